@@ -1,0 +1,21 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "VideoBroker",
+    products: [
+        .library(name: "Wire", targets: ["Wire"]),
+        .executable(name: "broker", targets: ["Broker"]),
+        .executable(name: "producer", targets: ["Producer"]),
+        .executable(name: "client", targets: ["Client"]),
+    ],
+    targets: [
+        .target(name: "Wire"),
+        .executableTarget(name: "Broker", dependencies: ["Wire"]),
+        .executableTarget(name: "Producer", dependencies: ["Wire"]),
+        .executableTarget(name: "Client", dependencies: ["Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Wire"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,159 @@
+/// What a peer's link to the broker reports to its owner.
+public enum LinkEvent: Equatable, Sendable {
+    /// A session is established. `fresh` is true the first time and whenever the broker lost our session
+    /// (it restarted or expired our lease): the owner must announce its state again.
+    case connected(epoch: UInt64, fresh: Bool)
+    /// No answer from the broker for the lease duration.
+    case lost
+    /// The broker said it is leaving.
+    case brokerLeaving
+}
+
+/// The peer side of session setup and liveness, shared by producer and client: HELLO/COOKIE/WELCOME,
+/// heartbeats, RTT, lease, reconnect with backoff. Pure: fed with messages and `now`, returns datagrams.
+public struct BrokerLink: Sendable {
+    public enum State: Equatable, Sendable {
+        case connecting
+        case connected
+    }
+
+    public let role: PeerRole
+    public let producer: ProducerID?
+    public var streams: [StreamDescriptor]
+    public let timers: Timers
+    public private(set) var state: State = .connecting
+    public private(set) var token: UInt64 = 0
+    public private(set) var epoch: UInt64?
+    public private(set) var rtt: RTTEstimator
+    private var rng: SplitMix64
+    private var nonce: UInt64 = 0
+    private var nextHello: Int64 = 0
+    private var backoff: Int64
+    private var lastHeard: Int64 = 0
+    private var nextHeartbeat: Int64 = .max
+    private var heartbeatInterval: Int64
+    private var leaseMisses: Int
+    private var wasLost = true
+    /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
+    private var sessionLost = true
+    public private(set) var heartbeatsSent = 0
+
+    public init(role: PeerRole, producer: ProducerID?, streams: [StreamDescriptor], timers: Timers, seed: UInt64) {
+        self.role = role
+        self.producer = producer
+        self.streams = streams
+        self.timers = timers
+        rtt = RTTEstimator(initial: timers.initialRTT)
+        rng = SplitMix64(seed: seed)
+        backoff = timers.requestRetry
+        heartbeatInterval = timers.heartbeatInterval
+        leaseMisses = timers.leaseMisses
+    }
+
+    public var isConnected: Bool { state == .connected }
+
+    private mutating func hello(now: Int64) -> [UInt8] {
+        if nonce == 0 { nonce = rng.next() | 1 }
+        nextHello = now + backoff
+        backoff = min(backoff * 2, timers.maxRequestBackoff)
+        return Message.hello(Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams)).encode()
+    }
+
+    /// Starts (or restarts) connecting.
+    public mutating func connect(now: Int64) -> [UInt8] {
+        state = .connecting
+        nonce = 0
+        backoff = timers.requestRetry
+        lastHeard = now
+        return hello(now: now)
+    }
+
+    /// Handles a session message. Returns datagrams to send and an event, if any. Other messages are not its concern.
+    public mutating func handle(_ m: Message, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        switch m {
+        case .cookie(let n, let t):
+            token = t
+            if state == .connected {
+                // The broker no longer knows us (it restarted, or our lease expired there).
+                sessionLost = true
+                state = .connecting
+                nonce = 0
+                backoff = timers.requestRetry
+                return ([hello(now: now)], nil)
+            }
+            guard n == nonce else { return ([], nil) }
+            nextHello = now  // answer at once with the cookie
+            return ([hello(now: now)], nil)
+        case .welcome(let w):
+            guard state == .connecting, w.nonce == nonce else { return ([], nil) }
+            let fresh = sessionLost || epoch != w.epoch
+            epoch = w.epoch
+            state = .connected
+            sessionLost = false
+            wasLost = false
+            nonce = 0
+            heartbeatInterval = Int64(w.heartbeatMillis) * 1000
+            leaseMisses = Int(w.leaseMisses)
+            lastHeard = now
+            nextHeartbeat = now + heartbeatInterval
+            backoff = timers.requestRetry
+            return ([], .connected(epoch: w.epoch, fresh: fresh))
+        case .heartbeatAck(let echo, let e):
+            guard state == .connected else { return ([], nil) }
+            if e != epoch {
+                sessionLost = true
+                return ([connect(now: now)], nil)
+            }
+            lastHeard = now
+            let sample = now - Int64(bitPattern: echo)
+            if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
+            return ([], nil)
+        case .bye:
+            guard state == .connected else { return ([], nil) }
+            sessionLost = true
+            state = .connecting
+            nonce = 0
+            backoff = timers.requestRetry
+            nextHello = now + timers.requestRetry
+            return ([], .brokerLeaving)
+        default:
+            if state == .connected { lastHeard = now }
+            return ([], nil)
+        }
+    }
+
+    /// Notes that something arrived from the broker (any datagram proves it is alive).
+    public mutating func heard(now: Int64) { if state == .connected { lastHeard = now } }
+
+    public mutating func poll(now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        switch state {
+        case .connecting:
+            guard now >= nextHello else { return ([], nil) }
+            return ([hello(now: now)], nil)
+        case .connected:
+            if now - lastHeard > heartbeatInterval * Int64(leaseMisses) {
+                state = .connecting
+                wasLost = true
+                sessionLost = true
+                nonce = 0
+                backoff = timers.requestRetry
+                return ([hello(now: now)], .lost)
+            }
+            guard now >= nextHeartbeat else { return ([], nil) }
+            nextHeartbeat = now + heartbeatInterval
+            heartbeatsSent += 1
+            let rttMicros = UInt32(clamping: rtt.hasSample ? rtt.smoothed : 0)
+            return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros).encode()], nil)
+        }
+    }
+
+    public var deadline: Int64 {
+        switch state {
+        case .connecting: nextHello
+        case .connected: min(nextHeartbeat, lastHeard + heartbeatInterval * Int64(leaseMisses) + 1)
+        }
+    }
+
+    /// The datagram that tells the broker we are leaving.
+    public func bye() -> [UInt8] { Message.bye(token: token, reason: .quit).encode() }
+}

@@ -1,0 +1,73 @@
+/// Protocol constants fixed by version 1 of the wire format.
+public enum WireConstants {
+    public static let magic: UInt16 = 0x5642  // "VB"
+    public static let version: UInt8 = 1
+    /// Largest datagram (UDP payload) any peer sends; IP fragmentation is never relied on.
+    public static let maxDatagram = 1400
+    public static let dataHeaderSize = 36
+    /// Payload bytes in every chunk of a frame but the last.
+    public static let chunkPayload = maxDatagram - dataHeaderSize  // 1364
+    /// A HELLO is padded to at least this size, so the broker's answer is never larger than the question.
+    public static let helloMinSize = 64
+    /// Largest frame of protocol version 1 (a receiver may be configured lower, never higher).
+    public static let maxFrameBytes = 1 << 20
+    public static let maxNackRanges = 64
+    public static let maxStreamsPerProducer = 16
+    public static let maxReasonBytes = 200
+    public static let listEntrySize = 16
+    public static let listHeaderSize = 16
+    public static let maxListEntriesPerDatagram = (maxDatagram - listHeaderSize) / listEntrySize  // 86
+}
+
+/// Every resource bound of the system, named. Defaults are documented in docs/PROTOCOL.md.
+public struct Limits: Sendable, Equatable {
+    /// Largest frame a producer may send or a receiver reassembles.
+    public var maxFrameBytes = WireConstants.maxFrameBytes
+    /// Chunks per frame, derived from `maxFrameBytes`.
+    public var maxChunksPerFrame: Int { (maxFrameBytes + WireConstants.chunkPayload - 1) / WireConstants.chunkPayload }
+    /// Frames of one stream being reassembled at once (older ones are dropped, counted).
+    public var maxFramesInFlight = 64
+    /// Bytes held by one stream's retransmit buffer (producer and broker).
+    public var retransmitBufferBytes = 1 << 20
+    /// Subscribers (clients with a session) the broker accepts.
+    public var maxSubscribers = 2048
+    /// Subscriptions one client may hold.
+    public var maxSubscriptionsPerClient = 64
+    /// Streams the broker tracks (online or offline).
+    public var maxStreams = 256
+    /// Producers the broker accepts.
+    public var maxProducers = 128
+    /// Datagrams waiting in one subscriber's send queue before whole frames are dropped.
+    public var subscriberQueueDatagrams = 2048
+    /// Missing sequence numbers one receiver tracks per stream.
+    public var maxTrackedGaps = 4096
+
+    public init() {}
+}
+
+/// Every timer of the protocol, in microseconds, with its default.
+public struct Timers: Sendable, Equatable {
+    /// Heartbeat period of producers and clients.
+    public var heartbeatInterval: Int64 = 500_000
+    /// Missed heartbeats after which the broker expires a lease (and a peer declares the broker lost).
+    public var leaseMisses = 6
+    /// Latency budget: a frame not complete this long after its first chunk arrived is dropped whole.
+    public var latencyBudget: Int64 = 250_000
+    /// Times one missing datagram is asked for at most.
+    public var maxNacksPerDatagram = 8
+    /// Delay before the first NACK of a gap, to let reordered datagrams arrive.
+    public var nackReorderDelay: Int64 = 2_000
+    /// Lower and upper bounds of the retransmission/NACK spacing derived from the RTT estimate.
+    public var minRetryInterval: Int64 = 5_000
+    public var maxRetryInterval: Int64 = 100_000
+    /// RTT assumed before any measurement.
+    public var initialRTT: Int64 = 20_000
+    /// First retry delay of HELLO/SUBSCRIBE/UNSUBSCRIBE/LIST, doubled each time up to `maxRequestBackoff`.
+    public var requestRetry: Int64 = 200_000
+    public var maxRequestBackoff: Int64 = 2_000_000
+    /// A request unanswered this long is reported to the user as timed out (it is retried again on reconnect).
+    public var requestTimeout: Int64 = 10_000_000
+
+    public init() {}
+    public var leaseDuration: Int64 { heartbeatInterval * Int64(leaseMisses) }
+}
