@@ -10,7 +10,8 @@ let package = Package(
         .executable(name: "client", targets: ["Client"]),
     ],
     targets: [
-        .target(name: "Wire"),
+        .target(name: "CWire"),
+        .target(name: "Wire", dependencies: ["CWire"]),
         .executableTarget(name: "Broker", dependencies: ["Wire"]),
         .executableTarget(name: "Producer", dependencies: ["Wire"]),
         .executableTarget(name: "Client", dependencies: ["Wire"]),

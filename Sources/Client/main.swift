@@ -1,1 +1,46 @@
-print("todo")
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+let signals = SignalWatcher()
+let specs: [SettingSpec] = [
+    SettingSpec("broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000", "Broker address (host:port)."),
+    SettingSpec("bind", env: "CONSUMER_ADDRESS", "Local address to receive on (host:port); any when empty."),
+    SettingSpec("output", env: "OUTPUT", "Save every complete frame and audio chunk under this folder (one folder per stream)."),
+    SettingSpec("subscribe", env: "SUBSCRIBE", "Subscribe to these ids at start (comma-separated), as if typed."),
+    SettingSpec("status-interval", env: "STATUS_INTERVAL", default: "1", "Seconds between status lines; 0 turns them off."),
+    SettingSpec("headless", env: "HEADLESS", switch: true, "No prompt, no stdin, no status lines: only the summary at exit (benchmarks, tests)."),
+    SettingSpec("latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
+    SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
+]
+let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
+let settings = exitOnSettingsError("client") { () throws(SettingsError) in try Settings.fromProcess(program: "client", specs: specs) }
+if settings.helpRequested {
+    say(settings.usage(summary: summary) + "\n" + ClientCommand.helpText)
+    exit(0)
+}
+let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
+    var c = ClientConfig(broker: try settings.address("broker")!)
+    c.bind = try settings.address("bind")
+    c.output = settings.string("output").flatMap { $0.isEmpty ? nil : $0 }
+    c.statusInterval = Int64(try settings.double("status-interval", in: 0...3600)! * 1_000_000)
+    c.headless = try settings.bool("headless")
+    c.timers.latencyBudget = Int64(try settings.int("latency-budget-ms", in: 10...10_000)!) * 1000
+    for part in (settings.string("subscribe") ?? "").split(separator: ",") {
+        let t = part.filter { $0 != " " }.uppercased()
+        guard let s = StreamID(selector: t), s.rawValue >> 8 != 0 else {
+            throw SettingsError(setting: "SUBSCRIBE (--subscribe)", message: "'\(part)' is not a 6- or 8-digit hex id")
+        }
+        c.subscribe.append(s)
+    }
+    return c
+}
+let log = Logger(name: "client", level: exitOnSettingsError("client") { () throws(SettingsError) in try settings.logLevel("log-level") })
+do {
+    let runner = try ClientRunner(config: config, log: log, signals: signals)
+    exit(runner.run())
+} catch {
+    log.error("cannot start: \(error)")
+    exit(1)
+}

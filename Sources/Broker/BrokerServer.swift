@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+struct BrokerConfig {
+    var address: PeerAddress
+    var timers = Timers()
+    var limits = Limits()
+    var metricsAddress: PeerAddress?
+    var statsInterval: Int64 = 0
+}
+
+/// The broker's driver: the only code that reads the clock and touches sockets for the broker role.
+/// One event loop: receive a batch, feed the core, carry out its outputs, run its timers.
+final class BrokerServer {
+    let config: BrokerConfig
+    let log: Logger
+    let socket: UDPSocket
+    var core: BrokerCore
+    let forwarder: Forwarder
+    let signals: SignalWatcher
+    var metrics: MetricsServer?
+    let started = Clock.now()
+
+    init(config: BrokerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
+        self.config = config
+        self.log = log
+        self.signals = signals
+        socket = try UDPSocket(bind: config.address, batch: 64, receiveBuffer: 8 << 20, sendBuffer: 8 << 20)
+        let seed = Clock.randomSeed()
+        var rng = SplitMix64(seed: seed)
+        core = BrokerCore(timers: config.timers, limits: config.limits, epoch: rng.next(), cookieKey: (rng.next(), rng.next()))
+        forwarder = Forwarder(socket: socket, queueCapacity: config.limits.subscriberQueueDatagrams)
+        if let m = config.metricsAddress {
+            metrics = try MetricsServer(bind: m)
+        }
+    }
+
+    func run() -> Int32 {
+        log.info("listening on \(socket.localAddress?.description ?? config.address.description) (epoch \(String(core.epoch, radix: 16)))")
+        if let m = metrics { log.info("metrics on http://\(m.address)/metrics") }
+        var writable = true
+        while true {
+            let now = Clock.now()
+            let wait = max(0, min(core.deadline, now + 1_000_000) - now)
+            var read = [socket.fd, signals.fd]
+            if let m = metrics { read.append(m.fd) }
+            let ready = waitForEvents(readable: read, writable: writable ? [] : [socket.fd], timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
+            if ready.contains(signals.fd), let sig = signals.take() {
+                log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
+                core.shutdown()
+                forwarder.dispatch(core.takeOutbox())
+                _ = forwarder.flush()
+                return 0
+            }
+            // Drain the socket in batches, feeding the core, and forward after each batch.
+            var batches = 0
+            while batches < 16 {
+                let n = socket.receiveBatch { bytes, from in
+                    core.receive(Array(bytes), from: from, now: Clock.now())
+                }
+                if n == 0 { break }
+                batches += 1
+                forwarder.dispatch(core.takeOutbox())
+                writable = forwarder.flush()
+            }
+            let t = Clock.now()
+            if t >= core.deadline {
+                core.poll(now: t)
+                forwarder.dispatch(core.takeOutbox())
+            }
+            if forwarder.hasBacklog { writable = forwarder.flush() } else { writable = true }
+            for (level, line) in core.log { log.log(level, line) }
+            core.log.removeAll()
+            if let m = metrics, ready.contains(m.fd) { m.serve(renderMetrics()) }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Wire
+
+/// Carries out the broker core's fan-out: one bounded queue per subscriber, drained round-robin in as few
+/// system calls as possible (a frame's chunks to one subscriber go as one GSO message, many subscribers' messages
+/// go in one sendmmsg). Sends never block: what the socket cannot take stays queued, and a subscriber whose
+/// queue overflows loses whole frames, alone.
+final class Forwarder {
+    struct Slot {
+        var address: PeerAddress
+        var queue: SubscriberQueue
+    }
+    private let socket: UDPSocket
+    private let sender: BatchSender
+    private let queueCapacity: Int
+    private(set) var slots: [Slot?] = []
+    private var active: Set<Int> = []
+    private var rotation = 0
+    private(set) var controlDropped = 0
+    /// Frames and datagrams dropped by queues that are gone (released subscribers), kept for the totals.
+    private(set) var releasedDroppedFrames = 0
+    private(set) var releasedDroppedDatagrams = 0
+    var gsoEnabled: Bool { sender.gsoEnabled }
+    var stats: BatchSender.Stats { sender.stats }
+
+    init(socket: UDPSocket, queueCapacity: Int) {
+        self.socket = socket
+        sender = BatchSender(socket: socket)
+        self.queueCapacity = queueCapacity
+    }
+
+    var hasBacklog: Bool { !active.isEmpty }
+
+    func droppedFrames(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.droppedFrames ?? 0 : 0 }
+
+    func backlog(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.count ?? 0 : 0 }
+
+    func dispatch(_ outputs: [BrokerOutput]) {
+        for o in outputs {
+            switch o {
+            case .send(let to, let bytes):
+                if case .sent = socket.send(bytes, to: to) {} else { controlDropped += 1 }
+            case .forward(let bytes, let key, let subs):
+                for s in subs { enqueue(bytes, key, s) }
+            case .unicast(let bytes, let key, let s):
+                enqueue(bytes, key, s)
+            case .release(let slot):
+                if slot < slots.count, let s = slots[slot] {
+                    releasedDroppedFrames += s.queue.droppedFrames
+                    releasedDroppedDatagrams += s.queue.droppedDatagrams
+                    slots[slot] = nil
+                    active.remove(slot)
+                }
+            }
+        }
+    }
+
+    private func enqueue(_ bytes: [UInt8], _ key: UInt64, _ s: Subscriber) {
+        if s.slot >= slots.count { slots.append(contentsOf: repeatElement(nil, count: s.slot - slots.count + 1)) }
+        if slots[s.slot] == nil || slots[s.slot]!.address != s.address {
+            slots[s.slot] = Slot(address: s.address, queue: SubscriberQueue(capacity: queueCapacity))
+        }
+        slots[s.slot]!.queue.push(bytes, frameKey: key)
+        active.insert(s.slot)
+    }
+
+    /// Sends as much of every queue as the socket takes. Returns false if the socket would block (wait for POLLOUT).
+    @discardableResult
+    func flush() -> Bool {
+        guard !active.isEmpty else { return true }
+        let order = active.sorted()
+        let start = rotation % order.count
+        rotation &+= 1
+        // One entry per message added to the batch: whose queue, and how many datagrams from its front.
+        var plan: [(slot: Int, count: Int)] = []
+        var blocked = false
+        func send() {
+            let went = sender.flush()
+            for (i, p) in plan.enumerated() where i < went { slots[p.slot]?.queue.removeFirst(p.count) }
+            if went < plan.count { blocked = true }
+            plan.removeAll(keepingCapacity: true)
+        }
+        var batch: [[UInt8]] = []
+        outer: for k in 0..<order.count {
+            let slot = order[(start + k) % order.count]
+            var i = 0  // datagrams of this queue already in the batch
+            while let s = slots[slot], i < s.queue.count {
+                let q = s.queue
+                // One message: equal-size datagrams, the last may be shorter.
+                let size = q[i].bytes.count
+                var n = 1
+                if sender.gsoEnabled {
+                    let maxN = BatchSender.maxSegments(size: size)
+                    while n < maxN && i + n < q.count {
+                        let c = q[i + n].bytes.count
+                        if c == size { n += 1 } else if c < size { n += 1; break } else { break }
+                    }
+                }
+                batch.removeAll(keepingCapacity: true)
+                for j in i..<i + n { batch.append(q[j].bytes) }
+                if sender.add(batch[...], to: s.address) {
+                    plan.append((slot, n))
+                    i += n
+                } else {
+                    send()
+                    if blocked { break outer }
+                    i = 0  // what was planned from this queue is gone from its front
+                }
+            }
+        }
+        if !blocked && !plan.isEmpty { send() }
+        for slot in order where slots[slot]?.queue.isEmpty ?? true { active.remove(slot) }
+        return !blocked
+    }
+
+    var droppedFrames: Int { slots.reduce(releasedDroppedFrames) { $0 + ($1?.queue.droppedFrames ?? 0) } }
+    var droppedDatagrams: Int { slots.reduce(releasedDroppedDatagrams) { $0 + ($1?.queue.droppedDatagrams ?? 0) } }
+}

@@ -1,0 +1,26 @@
+// Batched socket calls (recvmmsg, sendmmsg with UDP GSO), signalfd and getrandom. Glibc's Swift module does not
+// export these (they need _GNU_SOURCE), so they are wrapped here with plain C types. Only Sources/Wire/Socket uses it.
+#ifndef CWIRE_H
+#define CWIRE_H
+#include <stddef.h>
+
+/// Receives up to `n` datagrams into `n` slots of `slot_size` bytes at `buffers`; sender addresses go to `addrs`
+/// (n slots of `addr_size` bytes). Returns the number received (0 when none is waiting), or -1 with errno.
+int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, int addr_size,
+                     int *lens, unsigned *addrlens, int *truncated);
+
+/// Sends `n` messages in as few sendmmsg calls as the kernel takes. Message i is `lens[i]` bytes at `bufs[i]` to the
+/// address at `addrs + i * addr_size` (`addrlens[i]` bytes); when `gso[i]` is non-zero it is split by the kernel into
+/// datagrams of `gso[i]` bytes (UDP_SEGMENT). Returns the number of messages sent before the first one that would
+/// block (-1 with errno EAGAIN if none), or -1 with errno for another failure of the first unsent message.
+int cwire_send_batch(int fd, int n, void *const *bufs, const int *lens, const void *addrs, int addr_size,
+                     const unsigned *addrlens, const unsigned short *gso);
+
+/// Blocks SIGINT, SIGTERM and SIGPIPE in the calling thread (and the threads it creates later) and returns a
+/// signalfd that becomes readable when SIGINT or SIGTERM arrives.
+int cwire_signalfd(void);
+/// Reads one pending signal from a signalfd; returns its number or -1.
+int cwire_read_signal(int fd);
+/// Fills `buf` with `len` random bytes from the kernel; returns the number written or -1.
+long cwire_getrandom(void *buf, size_t len);
+#endif

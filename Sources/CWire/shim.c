@@ -1,0 +1,101 @@
+#define _GNU_SOURCE 1
+#include "CWire.h"
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+
+int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, int addr_size,
+                     int *lens, unsigned *addrlens, int *truncated) {
+    struct mmsghdr msgs[n];
+    struct iovec iov[n];
+    memset(msgs, 0, sizeof msgs);
+    for (int i = 0; i < n; i++) {
+        iov[i].iov_base = (char *)buffers + (size_t)i * slot_size;
+        iov[i].iov_len = slot_size;
+        msgs[i].msg_hdr.msg_name = (char *)addrs + (size_t)i * addr_size;
+        msgs[i].msg_hdr.msg_namelen = addr_size;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int r;
+    do { r = recvmmsg(fd, msgs, n, MSG_DONTWAIT, 0); } while (r < 0 && errno == EINTR);
+    if (r < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+    for (int i = 0; i < r; i++) {
+        lens[i] = (int)msgs[i].msg_len;
+        addrlens[i] = msgs[i].msg_hdr.msg_namelen;
+        truncated[i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+    }
+    return r;
+}
+
+int cwire_send_batch(int fd, int n, void *const *bufs, const int *lens, const void *addrs, int addr_size,
+                     const unsigned *addrlens, const unsigned short *gso) {
+    enum { MAXB = 1024 };
+    if (n > MAXB) n = MAXB;
+    struct mmsghdr msgs[n];
+    struct iovec iov[n];
+    char control[n][CMSG_SPACE(sizeof(unsigned short))];
+    memset(msgs, 0, sizeof msgs);
+    for (int i = 0; i < n; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = (size_t)lens[i];
+        msgs[i].msg_hdr.msg_name = (char *)addrs + (size_t)i * addr_size;
+        msgs[i].msg_hdr.msg_namelen = addrlens[i];
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        if (gso && gso[i]) {
+            memset(control[i], 0, sizeof control[i]);
+            msgs[i].msg_hdr.msg_control = control[i];
+            msgs[i].msg_hdr.msg_controllen = sizeof control[i];
+            struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+            cm->cmsg_level = SOL_UDP;
+            cm->cmsg_type = UDP_SEGMENT;
+            cm->cmsg_len = CMSG_LEN(sizeof(unsigned short));
+            memcpy(CMSG_DATA(cm), &gso[i], sizeof(unsigned short));
+        }
+    }
+    int sent = 0;
+    while (sent < n) {
+        int r = sendmmsg(fd, msgs + sent, n - sent, 0);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return sent > 0 ? sent : -1;
+        }
+        if (r == 0) break;
+        sent += r;
+    }
+    return sent;
+}
+
+int cwire_signalfd(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, 0);
+    sigdelset(&set, SIGPIPE);
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int cwire_read_signal(int fd) {
+    struct signalfd_siginfo info;
+    if (read(fd, &info, sizeof info) != (ssize_t)sizeof info) return -1;
+    return (int)info.ssi_signo;
+}
+
+long cwire_getrandom(void *buf, size_t len) { return (long)getrandom(buf, len, 0); }

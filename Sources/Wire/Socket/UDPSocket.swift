@@ -1,0 +1,310 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CWire
+
+// Constants Glibc does not export.
+let SOL_UDP_: Int32 = 17
+let UDP_SEGMENT_: Int32 = 103
+
+extension PeerAddress {
+    /// Resolves `host:port` (or `[v6]:port`) with getaddrinfo, preferring IPv4.
+    public static func resolve(_ text: String) throws(AddressError) -> PeerAddress {
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw AddressError(text: text, reason: "expected [host]:port") }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw AddressError(text: text, reason: "expected host:port") }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard let port = UInt16(portText) else { throw AddressError(text: text, reason: "port must be 0-65535") }
+        if host.isEmpty || host == "*" { host = "0.0.0.0" }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        var res: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(String(host), nil, &hints, &res)
+        guard rc == 0, let first = res else {
+            throw AddressError(text: text, reason: "cannot resolve host '\(host)' (\(String(cString: gai_strerror(rc))))")
+        }
+        defer { freeaddrinfo(res) }
+        var chosen: PeerAddress?
+        var p: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = p {
+            if let a = PeerAddress(sockaddr: UnsafeRawPointer(ai.pointee.ai_addr), length: ai.pointee.ai_addrlen) {
+                var b = a
+                b.port = port
+                if !b.isIPv6 { return b }
+                if chosen == nil { chosen = b }
+            }
+            p = ai.pointee.ai_next
+        }
+        guard let c = chosen else { throw AddressError(text: text, reason: "no IPv4 or IPv6 address") }
+        return c
+    }
+
+    init?(sockaddr raw: UnsafeRawPointer, length: socklen_t) {
+        let family = raw.load(as: sa_family_t.self)
+        if family == sa_family_t(AF_INET), length >= MemoryLayout<sockaddr_in>.size {
+            let sin = raw.load(as: sockaddr_in.self)
+            self.init(ipv4: UInt32(bigEndian: sin.sin_addr.s_addr), port: UInt16(bigEndian: sin.sin_port))
+        } else if family == sa_family_t(AF_INET6), length >= MemoryLayout<sockaddr_in6>.size {
+            let sin6 = raw.load(as: sockaddr_in6.self)
+            var hi: UInt64 = 0
+            var lo: UInt64 = 0
+            withUnsafeBytes(of: sin6.sin6_addr) { b in
+                for i in 0..<8 { hi = hi << 8 | UInt64(b[i]) }
+                for i in 8..<16 { lo = lo << 8 | UInt64(b[i]) }
+            }
+            self.init(ipv6High: hi, low: lo, port: UInt16(bigEndian: sin6.sin6_port))
+        } else {
+            return nil
+        }
+    }
+
+    /// Fills a sockaddr_storage; returns its length.
+    func write(to storage: UnsafeMutablePointer<sockaddr_storage>) -> socklen_t {
+        let raw = UnsafeMutableRawPointer(storage)
+        if !isIPv6 {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            sin.sin_addr.s_addr = UInt32(truncatingIfNeeded: low).bigEndian
+            raw.storeBytes(of: sin, as: sockaddr_in.self)
+            return socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        var sin6 = sockaddr_in6()
+        sin6.sin6_family = sa_family_t(AF_INET6)
+        sin6.sin6_port = port.bigEndian
+        withUnsafeMutableBytes(of: &sin6.sin6_addr) { b in
+            for i in 0..<8 { b[i] = UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * i)) }
+            for i in 0..<8 { b[8 + i] = UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * i)) }
+        }
+        raw.storeBytes(of: sin6, as: sockaddr_in6.self)
+        return socklen_t(MemoryLayout<sockaddr_in6>.size)
+    }
+}
+
+/// A non-blocking UDP socket with batched receive (recvmmsg) and batched, segmented send (sendmmsg + UDP GSO).
+/// The only type that calls the socket system calls.
+public final class UDPSocket: @unchecked Sendable {
+    public let fd: Int32
+    public let isIPv6: Bool
+    /// Whether UDP_SEGMENT (GSO) works; turned off at the first refusal.
+    public private(set) var gsoEnabled = true
+
+    // Receive batch storage.
+    private let batch: Int
+    private let recvBuffers: UnsafeMutableRawPointer
+    private let recvAddrs: UnsafeMutablePointer<sockaddr_storage>
+    private var lens: [Int32]
+    private var addrLens: [UInt32]
+    private var truncated: [Int32]
+    private static let slotSize = 2048
+
+    public init(bind address: PeerAddress, batch: Int = 64, receiveBuffer: Int32 = 4 << 20, sendBuffer: Int32 = 4 << 20) throws(SystemError) {
+        isIPv6 = address.isIPv6
+        let s = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard s >= 0 else { throw SystemError("socket") }
+        fd = s
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var rb = receiveBuffer
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, socklen_t(MemoryLayout<Int32>.size))
+        var sb = sendBuffer
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, socklen_t(MemoryLayout<Int32>.size))
+        var storage = sockaddr_storage()
+        let len = address.write(to: &storage)
+        let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(s, $0, len) } }
+        if rc != 0 {
+            let e = SystemError("bind \(address)")
+            close(s)
+            throw e
+        }
+        self.batch = batch
+        recvBuffers = UnsafeMutableRawPointer.allocate(byteCount: batch * Self.slotSize, alignment: 16)
+        recvAddrs = .allocate(capacity: batch)
+        lens = Array(repeating: 0, count: batch)
+        addrLens = Array(repeating: 0, count: batch)
+        truncated = Array(repeating: 0, count: batch)
+    }
+
+    deinit {
+        close(fd)
+        recvBuffers.deallocate()
+        recvAddrs.deallocate()
+    }
+
+    /// The local address the socket is bound to.
+    public var localAddress: PeerAddress? {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        guard rc == 0 else { return nil }
+        return withUnsafePointer(to: &storage) { PeerAddress(sockaddr: UnsafeRawPointer($0), length: len) }
+    }
+
+    /// Receives up to `batch` datagrams without blocking; calls `body` for each. Returns how many were read.
+    @discardableResult
+    public func receiveBatch(_ body: (ArraySlice<UInt8>, PeerAddress) -> Void) -> Int {
+        let n = cwire_recv_batch(
+            fd, recvBuffers, Int32(Self.slotSize), Int32(batch), recvAddrs, Int32(MemoryLayout<sockaddr_storage>.size),
+            &lens, &addrLens, &truncated)
+        guard n > 0 else { return 0 }
+        for i in 0..<Int(n) {
+            guard let from = PeerAddress(sockaddr: UnsafeRawPointer(recvAddrs + i), length: addrLens[i]) else { continue }
+            // An over-long datagram is passed at its full slot size: the decoder rejects it by length.
+            let len = truncated[i] != 0 ? Self.slotSize : min(Int(lens[i]), Self.slotSize)
+            let bytes = [UInt8](UnsafeRawBufferPointer(start: recvBuffers + i * Self.slotSize, count: len))
+            body(bytes[...], from)
+        }
+        return Int(n)
+    }
+
+    public enum SendResult { case sent, wouldBlock, failed(Int32) }
+
+    /// Sends one datagram.
+    @discardableResult
+    public func send(_ bytes: [UInt8], to: PeerAddress) -> SendResult {
+        var storage = sockaddr_storage()
+        let len = to.write(to: &storage)
+        while true {
+            let n = bytes.withUnsafeBytes { b in
+                withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, b.baseAddress, b.count, 0, $0, len) } }
+            }
+            if n >= 0 { return .sent }
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return .wouldBlock }
+            return .failed(errno)
+        }
+    }
+
+    /// Waits until the socket is readable (or `timeoutMicros` passes, or a signal arrives).
+    public func waitReadable(timeoutMicros: Int64, alsoWatch extra: [Int32] = []) -> [Int32] {
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)] + extra.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ms = timeoutMicros <= 0 ? 0 : Int32(min((timeoutMicros + 999) / 1000, 60_000))
+        let n = poll(&fds, nfds_t(fds.count), ms)
+        guard n > 0 else { return [] }
+        return fds.filter { $0.revents != 0 }.map(\.fd)
+    }
+}
+
+/// Sends many datagrams to many destinations in as few system calls as possible: consecutive datagrams to the
+/// same destination go as one UDP GSO message (segments of equal size, the last may be shorter), and the
+/// messages go in one sendmmsg. Reused across flushes; not thread-safe.
+public final class BatchSender: @unchecked Sendable {
+    public struct Stats: Sendable {
+        public var syscalls = 0
+        public var messages = 0
+        public var datagrams = 0
+        public var bytes = 0
+        public var wouldBlock = 0
+        public var errors = 0
+    }
+    private let socket: UDPSocket
+    private let arenaSize = 4 << 20
+    public let maxMessages = 512
+    private let arena: UnsafeMutableRawPointer
+    private let names: UnsafeMutablePointer<sockaddr_storage>
+    private var bufs: [UnsafeMutableRawPointer?]
+    private var lens: [Int32]
+    private var addrLens: [UInt32]
+    private var gso: [UInt16]
+    private var used = 0
+    private var count = 0
+    /// Datagrams per pending message, to count how many went.
+    private var segments: [Int] = []
+    public private(set) var stats = Stats()
+
+    public init(socket: UDPSocket) {
+        self.socket = socket
+        arena = .allocate(byteCount: arenaSize, alignment: 16)
+        names = .allocate(capacity: maxMessages)
+        bufs = Array(repeating: nil, count: maxMessages)
+        lens = Array(repeating: 0, count: maxMessages)
+        addrLens = Array(repeating: 0, count: maxMessages)
+        gso = Array(repeating: 0, count: maxMessages)
+        segments.reserveCapacity(maxMessages)
+    }
+
+    deinit {
+        arena.deallocate()
+        names.deallocate()
+    }
+
+    /// Largest number of datagrams one GSO message may carry at this segment size (64 KB per UDP send).
+    public static func maxSegments(size: Int) -> Int { max(1, min(64, 65_000 / max(size, 1))) }
+
+    public var gsoEnabled: Bool { socket.gsoEnabled }
+
+    /// Queues one message of `datagrams` (all the same size but the last, which may be shorter) to `to`.
+    /// Returns false if the batch is full: flush first.
+    public func add(_ datagrams: ArraySlice<[UInt8]>, to: PeerAddress) -> Bool {
+        var total = 0
+        for d in datagrams { total += d.count }
+        guard count < maxMessages, used + total <= arenaSize, !datagrams.isEmpty else { return false }
+        precondition(datagrams.count == 1 || socket.gsoEnabled)
+        var off = used
+        for d in datagrams {
+            d.withUnsafeBytes { (arena + off).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            off += d.count
+        }
+        let i = count
+        addrLens[i] = to.write(to: names + i)
+        bufs[i] = arena + used
+        lens[i] = Int32(total)
+        gso[i] = datagrams.count > 1 ? UInt16(datagrams.first!.count) : 0
+        used += total
+        count += 1
+        segments.append(datagrams.count)
+        return true
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// Sends everything queued; returns how many messages went (the rest would have blocked and are discarded,
+    /// so callers queue only what they can afford to lose, or re-add).
+    @discardableResult
+    public func flush() -> Int {
+        var sent = 0
+        while sent < count {
+            let n = bufs.withUnsafeBufferPointer { b in
+                cwire_send_batch(
+                    socket.fd, Int32(count - sent), b.baseAddress! + sent, lens.withUnsafeBufferPointer { $0.baseAddress! + sent },
+                    names + sent, Int32(MemoryLayout<sockaddr_storage>.size), addrLens.withUnsafeBufferPointer { $0.baseAddress! + sent },
+                    gso.withUnsafeBufferPointer { $0.baseAddress! + sent })
+            }
+            stats.syscalls += 1
+            if n < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    stats.wouldBlock += 1
+                    break
+                }
+                // The kernel refused this message (GSO unsupported, unreachable destination): skip it, go on.
+                if (errno == EIO || errno == EINVAL) && gso[sent] != 0 { socket.disableGSO() }
+                stats.errors += 1
+                sent += 1
+                continue
+            }
+            for k in sent..<sent + Int(n) {
+                stats.messages += 1
+                stats.datagrams += segments[k]
+                stats.bytes += Int(lens[k])
+            }
+            sent += Int(n)
+        }
+        count = 0
+        used = 0
+        segments.removeAll(keepingCapacity: true)
+        return sent
+    }
+}
+
+extension UDPSocket {
+    func disableGSO() { gsoEnabled = false }
+}

@@ -1,0 +1,678 @@
+-- Wireshark dissector for the video broker's wire protocol, version 1 (docs/PROTOCOL.md).
+--
+--   wireshark -X lua_script:tools/wireshark/wire.lua
+--   tshark -X lua_script:tools/wireshark/wire.lua -r traffic.pcap
+--   or copy this file to ~/.local/lib/wireshark/plugins/
+--
+-- Registers on UDP port 5000 (preference "vbwire.ports", a port range) and as a heuristic dissector
+-- for any UDP port: a datagram whose first three bytes are 56 42 01 ("VB", version 1) is taken as ours.
+-- Every rule the reference decoder (Sources/Wire/Message+Codec.swift) applies is checked here and a
+-- datagram the decoder would refuse gets an expert info of group "Malformed" (severity Error).
+-- Works with Wireshark 3.x/4.x (Lua 5.1 to 5.4): no bit operators, no integer division.
+
+local proto = Proto("vbwire", "Video Broker Wire Protocol")
+
+-- Protocol constants (WireConstants in Sources/Wire/Limits.swift).
+local MAGIC = 0x5642
+local VERSION = 1
+local MAX_DATAGRAM = 1400
+local DATA_HEADER = 36
+local CHUNK_PAYLOAD = 1364
+local HELLO_MIN = 64
+local HELLO_FIXED = 26
+local DESCRIPTOR_SIZE = 8
+local MAX_FRAME = 1048576
+local MAX_NACK_RANGES = 64
+local NACK_FIXED = 24
+local NACK_RANGE_SIZE = 6
+local MAX_STREAMS = 16
+local MAX_REASON = 200
+local ERROR_FIXED = 10
+local LIST_FIXED = 16
+local LIST_ENTRY = 16
+local MAX_LIST = 86
+local DEFAULT_PORTS = "5000"
+
+local TYPES = {
+    [1] = "HELLO", [2] = "COOKIE", [3] = "WELCOME", [4] = "HEARTBEAT", [5] = "HEARTBEAT_ACK",
+    [6] = "SUBSCRIBE", [7] = "UNSUBSCRIBE", [8] = "ACK", [9] = "ERROR", [10] = "DATA", [11] = "NACK",
+    [12] = "STREAM_STATUS", [13] = "LIST_REQUEST", [14] = "LIST_REPLY", [15] = "BYE",
+}
+-- Messages whose length is fixed (the decoder checks it before reading any field).
+local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16 }
+local ROLES = { [1] = "producer", [2] = "client" }
+local KINDS = { [1] = "video", [2] = "audio" }
+local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio" }
+local ACK_STATUS = { [0] = "online", [1] = "offline" }
+local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session" }
+local STATES = { [1] = "online", [2] = "offline" }
+local BYE_REASONS = { [1] = "shutdown", [2] = "quit" }
+
+local f = {
+    magic = ProtoField.uint16("vbwire.magic", "Magic", base.HEX),
+    version = ProtoField.uint8("vbwire.version", "Version", base.DEC),
+    type = ProtoField.uint8("vbwire.type", "Type", base.DEC, TYPES),
+    token = ProtoField.uint64("vbwire.token", "Token", base.HEX),
+    nonce = ProtoField.uint64("vbwire.nonce", "Nonce", base.HEX),
+    role = ProtoField.uint8("vbwire.role", "Role", base.DEC, ROLES),
+    stream_count = ProtoField.uint8("vbwire.stream_count", "Stream count", base.DEC),
+    producer_id = ProtoField.uint24("vbwire.producer_id", "Producer ID", base.HEX),
+    producer = ProtoField.string("vbwire.producer", "Producer (as typed)"),
+    reserved = ProtoField.bytes("vbwire.reserved", "Reserved"),
+    padding = ProtoField.bytes("vbwire.padding", "Padding"),
+    descriptor = ProtoField.none("vbwire.descriptor", "Stream descriptor"),
+    stream_index = ProtoField.uint8("vbwire.stream_index", "Stream index", base.DEC, INDEXES),
+    kind = ProtoField.uint8("vbwire.kind", "Kind", base.DEC, KINDS),
+    rate = ProtoField.uint32("vbwire.rate", "Rate (frames/s x 1000)", base.DEC),
+    epoch = ProtoField.uint64("vbwire.epoch", "Broker epoch", base.HEX),
+    heartbeat_ms = ProtoField.uint32("vbwire.heartbeat_ms", "Heartbeat interval (ms)", base.DEC),
+    lease_misses = ProtoField.uint8("vbwire.lease_misses", "Lease misses", base.DEC),
+    lease_ms = ProtoField.uint32("vbwire.lease_ms", "Lease duration (ms)", base.DEC),
+    send_time = ProtoField.uint64("vbwire.send_time", "Send time (us, sender's monotonic clock)", base.DEC),
+    rtt = ProtoField.uint32("vbwire.rtt", "Smoothed RTT (us, 0 = unknown)", base.DEC),
+    echo_time = ProtoField.uint64("vbwire.echo_time", "Echoed send time (us)", base.DEC),
+    request_id = ProtoField.uint32("vbwire.request_id", "Request ID", base.DEC),
+    selector = ProtoField.uint32("vbwire.selector", "Selector", base.HEX),
+    stream_id = ProtoField.uint32("vbwire.stream_id", "Stream ID", base.HEX),
+    stream = ProtoField.string("vbwire.stream", "Stream (as typed)"),
+    flags = ProtoField.uint8("vbwire.flags", "Flags", base.HEX),
+    flag_resume = ProtoField.bool("vbwire.flags.resume", "Resume", 8, nil, 0x01),
+    flag_retransmit = ProtoField.bool("vbwire.flags.retransmit", "Retransmit", 8, nil, 0x01),
+    flag_cached = ProtoField.bool("vbwire.flags.cached", "Cached (join frame)", 8, nil, 0x02),
+    status = ProtoField.uint8("vbwire.status", "Status", base.DEC, ACK_STATUS),
+    error_code = ProtoField.uint8("vbwire.error_code", "Error code", base.DEC, ERROR_CODES),
+    reason_length = ProtoField.uint8("vbwire.reason_length", "Reason length", base.DEC),
+    reason = ProtoField.string("vbwire.reason", "Reason"),
+    seq = ProtoField.uint32("vbwire.seq", "Sequence number", base.DEC),
+    frame = ProtoField.uint32("vbwire.frame", "Frame number", base.DEC),
+    frame_length = ProtoField.uint32("vbwire.frame_length", "Frame length", base.DEC),
+    chunk_index = ProtoField.uint16("vbwire.chunk_index", "Chunk index", base.DEC),
+    chunk_count = ProtoField.uint16("vbwire.chunk_count", "Chunk count", base.DEC),
+    chunk_offset = ProtoField.uint32("vbwire.chunk_offset", "Chunk offset in frame", base.DEC),
+    capture_time = ProtoField.uint64("vbwire.capture_time", "Capture time (us since Unix epoch)", base.DEC),
+    capture_abs = ProtoField.absolute_time("vbwire.capture_time_abs", "Capture time", base.UTC),
+    payload = ProtoField.bytes("vbwire.payload", "Payload"),
+    payload_length = ProtoField.uint32("vbwire.payload_length", "Payload length", base.DEC),
+    range_count = ProtoField.uint8("vbwire.range_count", "Range count", base.DEC),
+    range = ProtoField.none("vbwire.range", "Range"),
+    range_start = ProtoField.uint32("vbwire.range.start", "First missing sequence number", base.DEC),
+    range_len = ProtoField.uint16("vbwire.range.count", "Count", base.DEC),
+    range_end = ProtoField.uint32("vbwire.range.end", "Last missing sequence number", base.DEC),
+    state = ProtoField.uint8("vbwire.state", "State", base.DEC, STATES),
+    total = ProtoField.uint16("vbwire.total", "Total entries", base.DEC),
+    first = ProtoField.uint16("vbwire.first", "First entry", base.DEC),
+    entry_count = ProtoField.uint8("vbwire.entry_count", "Entry count", base.DEC),
+    entry = ProtoField.none("vbwire.entry", "Entry"),
+    subscribers = ProtoField.uint32("vbwire.subscribers", "Subscribers", base.DEC),
+    bye_reason = ProtoField.uint8("vbwire.bye_reason", "Reason", base.DEC, BYE_REASONS),
+}
+local field_list = {}
+for _, v in pairs(f) do field_list[#field_list + 1] = v end
+proto.fields = field_list
+
+local M, E = expert.group.MALFORMED, expert.severity.ERROR
+local ef = {
+    too_long = ProtoExpert.new("vbwire.malformed.too_long", "Datagram longer than 1400 bytes", M, E),
+    bad_magic = ProtoExpert.new("vbwire.malformed.bad_magic", "Bad magic", M, E),
+    bad_version = ProtoExpert.new("vbwire.malformed.bad_version", "Unsupported protocol version", M, E),
+    unknown_type = ProtoExpert.new("vbwire.malformed.unknown_type", "Unknown message type", M, E),
+    truncated = ProtoExpert.new("vbwire.malformed.truncated", "Truncated datagram", M, E),
+    bad_length = ProtoExpert.new("vbwire.malformed.bad_length", "Bad datagram length for its type", M, E),
+    bad_value = ProtoExpert.new("vbwire.malformed.bad_value", "Field value not allowed", M, E),
+    limit = ProtoExpert.new("vbwire.malformed.limit", "Protocol limit exceeded", M, E),
+    chunk_count = ProtoExpert.new("vbwire.malformed.chunk_count", "chunk_count inconsistent with frame_length", M, E),
+    chunk_index = ProtoExpert.new("vbwire.malformed.chunk_index", "chunk_index not below chunk_count", M, E),
+    payload_length = ProtoExpert.new("vbwire.malformed.payload_length", "DATA payload length differs from the expected", M, E),
+    snaplen = ProtoExpert.new("vbwire.snaplen", "Datagram only partly captured", expert.group.UNDECODED, expert.severity.NOTE),
+}
+local expert_list = {}
+for _, v in pairs(ef) do expert_list[#expert_list + 1] = v end
+proto.experts = expert_list
+
+proto.prefs.ports = Pref.range("UDP ports", DEFAULT_PORTS, "UDP ports decoded as VB wire (heuristic detection covers all other ports)", 65535)
+proto.prefs.heuristic = Pref.bool("Heuristic detection on all UDP ports", true, "Take any UDP datagram starting with 56 42 01 as VB wire")
+
+-- Helpers -------------------------------------------------------------------------------------------
+
+local function hex6(v) return string.format("%06X", v) end
+local function hex8(v) return string.format("%08X", v) end
+local function name_of(t, v) return t[v] or ("unknown (" .. v .. ")") end
+local function u64hex(r) return "0x" .. r:uint64():tohex() end
+
+-- Per-datagram context: tvb, wire length, captured length, tree, error list.
+local function new_ctx(tvb, pinfo, tree)
+    return { tvb = tvb, pinfo = pinfo, n = tvb:reported_len(), cap = tvb:len(), tree = tree, errors = 0 }
+end
+
+local function flag(c, item, e, text)
+    (item or c.tree):add_proto_expert_info(e, text)
+    c.errors = c.errors + 1
+end
+
+-- The range [off, off+len) if it was captured, else nil.
+local function rng(c, off, len)
+    if off + len <= c.cap then return c.tvb(off, len) end
+    return nil
+end
+
+-- Adds a field if its bytes are present; returns the item and the range.
+local function add(c, tree, field, off, len)
+    local r = rng(c, off, len)
+    if r == nil then return nil, nil end
+    return tree:add(field, r), r
+end
+
+local function add_reserved(c, tree, off, len)
+    local r = rng(c, off, len)
+    if r ~= nil then tree:add(f.reserved, r) end
+end
+
+-- Adds a 4-byte stream id (or selector) with its producer id and index as children.
+-- Returns the text a user would type: 8 hex digits, or 6 for a producer selector.
+local function add_stream_id(c, tree, field, off, label, is_selector)
+    local r = rng(c, off, 4)
+    if r == nil then return nil, nil end
+    local v = r:uint()
+    local pid = math.floor(v / 256)
+    local index = v % 256
+    local typed
+    if is_selector and index == 0 then typed = hex6(pid) else typed = hex8(v) end
+    local what
+    if index == 0 then
+        what = "all streams of producer " .. hex6(pid)
+    else
+        what = "producer " .. hex6(pid) .. ", stream " .. string.format("%02X", index) .. " " .. (KINDS[index] or "other")
+    end
+    local it = tree:add(field, r)
+    it:set_text(label .. ": " .. typed .. " (" .. what .. ")")
+    local pi = it:add(f.producer_id, c.tvb(off, 3))
+    pi:set_text("Producer ID: " .. hex6(pid))
+    it:add(f.stream_index, c.tvb(off + 3, 1))
+    local g = it:add(f.stream, r, typed)
+    g:set_generated()
+    return v, typed, it
+end
+
+local function add_rate(c, tree, off)
+    local r = rng(c, off, 4)
+    if r == nil then return nil end
+    local v = r:uint()
+    tree:add(f.rate, r):set_text(string.format("Rate: %.3f frames/s (%d)", v / 1000, v))
+    return v
+end
+
+-- Checks an exact-length message; returns true if the length is right.
+local function exact(c, t)
+    local want = EXACT[t]
+    if c.n ~= want then
+        flag(c, nil, ef.bad_length, string.format("%s must be exactly %d bytes, got %d", TYPES[t], want, c.n))
+        return false
+    end
+    return true
+end
+
+local function enum_check(c, item, table_, v, what)
+    if item ~= nil and table_[v] == nil then
+        flag(c, item, ef.bad_value, string.format("%s %d is not allowed", what, v))
+    end
+end
+
+-- Message bodies ------------------------------------------------------------------------------------
+
+local body = {}
+
+body[1] = function(c, tree) -- HELLO
+    if c.n < HELLO_MIN then
+        flag(c, nil, ef.bad_length, string.format("HELLO must be at least %d bytes (padded), got %d", HELLO_MIN, c.n))
+    end
+    local _, tr = add(c, tree, f.token, 4, 8)
+    add(c, tree, f.nonce, 12, 8)
+    local ri, rr = add(c, tree, f.role, 20, 1)
+    local role = rr and rr:uint()
+    if ri then enum_check(c, ri, ROLES, role, "role") end
+    local ci, cr = add(c, tree, f.stream_count, 21, 1)
+    local count = cr and cr:uint() or 0
+    if ci and count > MAX_STREAMS then
+        flag(c, ci, ef.limit, string.format("stream_count %d exceeds %d (maxStreamsPerProducer)", count, MAX_STREAMS))
+    end
+    local pr = rng(c, 22, 3)
+    local pid
+    if pr then
+        pid = pr:uint()
+        local pi = tree:add(f.producer_id, pr)
+        pi:set_text("Producer ID: " .. hex6(pid) .. (role == 2 and " (ignored for a client)" or ""))
+        tree:add(f.producer, pr, hex6(pid)):set_generated()
+        if role == 1 and pid == 0 then flag(c, pi, ef.bad_value, "producer_id 000000 is not valid for a producer") end
+    end
+    add_reserved(c, tree, 25, 1)
+    local off = HELLO_FIXED
+    local names = {}
+    for i = 1, count do
+        if off + DESCRIPTOR_SIZE > c.n then
+            flag(c, nil, ef.truncated, string.format("stream descriptor %d of %d needs bytes %d-%d, datagram has %d", i, count, off, off + DESCRIPTOR_SIZE - 1, c.n))
+            break
+        end
+        if off + DESCRIPTOR_SIZE > c.cap then break end
+        local d = tree:add(f.descriptor, c.tvb(off, DESCRIPTOR_SIZE))
+        local index = c.tvb(off, 1):uint()
+        local kind = c.tvb(off + 1, 1):uint()
+        local ii = d:add(f.stream_index, c.tvb(off, 1))
+        if index == 0 then flag(c, ii, ef.bad_value, "stream_index 0 is reserved for the producer selector") end
+        local ki = d:add(f.kind, c.tvb(off + 1, 1))
+        enum_check(c, ki, KINDS, kind, "kind")
+        d:add(f.reserved, c.tvb(off + 2, 2))
+        local rate = add_rate(c, d, off + 4)
+        local sid = (pid and hex6(pid) or "??????") .. string.format("%02X", index)
+        d:set_text(string.format("Stream %s: %s, %.3f frames/s", sid, KINDS[kind] or ("kind " .. kind), rate / 1000))
+        names[#names + 1] = sid .. " " .. (KINDS[kind] or "?")
+        off = off + DESCRIPTOR_SIZE
+    end
+    if off < c.n and off < c.cap then
+        tree:add(f.padding, c.tvb(off, math.min(c.n, c.cap) - off))
+    end
+    local token = tr and tr:uint64() or UInt64(0)
+    local info = "HELLO " .. (ROLES[role] or "role?")
+    if role == 1 and pid then info = info .. " " .. hex6(pid) .. " streams=" .. count end
+    if #names > 0 and role == 1 then info = info .. " [" .. table.concat(names, ", ") .. "]" end
+    if token == UInt64(0) then info = info .. " token=0 (no cookie yet)" else info = info .. " token=0x" .. token:tohex() end
+    return info
+end
+
+body[2] = function(c, tree) -- COOKIE
+    exact(c, 2)
+    local ni, nr = add(c, tree, f.nonce, 4, 8)
+    add(c, tree, f.token, 12, 8)
+    local info = "COOKIE"
+    if nr then
+        if nr:uint64() == UInt64(0) then
+            ni:append_text(" (0: answer to a request from an address without a session)")
+            info = info .. " nonce=0 (no session)"
+        else
+            info = info .. " nonce=" .. u64hex(nr)
+        end
+    end
+    local tr = rng(c, 12, 8)
+    if tr then info = info .. " token=" .. u64hex(tr) end
+    return info
+end
+
+body[3] = function(c, tree) -- WELCOME
+    exact(c, 3)
+    add(c, tree, f.nonce, 4, 8)
+    local _, er = add(c, tree, f.epoch, 12, 8)
+    local hi, hr = add(c, tree, f.heartbeat_ms, 20, 4)
+    local li, lr = add(c, tree, f.lease_misses, 24, 1)
+    add_reserved(c, tree, 25, 3)
+    local info = "WELCOME"
+    if er then info = info .. " epoch=" .. u64hex(er) end
+    if hr then
+        local hb = hr:uint()
+        if hb == 0 then flag(c, hi, ef.bad_value, "heartbeat_ms must be > 0") end
+        info = info .. " heartbeat=" .. hb .. "ms"
+    end
+    if lr then
+        local m = lr:uint()
+        if m == 0 then flag(c, li, ef.bad_value, "lease_misses must be > 0") end
+        info = info .. " lease=" .. m .. " misses"
+        if hr then tree:add(f.lease_ms, hr, hr:uint() * m):set_generated() end
+    end
+    return info
+end
+
+body[4] = function(c, tree) -- HEARTBEAT
+    exact(c, 4)
+    add(c, tree, f.token, 4, 8)
+    add(c, tree, f.send_time, 12, 8)
+    local _, rr = add(c, tree, f.rtt, 20, 4)
+    local info = "HEARTBEAT"
+    if rr then info = info .. " rtt=" .. rr:uint() .. "us" end
+    return info
+end
+
+body[5] = function(c, tree) -- HEARTBEAT_ACK
+    exact(c, 5)
+    add(c, tree, f.echo_time, 4, 8)
+    local _, er = add(c, tree, f.epoch, 12, 8)
+    local info = "HEARTBEAT_ACK"
+    if er then info = info .. " epoch=" .. u64hex(er) end
+    return info
+end
+
+local function subscription(c, tree, t)
+    exact(c, t)
+    add(c, tree, f.token, 4, 8)
+    local _, qr = add(c, tree, f.request_id, 12, 4)
+    local _, typed = add_stream_id(c, tree, f.selector, 16, "Selector", true)
+    local fr = rng(c, 20, 1)
+    local resume = false
+    if fr then
+        local fi = tree:add(f.flags, fr)
+        fi:add(f.flag_resume, fr)
+        resume = fr:uint() % 2 == 1
+    end
+    add_reserved(c, tree, 21, 3)
+    local info = TYPES[t]
+    if qr then info = info .. " req=" .. qr:uint() end
+    if typed then info = info .. " " .. typed end
+    if resume then info = info .. " resume" end
+    return info
+end
+body[6] = function(c, tree) return subscription(c, tree, 6) end
+body[7] = function(c, tree) return subscription(c, tree, 7) end
+
+body[8] = function(c, tree) -- ACK
+    exact(c, 8)
+    local _, qr = add(c, tree, f.request_id, 4, 4)
+    local _, typed = add_stream_id(c, tree, f.selector, 8, "Selector", true)
+    local si, sr = add(c, tree, f.status, 12, 1)
+    if si then enum_check(c, si, ACK_STATUS, sr:uint(), "status") end
+    add_reserved(c, tree, 13, 3)
+    local info = "ACK"
+    if qr then info = info .. " req=" .. qr:uint() end
+    if typed then info = info .. " " .. typed end
+    if sr then info = info .. " " .. name_of(ACK_STATUS, sr:uint()) end
+    return info
+end
+
+body[9] = function(c, tree) -- ERROR
+    local info = "ERROR"
+    if c.n < ERROR_FIXED then
+        flag(c, nil, ef.truncated, string.format("ERROR needs at least %d bytes, got %d", ERROR_FIXED, c.n))
+    end
+    local _, qr = add(c, tree, f.request_id, 4, 4)
+    if qr then info = info .. " req=" .. qr:uint() end
+    local ci, cr = add(c, tree, f.error_code, 8, 1)
+    if ci then
+        enum_check(c, ci, ERROR_CODES, cr:uint(), "error code")
+        info = info .. " " .. name_of(ERROR_CODES, cr:uint())
+    end
+    local li, lr = add(c, tree, f.reason_length, 9, 1)
+    if li then
+        local len = lr:uint()
+        if len > MAX_REASON then
+            flag(c, li, ef.limit, string.format("reason_length %d exceeds %d (maxReasonBytes)", len, MAX_REASON))
+        end
+        if c.n < ERROR_FIXED + len then
+            flag(c, li, ef.truncated, string.format("reason needs %d bytes, only %d present", len, c.n - ERROR_FIXED))
+        elseif c.n > ERROR_FIXED + len then
+            flag(c, nil, ef.bad_length, string.format("ERROR with a %d-byte reason must be %d bytes, got %d", len, ERROR_FIXED + len, c.n))
+        end
+        local avail = math.min(len, c.cap - ERROR_FIXED)
+        if avail > 0 then
+            local r = c.tvb(ERROR_FIXED, avail)
+            local text = r:string(ENC_UTF_8)
+            tree:add(f.reason, r, text)
+            info = info .. ": \"" .. text .. "\""
+        end
+    end
+    return info
+end
+
+body[10] = function(c, tree) -- DATA
+    if c.n < DATA_HEADER then
+        flag(c, nil, ef.truncated, string.format("DATA header needs %d bytes, got %d", DATA_HEADER, c.n))
+    end
+    local info = "DATA"
+    local sid, typed, sitem = add_stream_id(c, tree, f.stream_id, 4, "Stream ID", false)
+    if sid then
+        info = info .. " " .. typed
+        if sid % 256 == 0 or math.floor(sid / 256) == 0 then
+            flag(c, sitem, ef.bad_value, "stream_id " .. typed .. " invalid: stream index and producer id must be non-zero")
+        end
+    end
+    local _, qr = add(c, tree, f.seq, 8, 4)
+    local _, nr = add(c, tree, f.frame, 12, 4)
+    local li, lr = add(c, tree, f.frame_length, 16, 4)
+    local ii, ir = add(c, tree, f.chunk_index, 20, 2)
+    local ki, kr = add(c, tree, f.chunk_count, 22, 2)
+    local tr = rng(c, 24, 8)
+    if tr then
+        tree:add(f.capture_time, tr)
+        local us = tr:uint64():tonumber()
+        local sec = math.floor(us / 1000000)
+        tree:add(f.capture_abs, tr, NSTime(sec, (us - sec * 1000000) * 1000)):set_generated()
+    end
+    local fr = rng(c, 32, 1)
+    local flags = 0
+    if fr then
+        flags = fr:uint()
+        local fi = tree:add(f.flags, fr)
+        fi:add(f.flag_retransmit, fr)
+        fi:add(f.flag_cached, fr)
+    end
+    add_reserved(c, tree, 33, 3)
+    if qr then info = info .. " seq=" .. qr:uint() end
+    if nr then info = info .. " frame=" .. nr:uint() end
+    if ir and kr then info = info .. " chunk " .. ir:uint() .. "/" .. kr:uint() end
+    if flags % 2 == 1 then info = info .. " [retransmit]" end
+    if math.floor(flags / 2) % 2 == 1 then info = info .. " [cached]" end
+    if lr and ir and kr then
+        local len, idx, cnt = lr:uint(), ir:uint(), kr:uint()
+        local ok = true
+        if len == 0 then
+            flag(c, li, ef.bad_value, "frame_length 0: a frame has at least 1 byte"); ok = false
+        elseif len > MAX_FRAME then
+            flag(c, li, ef.limit, string.format("frame_length %d exceeds %d (maxFrameBytes)", len, MAX_FRAME)); ok = false
+        else
+            local want = math.ceil(len / CHUNK_PAYLOAD)
+            if cnt ~= want then
+                flag(c, ki, ef.chunk_count, string.format("chunk_count %d, but ceil(frame_length %d / %d) = %d", cnt, len, CHUNK_PAYLOAD, want))
+                ok = false
+            elseif idx >= cnt then
+                flag(c, ii, ef.chunk_index, string.format("chunk_index %d not below chunk_count %d", idx, cnt))
+                ok = false
+            end
+        end
+        tree:add(f.chunk_offset, c.tvb(20, 2), idx * CHUNK_PAYLOAD):set_generated()
+        local have = c.n - DATA_HEADER
+        if ok then
+            local expected = math.min(CHUNK_PAYLOAD, len - idx * CHUNK_PAYLOAD)
+            if have ~= expected then
+                flag(c, nil, ef.payload_length, string.format("payload is %d bytes, chunk %d of a %d-byte frame must carry %d", have, idx, len, expected))
+            end
+        end
+    end
+    if c.n > DATA_HEADER and c.cap > DATA_HEADER then
+        local p = c.tvb(DATA_HEADER, c.cap - DATA_HEADER)
+        tree:add(f.payload, p)
+        tree:add(f.payload_length, p, c.n - DATA_HEADER):set_generated()
+    end
+    return info
+end
+
+body[11] = function(c, tree) -- NACK
+    local info = "NACK"
+    if c.n < NACK_FIXED then
+        flag(c, nil, ef.truncated, string.format("NACK needs at least %d bytes, got %d", NACK_FIXED, c.n))
+    end
+    add(c, tree, f.token, 4, 8)
+    local _, typed = add_stream_id(c, tree, f.stream_id, 12, "Stream ID", false)
+    if typed then info = info .. " " .. typed end
+    local _, rr = add(c, tree, f.rtt, 16, 4)
+    local ci, cr = add(c, tree, f.range_count, 20, 1)
+    add_reserved(c, tree, 21, 3)
+    if not ci then return info end
+    local count = cr:uint()
+    if count < 1 or count > MAX_NACK_RANGES then
+        flag(c, ci, ef.limit, string.format("range_count %d outside 1..%d (maxNackRanges)", count, MAX_NACK_RANGES))
+    elseif c.n - NACK_FIXED ~= count * NACK_RANGE_SIZE then
+        flag(c, nil, ef.bad_length, string.format("NACK with %d ranges must be %d bytes, got %d", count, NACK_FIXED + count * NACK_RANGE_SIZE, c.n))
+    end
+    local present = math.min(count, math.floor((math.min(c.n, c.cap) - NACK_FIXED) / NACK_RANGE_SIZE))
+    local texts = {}
+    local missing = 0
+    for i = 0, present - 1 do
+        local off = NACK_FIXED + i * NACK_RANGE_SIZE
+        local start = c.tvb(off, 4):uint()
+        local n = c.tvb(off + 4, 2):uint()
+        local last = (start + n - 1) % 4294967296
+        local sub = tree:add(f.range, c.tvb(off, NACK_RANGE_SIZE))
+        sub:add(f.range_start, c.tvb(off, 4))
+        local ni = sub:add(f.range_len, c.tvb(off + 4, 2))
+        local text
+        if n == 0 then
+            flag(c, ni, ef.bad_value, "range count 0: a range covers at least one sequence number")
+            text = start .. "(0)"
+        else
+            sub:add(f.range_end, c.tvb(off, 4), last):set_generated()
+            if n == 1 then text = tostring(start) else text = start .. "-" .. last end
+        end
+        sub:set_text(string.format("Range %d: %s (%d)", i + 1, text, n))
+        missing = missing + n
+        if i < 8 then texts[#texts + 1] = text end
+    end
+    if present > 8 then texts[#texts + 1] = "..." end
+    if rr then info = info .. " rtt=" .. rr:uint() .. "us" end
+    info = info .. " ranges=" .. count .. " missing=" .. missing
+    if #texts > 0 then info = info .. " [" .. table.concat(texts, " ") .. "]" end
+    return info
+end
+
+body[12] = function(c, tree) -- STREAM_STATUS
+    exact(c, 12)
+    local info = "STREAM_STATUS"
+    local _, typed = add_stream_id(c, tree, f.stream_id, 4, "Stream ID", false)
+    if typed then info = info .. " " .. typed end
+    local si, sr = add(c, tree, f.state, 8, 1)
+    add_reserved(c, tree, 9, 3)
+    local rate = add_rate(c, tree, 12)
+    if si then
+        enum_check(c, si, STATES, sr:uint(), "state")
+        info = info .. " " .. name_of(STATES, sr:uint())
+    end
+    if rate then info = info .. string.format(" rate=%.3f", rate / 1000) end
+    return info
+end
+
+body[13] = function(c, tree) -- LIST_REQUEST
+    exact(c, 13)
+    add(c, tree, f.token, 4, 8)
+    local _, qr = add(c, tree, f.request_id, 12, 4)
+    return "LIST_REQUEST" .. (qr and (" req=" .. qr:uint()) or "")
+end
+
+body[14] = function(c, tree) -- LIST_REPLY
+    local info = "LIST_REPLY"
+    if c.n < LIST_FIXED then
+        flag(c, nil, ef.truncated, string.format("LIST_REPLY needs at least %d bytes, got %d", LIST_FIXED, c.n))
+    end
+    local _, qr = add(c, tree, f.request_id, 4, 4)
+    local _, tr = add(c, tree, f.total, 8, 2)
+    local fi, fr = add(c, tree, f.first, 10, 2)
+    local ci, cr = add(c, tree, f.entry_count, 12, 1)
+    add_reserved(c, tree, 13, 3)
+    if qr then info = info .. " req=" .. qr:uint() end
+    if not (tr and fr and cr) then return info end
+    local total, first, count = tr:uint(), fr:uint(), cr:uint()
+    info = info .. string.format(" total=%d first=%d entries=%d", total, first, count)
+    if count > MAX_LIST then
+        flag(c, ci, ef.limit, string.format("entry_count %d exceeds %d (maxListEntriesPerDatagram)", count, MAX_LIST))
+    elseif c.n - LIST_FIXED ~= count * LIST_ENTRY then
+        flag(c, nil, ef.bad_length, string.format("LIST_REPLY with %d entries must be %d bytes, got %d", count, LIST_FIXED + count * LIST_ENTRY, c.n))
+    elseif first + count > total then
+        flag(c, fi, ef.bad_value, string.format("first %d + entry_count %d exceeds total %d", first, count, total))
+    end
+    local present = math.min(count, math.floor((math.min(c.n, c.cap) - LIST_FIXED) / LIST_ENTRY))
+    for i = 0, present - 1 do
+        local off = LIST_FIXED + i * LIST_ENTRY
+        local e = tree:add(f.entry, c.tvb(off, LIST_ENTRY))
+        local _, typed = add_stream_id(c, e, f.stream_id, off, "Stream ID", false)
+        local state = c.tvb(off + 4, 1):uint()
+        local si = e:add(f.state, c.tvb(off + 4, 1))
+        enum_check(c, si, STATES, state, "state")
+        e:add(f.reserved, c.tvb(off + 5, 3))
+        local rate = add_rate(c, e, off + 8)
+        local subs = c.tvb(off + 12, 4):uint()
+        e:add(f.subscribers, c.tvb(off + 12, 4))
+        e:set_text(string.format("Entry %d: %s %s %.3f frames/s, %d subscriber%s", first + i, typed, name_of(STATES, state), rate / 1000, subs, subs == 1 and "" or "s"))
+    end
+    return info
+end
+
+body[15] = function(c, tree) -- BYE
+    exact(c, 15)
+    add(c, tree, f.token, 4, 8)
+    local ri, rr = add(c, tree, f.bye_reason, 12, 1)
+    add_reserved(c, tree, 13, 3)
+    local info = "BYE"
+    if ri then
+        enum_check(c, ri, BYE_REASONS, rr:uint(), "reason")
+        info = info .. " " .. name_of(BYE_REASONS, rr:uint())
+    end
+    return info
+end
+
+-- Main ----------------------------------------------------------------------------------------------
+
+local function dissect(tvb, pinfo, tree)
+    pinfo.cols.protocol = "VBWIRE"
+    local root = tree:add(proto, tvb())
+    local c = new_ctx(tvb, pinfo, root)
+    local info
+    if c.cap < c.n then
+        root:add_proto_expert_info(ef.snaplen, string.format("only %d of %d bytes captured", c.cap, c.n))
+    end
+    if c.n > MAX_DATAGRAM then
+        flag(c, nil, ef.too_long, string.format("datagram is %d bytes, the limit is %d (maxDatagram)", c.n, MAX_DATAGRAM))
+    end
+    repeat
+        if c.n < 4 then
+            flag(c, nil, ef.truncated, string.format("datagram is %d bytes, the common header needs 4", c.n))
+        end
+        local mi, mr = add(c, root, f.magic, 0, 2)
+        if not mi then info = "VBWIRE truncated"; break end
+        if mr:uint() ~= MAGIC then
+            flag(c, mi, ef.bad_magic, string.format("bad magic 0x%04X, expected 0x5642 (\"VB\")", mr:uint()))
+            info = string.format("Not VB wire: bad magic 0x%04X", mr:uint())
+            break
+        end
+        local vi, vr = add(c, root, f.version, 2, 1)
+        if not vi then info = "VBWIRE truncated"; break end
+        if vr:uint() ~= VERSION then
+            flag(c, vi, ef.bad_version, string.format("unsupported protocol version %d, expected %d", vr:uint(), VERSION))
+            info = "VBWIRE unsupported version " .. vr:uint()
+            break
+        end
+        local ti, tr = add(c, root, f.type, 3, 1)
+        if not ti then info = "VBWIRE truncated"; break end
+        local t = tr:uint()
+        if TYPES[t] == nil then
+            flag(c, ti, ef.unknown_type, string.format("unknown message type %d (1..15 are defined)", t))
+            info = "VBWIRE unknown type " .. t
+            break
+        end
+        root:append_text(", " .. TYPES[t])
+        info = body[t](c, root)
+    until true
+    if c.errors > 0 then info = info .. " [Malformed]" end
+    pinfo.cols.info:set(info)
+    return c.cap
+end
+
+function proto.dissector(tvb, pinfo, tree)
+    return dissect(tvb, pinfo, tree)
+end
+
+-- Heuristic: magic and version must match, anything else is not ours.
+local function heuristic(tvb, pinfo, tree)
+    if not proto.prefs.heuristic then return false end
+    if tvb:len() < 3 then return false end
+    if tvb(0, 2):uint() ~= MAGIC or tvb(2, 1):uint() ~= VERSION then return false end
+    dissect(tvb, pinfo, tree)
+    return true
+end
+proto:register_heuristic("udp", heuristic)
+
+local udp_port = DissectorTable.get("udp.port")
+local registered = DEFAULT_PORTS
+udp_port:add(registered, proto)
+if udp_port.add_for_decode_as then udp_port:add_for_decode_as(proto) end
+
+function proto.prefs_changed()
+    local ports = proto.prefs.ports
+    if tostring(ports) ~= tostring(registered) then
+        udp_port:remove(registered, proto)
+        registered = ports
+        udp_port:add(registered, proto)
+    end
+end
