@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "broker", targets: ["Broker"]),
         .executable(name: "producer", targets: ["Producer"]),
         .executable(name: "client", targets: ["Client"]),
+        .executable(name: "lossy-relay", targets: ["Relay"]),
     ],
     targets: [
         .target(name: "CWire"),
@@ -15,6 +16,8 @@ let package = Package(
         .executableTarget(name: "Broker", dependencies: ["Wire"]),
         .executableTarget(name: "Producer", dependencies: ["Wire"]),
         .executableTarget(name: "Client", dependencies: ["Wire"]),
+        // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
+        .executableTarget(name: "Relay", dependencies: ["Wire"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Wire"]),
     ],

@@ -8,6 +8,7 @@ let specs: [SettingSpec] = [
     SettingSpec("address", env: "BROKER_ADDRESS", default: "0.0.0.0:5000", "UDP address to listen on (host:port)."),
     SettingSpec("metrics", env: "METRICS_ADDRESS", "HTTP address for /metrics and /healthz (host:port); off when empty."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
+    SettingSpec("healthcheck", switch: true, "Check a running broker's /healthz on the metrics address (127.0.0.1 when it listens on all addresses) and exit 0 if healthy, 1 if not."),
     SettingSpec("heartbeat-ms", env: "HEARTBEAT_MS", default: "500", "Heartbeat interval peers are told to use."),
     SettingSpec("lease-misses", env: "LEASE_MISSES", default: "6", "Missed heartbeats after which a peer's lease expires."),
     SettingSpec("max-subscribers", env: "MAX_SUBSCRIBERS", default: "2048", "Clients accepted at once."),
@@ -20,6 +21,16 @@ let settings = exitOnSettingsError("broker") { () throws(SettingsError) in try S
 if settings.helpRequested {
     say(settings.usage(summary: summary))
     exit(0)
+}
+if exitOnSettingsError("broker", { () throws(SettingsError) in try settings.bool("healthcheck") }) {
+    guard var m = exitOnSettingsError("broker", { () throws(SettingsError) in try settings.address("metrics") }) else {
+        writeAll(2, "broker: --healthcheck needs METRICS_ADDRESS (--metrics)\n")
+        exit(1)
+    }
+    if !m.isIPv6 && m.low == 0 { m = PeerAddress(ipv4: 0x7f00_0001, port: m.port) }
+    let ok = MetricsServer.probe(m)
+    say(ok ? "healthy" : "unhealthy: no answer from http://\(m)/healthz")
+    exit(ok ? 0 : 1)
 }
 let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerConfig in
     var c = BrokerConfig(address: try settings.address("address")!)

@@ -18,20 +18,22 @@ struct ProducerConfig {
 }
 
 /// The producer's driver: paces frames against absolute time, feeds the core, sends what it returns.
-final class ProducerRunner {
+// Each runner is used by exactly one thread.
+final class ProducerRunner: @unchecked Sendable {
     let config: ProducerConfig
     let log: Logger
     let socket: UDPSocket
     let sender: BatchSender
-    let signals: SignalWatcher
+    /// Readable when the producer must leave (SIGINT/SIGTERM).
+    let stopFD: Int32
     var core: ProducerSession
     var video: MediaFolder?
     var audio: MediaFolder?
 
-    init(config: ProducerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
+    init(config: ProducerConfig, log: Logger, stopFD: Int32) throws(SystemError) {
         self.config = config
         self.log = log
-        self.signals = signals
+        self.stopFD = stopFD
         let bind = config.bind ?? (config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0))
         socket = try UDPSocket(bind: bind, batch: 16)
         sender = BatchSender(socket: socket)
@@ -90,9 +92,9 @@ final class ProducerRunner {
             var nextMedia = nextFrame
             if audio != nil { nextMedia = min(nextMedia, nextAudio) }
             let wake = min(core.deadline, nextMedia)
-            let ready = waitForEvents(readable: [socket.fd, signals.fd], timeoutMicros: wake - now)
-            if ready.contains(signals.fd), let sig = signals.take() {
-                log.info("signal \(sig): leaving")
+            let ready = waitForEvents(readable: [socket.fd, stopFD], timeoutMicros: wake - now)
+            if ready.contains(stopFD) {
+                log.info("stopping: telling the broker")
                 send([core.link.bye()])
                 return 0
             }

@@ -14,6 +14,8 @@ let specs: [SettingSpec] = [
     SettingSpec("bind", env: "PRODUCER_ADDRESS", "Local address to send from (host:port); any when empty."),
     SettingSpec("synthetic", env: "SYNTHETIC_BYTES", "Send generated frames of this many bytes instead of files (benchmarks)."),
     SettingSpec("stop-after", env: "STOP_AFTER", "Leave after sending this many frames."),
+    SettingSpec("producers", env: "PRODUCERS", "Run several producers in one process: comma-separated ID[:RATE[:DELAY]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."),
+    SettingSpec("media-root", env: "MEDIA_ROOT", default: "producer", "Folder holding ID/frames and ID/audio for --producers."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
 let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate."
@@ -22,12 +24,31 @@ if settings.helpRequested {
     say(settings.usage(summary: summary))
     exit(0)
 }
-let config = exitOnSettingsError("producer") { () throws(SettingsError) -> ProducerConfig in
+let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [ProducerConfig] in
+    let broker = try settings.address("broker")!
+    let bind = try settings.address("bind")
+    let rate = try settings.double("rate", in: 0.1...1000)!
+    let delay = try settings.double("delay", in: 0...86_400)!
+    let synthetic = try settings.int("synthetic", in: 1...WireConstants.maxFrameBytes)
+    let stopAfter = try settings.int("stop-after", in: 1...Int.max)
+    if let list = settings.string("producers"), !list.isEmpty {
+        let root = settings.string("media-root") ?? "producer"
+        return try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay).map { (entry) throws(SettingsError) in
+            let frames = "\(root)/\(entry.id)/frames"
+            guard synthetic != nil || Files.isDirectory(frames) else {
+                throw SettingsError(setting: "PRODUCERS (--producers)", message: "producer \(entry.id): '\(frames)' is not a folder (MEDIA_ROOT is '\(root)')")
+            }
+            let audio = "\(root)/\(entry.id)/audio"
+            return ProducerConfig(
+                broker: broker, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
+                audio: synthetic == nil && Files.isDirectory(audio) ? audio : nil, rate: entry.rate, delay: entry.delay,
+                syntheticBytes: synthetic, stopAfter: stopAfter)
+        }
+    }
     let idText = try settings.required("id")
-    guard let id = ProducerID(hex: idText.trimmingCharacters()) , id.rawValue != 0 else {
+    guard let id = ProducerID(hex: idText.trimmingSpaces), id.rawValue != 0 else {
         throw SettingsError(setting: "PRODUCER_ID (--id)", message: "'\(idText)' is not 6 hex digits (for example 1AAA99)")
     }
-    let synthetic = try settings.int("synthetic", in: 1...WireConstants.maxFrameBytes)
     var frames: String?
     if synthetic == nil {
         let f = try settings.required("frames")
@@ -39,20 +60,31 @@ let config = exitOnSettingsError("producer") { () throws(SettingsError) -> Produ
         guard Files.isDirectory(a) else { throw SettingsError(setting: "AUDIO (--audio)", message: "'\(a)' is not a folder") }
         audio = a
     }
-    return ProducerConfig(
-        broker: try settings.address("broker")!, bind: try settings.address("bind"), producer: id, frames: frames, audio: audio,
-        rate: try settings.double("rate", in: 0.1...1000)!, delay: try settings.double("delay", in: 0...86_400)!,
-        syntheticBytes: synthetic, stopAfter: try settings.int("stop-after", in: 1...Int.max))
+    return [ProducerConfig(broker: broker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic, stopAfter: stopAfter)]
 }
-let log = Logger(name: "producer \(config.producer)", level: exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") })
-do {
-    let runner = try ProducerRunner(config: config, log: log, signals: signals)
-    exit(runner.run())
-} catch {
-    log.error("cannot start: \(error)")
-    exit(1)
+let level = exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") }
+if configs.count == 1 {
+    let log = Logger(name: "producer \(configs[0].producer)", level: level)
+    do {
+        let runner = try ProducerRunner(config: configs[0], log: log, stopFD: signals.fd)
+        exit(runner.run())
+    } catch {
+        log.error("cannot start: \(error)")
+        exit(1)
+    }
 }
-
-extension String {
-    func trimmingCharacters() -> String { String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
+// Several producers: one thread and one socket each; a signal stops them all.
+let stop = StopSignal()
+var runners: [ProducerRunner] = []
+for c in configs {
+    let log = Logger(name: "producer \(c.producer)", level: level)
+    do { runners.append(try ProducerRunner(config: c, log: log, stopFD: stop.readFD)) } catch {
+        log.error("cannot start: \(error)")
+        exit(1)
+    }
 }
+let threads = runners.map { r in PosixThread { _ = r.run() } }
+while signals.take() == nil { _ = waitForEvents(readable: [signals.fd], timeoutMicros: 60_000_000) }
+stop.fire()
+for t in threads { t.join() }
+exit(0)

@@ -36,7 +36,8 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// True for the "all streams of a producer" selector (index 0).
     public var isProducerSelector: Bool { index == 0 }
     public var kind: StreamKind? { StreamKind(rawValue: index) }
-    public var description: String { hex(rawValue, digits: 8) }
+    /// 8 hex digits, or the 6-digit producer id for the "all streams" selector (as users type it).
+    public var description: String { isProducerSelector ? hex(rawValue >> 8, digits: 6) : hex(rawValue, digits: 8) }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
     /// Parses what a user types: 6 hex digits (all streams of a producer, index 0) or 8 hex digits (one stream).

@@ -46,10 +46,10 @@ func wireError(_ body: () throws(WireError) -> Void) -> WireError? {
 }
 
 /// The error `Message.decode` gives for `bytes`, or nil if they decode.
-func decodeError(_ bytes: [UInt8]) -> WireError? { wireError { _ = try Message.decode(bytes) } }
+func decodeError(_ bytes: [UInt8]) -> WireError? { wireError { () throws(WireError) in _ = try Message.decode(bytes) } }
 
 /// The error `DataHeader.parse` gives for `bytes`, or nil if they parse.
-func parseError(_ bytes: [UInt8]) -> WireError? { wireError { _ = try DataHeader.parse(bytes[...]) } }
+func parseError(_ bytes: [UInt8]) -> WireError? { wireError { () throws(WireError) in _ = try DataHeader.parse(bytes[...]) } }
 
 /// Decodes a datagram the code under test produced; fails the test if it does not decode.
 func decoded(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> Message? {

@@ -264,7 +264,7 @@ body[1] = function(c, tree) -- HELLO
         local rate = add_rate(c, d, off + 4)
         local sid = (pid and hex6(pid) or "??????") .. string.format("%02X", index)
         d:set_text(string.format("Stream %s: %s, %.3f frames/s", sid, KINDS[kind] or ("kind " .. kind), rate / 1000))
-        names[#names + 1] = sid .. " " .. (KINDS[kind] or "?")
+        if i <= 4 then names[#names + 1] = sid .. " " .. (KINDS[kind] or "?") elseif i == 5 then names[#names + 1] = "..." end
         off = off + DESCRIPTOR_SIZE
     end
     if off < c.n and off < c.cap then
@@ -416,7 +416,7 @@ body[10] = function(c, tree) -- DATA
     local sid, typed, sitem = add_stream_id(c, tree, f.stream_id, 4, "Stream ID", false)
     if sid then
         info = info .. " " .. typed
-        if sid % 256 == 0 or math.floor(sid / 256) == 0 then
+        if c.n >= DATA_HEADER and (sid % 256 == 0 or math.floor(sid / 256) == 0) then
             flag(c, sitem, ef.bad_value, "stream_id " .. typed .. " invalid: stream index and producer id must be non-zero")
         end
     end
@@ -446,7 +446,7 @@ body[10] = function(c, tree) -- DATA
     if ir and kr then info = info .. " chunk " .. ir:uint() .. "/" .. kr:uint() end
     if flags % 2 == 1 then info = info .. " [retransmit]" end
     if math.floor(flags / 2) % 2 == 1 then info = info .. " [cached]" end
-    if lr and ir and kr then
+    if lr and ir and kr and c.n >= DATA_HEADER then
         local len, idx, cnt = lr:uint(), ir:uint(), kr:uint()
         local ok = true
         if len == 0 then
@@ -475,7 +475,9 @@ body[10] = function(c, tree) -- DATA
     if c.n > DATA_HEADER and c.cap > DATA_HEADER then
         local p = c.tvb(DATA_HEADER, c.cap - DATA_HEADER)
         tree:add(f.payload, p)
-        tree:add(f.payload_length, p, c.n - DATA_HEADER):set_generated()
+    end
+    if c.n >= DATA_HEADER then
+        tree:add(f.payload_length, c.tvb(0, 0), c.n - DATA_HEADER):set_generated()
     end
     return info
 end
@@ -491,7 +493,7 @@ body[11] = function(c, tree) -- NACK
     local _, rr = add(c, tree, f.rtt, 16, 4)
     local ci, cr = add(c, tree, f.range_count, 20, 1)
     add_reserved(c, tree, 21, 3)
-    if not ci then return info end
+    if not ci or c.n < NACK_FIXED then return info end
     local count = cr:uint()
     if count < 1 or count > MAX_NACK_RANGES then
         flag(c, ci, ef.limit, string.format("range_count %d outside 1..%d (maxNackRanges)", count, MAX_NACK_RANGES))
@@ -562,7 +564,7 @@ body[14] = function(c, tree) -- LIST_REPLY
     local ci, cr = add(c, tree, f.entry_count, 12, 1)
     add_reserved(c, tree, 13, 3)
     if qr then info = info .. " req=" .. qr:uint() end
-    if not (tr and fr and cr) then return info end
+    if not (tr and fr and cr) or c.n < LIST_FIXED then return info end
     local total, first, count = tr:uint(), fr:uint(), cr:uint()
     info = info .. string.format(" total=%d first=%d entries=%d", total, first, count)
     if count > MAX_LIST then

@@ -1,0 +1,29 @@
+import XCTest
+
+@testable import Wire
+
+final class LimitsTests: XCTestCase {
+    func testWireConstantsAreConsistent() {
+        XCTAssertEqual(WireConstants.chunkPayload, 1364)
+        XCTAssertEqual(WireConstants.maxListEntriesPerDatagram, 86)
+        XCTAssertLessThanOrEqual(
+            WireConstants.listHeaderSize + WireConstants.maxListEntriesPerDatagram * WireConstants.listEntrySize, WireConstants.maxDatagram)
+        XCTAssertLessThanOrEqual(24 + 6 * WireConstants.maxNackRanges, WireConstants.maxDatagram)
+        XCTAssertLessThanOrEqual(26 + 8 * WireConstants.maxStreamsPerProducer, WireConstants.maxDatagram)
+        XCTAssertLessThanOrEqual(10 + WireConstants.maxReasonBytes, WireConstants.maxDatagram)
+    }
+
+    func testDerivedLimits() {
+        let limits = Limits()
+        XCTAssertEqual(limits.maxChunksPerFrame, 769)
+        XCTAssertLessThanOrEqual(limits.maxChunksPerFrame, Int(UInt16.max))
+        var small = Limits()
+        small.maxFrameBytes = WireConstants.chunkPayload
+        XCTAssertEqual(small.maxChunksPerFrame, 1)
+        small.maxFrameBytes += 1
+        XCTAssertEqual(small.maxChunksPerFrame, 2)
+        XCTAssertEqual(Timers().leaseDuration, 3_000_000)
+        XCTAssertLessThan(Timers().minRetryInterval, Timers().maxRetryInterval)
+        XCTAssertLessThan(Timers().nackReorderDelay, Timers().latencyBudget)
+    }
+}

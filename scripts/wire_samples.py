@@ -1,0 +1,467 @@
+#!/usr/bin/env python3
+"""Sample datagrams of wire protocol v1 (docs/PROTOCOL.md), built byte by byte, for testing the
+Wireshark dissector (tools/wireshark/wire.lua).
+
+    wire_samples.py list                          names, destinations and hex of every sample
+    wire_samples.py send --port P                 sends them over UDP to 127.0.0.1 (P and P+1, from P+2)
+    wire_samples.py write-pcap FILE --port P      writes the same datagrams as a pcap (no capture needed)
+                                                  (both take --heur-port H and --src-port S to move P+1, P+2)
+    wire_samples.py check --port P [--heur-port H] --pdml F --fields F
+                                                  checks tshark's decoding against the expectations;
+                                                  prints one line per failure and 'checks: N passed, M failed'
+
+Every valid sample is what Sources/Wire/Message+Codec.swift encodes for the same values; every malformed
+sample breaks exactly the rule its name says (and the dissector must flag it with that expert info).
+Samples marked 'heur' go to port P+1, where only the heuristic dissector can claim them.
+"""
+import argparse
+import json
+import socket
+import struct
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+MAGIC = 0x5642
+VERSION = 1
+CHUNK = 1364
+T = dict(HELLO=1, COOKIE=2, WELCOME=3, HEARTBEAT=4, HEARTBEAT_ACK=5, SUBSCRIBE=6, UNSUBSCRIBE=7, ACK=8, ERROR=9,
+         DATA=10, NACK=11, STREAM_STATUS=12, LIST_REQUEST=13, LIST_REPLY=14, BYE=15)
+
+
+# --- SipHash-2-4 and the address cookie ---------------------------------------------------------------
+
+def _rotl(x, b):
+    return ((x << b) | (x >> (64 - b))) & 0xFFFFFFFFFFFFFFFF
+
+
+def siphash24(k0, k1, data):
+    M = 0xFFFFFFFFFFFFFFFF
+    v0, v1, v2, v3 = 0x736F6D6570736575 ^ k0, 0x646F72616E646F6D ^ k1, 0x6C7967656E657261 ^ k0, 0x7465646279746573 ^ k1
+
+    def rnd():
+        nonlocal v0, v1, v2, v3
+        v0 = (v0 + v1) & M; v1 = _rotl(v1, 13); v1 ^= v0; v0 = _rotl(v0, 32)
+        v2 = (v2 + v3) & M; v3 = _rotl(v3, 16); v3 ^= v2
+        v0 = (v0 + v3) & M; v3 = _rotl(v3, 21); v3 ^= v0
+        v2 = (v2 + v1) & M; v1 = _rotl(v1, 17); v1 ^= v2; v2 = _rotl(v2, 32)
+
+    n = len(data)
+    end = n - n % 8
+    for i in range(0, end, 8):
+        m = int.from_bytes(data[i:i + 8], "little")
+        v3 ^= m; rnd(); rnd(); v0 ^= m
+    last = ((n & 0xFF) << 56) | int.from_bytes(data[end:], "little")
+    v3 ^= last; rnd(); rnd(); v0 ^= last
+    v2 ^= 0xFF
+    rnd(); rnd(); rnd(); rnd()
+    return v0 ^ v1 ^ v2 ^ v3
+
+
+def cookie_material(ip, port):
+    """family byte, 16 address bytes (IPv4: 12 zero bytes then the 4 address bytes), port; big-endian."""
+    if ":" in ip:
+        return b"\x06" + socket.inet_pton(socket.AF_INET6, ip) + struct.pack(">H", port)
+    return b"\x04" + bytes(12) + socket.inet_aton(ip) + struct.pack(">H", port)
+
+
+def cookie(k0, k1, ip, port):
+    return siphash24(k0, k1, cookie_material(ip, port)) | 1
+
+
+# --- Message builders (one per type, big-endian) -------------------------------------------------------
+
+def hdr(t, magic=MAGIC, version=VERSION):
+    return struct.pack(">HBB", magic, version, t)
+
+
+def hello(token, nonce, role, pid=0, streams=(), pad=True):
+    b = hdr(1) + struct.pack(">QQBB", token, nonce, role, len(streams)) + pid.to_bytes(3, "big") + b"\0"
+    for index, kind, rate in streams:
+        b += struct.pack(">BBHI", index, kind, 0, rate)
+    if pad and len(b) < 64:
+        b += bytes(64 - len(b))
+    return b
+
+
+def cookie_msg(nonce, token): return hdr(2) + struct.pack(">QQ", nonce, token)
+def welcome(nonce, epoch, hb_ms, misses): return hdr(3) + struct.pack(">QQIB3x", nonce, epoch, hb_ms, misses)
+def heartbeat(token, send_time, rtt): return hdr(4) + struct.pack(">QQI", token, send_time, rtt)
+def heartbeat_ack(echo, epoch): return hdr(5) + struct.pack(">QQ", echo, epoch)
+def subscribe(token, rid, sel, flags=0, t=6): return hdr(t) + struct.pack(">QIIB3x", token, rid, sel, flags)
+def unsubscribe(token, rid, sel, flags=0): return subscribe(token, rid, sel, flags, t=7)
+def ack(rid, sel, status): return hdr(8) + struct.pack(">IIB3x", rid, sel, status)
+
+
+def error(rid, code, reason, length=None):
+    r = reason.encode() if isinstance(reason, str) else reason
+    return hdr(9) + struct.pack(">IBB", rid, code, len(r) if length is None else length) + r
+
+
+def data_header(stream, seq, frame, flen, idx, count, ctime, flags=0):
+    return hdr(10) + struct.pack(">IIIIHHQB3x", stream, seq, frame, flen, idx, count, ctime, flags)
+
+
+def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB):
+    if count is None:
+        count = (flen + CHUNK - 1) // CHUNK
+    if payload_len is None:
+        payload_len = min(CHUNK, flen - idx * CHUNK)
+    return data_header(stream, seq, frame, flen, idx, count, ctime, flags) + bytes([fill]) * payload_len
+
+
+def nack(token, stream, rtt, ranges, count=None):
+    b = hdr(11) + struct.pack(">QIIB3x", token, stream, rtt, len(ranges) if count is None else count)
+    for start, n in ranges:
+        b += struct.pack(">IH", start, n)
+    return b
+
+
+def stream_status(stream, state, rate): return hdr(12) + struct.pack(">IB3xI", stream, state, rate)
+def list_request(token, rid): return hdr(13) + struct.pack(">QI", token, rid)
+
+
+def list_reply(rid, total, first, entries, count=None):
+    b = hdr(14) + struct.pack(">IHHB3x", rid, total, first, len(entries) if count is None else count)
+    for stream, state, rate, subs in entries:
+        b += struct.pack(">IB3xII", stream, state, rate, subs)
+    return b
+
+
+def bye(token, reason): return hdr(15) + struct.pack(">QB3x", token, reason)
+
+
+# --- The samples --------------------------------------------------------------------------------------
+
+KEY = (0x0706050403020100, 0x0F0E0D0C0B0A0908)    # the SipHash reference key 00 01 .. 0f
+CLIENT_ADDR = ("127.0.0.1", 40000)
+TOKEN = cookie(*KEY, *CLIENT_ADDR)
+NONCE = 0x1122334455667789
+EPOCH = 0x0123456789ABCDEF
+PID = 0x1AAA99
+V1, A1 = 0x1AAA9901, 0x1AAA9902
+SEL = 0x1AAA9900
+CTIME = 1700000000123456   # 2023-11-14 22:13:20.123456 UTC
+
+
+def samples():
+    """(name, where, bytes, expectations). where: 'main' (port P) or 'heur' (port P+1)."""
+    out = []
+
+    def s(name, b, info=None, fields=None, shownames=(), experts=(), where="main", ours=True, type_=None):
+        out.append(dict(name=name, where=where, data=b, info=info, fields=fields or {}, shownames=list(shownames),
+                        experts=list(experts), ours=ours, type=type_))
+
+    tok = "0x%016x" % TOKEN
+    # Valid: every message type.
+    s("HELLO client, no cookie", hello(0, NONCE, 2), "HELLO client token=0 (no cookie yet)",
+      {"vbwire.type": "1", "vbwire.nonce": "0x1122334455667789", "vbwire.role": "2", "vbwire.stream_count": "0"},
+      [("vbwire.type", "HELLO")], type_="HELLO")
+    s("COOKIE", cookie_msg(NONCE, TOKEN), "COOKIE nonce=0x1122334455667789 token=" + tok,
+      {"vbwire.token": tok, "vbwire.nonce": "0x1122334455667789"}, type_="COOKIE")
+    s("COOKIE nonce 0", cookie_msg(0, TOKEN), "COOKIE nonce=0 (no session) token=" + tok, type_="COOKIE")
+    s("HELLO client with cookie", hello(TOKEN, NONCE, 2), "HELLO client token=" + tok, {"vbwire.token": tok}, type_="HELLO")
+    s("WELCOME", welcome(NONCE, EPOCH, 500, 6), "WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses",
+      {"vbwire.epoch": "0x0123456789abcdef", "vbwire.heartbeat_ms": "500", "vbwire.lease_misses": "6", "vbwire.lease_ms": "3000"},
+      type_="WELCOME")
+    s("HELLO producer", hello(TOKEN, NONCE + 2, 1, PID, [(1, 1, 12000), (2, 2, 1000)]),
+      "HELLO producer 1AAA99 streams=2 [1AAA9901 video, 1AAA9902 audio] token=" + tok,
+      {"vbwire.role": "1", "vbwire.producer": "1AAA99", "vbwire.stream_count": "2", "vbwire.kind": ["1", "2"],
+       "vbwire.rate": ["12000", "1000"], "vbwire.stream_index": ["1", "2"]},
+      [("vbwire.producer_id", "Producer ID: 1AAA99"), ("vbwire.descriptor", "Stream 1AAA9901: video, 12.000 frames/s"),
+       ("vbwire.descriptor", "Stream 1AAA9902: audio, 1.000 frames/s")], type_="HELLO")
+    s("HEARTBEAT", heartbeat(TOKEN, 123456789, 1500), "HEARTBEAT rtt=1500us",
+      {"vbwire.send_time": "123456789", "vbwire.rtt": "1500", "vbwire.token": tok}, type_="HEARTBEAT")
+    s("HEARTBEAT_ACK", heartbeat_ack(123456789, EPOCH), "HEARTBEAT_ACK epoch=0x0123456789abcdef",
+      {"vbwire.echo_time": "123456789"}, type_="HEARTBEAT_ACK")
+    s("SUBSCRIBE stream", subscribe(TOKEN, 7, V1), "SUBSCRIBE req=7 1AAA9901",
+      {"vbwire.request_id": "7", "vbwire.stream": "1AAA9901"},
+      [("vbwire.selector", "Selector: 1AAA9901 (producer 1AAA99, stream 01 video)")], type_="SUBSCRIBE")
+    s("SUBSCRIBE producer resume", subscribe(TOKEN, 8, SEL, 1), "SUBSCRIBE req=8 1AAA99 resume",
+      {"vbwire.request_id": "8", "vbwire.stream": "1AAA99", "vbwire.flags.resume": "1"},
+      [("vbwire.selector", "Selector: 1AAA99 (all streams of producer 1AAA99)")], type_="SUBSCRIBE")
+    s("ACK", ack(7, V1, 0), "ACK req=7 1AAA9901 online", {"vbwire.status": "0"}, type_="ACK")
+    s("ACK offline", ack(8, SEL, 1), "ACK req=8 1AAA99 offline", {"vbwire.status": "1"}, type_="ACK")
+    s("UNSUBSCRIBE", unsubscribe(TOKEN, 9, V1), "UNSUBSCRIBE req=9 1AAA9901", {"vbwire.request_id": "9"}, type_="UNSUBSCRIBE")
+    reason = "subscribed through 1AAA99: unsubscribe 1AAA99 instead"
+    s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
+      {"vbwire.error_code": "4", "vbwire.reason": reason, "vbwire.reason_length": str(len(reason))}, type_="ERROR")
+    s("ERROR empty reason", error(0, 2, ""), "ERROR req=0 limit reached", {"vbwire.reason_length": "0"}, type_="ERROR")
+    s("DATA", data(V1, 123, 4, 10000, 2, CTIME), "DATA 1AAA9901 seq=123 frame=4 chunk 2/8",
+      {"vbwire.stream": "1AAA9901", "vbwire.seq": "123", "vbwire.frame": "4", "vbwire.frame_length": "10000",
+       "vbwire.chunk_index": "2", "vbwire.chunk_count": "8", "vbwire.capture_time": str(CTIME), "vbwire.chunk_offset": "2728",
+       "vbwire.payload_length": "1364", "vbwire.flags.retransmit": "0", "vbwire.flags.cached": "0"},
+      [("vbwire.stream_id", "Stream ID: 1AAA9901 (producer 1AAA99, stream 01 video)"),
+       ("vbwire.capture_time_abs", "Nov 14, 2023 22:13:20.123456000 UTC")], type_="DATA")
+    s("DATA last chunk retransmit", data(V1, 129, 4, 10000, 7, CTIME, flags=1),
+      "DATA 1AAA9901 seq=129 frame=4 chunk 7/8 [retransmit]",
+      {"vbwire.payload_length": "452", "vbwire.flags.retransmit": "1", "vbwire.flags.cached": "0"}, type_="DATA")
+    s("DATA cached", data(0x2BBB7702, 0xFFFFFFFF, 77, 100, 0, CTIME, flags=2),
+      "DATA 2BBB7702 seq=4294967295 frame=77 chunk 0/1 [cached]",
+      {"vbwire.stream": "2BBB7702", "vbwire.flags.cached": "1", "vbwire.payload_length": "100"}, type_="DATA")
+    s("DATA largest frame, last chunk", data(V1, 5, 9, 1048576, 768, CTIME), "DATA 1AAA9901 seq=5 frame=9 chunk 768/769",
+      {"vbwire.payload_length": "1024"}, type_="DATA")
+    s("NACK", nack(TOKEN, V1, 1500, [(100, 5), (200, 1)]), "NACK 1AAA9901 rtt=1500us ranges=2 missing=6 [100-104 200]",
+      {"vbwire.range_count": "2", "vbwire.range.start": ["100", "200"], "vbwire.range.count": ["5", "1"], "vbwire.range.end": ["104", "200"]},
+      [("vbwire.range", "Range 1: 100-104 (5)"), ("vbwire.range", "Range 2: 200 (1)")], type_="NACK")
+    s("NACK across wrap, from broker", nack(0, A1, 0, [(0xFFFFFFFE, 4)]), "NACK 1AAA9902 rtt=0us ranges=1 missing=4 [4294967294-1]",
+      {"vbwire.range.end": "1"}, type_="NACK")
+    s("STREAM_STATUS", stream_status(A1, 2, 1000), "STREAM_STATUS 1AAA9902 offline rate=1.000",
+      {"vbwire.state": "2", "vbwire.stream": "1AAA9902", "vbwire.rate": "1000"}, type_="STREAM_STATUS")
+    s("LIST_REQUEST", list_request(TOKEN, 10), "LIST_REQUEST req=10", {"vbwire.request_id": "10"}, type_="LIST_REQUEST")
+    s("LIST_REPLY", list_reply(10, 3, 0, [(V1, 1, 12000, 2), (A1, 1, 1000, 1), (0x3CCC5501, 2, 12000, 0)]),
+      "LIST_REPLY req=10 total=3 first=0 entries=3",
+      {"vbwire.entry_count": "3", "vbwire.stream": ["1AAA9901", "1AAA9902", "3CCC5501"], "vbwire.subscribers": ["2", "1", "0"]},
+      [("vbwire.entry", "Entry 0: 1AAA9901 online 12.000 frames/s, 2 subscribers"),
+       ("vbwire.entry", "Entry 2: 3CCC5501 offline 12.000 frames/s, 0 subscribers")], type_="LIST_REPLY")
+    s("LIST_REPLY empty", list_reply(11, 0, 0, []), "LIST_REPLY req=11 total=0 first=0 entries=0", type_="LIST_REPLY")
+    s("LIST_REPLY page 2", list_reply(12, 90, 86, [(0x3CCC5501 + i, 1, 12000, 0) for i in range(4)]),
+      "LIST_REPLY req=12 total=90 first=86 entries=4", type_="LIST_REPLY")
+    s("BYE shutdown", bye(0, 1), "BYE shutdown", {"vbwire.bye_reason": "1"}, type_="BYE")
+    s("BYE quit", bye(TOKEN, 2), "BYE quit", {"vbwire.bye_reason": "2"}, type_="BYE")
+
+    # Heuristic port: only magic + version decide.
+    s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
+    s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 1/3",
+      {"vbwire.payload_length": "1364"}, where="heur", type_="DATA")
+    s("heur unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16", experts=["vbwire.malformed.unknown_type"], where="heur")
+    s("heur bad magic (not ours)", b"\x12\x34\x01\x04" + bytes(20), where="heur", ours=False)
+    s("heur bad version (not ours)", hdr(4, version=2) + bytes(20), where="heur", ours=False)
+
+    # Malformed, on the main port: each breaks one rule of the decoder.
+    s("bad magic", b"\x12\x34\x01\x04" + bytes(20), "Not VB wire: bad magic 0x1234", experts=["vbwire.malformed.bad_magic"])
+    s("bad version", hdr(4, version=2) + bytes(20), "VBWIRE unsupported version 2", experts=["vbwire.malformed.bad_version"])
+    s("unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16", experts=["vbwire.malformed.unknown_type"])
+    s("type 0", hdr(0) + bytes(12), "VBWIRE unknown type 0", experts=["vbwire.malformed.unknown_type"])
+    s("3 bytes", b"VB\x01", experts=["vbwire.malformed.truncated"])
+    s("HELLO 63 bytes", hello(0, NONCE, 2)[:63], experts=["vbwire.malformed.bad_length"], type_="HELLO")
+    s("HELLO producer id 0", hello(TOKEN, NONCE, 1, 0, [(1, 1, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
+    s("HELLO role 3", hello(TOKEN, NONCE, 3), experts=["vbwire.malformed.bad_value"], type_="HELLO")
+    s("HELLO stream index 0", hello(TOKEN, NONCE, 1, PID, [(0, 1, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
+    s("HELLO kind 3", hello(TOKEN, NONCE, 1, PID, [(1, 3, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
+    s("HELLO 17 streams", hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 18)]),
+      experts=["vbwire.malformed.limit"], type_="HELLO")
+    s("HELLO 6 streams in 64 bytes", (hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 7)]))[:64],
+      experts=["vbwire.malformed.truncated"], type_="HELLO")
+    s("COOKIE 21 bytes", cookie_msg(NONCE, TOKEN) + b"\0", experts=["vbwire.malformed.bad_length"], type_="COOKIE")
+    s("WELCOME heartbeat 0", welcome(NONCE, EPOCH, 0, 6), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
+    s("WELCOME lease 0", welcome(NONCE, EPOCH, 500, 0), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
+    s("HEARTBEAT 23 bytes", heartbeat(TOKEN, 1, 1)[:23], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
+    s("SUBSCRIBE 28 bytes", subscribe(TOKEN, 1, V1) + bytes(4), experts=["vbwire.malformed.bad_length"], type_="SUBSCRIBE")
+    s("ACK status 2", ack(7, V1, 2), experts=["vbwire.malformed.bad_value"], type_="ACK")
+    s("ERROR code 9", error(1, 9, "x"), experts=["vbwire.malformed.bad_value"], type_="ERROR")
+    s("ERROR reason 201 bytes", error(1, 3, "r" * 201), experts=["vbwire.malformed.limit"], type_="ERROR")
+    s("ERROR reason cut", error(1, 3, "short", length=10), experts=["vbwire.malformed.truncated"], type_="ERROR")
+    s("ERROR trailing byte", error(1, 3, "abc") + b"!", experts=["vbwire.malformed.bad_length"], type_="ERROR")
+    s("DATA chunk_count inconsistent", data(V1, 1, 1, 10000, 2, CTIME, count=7),
+      "DATA 1AAA9901 seq=1 frame=1 chunk 2/7 [Malformed]", experts=["vbwire.malformed.chunk_count"], type_="DATA")
+    s("DATA chunk_index = chunk_count", data(V1, 1, 1, 10000, 8, CTIME, payload_len=100),
+      experts=["vbwire.malformed.chunk_index"], type_="DATA")
+    s("DATA payload length wrong", data(V1, 1, 1, 10000, 2, CTIME, payload_len=1000),
+      experts=["vbwire.malformed.payload_length"], type_="DATA")
+    s("DATA last chunk too long", data(V1, 1, 1, 10000, 7, CTIME, payload_len=453),
+      experts=["vbwire.malformed.payload_length"], type_="DATA")
+    s("DATA frame_length 0", data(V1, 1, 1, 0, 0, CTIME, count=0, payload_len=0), experts=["vbwire.malformed.bad_value"], type_="DATA")
+    s("DATA frame_length 1 MiB + 1", data(V1, 1, 1, 1048577, 0, CTIME), experts=["vbwire.malformed.limit"], type_="DATA")
+    s("DATA stream index 0", data(SEL, 1, 1, 100, 0, CTIME), experts=["vbwire.malformed.bad_value"], type_="DATA")
+    s("DATA producer 0", data(0x00000001, 1, 1, 100, 0, CTIME), experts=["vbwire.malformed.bad_value"], type_="DATA")
+    s("DATA 30 bytes", data(V1, 1, 1, 100, 0, CTIME)[:30], experts=["vbwire.malformed.truncated"], type_="DATA")
+    s("DATA 1401 bytes", data(V1, 1, 1, 10000, 0, CTIME, payload_len=1365),
+      experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA")
+    s("NACK no ranges", nack(TOKEN, V1, 0, []), experts=["vbwire.malformed.limit"], type_="NACK")
+    s("NACK 65 ranges", nack(TOKEN, V1, 0, [(i * 10, 1) for i in range(65)]), experts=["vbwire.malformed.limit"], type_="NACK")
+    s("NACK count 2, one range", nack(TOKEN, V1, 0, [(5, 1)], count=2), experts=["vbwire.malformed.bad_length"], type_="NACK")
+    s("NACK range of 0", nack(TOKEN, V1, 0, [(5, 0)]), experts=["vbwire.malformed.bad_value"], type_="NACK")
+    s("NACK 20 bytes", nack(TOKEN, V1, 0, [(5, 1)])[:20], experts=["vbwire.malformed.truncated"], type_="NACK")
+    s("STREAM_STATUS state 3", stream_status(V1, 3, 1000), experts=["vbwire.malformed.bad_value"], type_="STREAM_STATUS")
+    s("LIST_REQUEST 17 bytes", list_request(TOKEN, 1) + b"\0", experts=["vbwire.malformed.bad_length"], type_="LIST_REQUEST")
+    s("LIST_REPLY first + count > total", list_reply(10, 2, 1, [(V1, 1, 1000, 0), (A1, 1, 1000, 0)]),
+      experts=["vbwire.malformed.bad_value"], type_="LIST_REPLY")
+    s("LIST_REPLY count 2, one entry", list_reply(10, 2, 0, [(V1, 1, 1000, 0)], count=2),
+      experts=["vbwire.malformed.bad_length"], type_="LIST_REPLY")
+    s("LIST_REPLY 87 entries", list_reply(10, 87, 0, [(V1, 1, 1000, 0)] * 87),
+      experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="LIST_REPLY")
+    s("LIST_REPLY entry state 0", list_reply(10, 1, 0, [(V1, 0, 1000, 0)]), experts=["vbwire.malformed.bad_value"], type_="LIST_REPLY")
+    s("BYE reason 9", bye(TOKEN, 9), experts=["vbwire.malformed.bad_value"], type_="BYE")
+    s("BYE 15 bytes", bye(TOKEN, 1)[:15], experts=["vbwire.malformed.bad_length"], type_="BYE")
+    return out
+
+
+# --- Sending and pcap writing -------------------------------------------------------------------------
+
+def ports(port, heur=None, src=None):
+    """Destination port per sample group, and the source port (P, P+1 and P+2 unless given)."""
+    return {"main": port, "heur": heur or port + 1}, src or port + 2
+
+
+def send(host, port, delay, heur=None, src=None):
+    dst, src = ports(port, heur, src)
+    sinks = []
+    for p in dst.values():   # absorb the datagrams, so the kernel sends no ICMP "port unreachable"
+        try:
+            k = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            k.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            k.bind((host, p))
+            sinks.append(k)
+        except OSError as e:
+            print("note: cannot bind %s:%d (%s); sending anyway" % (host, p, e), file=sys.stderr)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((host, src))
+    for smp in samples():
+        s.sendto(smp["data"], (host, dst[smp["where"]]))
+        time.sleep(delay)
+    s.close()
+    for k in sinks:
+        k.close()
+
+
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(struct.unpack(">%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xFFFF) + (t >> 16)
+    return ~t & 0xFFFF
+
+
+def write_pcap(path, port, heur=None, src=None):
+    """LINKTYPE_RAW (IPv4) pcap of the samples, 127.0.0.1 -> 127.0.0.1, as a capture would show them."""
+    dst, src = ports(port, heur, src)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+        t0 = int(time.time())
+        for i, smp in enumerate(samples()):
+            payload = smp["data"]
+            udp = struct.pack(">HHHH", src, dst[smp["where"]], 8 + len(payload), 0) + payload
+            ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i + 1, 0x4000, 64, 17, 0,
+                             socket.inet_aton("127.0.0.1"), socket.inet_aton("127.0.0.1"))
+            ip = ip[:10] + struct.pack(">H", _csum(ip)) + ip[12:]
+            pkt = ip + udp
+            f.write(struct.pack("<IIII", t0, i * 1000, len(pkt), len(pkt)) + pkt)
+
+
+# --- Checking tshark's output -------------------------------------------------------------------------
+
+def _walk(el, out):
+    for ch in el:
+        if ch.tag == "field":
+            out.append(ch)
+            _walk(ch, out)
+        elif ch.tag == "proto":
+            _walk(ch, out)
+
+
+def check(port, pdml_path, fields_path, heur=None):
+    dst, _ = ports(port, heur)
+    smps = samples()
+    passed, failed = 0, 0
+    fails = []
+
+    def ok(cond, what):
+        nonlocal passed, failed
+        if cond:
+            passed += 1
+        else:
+            failed += 1
+            fails.append(what)
+
+    packets = ET.parse(pdml_path).getroot().findall("packet")
+    info_col = [line.rstrip("\n").split("\t") for line in open(fields_path, encoding="utf-8")]
+    ok(len(packets) == len(smps), "capture holds %d packets, %d samples were sent" % (len(packets), len(smps)))
+    ok(len(info_col) == len(smps), "fields output has %d lines, expected %d" % (len(info_col), len(smps)))
+    seen_types = set()
+    for i, smp in enumerate(smps):
+        if i >= len(packets):
+            break
+        name = "#%d %s" % (i + 1, smp["name"])
+        pk = packets[i]
+        protos = [p.get("name") for p in pk.findall("proto")]
+        fl = []
+        _walk(pk, fl)
+        by = {}
+        for x in fl:
+            by.setdefault(x.get("name"), []).append(x)
+        udp_dport = [x.get("show") for x in by.get("udp.dstport", [])]
+        ok(udp_dport == [str(dst[smp["where"]])], "%s: packet goes to port %s, expected %d (capture out of order?)" % (name, udp_dport, dst[smp["where"]]))
+        if not smp["ours"]:
+            ok("vbwire" not in protos, "%s: decoded as vbwire, but must be left alone (not ours)" % name)
+            continue
+        ok("vbwire" in protos, "%s: not decoded as vbwire (protocols: %s)" % (name, protos))
+        if "vbwire" not in protos:
+            continue
+        lua_err = [x.get("showname") for x in fl if "Lua Error" in (x.get("showname") or "") or x.get("name") == "_ws.lua.error"]
+        ok(not lua_err, "%s: Lua error: %s" % (name, lua_err))
+        line = info_col[i] if i < len(info_col) else []
+        info = line[2] if len(line) > 2 else ""
+        proto_col = line[1] if len(line) > 1 else ""
+        ok(proto_col == "VBWIRE", "%s: protocol column %r, expected VBWIRE" % (name, proto_col))
+        if smp["type"]:
+            shown = [x.get("showname") or "" for x in by.get("vbwire.type", [])]
+            ok(len(shown) == 1 and smp["type"] in shown[0], "%s: type shown as %s, expected %s" % (name, shown, smp["type"]))
+            if not smp["experts"]:
+                seen_types.add(smp["type"])
+        if smp["info"]:
+            ok(info == smp["info"], "%s: Info column %r, expected %r" % (name, info, smp["info"]))
+        for abbr, want in smp["fields"].items():
+            want = want if isinstance(want, list) else [want]
+            got = [x.get("show") for x in by.get(abbr, [])]
+            ok(got == want, "%s: %s = %s, expected %s" % (name, abbr, got, want))
+        for abbr, text in smp["shownames"]:
+            got = [x.get("showname") or "" for x in by.get(abbr, [])]
+            ok(any(text in g for g in got), "%s: no %s shown as %r (got %s)" % (name, abbr, text, got))
+        experts = sorted({x.get("name") for x in fl if (x.get("name") or "").startswith("vbwire.malformed.")})
+        ok(experts == sorted(set(smp["experts"])), "%s: expert infos %s, expected %s" % (name, experts, sorted(set(smp["experts"]))))
+        if smp["experts"]:
+            groups = [x.get("show") for x in by.get("_ws.expert.group", [])]
+            sev = [x.get("showname") or "" for x in by.get("_ws.expert.severity", [])]
+            ok(groups and any("Malformed" in (x.get("showname") or "") for x in by.get("_ws.expert.group", [])),
+               "%s: no expert info of group Malformed (groups %s)" % (name, groups))
+            ok(any("Error" in x for x in sev), "%s: no expert info of severity Error (%s)" % (name, sev))
+            ok(info.endswith("[Malformed]"), "%s: Info column %r does not end with [Malformed]" % (name, info))
+        else:
+            ok(not by.get("_ws.expert"), "%s: unexpected expert info %s" % (name, [x.get("showname") for x in by.get("_ws.expert", [])]))
+    missing = sorted(set(T) - seen_types)
+    ok(not missing, "message types never decoded cleanly: %s" % missing)
+    for f in fails:
+        print("FAIL " + f)
+    print("checks: %d passed, %d failed" % (passed, failed))
+    return failed == 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("list")
+    a.add_argument("--json", action="store_true")
+    a = sub.add_parser("send")
+    a.add_argument("--host", default="127.0.0.1")
+    a.add_argument("--delay", type=float, default=0.002)
+    a = sub.add_parser("write-pcap")
+    a.add_argument("file")
+    a = sub.add_parser("check")
+    a.add_argument("--port", type=int, default=5000)
+    a.add_argument("--heur-port", type=int)
+    a.add_argument("--pdml", required=True)
+    a.add_argument("--fields", required=True, help="tshark -T fields -e frame.number -e _ws.col.Protocol -e _ws.col.Info")
+    for name in ("send", "write-pcap"):
+        a = sub.choices[name]
+        a.add_argument("--port", type=int, default=5000, help="port of the main samples (default 5000)")
+        a.add_argument("--heur-port", type=int, help="port of the heuristic samples (default port+1)")
+        a.add_argument("--src-port", type=int, help="source port (default port+2)")
+    args = ap.parse_args()
+    if args.cmd == "list":
+        if args.json:
+            print(json.dumps([dict(name=s["name"], where=s["where"], hex=s["data"].hex()) for s in samples()], indent=1))
+        else:
+            for i, s in enumerate(samples()):
+                print("%3d %-5s %-36s %s" % (i + 1, s["where"], s["name"], s["data"].hex()))
+    elif args.cmd == "send":
+        send(args.host, args.port, args.delay, args.heur_port, args.src_port)
+    elif args.cmd == "write-pcap":
+        write_pcap(args.file, args.port, args.heur_port, args.src_port)
+    elif args.cmd == "check":
+        sys.exit(0 if check(args.port, args.pdml, args.fields, args.heur_port) else 1)
+
+
+if __name__ == "__main__":
+    main()
