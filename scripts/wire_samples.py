@@ -224,15 +224,15 @@ def samples():
     s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
     s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 1/3",
       {"vbwire.payload_length": "1364"}, where="heur", type_="DATA")
-    s("heur unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16", experts=["vbwire.malformed.unknown_type"], where="heur")
+    s("heur unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
     s("heur bad magic (not ours)", b"\x12\x34\x01\x04" + bytes(20), where="heur", ours=False)
     s("heur bad version (not ours)", hdr(4, version=2) + bytes(20), where="heur", ours=False)
 
     # Malformed, on the main port: each breaks one rule of the decoder.
-    s("bad magic", b"\x12\x34\x01\x04" + bytes(20), "Not VB wire: bad magic 0x1234", experts=["vbwire.malformed.bad_magic"])
-    s("bad version", hdr(4, version=2) + bytes(20), "VBWIRE unsupported version 2", experts=["vbwire.malformed.bad_version"])
-    s("unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16", experts=["vbwire.malformed.unknown_type"])
-    s("type 0", hdr(0) + bytes(12), "VBWIRE unknown type 0", experts=["vbwire.malformed.unknown_type"])
+    s("bad magic", b"\x12\x34\x01\x04" + bytes(20), "Not VB wire: bad magic 0x1234 [Malformed]", experts=["vbwire.malformed.bad_magic"])
+    s("bad version", hdr(4, version=2) + bytes(20), "VBWIRE unsupported version 2 [Malformed]", experts=["vbwire.malformed.bad_version"])
+    s("unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16 [Malformed]", experts=["vbwire.malformed.unknown_type"])
+    s("type 0", hdr(0) + bytes(12), "VBWIRE unknown type 0 [Malformed]", experts=["vbwire.malformed.unknown_type"])
     s("3 bytes", b"VB\x01", experts=["vbwire.malformed.truncated"])
     s("HELLO 63 bytes", hello(0, NONCE, 2)[:63], experts=["vbwire.malformed.bad_length"], type_="HELLO")
     s("HELLO producer id 0", hello(TOKEN, NONCE, 1, 0, [(1, 1, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")

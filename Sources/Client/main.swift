@@ -11,6 +11,8 @@ let specs: [SettingSpec] = [
     SettingSpec("subscribe", env: "SUBSCRIBE", "Subscribe to these ids at start (comma-separated), as if typed."),
     SettingSpec("status-interval", env: "STATUS_INTERVAL", default: "1", "Seconds between status lines; 0 turns them off."),
     SettingSpec("headless", env: "HEADLESS", switch: true, "No prompt, no stdin, no status lines: only the summary at exit (benchmarks, tests)."),
+    SettingSpec("sessions", env: "SESSIONS", default: "1", "With --headless: run this many independent subscriber sessions in one process (load tests)."),
+    SettingSpec("spread", env: "SPREAD", switch: true, "With --sessions: session i subscribes only to the i-th --subscribe id (round robin)."),
     SettingSpec("latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
@@ -37,6 +39,21 @@ let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientC
     return c
 }
 let log = Logger(name: "client", level: exitOnSettingsError("client") { () throws(SettingsError) in try settings.logLevel("log-level") })
+let sessionCount = exitOnSettingsError("client") { () throws(SettingsError) in try settings.int("sessions", in: 1...10_000)! }
+if sessionCount > 1 {
+    guard config.headless else {
+        writeAll(2, "client: invalid setting SESSIONS (--sessions): more than one session needs --headless\n")
+        exit(2)
+    }
+    let spread = exitOnSettingsError("client") { () throws(SettingsError) in try settings.bool("spread") }
+    do {
+        let runner = try MultiSessionRunner(config: config, sessions: sessionCount, spread: spread, log: log, signals: signals)
+        exit(runner.run())
+    } catch {
+        log.error("cannot start: \(error)")
+        exit(1)
+    }
+}
 do {
     let runner = try ClientRunner(config: config, log: log, signals: signals)
     exit(runner.run())

@@ -15,6 +15,11 @@ public struct ReceiveStats: Sendable, Equatable {
     public var loss = LossDetector.Counters()
     public var frames = FrameAssembler.Counters()
     public var bytes = 0
+    public init(loss: LossDetector.Counters = .init(), frames: FrameAssembler.Counters = .init(), bytes: Int = 0) {
+        self.loss = loss
+        self.frames = frames
+        self.bytes = bytes
+    }
 }
 
 /// The client's protocol core: session, subscriptions (what the user asked for, kept across broker restarts),

@@ -32,6 +32,7 @@ public struct FrameAssembler: Sendable {
         /// Chunks that disagreed with earlier chunks of the same frame.
         public var inconsistent = 0
         public var duplicateChunks = 0
+        public init() {}
     }
 
     public let stream: StreamID

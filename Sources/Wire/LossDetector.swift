@@ -15,6 +15,7 @@ public struct LossDetector: Sendable {
         public var recovered = 0
         public var nacksSent = 0
         public var abandoned = 0
+        public init() {}
     }
 
     public private(set) var highest: UInt32 = 0
