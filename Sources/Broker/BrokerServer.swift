@@ -28,9 +28,10 @@ final class BrokerServer {
         self.log = log
         self.signals = signals
         socket = try UDPSocket(bind: config.address, batch: 64, receiveBuffer: 8 << 20, sendBuffer: 8 << 20)
-        let seed = Clock.randomSeed()
-        var rng = SplitMix64(seed: seed)
-        core = BrokerCore(timers: config.timers, limits: config.limits, epoch: rng.next(), cookieKey: (rng.next(), rng.next()))
+        // Separate kernel draws: the epoch is public (every WELCOME carries it), so the cookie key must not be
+        // derivable from it, as it would be from one seeded generator.
+        core = BrokerCore(
+            timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()))
         forwarder = Forwarder(socket: socket, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
             metrics = try MetricsServer(bind: m)

@@ -178,6 +178,11 @@ public struct ClientSession: Sendable {
             }
             return []
         case .error(let e):
+            if e.requestID == 0 {
+                // The broker refused our HELLO (it is full); the link keeps retrying.
+                events.append(.reply(ok: false, text: "the broker refused the session: \(e.code): \(e.reason); retrying"))
+                return []
+            }
             guard let p = pending.removeValue(forKey: e.requestID) else { return [] }
             switch p.kind {
             case .subscribe(let s, _):

@@ -156,7 +156,8 @@ extension Message {
             let epoch = try r.u64("epoch")
             let hb = try r.u32("heartbeat_ms")
             let misses = try r.u8("lease_misses")
-            guard hb > 0, misses > 0 else { throw .badField(field: "heartbeat_ms", value: UInt64(hb)) }
+            guard hb > 0 else { throw .badField(field: "heartbeat_ms", value: 0) }
+            guard misses > 0 else { throw .badField(field: "lease_misses", value: 0) }
             return .welcome(Welcome(nonce: nonce, epoch: epoch, heartbeatMillis: hb, leaseMisses: misses))
         case .heartbeat:
             try exact(bytes, 24, "HEARTBEAT")

@@ -12,10 +12,11 @@ public struct RetransmitBuffer: Sendable {
     private let mask: Int
     public private(set) var count = 0
 
-    /// Sized so that full-size datagrams fill at most `bytes`.
+    /// Sized so that full-size datagrams fill at most `bytes`: the largest power of two of slots that fits,
+    /// but never fewer than 16.
     public init(bytes: Int) {
         var n = 16
-        while n * WireConstants.maxDatagram < bytes { n <<= 1 }
+        while 2 * n * WireConstants.maxDatagram <= bytes { n <<= 1 }
         slots = Array(repeating: nil, count: n)
         mask = n - 1
     }

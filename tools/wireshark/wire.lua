@@ -8,7 +8,8 @@
 -- for any UDP port: a datagram whose first three bytes are 56 42 01 ("VB", version 1) is taken as ours.
 -- Every rule the reference decoder (Sources/Wire/Message+Codec.swift) applies is checked here and a
 -- datagram the decoder would refuse gets an expert info of group "Malformed" (severity Error).
--- Works with Wireshark 3.x/4.x (Lua 5.1 to 5.4): no bit operators, no integer division.
+-- Written for Lua 5.1 to 5.4 (no bit operators, no integer division); tested with Wireshark 4.0 (Lua 5.2)
+-- by scripts/test-dissector.
 
 local proto = Proto("vbwire", "Video Broker Wire Protocol")
 
