@@ -96,7 +96,9 @@ public final class UDPSocket: @unchecked Sendable {
     public let fd: Int32
     public let isIPv6: Bool
     /// Whether UDP_SEGMENT (GSO) works; turned off at the first refusal.
-    public private(set) var gsoEnabled = true
+    /// `UDP_GSO=off` in the environment turns it off, so a capture on loopback shows one datagram per packet
+    /// (a capture taken before segmentation shows GSO batches as one large packet).
+    public private(set) var gsoEnabled = getenv("UDP_GSO").map { String(cString: $0) != "off" } ?? true
 
     // Receive batch storage.
     private let batch: Int
