@@ -408,7 +408,7 @@ public struct BrokerCore: Sendable {
             return
         }
         counters.dataIn += 1
-        guard st.detector.receive(h.sequence, now: now, timers: timers) else {
+        guard st.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
             counters.duplicatesIn += 1
             streams[h.stream] = st
             return

@@ -1,5 +1,7 @@
 /// Splits a frame into DATA datagrams of at most `WireConstants.maxDatagram` bytes. Every chunk but the last
-/// carries exactly `WireConstants.chunkPayload` bytes, so receivers place chunks by index alone.
+/// carries exactly `WireConstants.chunkPayload` bytes, so receivers place chunks by index alone; the chunks are
+/// numbered consecutively, so receivers know from any chunk where its frame starts and ends
+/// (`DataHeader.frameStart`, `DataHeader.frameEnd`).
 public enum Chunker {
     /// The datagrams of one frame, numbered from `firstSequence`.
     public static func chunk(frame: [UInt8], stream: StreamID, frameNumber: UInt32, firstSequence: UInt32, captureTime: UInt64) -> [[UInt8]] {

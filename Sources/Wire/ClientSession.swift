@@ -260,7 +260,7 @@ public struct ClientSession: Sendable {
         var r = receivers.removeValue(forKey: h.stream)
             ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight))
         if h.flags & DataHeader.cachedFlag == 0 {
-            guard r.detector.receive(h.sequence, now: now, timers: timers) else {
+            guard r.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
                 receivers[h.stream] = r
                 return
             }

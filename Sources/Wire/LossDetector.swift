@@ -1,6 +1,11 @@
 /// Receiver side of selective retransmission for one stream: finds gaps in sequence numbers and decides
 /// when to NACK them. Each missing datagram is asked for at most `maxNacksPerDatagram` times, never more often
 /// than once per retry interval, and is forgotten after the latency budget.
+///
+/// A gap shows only once a later datagram arrives, which for the last chunk of a frame means waiting for the
+/// next frame (a second for 1 fps audio). So the detector is also told where each frame starts and ends: when
+/// the stream goes quiet for a retry interval short of the end, the missing tail is asked for like any gap, and
+/// the chunks of the first frame seen that precede the first datagram are wanted too.
 public struct LossDetector: Sendable {
     struct Gap {
         var detected: Int64
@@ -28,6 +33,11 @@ public struct LossDetector: Sendable {
     private var recent: Set<UInt32> = []
     private var recentOrder: [UInt32] = []
     private var recentHead = 0
+    /// The last sequence number of the newest frame seen; beyond `highest` it is that frame's tail, still due.
+    private var frameEnd: UInt32 = 0
+    private var lastArrival: Int64 = 0
+    /// When to look whether the tail has gone missing.
+    private var tailCheck: Int64 = .max
 
     public init(maxTracked: Int) {
         self.maxTracked = maxTracked
@@ -35,15 +45,36 @@ public struct LossDetector: Sendable {
     }
 
     public var missingCount: Int { gaps.count }
-    public var deadline: Int64 { gaps.isEmpty ? .max : nextDeadline }
+    public var deadline: Int64 { min(gaps.isEmpty ? .max : nextDeadline, tailPending ? tailCheck : .max) }
+
+    private var tailPending: Bool {
+        let d = Serial.distance(from: highest, to: frameEnd)
+        return started && d > 0 && d <= maxTracked
+    }
 
     /// Records an arriving sequence number. Returns false for a duplicate (already received).
-    public mutating func receive(_ seq: UInt32, now: Int64, timers: Timers) -> Bool {
+    /// `frameStart` and `frameEnd` are the first and last sequence numbers of the datagram's frame, if known
+    /// (`DataHeader.frameStart`, `DataHeader.frameEnd`).
+    public mutating func receive(_ seq: UInt32, frameStart start: UInt32? = nil, frameEnd end: UInt32? = nil, now: Int64, timers: Timers) -> Bool {
+        guard record(seq, frameStart: start, now: now, timers: timers) else { return false }
+        lastArrival = now
+        if let end, Serial.less(frameEnd, end) || !tailPending {
+            frameEnd = end
+        }
+        if tailPending { tailCheck = now + timers.minRetryInterval }
+        return true
+    }
+
+    private mutating func record(_ seq: UInt32, frameStart start: UInt32?, now: Int64, timers: Timers) -> Bool {
         counters.received += 1
         guard started else {
             started = true
             highest = seq
             remember(seq)
+            if let start, Serial.less(start, seq), Serial.distance(from: start, to: seq) <= maxTracked {
+                // Joined mid-frame, or the frame's first chunks were lost or overtaken: they are wanted too.
+                track(start, upTo: seq, now: now, ask: now + timers.nackReorderDelay)
+            }
             return true
         }
         let d = Serial.distance(from: highest, to: seq)
@@ -56,24 +87,19 @@ public struct LossDetector: Sendable {
                 recentOrder.removeAll()
                 recentHead = 0
             } else if d > 1 {
-                let ask = now + timers.nackReorderDelay
-                var s = highest &+ 1
-                while s != seq {
-                    if gaps.count < maxTracked { gaps[s] = Gap(detected: now, nextAsk: ask, asked: 0) }
-                    s &+= 1
-                }
-                nextDeadline = min(nextDeadline, ask)
+                track(highest &+ 1, upTo: seq, now: now, ask: now + timers.nackReorderDelay)
             }
             highest = seq
             remember(seq)
             return true
         }
-        if d == 0 { counters.duplicates += 1; return false }
+        // `highest` itself may be missing: a lost frame tail is tracked up to the frame's end.
         if gaps.removeValue(forKey: seq) != nil {
             counters.recovered += 1
             remember(seq)
             return true
         }
+        if d == 0 { counters.duplicates += 1; return false }
         if recent.contains(seq) { counters.duplicates += 1; return false }
         if -d > maxTracked * 4 {
             // Far behind: the sender restarted its numbering.
@@ -83,6 +109,16 @@ public struct LossDetector: Sendable {
         }
         remember(seq)
         return true  // late, untracked: let the frame assembler decide
+    }
+
+    /// Tracks `first` up to but not including `end` as missing (as far as the bound allows), first asked at `ask`.
+    private mutating func track(_ first: UInt32, upTo end: UInt32, now: Int64, ask: Int64) {
+        var s = first
+        while s != end {
+            if gaps.count < maxTracked { gaps[s] = Gap(detected: now, nextAsk: ask, asked: 0) }
+            s &+= 1
+        }
+        nextDeadline = min(nextDeadline, ask)
     }
 
     private mutating func remember(_ seq: UInt32) {
@@ -100,6 +136,15 @@ public struct LossDetector: Sendable {
     /// Ranges due for a NACK now (at most `maxRanges`), updating retry state; gaps past the budget or the
     /// retry limit are abandoned.
     public mutating func poll(now: Int64, retryInterval: Int64, timers: Timers, maxRanges: Int = WireConstants.maxNackRanges) -> [NackRange] {
+        if tailPending, now >= tailCheck {
+            if now - lastArrival >= retryInterval {
+                // Quiet before the frame was complete: its chunks are sent back to back, so the tail was lost.
+                track(highest &+ 1, upTo: frameEnd &+ 1, now: now, ask: now)
+                highest = frameEnd
+            } else {
+                tailCheck = lastArrival + retryInterval
+            }
+        }
         guard !gaps.isEmpty, now >= nextDeadline else { return [] }
         var due: [UInt32] = []
         var next: Int64 = .max
@@ -145,5 +190,7 @@ public struct LossDetector: Sendable {
         recentOrder.removeAll()
         recentHead = 0
         nextDeadline = .max
+        frameEnd = 0
+        tailCheck = .max
     }
 }

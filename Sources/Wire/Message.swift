@@ -175,6 +175,10 @@ public struct DataHeader: Equatable, Sendable {
         let offset = Int(chunkIndex) * WireConstants.chunkPayload
         return min(WireConstants.chunkPayload, Int(frameLength) - offset)
     }
+
+    /// Sequence numbers of the frame's first and last chunks: the chunks of a frame are numbered consecutively.
+    public var frameStart: UInt32 { sequence &- UInt32(chunkIndex) }
+    public var frameEnd: UInt32 { frameStart &+ UInt32(chunkCount) &- 1 }
 }
 
 public struct NackRange: Equatable, Sendable {

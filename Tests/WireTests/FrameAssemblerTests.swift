@@ -80,12 +80,12 @@ final class FrameAssemblerTests: XCTestCase {
             for c in cs where !rng.chance(0.05) {
                 now += Int64(rng.int(0...3_000))
                 for f in add(&a, c, now: now) {
-                    XCTAssertEqual(f.bytes, frameBytes(f.number, size: sizes[f.number] ?? -1))
+                    XCTAssertEqual(f.bytes, frameBytes(f.number, size: sizes[f.number] ?? 0))
                     delivered.append(f.number)
                 }
             }
             for f in a.drain(now: now, budget: budget) {
-                XCTAssertEqual(f.bytes, frameBytes(f.number, size: sizes[f.number] ?? -1))
+                XCTAssertEqual(f.bytes, frameBytes(f.number, size: sizes[f.number] ?? 0))
                 delivered.append(f.number)
             }
         }

@@ -1,0 +1,141 @@
+import XCTest
+
+@testable import Wire
+
+final class BrokerLinkTests: XCTestCase {
+    let timers = Timers()
+
+    func hello(_ bytes: [UInt8]?) -> Hello? {
+        guard let bytes, case .hello(let h)? = decoded(bytes) else { return nil }
+        return h
+    }
+
+    /// A client link taken through COOKIE and WELCOME at `now`; returns it with the token.
+    func connected(now: Int64 = 0, epoch: UInt64 = 7) -> (BrokerLink, UInt64) {
+        var link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: 1)
+        guard let first = hello(link.connect(now: now)) else {
+            XCTFail("no HELLO")
+            return (link, 0)
+        }
+        XCTAssertEqual(first.token, 0)
+        let (send, event) = link.handle(.cookie(nonce: first.nonce, token: 0xC00C1E), now: now)
+        XCTAssertNil(event)
+        guard let second = hello(send.first) else {
+            XCTFail("no HELLO with the cookie")
+            return (link, 0)
+        }
+        XCTAssertEqual(second.token, 0xC00C1E)
+        XCTAssertEqual(second.nonce, first.nonce)
+        let (none, connected) = link.handle(.welcome(Welcome(nonce: second.nonce, epoch: epoch, heartbeatMillis: 500, leaseMisses: 6)), now: now)
+        XCTAssertTrue(none.isEmpty)
+        XCTAssertEqual(connected, .connected(epoch: epoch, fresh: true))
+        XCTAssertTrue(link.isConnected)
+        return (link, 0xC00C1E)
+    }
+
+    func testHandshake() {
+        let (link, token) = connected()
+        XCTAssertEqual(link.token, token)
+        XCTAssertEqual(link.epoch, 7)
+    }
+
+    func testAnswersWithAnotherNonceAreIgnored() {
+        var link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: 1)
+        guard let h = hello(link.connect(now: 0)) else { return XCTFail("no HELLO") }
+        XCTAssertTrue(link.handle(.cookie(nonce: h.nonce &+ 1, token: 5), now: 0).send.isEmpty, "a COOKIE for someone else's HELLO")
+        let (send, event) = link.handle(.welcome(Welcome(nonce: h.nonce &+ 1, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), now: 0)
+        XCTAssertTrue(send.isEmpty)
+        XCTAssertNil(event)
+        XCTAssertFalse(link.isConnected)
+    }
+
+    func testHelloIsRetriedWithBackoff() {
+        var link = BrokerLink(role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)], timers: timers, seed: 2)
+        let first = hello(link.connect(now: 0))
+        XCTAssertEqual(first?.producer, testProducer)
+        XCTAssertEqual(first?.streams.count, 1)
+        var times: [Int64] = []
+        var now: Int64 = 0
+        while now <= 12_000_000 {
+            if !link.poll(now: now).send.isEmpty { times.append(now) }
+            now += 10_000
+        }
+        XCTAssertEqual(times, [200_000, 600_000, 1_400_000, 3_000_000, 5_000_000, 7_000_000, 9_000_000, 11_000_000], "doubling up to maxRequestBackoff")
+    }
+
+    func testHeartbeatsAtTheIntervalTheBrokerSets() {
+        var link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: 1)
+        guard let h = hello(link.connect(now: 0)) else { return XCTFail("no HELLO") }
+        _ = link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 1, heartbeatMillis: 300, leaseMisses: 4)), now: 0)
+        var beats: [Int64] = []
+        var now: Int64 = 0
+        while now < 1_000_000 {
+            for d in link.poll(now: now).send {
+                guard case .heartbeat(_, let sendTime, _)? = decoded(d) else { return XCTFail("not a HEARTBEAT") }
+                XCTAssertEqual(Int64(bitPattern: sendTime), now)
+                beats.append(now)
+            }
+            link.heard(now: now)
+            now += 50_000
+        }
+        XCTAssertEqual(beats, [300_000, 600_000, 900_000])
+        XCTAssertEqual(link.heartbeatsSent, 3)
+    }
+
+    func testRoundTripTimeComesFromHeartbeatAcks() throws {
+        var (link, _) = connected()
+        let beat = try XCTUnwrap(link.poll(now: 500_000).send.first)
+        guard case .heartbeat(_, let sendTime, let rtt)? = decoded(beat) else { return XCTFail("not a HEARTBEAT") }
+        XCTAssertEqual(rtt, 0, "unknown yet")
+        _ = link.handle(.heartbeatAck(echoTime: sendTime, epoch: 7), now: 512_000)
+        XCTAssertEqual(link.rtt.smoothed, 12_000)
+        let next = try XCTUnwrap(link.poll(now: 1_000_000).send.first)
+        guard case .heartbeat(_, _, let reported)? = decoded(next) else { return XCTFail("not a HEARTBEAT") }
+        XCTAssertEqual(reported, 12_000)
+    }
+
+    func testTheBrokerIsLostAfterTheLease() {
+        var (link, _) = connected()
+        XCTAssertEqual(link.deadline, 500_000)
+        var now: Int64 = 0
+        var event: LinkEvent?
+        while event == nil && now < 10_000_000 {
+            now += 100_000
+            event = link.poll(now: now).event
+        }
+        XCTAssertEqual(event, .lost)
+        XCTAssertEqual(now, 3_100_000, "silent for more than 6 × 500 ms")
+        XCTAssertFalse(link.isConnected)
+        // The next WELCOME is fresh: the broker may have forgotten us.
+        guard case .hello(let h)? = link.poll(now: now + 200_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
+        XCTAssertEqual(link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 7, heartbeatMillis: 500, leaseMisses: 6)), now: now).event, .connected(epoch: 7, fresh: true))
+    }
+
+    func testACookieWhileConnectedMeansTheBrokerForgotUs() {
+        var (link, _) = connected()
+        // The broker restarted: it answers a heartbeat with a COOKIE for its new key.
+        let (send, event) = link.handle(.cookie(nonce: 0, token: 0xBEEF), now: 1_000_000)
+        XCTAssertNil(event)
+        XCTAssertFalse(link.isConnected)
+        guard let h = hello(send.first) else { return XCTFail("no HELLO") }
+        XCTAssertEqual(h.token, 0xBEEF)
+        XCTAssertEqual(link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 8, heartbeatMillis: 500, leaseMisses: 6)), now: 1_010_000).event, .connected(epoch: 8, fresh: true))
+    }
+
+    func testAHeartbeatAckOfAnotherEpochReconnects() {
+        var (link, _) = connected()
+        let (send, event) = link.handle(.heartbeatAck(echoTime: 0, epoch: 99), now: 1_000_000)
+        XCTAssertNil(event)
+        XCTAssertNotNil(hello(send.first))
+        XCTAssertFalse(link.isConnected)
+    }
+
+    func testByeFromTheBroker() {
+        var (link, _) = connected()
+        XCTAssertEqual(link.handle(.bye(token: 0, reason: .shutdown), now: 1_000).event, .brokerLeaving)
+        XCTAssertFalse(link.isConnected)
+        XCTAssertEqual(link.deadline, 1_000 + timers.requestRetry)
+        guard case .bye(let token, .quit)? = decoded(link.bye()) else { return XCTFail("not a BYE") }
+        XCTAssertEqual(token, link.token)
+    }
+}
