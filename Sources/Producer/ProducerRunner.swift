@@ -85,6 +85,7 @@ final class ProducerRunner: @unchecked Sendable {
         var audioIndex: Int64 = 0
         var sent = 0
         var lastWarnEmpty: Int64 = 0
+        var leaveAt: Int64?
         while true {
             now = Clock.now()
             let nextFrame = start + Int64((Double(frameIndex) * interval).rounded())
@@ -115,6 +116,14 @@ final class ProducerRunner: @unchecked Sendable {
                 case .brokerLeaving: log.warning("broker \(config.broker) is shutting down; will reconnect")
                 }
             }
+            if let l = leaveAt {
+                if now >= l {
+                    send([core.link.bye()])
+                    return 0
+                }
+                start = now + 1_000_000_000  // no more media
+                continue
+            }
             if now >= nextFrame {
                 if now - nextFrame > 1_000_000 {
                     // Far behind (suspended, overloaded): restart the schedule rather than burst.
@@ -131,10 +140,10 @@ final class ProducerRunner: @unchecked Sendable {
                     log.warning("nothing to send: no readable frame<N>.jpg in \(video!.path)")
                 }
                 frameIndex += 1
-                if let stop = config.stopAfter, sent >= stop {
-                    log.info("sent \(sent) frames; leaving")
-                    send([core.link.bye()])
-                    return 0
+                if let stop = config.stopAfter, sent >= stop, leaveAt == nil {
+                    // Linger for two latency budgets so the last frames can still be repaired, then leave.
+                    log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
+                    leaveAt = now + 2 * config.timers.latencyBudget
                 }
             }
             if audio != nil, now >= nextAudio {
