@@ -114,8 +114,8 @@ public final class UDPSocket: @unchecked Sendable {
         let s = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw SystemError("socket") }
         fd = s
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        // No SO_REUSEADDR: UDP has no TIME_WAIT to skip, and with it Linux hands out an ephemeral port another
+        // such socket already holds, and lets a second broker bind the same port and silently take its traffic.
         var rb = receiveBuffer
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, socklen_t(MemoryLayout<Int32>.size))
         var sb = sendBuffer
