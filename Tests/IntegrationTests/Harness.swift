@@ -231,7 +231,8 @@ class IntegrationTestCase: XCTestCase {
             if let dead = launched.first(where: { $0.expectAlive && !$0.isRunning }) {
                 // It may have produced the awaited event just before exiting.
                 if try condition() { return monotonicNow() - start }
-                throw HarnessFailure("\(dead.name) exited unexpectedly (status \(dead.exitStatus!)) while waiting until \(what())\n\(diagnostics())")
+                throw HarnessFailure(
+                    "\(dead.name) exited unexpectedly (status \(dead.exitStatus!)) while waiting until \(what())\n\(diagnostics())")
             }
             if monotonicNow() - start > timeout {
                 throw HarnessFailure("timed out after \(Int(timeout)) s waiting until \(what())\n\(diagnostics())")
@@ -279,7 +280,8 @@ class IntegrationTestCase: XCTestCase {
     func startProducer(
         _ id: String, brokerPort: UInt16, rate: Double = 30, audio: Bool = true, extra: [String] = [], expectAlive: Bool = true
     ) throws -> ManagedProcess {
-        var args = ["--broker", "127.0.0.1:\(brokerPort)", "--id", id, "--frames", Paths.frames(id).path, "--rate", "\(rate)"]
+        var args = ["--broker", "127.0.0.1:\(brokerPort)", "--bind", try Ports.freeLocalAddress()]
+        args += ["--id", id, "--frames", Paths.frames(id).path, "--rate", "\(rate)"]
         if audio { args += ["--audio", Paths.audio(id).path] }
         return try launch("producer", args + extra, name: "producer-\(id)", expectAlive: expectAlive)
     }
@@ -296,7 +298,7 @@ class IntegrationTestCase: XCTestCase {
     func startClient(brokerPort: UInt16, subscribe: [String] = [], output: URL? = nil, name: String = "client", extra: [String] = []) throws
         -> ManagedProcess
     {
-        var args = ["--broker", "127.0.0.1:\(brokerPort)", "--status-interval", "0"]
+        var args = ["--broker", "127.0.0.1:\(brokerPort)", "--bind", try Ports.freeLocalAddress(), "--status-interval", "0"]
         if !subscribe.isEmpty { args += ["--subscribe", subscribe.joined(separator: ",")] }
         if let output { args += ["--output", output.path] }
         return try launch("client", args + extra, name: name, stdin: true)
@@ -395,7 +397,14 @@ enum Ports {
     nonisolated(unsafe) private static var handedOut = Set<UInt16>()
 
     /// A port the kernel just gave a UDP socket bound to 127.0.0.1:0 (then closed), never handed out twice here.
+    /// The probe does not set SO_REUSEADDR, so the port was in use by no socket at all.
     static func freeUDP() throws -> UInt16 { try free(type: SOCK_DGRAM) }
+
+    /// `127.0.0.1:<free port>` for a producer's or client's `--bind`. Left to pick their own port, they bind
+    /// 0.0.0.0:0 with SO_REUSEADDR, and Linux may then hand them a port another SO_REUSEADDR socket already holds
+    /// (a broker's, or one of the thousands a concurrent load test opens): replies then go to the wrong socket and
+    /// the peer never connects. A probed port bound to 127.0.0.1 explicitly avoids both.
+    static func freeLocalAddress() throws -> String { "127.0.0.1:\(try freeUDP())" }
     static func freeTCP() throws -> UInt16 { try free(type: SOCK_STREAM) }
 
     private static func free(type: __socket_type) throws -> UInt16 {

@@ -32,9 +32,11 @@ final class RobustnessTests: IntegrationTestCase {
                 d = templates[Int(rng.next() % UInt64(templates.count))]
                 for _ in 0...(rng.next() % 4) { d[Int(rng.next() % UInt64(d.count))] = UInt8(truncatingIfNeeded: rng.next()) }
             case 3:  // the right magic and version, any type, random body
-                d = [0x56, 0x42, 1, UInt8(truncatingIfNeeded: rng.next())] + (0..<Int(rng.next() % 100)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                d = [0x56, 0x42, 1, UInt8(truncatingIfNeeded: rng.next())]
+                d += (0..<Int(rng.next() % 100)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             default:  // a valid datagram with random bytes appended
-                d = templates[Int(rng.next() % UInt64(templates.count))] + (0..<Int(1 + rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                d = templates[Int(rng.next() % UInt64(templates.count))]
+                d += (0..<Int(1 + rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             }
             if flood.send(d, to: broker.port) { sent += 1 }
         }
@@ -54,7 +56,8 @@ final class RobustnessTests: IntegrationTestCase {
             if parts.count == 2, let v = Double(parts[1]) { malformed[String(parts[0])] = v }
         }
         let total = malformed.values.reduce(0, +)
-        print("flood: \(sent) datagrams sent, \(Int(total)) counted malformed: \(malformed.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" })")
+        let byReason = malformed.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }
+        print("flood: \(sent) datagrams sent, \(Int(total)) counted malformed: \(byReason)")
         XCTAssertGreaterThan(total, 0, "no broker_drops_total{reason=\"malformed_...\"} counter above 0:\n\(metrics.body)")
         XCTAssertGreaterThanOrEqual(malformed.filter { $0.value > 0 }.count, 3, "expected several malformed reasons: \(malformed)")
         let health = try httpGet(port: broker.metricsPort!, path: "/healthz")
@@ -73,7 +76,11 @@ final class RobustnessTests: IntegrationTestCase {
         let video = StreamID(producer: p, kind: .video)
         let payload = [UInt8](repeating: 0xAB, count: WireConstants.chunkPayload)
         var out: [[UInt8]] = [
-            Message.hello(Hello(token: 0, nonce: 7, role: .producer, producer: ProducerID(hex: "ABCDEF")!, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)])).encode(),
+            Message.hello(
+                Hello(
+                    token: 0, nonce: 7, role: .producer, producer: ProducerID(hex: "ABCDEF")!,
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)])
+            ).encode(),
             Message.hello(Hello(token: 0, nonce: 8, role: .client)).encode(),
             Message.heartbeat(token: 42, sendTime: 1, rttMicros: 0).encode(),
             Message.subscribe(SubscriptionRequest(token: 42, requestID: 1, selector: video)).encode(),
@@ -116,8 +123,9 @@ final class RobustnessTests: IntegrationTestCase {
         ]
         for c in cases {
             let r = try runToExit(c.tool, c.args)
-            XCTAssertEqual(r.status, 2, "\(c.tool) \(c.args.joined(separator: " ")) should exit 2; stderr: \(r.stderr)")
-            XCTAssertTrue(r.stderr.contains(c.names), "\(c.tool) \(c.args.joined(separator: " ")): stderr should name \(c.names): \(r.stderr)")
+            let command = "\(c.tool) \(c.args.joined(separator: " "))"
+            XCTAssertEqual(r.status, 2, "\(command) should exit 2; stderr: \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(c.names), "\(command): stderr should name \(c.names): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line of explanation expected: \(r.stderr)")
         }
     }
