@@ -83,8 +83,18 @@ for c in configs {
         exit(1)
     }
 }
-let threads = runners.map { r in PosixThread { _ = r.run() } }
-while signals.take() == nil { _ = waitForEvents(readable: [signals.fd], timeoutMicros: 60_000_000) }
+// Each runner writes a byte here when it ends (for example after --stop-after), so the process ends with the last.
+let finished = StopSignal()
+let threads = runners.map { r in PosixThread { _ = r.run(); finished.fire() } }
+var running = threads.count
+while running > 0 {
+    let ready = waitForEvents(readable: [signals.fd, finished.readFD], timeoutMicros: 60_000_000)
+    if ready.contains(signals.fd), signals.take() != nil { break }
+    if ready.contains(finished.readFD) {
+        var b: UInt8 = 0
+        if read(finished.readFD, &b, 1) == 1 { running -= 1 }
+    }
+}
 stop.fire()
 for t in threads { t.join() }
 exit(0)

@@ -399,18 +399,21 @@ public struct BrokerCore: Sendable {
     }
 
     private mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
-        guard var st = streams[h.stream] else {
+        guard let known = streams[h.stream] else {
             refuse("unknown_stream")
             return
         }
-        guard st.owner == from, st.online else {
+        guard known.owner == from, known.online else {
             refuse("not_owner")
             return
         }
         counters.dataIn += 1
+        // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
+        // place (a copy left in the table would make every insert copy the whole retransmit ring).
+        var st = streams.removeValue(forKey: h.stream)!
+        defer { streams[h.stream] = st }
         guard st.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
             counters.duplicatesIn += 1
-            streams[h.stream] = st
             return
         }
         st.datagramsIn += 1
@@ -421,18 +424,14 @@ public struct BrokerCore: Sendable {
             st.datagramsForwarded += st.subscribers.count
             outbox.append(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
-        streams[h.stream] = st
-        if let s = sessions[from] {
-            var s2 = s
-            s2.lastHeard = now  // media proves the producer alive as well as heartbeats do
-            sessions[from] = s2
-        }
+        sessions[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
     }
 
     private mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64) {
         guard let st = streams[n.stream] else { return }
-        var s = sessions[from]!
-        guard let slot = s.slot, s.selectors.contains(where: { $0.covers(n.stream) }) else { return }
+        guard let slot = sessions[from]?.slot, sessions[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
+        var s = sessions.removeValue(forKey: from)!  // mutated in place, not copied (see handleData)
+        defer { sessions[from] = s }
         let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
         var budget = 1024
         let sub = Subscriber(slot: slot, address: from)
@@ -464,7 +463,6 @@ public struct BrokerCore: Sendable {
             s.resent = s.resent.filter { now - $0.value < minInterval }
             if s.resent.count > 4096 { s.resent.removeAll() }
         }
-        sessions[from] = s
     }
 
     private mutating func list(requestID: UInt32, to: PeerAddress) {

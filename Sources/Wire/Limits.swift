@@ -54,7 +54,7 @@ public struct Timers: Sendable, Equatable {
     /// Latency budget: a frame not complete this long after its first chunk arrived is dropped whole.
     public var latencyBudget: Int64 = 250_000
     /// Times one missing datagram is asked for at most.
-    public var maxNacksPerDatagram = 8
+    public var maxNacksPerDatagram = 16
     /// Delay before the first NACK of a gap, to let reordered datagrams arrive.
     public var nackReorderDelay: Int64 = 2_000
     /// Lower and upper bounds of the retransmission/NACK spacing derived from the RTT estimate.
@@ -63,7 +63,7 @@ public struct Timers: Sendable, Equatable {
     /// RTT assumed before any measurement.
     public var initialRTT: Int64 = 20_000
     /// First retry delay of HELLO/SUBSCRIBE/UNSUBSCRIBE/LIST, doubled each time up to `maxRequestBackoff`.
-    public var requestRetry: Int64 = 200_000
+    public var requestRetry: Int64 = 50_000
     public var maxRequestBackoff: Int64 = 2_000_000
     /// A request unanswered this long is reported to the user as timed out (it is retried again on reconnect).
     public var requestTimeout: Int64 = 10_000_000

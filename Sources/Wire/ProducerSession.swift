@@ -48,7 +48,8 @@ public struct ProducerSession: Sendable {
 
     /// Chunks one frame and returns its datagrams (empty while not connected: live media is not queued).
     public mutating func send(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) -> [[UInt8]] {
-        guard var s = streams[index] else { preconditionFailure("unknown stream index \(index)") }
+        // Out of the table while changed, so the retransmit ring is mutated in place rather than copied.
+        guard var s = streams.removeValue(forKey: index) else { preconditionFailure("unknown stream index \(index)") }
         precondition(!frame.isEmpty && frame.count <= limits.maxFrameBytes)
         let id = StreamID(producer: producer, index: index)
         let datagrams = Chunker.chunk(frame: frame, stream: id, frameNumber: s.nextFrame, firstSequence: s.nextSequence, captureTime: captureTime)
@@ -86,7 +87,7 @@ public struct ProducerSession: Sendable {
     }
 
     private mutating func answer(_ n: Nack, now: Int64) -> [[UInt8]] {
-        guard n.stream.producer == producer, var s = streams[n.stream.index] else { return [] }
+        guard n.stream.producer == producer, var s = streams.removeValue(forKey: n.stream.index) else { return [] }
         let peerRTT = Int64(n.rttMicros)
         // Not the same datagram twice within one round-trip estimate.
         let minInterval = max(link.rtt.hasSample ? link.rtt.smoothed : 0, peerRTT)

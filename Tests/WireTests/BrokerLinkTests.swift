@@ -60,7 +60,7 @@ final class BrokerLinkTests: XCTestCase {
             if !link.poll(now: now).send.isEmpty { times.append(now) }
             now += 10_000
         }
-        XCTAssertEqual(times, [200_000, 600_000, 1_400_000, 3_000_000, 5_000_000, 7_000_000, 9_000_000, 11_000_000], "doubling up to maxRequestBackoff")
+        XCTAssertEqual(times, [50_000, 150_000, 350_000, 750_000, 1_550_000, 3_150_000, 5_150_000, 7_150_000, 9_150_000, 11_150_000], "doubling up to maxRequestBackoff")
     }
 
     func testHeartbeatsAtTheIntervalTheBrokerSets() {
