@@ -59,7 +59,7 @@ final class BrokerServer {
             var batches = 0
             while batches < 16 {
                 let n = socket.receiveBatch { bytes, from in
-                    core.receive(Array(bytes), from: from, now: Clock.now())
+                    core.receive(bytes, from: from, now: Clock.now())
                 }
                 if n == 0 { break }
                 batches += 1

@@ -13,7 +13,9 @@ final class Forwarder {
     private let sender: BatchSender
     private let queueCapacity: Int
     private(set) var slots: [Slot?] = []
-    private var active: Set<Int> = []
+    /// Slots with something queued, in the order they became non-empty (flags avoid hashing on the hot path).
+    private var active: [Int] = []
+    private var isActive: [Bool] = []
     private var rotation = 0
     private(set) var controlDropped = 0
     /// Frames and datagrams dropped by queues that are gone (released subscribers), kept for the totals.
@@ -47,27 +49,32 @@ final class Forwarder {
                 if slot < slots.count, let s = slots[slot] {
                     releasedDroppedFrames += s.queue.droppedFrames
                     releasedDroppedDatagrams += s.queue.droppedDatagrams
-                    slots[slot] = nil
-                    active.remove(slot)
+                    slots[slot] = nil  // a stale entry in `active` is skipped by flush
                 }
             }
         }
     }
 
     private func enqueue(_ bytes: [UInt8], _ key: UInt64, _ s: Subscriber) {
-        if s.slot >= slots.count { slots.append(contentsOf: repeatElement(nil, count: s.slot - slots.count + 1)) }
+        if s.slot >= slots.count {
+            slots.append(contentsOf: repeatElement(nil, count: s.slot - slots.count + 1))
+            isActive.append(contentsOf: repeatElement(false, count: slots.count - isActive.count))
+        }
         if slots[s.slot] == nil || slots[s.slot]!.address != s.address {
             slots[s.slot] = Slot(address: s.address, queue: SubscriberQueue(capacity: queueCapacity))
         }
         slots[s.slot]!.queue.push(bytes, frameKey: key)
-        active.insert(s.slot)
+        if !isActive[s.slot] {
+            isActive[s.slot] = true
+            active.append(s.slot)
+        }
     }
 
     /// Sends as much of every queue as the socket takes. Returns false if the socket would block (wait for POLLOUT).
     @discardableResult
     func flush() -> Bool {
         guard !active.isEmpty else { return true }
-        let order = active.sorted()
+        let order = active
         let start = rotation % order.count
         rotation &+= 1
         // One entry per message added to the batch: whose queue, and how many datagrams from its front.
@@ -95,9 +102,15 @@ final class Forwarder {
                         if c == size { n += 1 } else if c < size { n += 1; break } else { break }
                     }
                 }
-                batch.removeAll(keepingCapacity: true)
-                for j in i..<i + n { batch.append(q[j].bytes) }
-                if sender.add(batch[...], to: s.address) {
+                let added: Bool
+                if n == 1 {
+                    added = sender.add(one: q[i].bytes, to: s.address)
+                } else {
+                    batch.removeAll(keepingCapacity: true)
+                    for j in i..<i + n { batch.append(q[j].bytes) }
+                    added = sender.add(batch[...], to: s.address)
+                }
+                if added {
                     plan.append((slot, n))
                     i += n
                 } else {
@@ -108,7 +121,10 @@ final class Forwarder {
             }
         }
         if !blocked && !plan.isEmpty { send() }
-        for slot in order where slots[slot]?.queue.isEmpty ?? true { active.remove(slot) }
+        active.removeAll(keepingCapacity: true)
+        for slot in order where isActive[slot] {
+            if let q = slots[slot]?.queue, !q.isEmpty { active.append(slot) } else { isActive[slot] = false }
+        }
         return !blocked
     }
 

@@ -108,7 +108,7 @@ final class ClientRunner {
                 var rounds = 0
                 while rounds < 64, socket.receiveBatch({ bytes, from in
                     guard from == self.config.broker else { return }
-                    out += self.core.receive(bytes, now: now)
+                    out += self.core.receive(bytes[...], now: now)
                 }) > 0 { rounds += 1 }
                 send(out)
             }

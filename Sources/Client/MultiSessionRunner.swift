@@ -52,7 +52,7 @@ final class MultiSessionRunner {
                 let broker = config.broker
                 while sessions[i].socket.receiveBatch({ bytes, from in
                     guard from == broker else { return }
-                    out += self.sessions[i].core.receive(bytes, now: t)
+                    out += self.sessions[i].core.receive(bytes[...], now: t)
                 }) > 0 {}
                 for d in out { sessions[i].socket.send(d, to: broker) }
                 collect(i)

@@ -104,7 +104,7 @@ final class ProducerRunner: @unchecked Sendable {
                 var out: [[UInt8]] = []
                 while socket.receiveBatch({ bytes, from in
                     guard from == self.config.broker else { return }
-                    out += self.core.receive(bytes, now: now)
+                    out += self.core.receive(bytes[...], now: now)
                 }) > 0 {}
                 send(out)
             }

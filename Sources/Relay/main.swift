@@ -103,13 +103,13 @@ do {
                     byFD[s.fd] = from
                     up = s
                 }
-                relay(Array(bytes), via: up, to: cfg.upstream, now: t)
+                relay(bytes, via: up, to: cfg.upstream, now: t)
             }) > 0 {}
         }
         for fd in ready where byFD[fd] != nil {
             let peer = byFD[fd]!
             let s = peers[peer]!
-            while s.receiveBatch({ bytes, _ in relay(Array(bytes), via: front, to: peer, now: t) }) > 0 {}
+            while s.receiveBatch({ bytes, _ in relay(bytes, via: front, to: peer, now: t) }) > 0 {}
         }
         if !queue.isEmpty {
             let t2 = Clock.now()

@@ -153,7 +153,7 @@ public final class UDPSocket: @unchecked Sendable {
 
     /// Receives up to `batch` datagrams without blocking; calls `body` for each. Returns how many were read.
     @discardableResult
-    public func receiveBatch(_ body: (ArraySlice<UInt8>, PeerAddress) -> Void) -> Int {
+    public func receiveBatch(_ body: ([UInt8], PeerAddress) -> Void) -> Int {
         let n = cwire_recv_batch(
             fd, recvBuffers, Int32(Self.slotSize), Int32(batch), recvAddrs, Int32(MemoryLayout<sockaddr_storage>.size),
             &lens, &addrLens, &truncated)
@@ -163,7 +163,7 @@ public final class UDPSocket: @unchecked Sendable {
             // An over-long datagram is passed at its full slot size: the decoder rejects it by length.
             let len = truncated[i] != 0 ? Self.slotSize : min(Int(lens[i]), Self.slotSize)
             let bytes = [UInt8](UnsafeRawBufferPointer(start: recvBuffers + i * Self.slotSize, count: len))
-            body(bytes[...], from)
+            body(bytes, from)
         }
         return Int(n)
     }
@@ -264,6 +264,22 @@ public final class BatchSender: @unchecked Sendable {
         used += total
         count += 1
         segments.append(datagrams.count)
+        return true
+    }
+
+    /// Queues one datagram to `to`. Returns false if the batch is full: flush first.
+    public func add(one datagram: [UInt8], to: PeerAddress) -> Bool {
+        let total = datagram.count
+        guard count < maxMessages, used + total <= arenaSize, total > 0 else { return false }
+        datagram.withUnsafeBytes { (arena + used).copyMemory(from: $0.baseAddress!, byteCount: total) }
+        let i = count
+        addrLens[i] = to.write(to: names + i)
+        bufs[i] = arena + used
+        lens[i] = Int32(total)
+        gso[i] = 0
+        used += total
+        count += 1
+        segments.append(1)
         return true
     }
 
