@@ -259,11 +259,11 @@ public struct ClientSession: Sendable {
         }
         var r = receivers.removeValue(forKey: h.stream)
             ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight))
-        if h.flags & DataHeader.cachedFlag == 0 {
-            guard r.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
-                receivers[h.stream] = r
-                return
-            }
+        // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
+        // asked for like any other, instead of the join waiting out the latency budget.
+        guard r.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
+            receivers[h.stream] = r
+            return
         }
         r.bytes += payload.count
         for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { events.append(.frame(f)) }
