@@ -12,6 +12,8 @@ final class MultiSessionRunner {
         var core: ClientSession
         var joinedAt: Int64
         var firstFrame: [StreamID: Int64] = [:]
+        /// The core's deadline as of its last input (recomputing a thousand of them per wake-up cost more than the work).
+        var deadline: Int64 = 0
     }
     let config: ClientConfig
     let log: Logger
@@ -42,7 +44,7 @@ final class MultiSessionRunner {
         while true {
             let now = Clock.now()
             var wake = now + 1_000_000
-            for s in sessions { wake = min(wake, s.core.deadline) }
+            for s in sessions { wake = min(wake, s.deadline) }
             let ready = waitForEvents(readable: [signals.fd] + sessions.map(\.socket.fd), timeoutMicros: wake - now)
             if ready.contains(signals.fd), signals.take() != nil { return finish() }
             let t = Clock.now()
@@ -56,11 +58,13 @@ final class MultiSessionRunner {
                 }) > 0 {}
                 for d in out { sessions[i].socket.send(d, to: broker) }
                 collect(i)
+                sessions[i].deadline = sessions[i].core.deadline
             }
             let t2 = Clock.now()
-            for i in sessions.indices where sessions[i].core.deadline <= t2 {
+            for i in sessions.indices where sessions[i].deadline <= t2 {
                 for d in sessions[i].core.poll(now: t2) { sessions[i].socket.send(d, to: config.broker) }
                 collect(i)
+                sessions[i].deadline = sessions[i].core.deadline
             }
         }
     }

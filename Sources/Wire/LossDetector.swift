@@ -29,10 +29,10 @@ public struct LossDetector: Sendable {
     private var nextDeadline: Int64 = .max
     public private(set) var counters = Counters()
     public let maxTracked: Int
-    /// Sequence numbers recently seen but lower than `highest`, to tell duplicates from late arrivals.
-    private var recent: Set<UInt32> = []
-    private var recentOrder: [UInt32] = []
-    private var recentHead = 0
+    /// Which of the last `window` sequence numbers up to `highest` arrived, one bit each (slot = seq mod window):
+    /// tells duplicates from late arrivals without hashing (a set here was a tenth of a client's CPU).
+    private var seen = [UInt64](repeating: 0, count: LossDetector.window / 64)
+    static let window = 4096
     /// The last sequence number of the newest frame seen; beyond `highest` it is that frame's tail, still due.
     private var frameEnd: UInt32 = 0
     private var lastArrival: Int64 = 0
@@ -41,7 +41,6 @@ public struct LossDetector: Sendable {
 
     public init(maxTracked: Int) {
         self.maxTracked = maxTracked
-        recentOrder.reserveCapacity(1024)
     }
 
     public var missingCount: Int { gaps.count }
@@ -70,6 +69,7 @@ public struct LossDetector: Sendable {
         guard started else {
             started = true
             highest = seq
+            for w in seen.indices { seen[w] = 0 }
             remember(seq)
             if let start, Serial.less(start, seq), Serial.distance(from: start, to: seq) <= maxTracked {
                 // Joined mid-frame, or the frame's first chunks were lost or overtaken: they are wanted too.
@@ -83,12 +83,10 @@ public struct LossDetector: Sendable {
                 // A jump too far to track (a restarted sender, or a long outage): start over from here.
                 counters.lost += gaps.count
                 gaps.removeAll()
-                recent.removeAll()
-                recentOrder.removeAll()
-                recentHead = 0
             } else if d > 1 {
                 track(highest &+ 1, upTo: seq, now: now, ask: now + timers.nackReorderDelay)
             }
+            forget(after: highest, through: seq, distance: d)
             highest = seq
             remember(seq)
             return true
@@ -100,14 +98,15 @@ public struct LossDetector: Sendable {
             return true
         }
         if d == 0 { counters.duplicates += 1; return false }
-        if recent.contains(seq) { counters.duplicates += 1; return false }
+        if -d < Self.window && wasSeen(seq) { counters.duplicates += 1; return false }
         if -d > maxTracked * 4 {
             // Far behind: the sender restarted its numbering.
             counters.lost += gaps.count
             gaps.removeAll()
+            forget(after: highest, through: seq, distance: Self.window)
             highest = seq
         }
-        remember(seq)
+        if Serial.distance(from: seq, to: highest) < Self.window { remember(seq) }
         return true  // late, untracked: let the frame assembler decide
     }
 
@@ -122,15 +121,27 @@ public struct LossDetector: Sendable {
     }
 
     private mutating func remember(_ seq: UInt32) {
-        let cap = 1024
-        if recentOrder.count < cap {
-            recentOrder.append(seq)
-        } else {
-            recent.remove(recentOrder[recentHead])
-            recentOrder[recentHead] = seq
-            recentHead = (recentHead + 1) % cap
+        let i = Int(seq) & (Self.window - 1)
+        seen[i >> 6] |= 1 << UInt64(i & 63)
+    }
+
+    private func wasSeen(_ seq: UInt32) -> Bool {
+        let i = Int(seq) & (Self.window - 1)
+        return seen[i >> 6] & (1 << UInt64(i & 63)) != 0
+    }
+
+    /// Clears the slots of `from+1 ... through` (they now stand for newer numbers than they did).
+    private mutating func forget(after from: UInt32, through: UInt32, distance: Int) {
+        if distance >= Self.window {
+            for w in seen.indices { seen[w] = 0 }
+            return
         }
-        recent.insert(seq)
+        var s = from &+ 1
+        for _ in 0..<distance {
+            let i = Int(s) & (Self.window - 1)
+            seen[i >> 6] &= ~(1 << UInt64(i & 63))
+            s &+= 1
+        }
     }
 
     /// Ranges due for a NACK now (at most `maxRanges`), updating retry state; gaps past the budget or the
@@ -186,9 +197,7 @@ public struct LossDetector: Sendable {
     public mutating func reset() {
         started = false
         gaps.removeAll()
-        recent.removeAll()
-        recentOrder.removeAll()
-        recentHead = 0
+        for w in seen.indices { seen[w] = 0 }
         nextDeadline = .max
         frameEnd = 0
         tailCheck = .max
