@@ -60,7 +60,7 @@ public struct LossDetector: Sendable {
         if let end, Serial.less(frameEnd, end) || !tailPending {
             frameEnd = end
         }
-        if tailPending { tailCheck = now + timers.minRetryInterval }
+        if tailPending { tailCheck = now + timers.tailQuiet }
         return true
     }
 
@@ -148,12 +148,13 @@ public struct LossDetector: Sendable {
     /// retry limit are abandoned.
     public mutating func poll(now: Int64, retryInterval: Int64, timers: Timers, maxRanges: Int = WireConstants.maxNackRanges) -> [NackRange] {
         if tailPending, now >= tailCheck {
-            if now - lastArrival >= retryInterval {
+            let quiet = max(retryInterval, timers.tailQuiet)
+            if now - lastArrival >= quiet {
                 // Quiet before the frame was complete: its chunks are sent back to back, so the tail was lost.
                 track(highest &+ 1, upTo: frameEnd &+ 1, now: now, ask: now)
                 highest = frameEnd
             } else {
-                tailCheck = lastArrival + retryInterval
+                tailCheck = lastArrival + quiet
             }
         }
         guard !gaps.isEmpty, now >= nextDeadline else { return [] }

@@ -151,7 +151,7 @@ final class LossDetectorTests: XCTestCase {
         // Chunks 0...2 of a five-chunk frame (10...14) arrive; 13 and 14 are lost and nothing follows.
         for s: UInt32 in 10...12 { XCTAssertTrue(d.receive(s, frameStart: 10, frameEnd: 14, now: 0, timers: timers)) }
         XCTAssertEqual(d.missingCount, 0, "nothing is known missing yet")
-        XCTAssertEqual(d.deadline, timers.minRetryInterval)
+        XCTAssertEqual(d.deadline, timers.tailQuiet)
         XCTAssertTrue(d.poll(now: timers.minRetryInterval, retryInterval: 20_000, timers: timers).isEmpty, "not quiet for a retry interval yet")
         XCTAssertEqual(d.deadline, 20_000)
         XCTAssertEqual(d.poll(now: 20_000, retryInterval: 20_000, timers: timers), [NackRange(start: 13, count: 2)])
