@@ -93,15 +93,7 @@ final class Forwarder {
             while let s = slots[slot], i < s.queue.count {
                 let q = s.queue
                 // One message: equal-size datagrams, the last may be shorter.
-                let size = q[i].bytes.count
-                var n = 1
-                if sender.gsoEnabled {
-                    let maxN = BatchSender.maxSegments(size: size)
-                    while n < maxN && i + n < q.count {
-                        let c = q[i + n].bytes.count
-                        if c == size { n += 1 } else if c < size { n += 1; break } else { break }
-                    }
-                }
+                let n = sender.messageLength(start: i, count: q.count) { q[$0].bytes.count }
                 let added: Bool
                 if n == 1 {
                     added = sender.add(one: q[i].bytes, to: s.address)

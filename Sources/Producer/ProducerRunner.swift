@@ -49,15 +49,7 @@ final class ProducerRunner: @unchecked Sendable {
         guard !datagrams.isEmpty else { return }
         var i = 0
         while i < datagrams.count {
-            let size = datagrams[i].count
-            var n = 1
-            if sender.gsoEnabled {
-                let maxN = BatchSender.maxSegments(size: size)
-                while n < maxN && i + n < datagrams.count {
-                    let c = datagrams[i + n].count
-                    if c == size { n += 1 } else if c < size { n += 1; break } else { break }
-                }
-            }
+            let n = sender.messageLength(start: i, count: datagrams.count) { datagrams[$0].count }
             if !sender.add(datagrams[i..<i + n], to: config.broker) {
                 sender.flush()
                 continue

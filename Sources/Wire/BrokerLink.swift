@@ -33,7 +33,6 @@ public struct BrokerLink: Sendable {
     private var nextHeartbeat: Int64 = .max
     private var heartbeatInterval: Int64
     private var leaseMisses: Int
-    private var wasLost = true
     /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
     private var sessionLost = true
     public private(set) var heartbeatsSent = 0
@@ -90,7 +89,6 @@ public struct BrokerLink: Sendable {
             epoch = w.epoch
             state = .connected
             sessionLost = false
-            wasLost = false
             nonce = 0
             heartbeatInterval = Int64(w.heartbeatMillis) * 1000
             leaseMisses = Int(w.leaseMisses)
@@ -133,7 +131,6 @@ public struct BrokerLink: Sendable {
         case .connected:
             if now - lastHeard > heartbeatInterval * Int64(leaseMisses) {
                 state = .connecting
-                wasLost = true
                 sessionLost = true
                 nonce = 0
                 backoff = timers.requestRetry

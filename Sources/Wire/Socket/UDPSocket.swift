@@ -185,15 +185,6 @@ public final class UDPSocket: @unchecked Sendable {
             return .failed(errno)
         }
     }
-
-    /// Waits until the socket is readable (or `timeoutMicros` passes, or a signal arrives).
-    public func waitReadable(timeoutMicros: Int64, alsoWatch extra: [Int32] = []) -> [Int32] {
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)] + extra.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        let ms = timeoutMicros <= 0 ? 0 : Int32(min((timeoutMicros + 999) / 1000, 60_000))
-        let n = poll(&fds, nfds_t(fds.count), ms)
-        guard n > 0 else { return [] }
-        return fds.filter { $0.revents != 0 }.map(\.fd)
-    }
 }
 
 /// Sends many datagrams to many destinations in as few system calls as possible: consecutive datagrams to the
@@ -243,6 +234,20 @@ public final class BatchSender: @unchecked Sendable {
     public static func maxSegments(size: Int) -> Int { max(1, min(64, 65_000 / max(size, 1))) }
 
     public var gsoEnabled: Bool { socket.gsoEnabled }
+
+    /// How many datagrams, starting at `start` of `count`, go as one message: with GSO a run of equal sizes
+    /// (the last may be shorter), at most `maxSegments`; without GSO one. `size(i)` is datagram i's length.
+    public func messageLength(start: Int, count: Int, size: (Int) -> Int) -> Int {
+        guard socket.gsoEnabled else { return 1 }
+        let first = size(start)
+        let maxN = Self.maxSegments(size: first)
+        var n = 1
+        while n < maxN && start + n < count {
+            let c = size(start + n)
+            if c == first { n += 1 } else if c < first { n += 1; break } else { break }
+        }
+        return n
+    }
 
     /// Queues one message of `datagrams` (all the same size but the last, which may be shorter) to `to`.
     /// Returns false if the batch is full: flush first.
