@@ -17,11 +17,7 @@ let specs: [SettingSpec] = [
     SettingSpec("retransmit-buffer-kb", env: "RETRANSMIT_BUFFER_KB", default: "1024", "Retransmit buffer per stream, KiB."),
 ]
 let summary = "broker: keeps subscription tables and forwards each stream to its subscribers (Wire protocol v1)."
-let settings = exitOnSettingsError("broker") { () throws(SettingsError) in try Settings.fromProcess(program: "broker", specs: specs) }
-if settings.helpRequested {
-    say(settings.usage(summary: summary))
-    exit(0)
-}
+let settings = Settings.parseOrExit(program: "broker", specs: specs, summary: summary)
 if exitOnSettingsError("broker", { () throws(SettingsError) in try settings.bool("healthcheck") }) {
     guard var m = exitOnSettingsError("broker", { () throws(SettingsError) in try settings.address("metrics") }) else {
         writeAll(2, "broker: --healthcheck needs METRICS_ADDRESS (--metrics)\n")

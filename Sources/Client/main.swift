@@ -17,11 +17,7 @@ let specs: [SettingSpec] = [
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
-let settings = exitOnSettingsError("client") { () throws(SettingsError) in try Settings.fromProcess(program: "client", specs: specs) }
-if settings.helpRequested {
-    say(settings.usage(summary: summary) + "\n" + ClientCommand.helpText)
-    exit(0)
-}
+let settings = Settings.parseOrExit(program: "client", specs: specs, summary: summary, helpFooter: ClientCommand.helpText)
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
     var c = ClientConfig(broker: try settings.address("broker")!)
     c.bind = try settings.address("bind")

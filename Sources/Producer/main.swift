@@ -19,11 +19,7 @@ let specs: [SettingSpec] = [
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
 let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate."
-let settings = exitOnSettingsError("producer") { () throws(SettingsError) in try Settings.fromProcess(program: "producer", specs: specs) }
-if settings.helpRequested {
-    say(settings.usage(summary: summary))
-    exit(0)
-}
+let settings = Settings.parseOrExit(program: "producer", specs: specs, summary: summary)
 let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [ProducerConfig] in
     let broker = try settings.address("broker")!
     let bind = try settings.address("bind")

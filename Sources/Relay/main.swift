@@ -18,11 +18,7 @@ let specs: [SettingSpec] = [
     SettingSpec("seed", env: "RELAY_SEED", default: "1", "Random seed."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
-let settings = exitOnSettingsError("lossy-relay") { () throws(SettingsError) in try Settings.fromProcess(program: "lossy-relay", specs: specs) }
-if settings.helpRequested {
-    say(settings.usage(summary: "lossy-relay: forwards UDP between peers and the broker, losing, duplicating and reordering datagrams."))
-    exit(0)
-}
+let settings = Settings.parseOrExit(program: "lossy-relay", specs: specs, summary: "lossy-relay: forwards UDP between peers and the broker, losing, duplicating and reordering datagrams.")
 struct RelayConfig {
     var listen: PeerAddress
     var upstream: PeerAddress

@@ -80,6 +80,17 @@ public struct Settings: Sendable {
         try Settings(program: program, specs: specs, arguments: Array(CommandLine.arguments.dropFirst()), environment: processEnvironment())
     }
 
+    /// What every executable does first: reads its settings, prints `--help` and exits 0, or names a bad
+    /// setting and exits 2.
+    public static func parseOrExit(program: String, specs: [SettingSpec], summary: String, helpFooter: String = "") -> Settings {
+        let settings = exitOnSettingsError(program) { () throws(SettingsError) in try fromProcess(program: program, specs: specs) }
+        if settings.helpRequested {
+            say(settings.usage(summary: summary) + (helpFooter.isEmpty ? "" : "\n" + helpFooter))
+            exit(0)
+        }
+        return settings
+    }
+
     public static func processEnvironment() -> [String: String] {
         var env: [String: String] = [:]
         var p = environ
