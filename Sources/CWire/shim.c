@@ -14,14 +14,19 @@
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 #ifndef SOL_UDP
 #define SOL_UDP 17
 #endif
 
 int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, int addr_size,
-                     int *lens, unsigned *addrlens, int *truncated) {
+                     int *lens, unsigned *addrlens, int *truncated, int *segsizes) {
     struct mmsghdr msgs[n];
     struct iovec iov[n];
+    enum { CTL = CMSG_SPACE(sizeof(int)) };
+    char control[segsizes ? n : 1][CTL];
     memset(msgs, 0, sizeof msgs);
     for (int i = 0; i < n; i++) {
         iov[i].iov_base = (char *)buffers + (size_t)i * slot_size;
@@ -30,6 +35,10 @@ int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, i
         msgs[i].msg_hdr.msg_namelen = addr_size;
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
+        if (segsizes) {
+            msgs[i].msg_hdr.msg_control = control[i];
+            msgs[i].msg_hdr.msg_controllen = CTL;
+        }
     }
     int r;
     do { r = recvmmsg(fd, msgs, n, MSG_DONTWAIT, 0); } while (r < 0 && errno == EINTR);
@@ -38,8 +47,21 @@ int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, i
         lens[i] = (int)msgs[i].msg_len;
         addrlens[i] = msgs[i].msg_hdr.msg_namelen;
         truncated[i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+        if (segsizes) {
+            segsizes[i] = 0;
+            for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
+                if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                    memcpy(&segsizes[i], CMSG_DATA(cm), sizeof(int));
+                }
+            }
+        }
     }
     return r;
+}
+
+int cwire_enable_gro(int fd) {
+    int one = 1;
+    return setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one);
 }
 
 int cwire_send_batch(int fd, int n, void *const *bufs, const int *lens, const void *addrs, int addr_size,

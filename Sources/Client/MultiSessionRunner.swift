@@ -27,9 +27,11 @@ final class MultiSessionRunner {
         self.log = log
         self.signals = signals
         let now = Clock.now()
+        // One thread reads every session's socket in turn: one receive storage for all of them.
+        let storage = ReceiveStorage(batch: 32)
         for i in 0..<count {
             let bind = config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0)
-            let socket = try UDPSocket(bind: bind, batch: 32, receiveBuffer: 1 << 20)
+            let socket = try UDPSocket(bind: bind, batch: 32, receiveBuffer: 1 << 20, storage: storage)
             var core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed() &+ UInt64(i))
             var out = core.start(now: now)
             let subs = spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe

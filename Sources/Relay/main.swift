@@ -48,6 +48,8 @@ struct Pending {
 do {
     let front = try UDPSocket(bind: cfg.listen, batch: 64, receiveBuffer: 16 << 20, sendBuffer: 16 << 20)
     var peers: [PeerAddress: UDPSocket] = [:]
+    // One thread reads every upstream socket in turn, so they share one receive storage (64 KB slots for GRO).
+    let upstreamStorage = ReceiveStorage(batch: 64)
     var byFD: [Int32: PeerAddress] = [:]
     var rng = SplitMix64(seed: cfg.seed)
     var queue: [Pending] = []
@@ -93,7 +95,7 @@ do {
                 if let s = peers[from] {
                     up = s
                 } else {
-                    guard let s = try? UDPSocket(bind: cfg.upstream.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0), batch: 64, receiveBuffer: 8 << 20)
+                    guard let s = try? UDPSocket(bind: cfg.upstream.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0), batch: 64, receiveBuffer: 8 << 20, storage: upstreamStorage)
                     else { return }
                     peers[from] = s
                     byFD[s.fd] = from

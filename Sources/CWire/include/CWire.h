@@ -5,9 +5,15 @@
 #include <stddef.h>
 
 /// Receives up to `n` datagrams into `n` slots of `slot_size` bytes at `buffers`; sender addresses go to `addrs`
-/// (n slots of `addr_size` bytes). Returns the number received (0 when none is waiting), or -1 with errno.
+/// (n slots of `addr_size` bytes). When `segsizes` is not NULL, it receives each message's UDP_GRO segment size
+/// (0 for a plain datagram): with UDP_GRO on, one message may hold several datagrams of that size back to back
+/// (the last may be shorter). Returns the number received (0 when none is waiting), or -1 with errno.
 int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, int addr_size,
-                     int *lens, unsigned *addrlens, int *truncated);
+                     int *lens, unsigned *addrlens, int *truncated, int *segsizes);
+
+/// Turns on UDP_GRO: the kernel may hand over several datagrams from one sender as one message (on loopback, a
+/// UDP_SEGMENT send arrives unsplit). Returns 0, or -1 with errno when the kernel does not support it.
+int cwire_enable_gro(int fd);
 
 /// Sends `n` messages in as few sendmmsg calls as the kernel takes. Message i is `lens[i]` bytes at `bufs[i]` to the
 /// address at `addrs + i * addr_size` (`addrlens[i]` bytes); when `gso[i]` is non-zero it is split by the kernel into

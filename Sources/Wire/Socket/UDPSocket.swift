@@ -90,8 +90,49 @@ extension PeerAddress {
     }
 }
 
-/// A non-blocking UDP socket with batched receive (recvmmsg) and batched, segmented send (sendmmsg + UDP GSO).
-/// The only type that calls the socket system calls.
+/// Where received datagrams land: `batch` slots, each big enough for a UDP_GRO message (64 KB) or, without
+/// GRO, for one datagram (2 KB). Sockets that one thread reads one after the other can share one storage (the
+/// multi-session client has hundreds of sockets and one thread), so it costs memory once, not per socket.
+/// Not thread-safe.
+public final class ReceiveStorage: @unchecked Sendable {
+    let batch: Int
+    let slotSize: Int
+    let gro: Bool
+    let buffers: UnsafeMutableRawPointer
+    let addrs: UnsafeMutablePointer<sockaddr_storage>
+    let lens: UnsafeMutablePointer<Int32>
+    let addrLens: UnsafeMutablePointer<UInt32>
+    let truncated: UnsafeMutablePointer<Int32>
+    let segments: UnsafeMutablePointer<Int32>
+
+    /// `gro`: whether the sockets using it ask for UDP_GRO (`UDP_GRO=off` in the environment turns that off).
+    public init(batch: Int, gro: Bool = ReceiveStorage.groDefault) {
+        self.batch = max(1, batch)
+        self.gro = gro
+        slotSize = gro ? 65_536 : 2048
+        buffers = .allocate(byteCount: self.batch * slotSize, alignment: 16)
+        addrs = .allocate(capacity: self.batch)
+        lens = .allocate(capacity: self.batch)
+        addrLens = .allocate(capacity: self.batch)
+        truncated = .allocate(capacity: self.batch)
+        segments = .allocate(capacity: self.batch)
+    }
+
+    deinit {
+        buffers.deallocate()
+        addrs.deallocate()
+        lens.deallocate()
+        addrLens.deallocate()
+        truncated.deallocate()
+        segments.deallocate()
+    }
+
+    /// On unless `UDP_GRO=off` is in the environment (a peer or tool that wants one datagram per receive).
+    public static var groDefault: Bool { getenv("UDP_GRO").map { String(cString: $0) != "off" } ?? true }
+}
+
+/// A non-blocking UDP socket with batched receive (recvmmsg, with UDP GRO where the kernel has it) and batched,
+/// segmented send (sendmmsg + UDP GSO). The only type that calls the socket system calls.
 public final class UDPSocket: @unchecked Sendable {
     public let fd: Int32
     public let isIPv6: Bool
@@ -99,17 +140,16 @@ public final class UDPSocket: @unchecked Sendable {
     /// `UDP_GSO=off` in the environment turns it off, so a capture on loopback shows one datagram per packet
     /// (a capture taken before segmentation shows GSO batches as one large packet).
     public private(set) var gsoEnabled = getenv("UDP_GSO").map { String(cString: $0) != "off" } ?? true
+    /// Whether UDP_GRO is on: the kernel may then hand over a sender's GSO batch as one message, which
+    /// `receiveBatch` splits again. On loopback this spares the kernel splitting it at all.
+    public let groEnabled: Bool
 
-    // Receive batch storage.
-    private let batch: Int
-    private let recvBuffers: UnsafeMutableRawPointer
-    private let recvAddrs: UnsafeMutablePointer<sockaddr_storage>
-    private var lens: [Int32]
-    private var addrLens: [UInt32]
-    private var truncated: [Int32]
-    private static let slotSize = 2048
+    private let storage: ReceiveStorage
+    private let slotSize: Int
 
-    public init(bind address: PeerAddress, batch: Int = 64, receiveBuffer: Int32 = 4 << 20, sendBuffer: Int32 = 4 << 20) throws(SystemError) {
+    /// `storage`: where received datagrams land; by default the socket gets its own of `batch` slots.
+    public init(bind address: PeerAddress, batch: Int = 64, receiveBuffer: Int32 = 4 << 20, sendBuffer: Int32 = 4 << 20,
+                storage: ReceiveStorage? = nil) throws(SystemError) {
         isIPv6 = address.isIPv6
         let s = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw SystemError("socket") }
@@ -120,26 +160,23 @@ public final class UDPSocket: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, socklen_t(MemoryLayout<Int32>.size))
         var sb = sendBuffer
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, socklen_t(MemoryLayout<Int32>.size))
-        var storage = sockaddr_storage()
-        let len = address.write(to: &storage)
-        let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(s, $0, len) } }
+        var storageAddr = sockaddr_storage()
+        let len = address.write(to: &storageAddr)
+        let rc = withUnsafePointer(to: &storageAddr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(s, $0, len) } }
         if rc != 0 {
             let e = SystemError("bind \(address)")
             close(s)
             throw e
         }
-        self.batch = batch
-        recvBuffers = UnsafeMutableRawPointer.allocate(byteCount: batch * Self.slotSize, alignment: 16)
-        recvAddrs = .allocate(capacity: batch)
-        lens = Array(repeating: 0, count: batch)
-        addrLens = Array(repeating: 0, count: batch)
-        truncated = Array(repeating: 0, count: batch)
+        let st = storage ?? ReceiveStorage(batch: batch)
+        self.storage = st
+        // With GRO a message can be up to 64 KB; a storage with small slots would truncate it, so GRO needs both.
+        groEnabled = st.gro && cwire_enable_gro(s) == 0
+        slotSize = st.slotSize
     }
 
     deinit {
         close(fd)
-        recvBuffers.deallocate()
-        recvAddrs.deallocate()
     }
 
     /// The local address the socket is bound to.
@@ -151,19 +188,32 @@ public final class UDPSocket: @unchecked Sendable {
         return withUnsafePointer(to: &storage) { PeerAddress(sockaddr: UnsafeRawPointer($0), length: len) }
     }
 
-    /// Receives up to `batch` datagrams without blocking; calls `body` for each. Returns how many were read.
+    /// Receives what is waiting, without blocking, up to the storage's batch of messages; calls `body` for each
+    /// datagram (a GRO message is split back into its datagrams). Returns how many messages were read, 0 when
+    /// nothing was waiting.
     @discardableResult
     public func receiveBatch(_ body: ([UInt8], PeerAddress) -> Void) -> Int {
+        let st = storage
         let n = cwire_recv_batch(
-            fd, recvBuffers, Int32(Self.slotSize), Int32(batch), recvAddrs, Int32(MemoryLayout<sockaddr_storage>.size),
-            &lens, &addrLens, &truncated)
+            fd, st.buffers, Int32(slotSize), Int32(st.batch), st.addrs, Int32(MemoryLayout<sockaddr_storage>.size),
+            st.lens, st.addrLens, st.truncated, groEnabled ? st.segments : nil)
         guard n > 0 else { return 0 }
         for i in 0..<Int(n) {
-            guard let from = PeerAddress(sockaddr: UnsafeRawPointer(recvAddrs + i), length: addrLens[i]) else { continue }
+            guard let from = PeerAddress(sockaddr: UnsafeRawPointer(st.addrs + i), length: st.addrLens[i]) else { continue }
+            let base = st.buffers + i * slotSize
             // An over-long datagram is passed at its full slot size: the decoder rejects it by length.
-            let len = truncated[i] != 0 ? Self.slotSize : min(Int(lens[i]), Self.slotSize)
-            let bytes = [UInt8](UnsafeRawBufferPointer(start: recvBuffers + i * Self.slotSize, count: len))
-            body(bytes, from)
+            let len = st.truncated[i] != 0 ? slotSize : min(Int(st.lens[i]), slotSize)
+            let seg = groEnabled ? Int(st.segments[i]) : 0
+            if seg <= 0 || seg >= len {
+                body([UInt8](UnsafeRawBufferPointer(start: base, count: len)), from)
+                continue
+            }
+            var off = 0
+            while off < len {
+                let c = min(seg, len - off)
+                body([UInt8](UnsafeRawBufferPointer(start: base + off, count: c)), from)
+                off += c
+            }
         }
         return Int(n)
     }
