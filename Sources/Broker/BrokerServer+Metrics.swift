@@ -60,6 +60,16 @@ extension BrokerServer {
         metric("broker_subscriber_backlog", "gauge", "Datagrams waiting in each subscriber's queue.", clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.backlog(slot: $0.slot!))) })
         metric("broker_subscriber_dropped_frames_total", "counter", "Frames a subscriber lost because its queue was full.", clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.droppedFrames(slot: $0.slot!))) })
         metric("broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.", clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
+        let fd = forwardDelay
+        out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
+        out += "# TYPE broker_forward_delay_seconds histogram\n"
+        for (i, c) in fd.cumulative.enumerated() {
+            let le = i < DelayHistogram.boundsMicros.count ? String(Double(DelayHistogram.boundsMicros[i]) / 1_000_000) : "+Inf"
+            out += "broker_forward_delay_seconds_bucket{le=\"\(le)\"} \(c)\n"
+        }
+        out += "broker_forward_delay_seconds_sum \(Double(fd.sumNanos) / 1e9)\n"
+        out += "broker_forward_delay_seconds_count \(fd.count)\n"
+        metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", socket.groEnabled ? 1 : 0)])
         metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", forwarder.gsoEnabled ? 1 : 0)])
         return out
     }

@@ -22,12 +22,17 @@ final class BrokerServer {
     let signals: SignalWatcher
     var metrics: MetricsServer?
     let started = Clock.now()
+    /// Receive-to-send delay of DATA datagrams: from the kernel queueing one on the broker's socket to the end
+    /// of the send call that carried what it caused (the `broker_forward_delay_seconds` histogram).
+    var forwardDelay = DelayHistogram()
+    /// Arrival stamps of DATA datagrams whose forwarding is not finished (the forwarder still has a backlog).
+    private var pendingArrivals: [Int64] = []
 
     init(config: BrokerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
         self.log = log
         self.signals = signals
-        socket = try UDPSocket(bind: config.address, batch: 64, receiveBuffer: 8 << 20, sendBuffer: 8 << 20)
+        socket = try UDPSocket(bind: config.address, batch: 64, receiveBuffer: 8 << 20, sendBuffer: 8 << 20, timestamps: true)
         // Separate kernel draws: the epoch is public (every WELCOME carries it), so the cookie key must not be
         // derivable from it, as it would be from one seeded generator.
         core = BrokerCore(
@@ -59,22 +64,39 @@ final class BrokerServer {
             var batches = 0
             while batches < 16 {
                 let n = socket.receiveBatch { bytes, from in
+                    if bytes.count > 3 && bytes[3] == MessageType.data.rawValue && socket.arrivalWallNanos != 0 {
+                        pendingArrivals.append(socket.arrivalWallNanos)
+                    }
                     core.receive(bytes, from: from, now: Clock.now())
                 }
                 if n == 0 { break }
                 batches += 1
                 forwarder.dispatch(core.takeOutbox())
                 writable = forwarder.flush()
+                recordForwardDelays()
             }
             let t = Clock.now()
             if t >= core.deadline {
                 core.poll(now: t)
                 forwarder.dispatch(core.takeOutbox())
             }
-            if forwarder.hasBacklog { writable = forwarder.flush() } else { writable = true }
+            if forwarder.hasBacklog {
+                writable = forwarder.flush()
+                recordForwardDelays()
+            } else {
+                writable = true
+            }
             for (level, line) in core.log { log.log(level, line) }
             core.log.removeAll()
             if let m = metrics, ready.contains(m.fd) { m.serve(renderMetrics()) }
         }
+    }
+
+    /// Once nothing is left queued, every pending DATA datagram has been forwarded: record their delays.
+    private func recordForwardDelays() {
+        guard !pendingArrivals.isEmpty, !forwarder.hasBacklog || pendingArrivals.count >= 1 << 16 else { return }
+        let done = Clock.wallNanos()
+        for a in pendingArrivals { forwardDelay.record(nanos: done - a) }
+        pendingArrivals.removeAll(keepingCapacity: true)
     }
 }

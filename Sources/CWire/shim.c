@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 
@@ -22,11 +23,12 @@
 #endif
 
 int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, int addr_size,
-                     int *lens, unsigned *addrlens, int *truncated, int *segsizes) {
+                     int *lens, unsigned *addrlens, int *truncated, int *segsizes, long long *stamps) {
     struct mmsghdr msgs[n];
     struct iovec iov[n];
-    enum { CTL = CMSG_SPACE(sizeof(int)) };
-    char control[segsizes ? n : 1][CTL];
+    enum { CTL = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct timespec)) };
+    int want_control = segsizes || stamps;
+    char control[want_control ? n : 1][CTL] __attribute__((aligned(8)));
     memset(msgs, 0, sizeof msgs);
     for (int i = 0; i < n; i++) {
         iov[i].iov_base = (char *)buffers + (size_t)i * slot_size;
@@ -35,7 +37,7 @@ int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, i
         msgs[i].msg_hdr.msg_namelen = addr_size;
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
-        if (segsizes) {
+        if (want_control) {
             msgs[i].msg_hdr.msg_control = control[i];
             msgs[i].msg_hdr.msg_controllen = CTL;
         }
@@ -47,16 +49,26 @@ int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, i
         lens[i] = (int)msgs[i].msg_len;
         addrlens[i] = msgs[i].msg_hdr.msg_namelen;
         truncated[i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
-        if (segsizes) {
-            segsizes[i] = 0;
-            for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
-                if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
-                    memcpy(&segsizes[i], CMSG_DATA(cm), sizeof(int));
-                }
+        if (segsizes) segsizes[i] = 0;
+        if (stamps) stamps[i] = 0;
+        if (!want_control) continue;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
+            if (segsizes && cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                memcpy(&segsizes[i], CMSG_DATA(cm), sizeof(int));
+            } else if (stamps && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS
+                       && cm->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+                struct timespec ts;
+                memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+                stamps[i] = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
             }
         }
     }
     return r;
+}
+
+int cwire_enable_timestamps(int fd) {
+    int one = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 }
 
 int cwire_enable_gro(int fd) {

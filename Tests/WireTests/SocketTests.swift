@@ -97,4 +97,26 @@ final class SocketTests: XCTestCase {
         XCTAssertEqual(receive(a, count: 1), [[1, 2, 3]])
         XCTAssertEqual(receive(b, count: 1), [[4, 5]])
     }
+
+    func testKernelTimestampsStampEachMessage() throws {
+        let receiver = try UDPSocket(bind: loopback, batch: 4, timestamps: true)
+        let plain = try UDPSocket(bind: loopback, batch: 4)
+        let sender = try UDPSocket(bind: loopback)
+        let before = Clock.wallNanos()
+        sender.send([9], to: try XCTUnwrap(receiver.localAddress))
+        sender.send([8], to: try XCTUnwrap(plain.localAddress))
+        XCTAssertTrue(receiver.timestampsEnabled)
+        var stamp: Int64 = 0
+        let end = Clock.now() + 5_000_000
+        while stamp == 0, Clock.now() < end {
+            _ = waitForEvents(readable: [receiver.fd], timeoutMicros: end - Clock.now())
+            receiver.receiveBatch { _, _ in stamp = receiver.arrivalWallNanos }
+        }
+        let after = Clock.wallNanos()
+        XCTAssertGreaterThanOrEqual(stamp, before)
+        XCTAssertLessThanOrEqual(stamp, after)
+        // Without timestamps asked for, there is none.
+        XCTAssertEqual(receive(plain, count: 1), [[8]])
+        XCTAssertEqual(plain.arrivalWallNanos, 0)
+    }
 }

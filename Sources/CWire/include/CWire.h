@@ -7,9 +7,14 @@
 /// Receives up to `n` datagrams into `n` slots of `slot_size` bytes at `buffers`; sender addresses go to `addrs`
 /// (n slots of `addr_size` bytes). When `segsizes` is not NULL, it receives each message's UDP_GRO segment size
 /// (0 for a plain datagram): with UDP_GRO on, one message may hold several datagrams of that size back to back
-/// (the last may be shorter). Returns the number received (0 when none is waiting), or -1 with errno.
+/// (the last may be shorter). When `stamps` is not NULL, it receives the kernel's receive time of each message
+/// (SO_TIMESTAMPNS, CLOCK_REALTIME nanoseconds; 0 when absent). Returns the number received (0 when none is
+/// waiting), or -1 with errno.
 int cwire_recv_batch(int fd, void *buffers, int slot_size, int n, void *addrs, int addr_size,
-                     int *lens, unsigned *addrlens, int *truncated, int *segsizes);
+                     int *lens, unsigned *addrlens, int *truncated, int *segsizes, long long *stamps);
+
+/// Turns on SO_TIMESTAMPNS (the kernel stamps each datagram as it is queued on the socket). 0 or -1 with errno.
+int cwire_enable_timestamps(int fd);
 
 /// Turns on UDP_GRO: the kernel may hand over several datagrams from one sender as one message (on loopback, a
 /// UDP_SEGMENT send arrives unsplit). Returns 0, or -1 with errno when the kernel does not support it.

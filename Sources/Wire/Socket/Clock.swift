@@ -17,6 +17,12 @@ public enum Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
+    /// Nanoseconds since the Unix epoch (the clock of the kernel's receive timestamps).
+    public static func wallNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
     /// Sleeps until the monotonic time `deadline` (used only by tools, never as synchronisation in tests).
     public static func sleep(until deadline: Int64) {
         let d = deadline - now()

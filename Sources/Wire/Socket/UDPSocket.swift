@@ -104,6 +104,7 @@ public final class ReceiveStorage: @unchecked Sendable {
     let addrLens: UnsafeMutablePointer<UInt32>
     let truncated: UnsafeMutablePointer<Int32>
     let segments: UnsafeMutablePointer<Int32>
+    let stamps: UnsafeMutablePointer<Int64>
 
     /// `gro`: whether the sockets using it ask for UDP_GRO (`UDP_GRO=off` in the environment turns that off).
     public init(batch: Int, gro: Bool = ReceiveStorage.groDefault) {
@@ -116,6 +117,7 @@ public final class ReceiveStorage: @unchecked Sendable {
         addrLens = .allocate(capacity: self.batch)
         truncated = .allocate(capacity: self.batch)
         segments = .allocate(capacity: self.batch)
+        stamps = .allocate(capacity: self.batch)
     }
 
     deinit {
@@ -125,6 +127,7 @@ public final class ReceiveStorage: @unchecked Sendable {
         addrLens.deallocate()
         truncated.deallocate()
         segments.deallocate()
+        stamps.deallocate()
     }
 
     /// On unless `UDP_GRO=off` is in the environment (a peer or tool that wants one datagram per receive).
@@ -144,12 +147,19 @@ public final class UDPSocket: @unchecked Sendable {
     /// `receiveBatch` splits again. On loopback this spares the kernel splitting it at all.
     public let groEnabled: Bool
 
+    /// Whether the kernel stamps each received message (`timestamps:` at init).
+    public let timestampsEnabled: Bool
+    /// While `receiveBatch` calls its body: when the kernel queued the current message on this socket
+    /// (CLOCK_REALTIME nanoseconds, comparable with `Clock.wallNanos()`); 0 without timestamps.
+    public private(set) var arrivalWallNanos: Int64 = 0
+
     private let storage: ReceiveStorage
     private let slotSize: Int
 
     /// `storage`: where received datagrams land; by default the socket gets its own of `batch` slots.
+    /// `timestamps`: have the kernel stamp every received message (SO_TIMESTAMPNS), for `arrivalWallNanos`.
     public init(bind address: PeerAddress, batch: Int = 64, receiveBuffer: Int32 = 4 << 20, sendBuffer: Int32 = 4 << 20,
-                storage: ReceiveStorage? = nil) throws(SystemError) {
+                storage: ReceiveStorage? = nil, timestamps: Bool = false) throws(SystemError) {
         isIPv6 = address.isIPv6
         let s = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw SystemError("socket") }
@@ -173,6 +183,7 @@ public final class UDPSocket: @unchecked Sendable {
         // With GRO a message can be up to 64 KB; a storage with small slots would truncate it, so GRO needs both.
         groEnabled = st.gro && cwire_enable_gro(s) == 0
         slotSize = st.slotSize
+        timestampsEnabled = timestamps && cwire_enable_timestamps(s) == 0
     }
 
     deinit {
@@ -196,7 +207,7 @@ public final class UDPSocket: @unchecked Sendable {
         let st = storage
         let n = cwire_recv_batch(
             fd, st.buffers, Int32(slotSize), Int32(st.batch), st.addrs, Int32(MemoryLayout<sockaddr_storage>.size),
-            st.lens, st.addrLens, st.truncated, groEnabled ? st.segments : nil)
+            st.lens, st.addrLens, st.truncated, groEnabled ? st.segments : nil, timestampsEnabled ? st.stamps : nil)
         guard n > 0 else { return 0 }
         for i in 0..<Int(n) {
             guard let from = PeerAddress(sockaddr: UnsafeRawPointer(st.addrs + i), length: st.addrLens[i]) else { continue }
@@ -204,6 +215,7 @@ public final class UDPSocket: @unchecked Sendable {
             // An over-long datagram is passed at its full slot size: the decoder rejects it by length.
             let len = st.truncated[i] != 0 ? slotSize : min(Int(st.lens[i]), slotSize)
             let seg = groEnabled ? Int(st.segments[i]) : 0
+            if timestampsEnabled { arrivalWallNanos = st.stamps[i] }
             if seg <= 0 || seg >= len {
                 body([UInt8](UnsafeRawBufferPointer(start: base, count: len)), from)
                 continue
