@@ -22,11 +22,17 @@ final class BrokerServer {
     let signals: SignalWatcher
     var metrics: MetricsServer?
     let started = Clock.now()
-    /// Receive-to-send delay of DATA datagrams: from the kernel queueing one on the broker's socket to the end
-    /// of the send call that carried what it caused (the `broker_forward_delay_seconds` histogram).
+    /// Added latency of DATA datagrams through the broker (the `broker_forward_delay_seconds` histogram): from
+    /// the kernel queueing one on the broker's socket to its copies leaving in the sendmmsg call(s) that carried
+    /// them. The copies of one call leave one after the other at about the same cost each, so each datagram is
+    /// recorded as `forwardDelaySamples` copies spread evenly over the send (the first subscriber's copy leaves
+    /// near its start, the last one's at its end).
     var forwardDelay = DelayHistogram()
+    static let forwardDelaySamples = 4
     /// Arrival stamps of DATA datagrams whose forwarding is not finished (the forwarder still has a backlog).
     private var pendingArrivals: [Int64] = []
+    /// When the send carrying the pending datagrams started.
+    private var pendingSendStart: Int64 = 0
 
     init(config: BrokerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -72,6 +78,7 @@ final class BrokerServer {
                 if n == 0 { break }
                 batches += 1
                 forwarder.dispatch(core.takeOutbox())
+                noteSendStart()
                 writable = forwarder.flush()
                 recordForwardDelays()
             }
@@ -81,6 +88,7 @@ final class BrokerServer {
                 forwarder.dispatch(core.takeOutbox())
             }
             if forwarder.hasBacklog {
+                noteSendStart()
                 writable = forwarder.flush()
                 recordForwardDelays()
             } else {
@@ -92,11 +100,20 @@ final class BrokerServer {
         }
     }
 
+    private func noteSendStart() {
+        if !pendingArrivals.isEmpty && pendingSendStart == 0 { pendingSendStart = Clock.wallNanos() }
+    }
+
     /// Once nothing is left queued, every pending DATA datagram has been forwarded: record their delays.
     private func recordForwardDelays() {
         guard !pendingArrivals.isEmpty, !forwarder.hasBacklog || pendingArrivals.count >= 1 << 16 else { return }
         let done = Clock.wallNanos()
-        for a in pendingArrivals { forwardDelay.record(nanos: done - a) }
+        let start = pendingSendStart == 0 ? done : pendingSendStart
+        let k = Int64(Self.forwardDelaySamples)
+        for a in pendingArrivals {
+            for j in 0..<k { forwardDelay.record(nanos: start - a + (done - start) * (2 * j + 1) / (2 * k)) }
+        }
         pendingArrivals.removeAll(keepingCapacity: true)
+        pendingSendStart = 0
     }
 }

@@ -1,9 +1,11 @@
 /// A cumulative histogram of short delays with fixed bucket bounds, in the shape Prometheus exposes
-/// (`_bucket{le=...}`, `_sum`, `_count`). Recording is a short scan over a dozen bounds: cheap enough for
+/// (`_bucket{le=...}`, `_sum`, `_count`). Recording is a short scan over twenty bounds: cheap enough for
 /// every forwarded datagram. Pure value; the caller supplies the measured nanoseconds.
 public struct DelayHistogram: Sendable, Equatable {
     /// Upper bounds of the buckets in microseconds; a last bucket (+Inf) takes the rest.
-    public static let boundsMicros: [Int64] = [25, 50, 100, 200, 300, 500, 750, 1000, 2000, 5000, 10_000, 50_000, 250_000]
+    public static let boundsMicros: [Int64] = [
+        25, 50, 100, 150, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1500, 2000, 5000, 10_000, 50_000, 250_000,
+    ]
 
     /// counts[i]: delays in (bounds[i-1], bounds[i]]; counts.last: above the last bound. Not cumulative.
     public private(set) var counts = [UInt64](repeating: 0, count: DelayHistogram.boundsMicros.count + 1)
