@@ -81,6 +81,8 @@ final class BrokerServer {
                 noteSendStart()
                 writable = forwarder.flush()
                 recordForwardDelays()
+                // A short batch means the socket was empty: no need for a call that finds nothing.
+                if n < socket.receiveBatchLimit { break }
             }
             let t = Clock.now()
             if t >= core.deadline {

@@ -43,21 +43,36 @@ final class MultiSessionRunner {
 
     func run() -> Int32 {
         let fdIndex = Dictionary(uniqueKeysWithValues: sessions.enumerated().map { ($0.element.socket.fd, $0.offset) })
+        // epoll: poll() would hand the kernel every session's socket at every wake-up.
+        let poller: ReadinessPoller
+        do {
+            poller = try ReadinessPoller()
+            try poller.add(signals.fd)
+            for s in sessions { try poller.add(s.socket.fd) }
+        } catch {
+            log.error("\(error)")
+            return 1
+        }
         while true {
             let now = Clock.now()
             var wake = now + 1_000_000
             for s in sessions { wake = min(wake, s.deadline) }
-            let ready = waitForEvents(readable: [signals.fd] + sessions.map(\.socket.fd), timeoutMicros: wake - now)
-            if ready.contains(signals.fd), signals.take() != nil { return finish() }
+            let ready = poller.wait(timeoutMicros: wake - now)
             let t = Clock.now()
-            for fd in ready where fd != signals.fd {
+            for fd in ready {
+                if fd == signals.fd {
+                    if signals.take() != nil { return finish() }
+                    continue
+                }
                 guard let i = fdIndex[fd] else { continue }
                 var out: [[UInt8]] = []
                 let broker = config.broker
-                while sessions[i].socket.receiveBatch({ bytes, from in
+                let socket = sessions[i].socket
+                // A short batch means the socket was empty: no need for a call that finds nothing.
+                while socket.receiveBatch({ bytes, from in
                     guard from == broker else { return }
                     out += self.sessions[i].core.receive(bytes[...], now: t)
-                }) > 0 {}
+                }) == socket.receiveBatchLimit {}
                 for d in out { sessions[i].socket.send(d, to: broker) }
                 collect(i)
                 sessions[i].deadline = sessions[i].core.deadline

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CWire
 
 /// Small file-system helpers over Glibc (the executables link no Foundation, which keeps them small and static).
 public enum Files {
@@ -123,4 +124,30 @@ public func waitForEvents(readable: [Int32], writable: [Int32] = [], timeoutMicr
     let n = poll(&fds, nfds_t(fds.count), ms)
     guard n > 0 else { return [] }
     return Set(fds.filter { $0.revents != 0 }.map(\.fd))
+}
+
+/// Readiness of many descriptors at once (epoll, level-triggered): for a process that waits on hundreds of
+/// sockets, where `waitForEvents` (poll) would hand the kernel every descriptor at every wait.
+public final class ReadinessPoller: @unchecked Sendable {
+    private let epfd: Int32
+    private var ready: [Int32] = Array(repeating: 0, count: 256)
+
+    public init() throws(SystemError) {
+        epfd = cwire_epoll_create()
+        guard epfd >= 0 else { throw SystemError("epoll_create1") }
+    }
+
+    deinit { close(epfd) }
+
+    /// Watches `fd` for readability.
+    public func add(_ fd: Int32) throws(SystemError) {
+        guard cwire_epoll_add(epfd, fd) == 0 else { throw SystemError("epoll_ctl add \(fd)") }
+    }
+
+    /// Waits at most `timeoutMicros` (rounded up to milliseconds); returns up to 256 readable descriptors.
+    public func wait(timeoutMicros: Int64) -> ArraySlice<Int32> {
+        let ms = timeoutMicros <= 0 ? 0 : Int32(min((timeoutMicros + 999) / 1000, 60_000))
+        let n = ready.withUnsafeMutableBufferPointer { cwire_epoll_wait(epfd, $0.baseAddress, Int32($0.count), ms) }
+        return ready[0..<Int(n)]
+    }
 }

@@ -199,6 +199,9 @@ public final class UDPSocket: @unchecked Sendable {
         return withUnsafePointer(to: &storage) { PeerAddress(sockaddr: UnsafeRawPointer($0), length: len) }
     }
 
+    /// The most messages one `receiveBatch` takes: when it returns fewer, the socket was empty at that moment.
+    public var receiveBatchLimit: Int { storage.batch }
+
     /// Receives what is waiting, without blocking, up to the storage's batch of messages; calls `body` for each
     /// datagram (a GRO message is split back into its datagrams). Returns how many messages were read, 0 when
     /// nothing was waiting.
