@@ -119,4 +119,21 @@ final class SocketTests: XCTestCase {
         XCTAssertEqual(receive(plain, count: 1), [[8]])
         XCTAssertEqual(plain.arrivalWallNanos, 0)
     }
+
+    func testReadinessPollerReportsOnlyReadableSockets() throws {
+        let a = try UDPSocket(bind: loopback)
+        let b = try UDPSocket(bind: loopback)
+        let poller = try ReadinessPoller()
+        try poller.add(a.fd)
+        try poller.add(b.fd)
+        XCTAssertEqual(Array(poller.wait(timeoutMicros: 0)), [])
+        let sender = try UDPSocket(bind: loopback)
+        sender.send([7], to: try XCTUnwrap(b.localAddress))
+        XCTAssertEqual(Array(poller.wait(timeoutMicros: 5_000_000)), [b.fd])
+        // Level-triggered: still readable until read.
+        XCTAssertEqual(Array(poller.wait(timeoutMicros: 0)), [b.fd])
+        XCTAssertEqual(receive(b, count: 1), [[7]])
+        XCTAssertEqual(Array(poller.wait(timeoutMicros: 0)), [])
+        XCTAssertThrowsError(try poller.add(-1))
+    }
 }
