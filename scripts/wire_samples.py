@@ -110,6 +110,12 @@ def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=
     return data_header(stream, seq, frame, flen, idx, count, ctime, flags) + bytes([fill]) * payload_len
 
 
+def gso_frame(stream, seq, frame, flen, ctime, flags=0):
+    """Every DATA datagram of one frame, numbered from seq: what a producer sends as one GSO batch."""
+    count = (flen + CHUNK - 1) // CHUNK
+    return [data(stream, seq + i, frame, flen, i, ctime, flags, fill=i) for i in range(count)]
+
+
 def nack(token, stream, rtt, ranges, count=None):
     b = hdr(11) + struct.pack(">QIIB3x", token, stream, rtt, len(ranges) if count is None else count)
     for start, n in ranges:
@@ -148,9 +154,9 @@ def samples():
     """(name, where, bytes, expectations). where: 'main' (port P) or 'heur' (port P+1)."""
     out = []
 
-    def s(name, b, info=None, fields=None, shownames=(), experts=(), where="main", ours=True, type_=None):
+    def s(name, b, info=None, fields=None, shownames=(), experts=(), where="main", ours=True, type_=None, notes=(), texts=()):
         out.append(dict(name=name, where=where, data=b, info=info, fields=fields or {}, shownames=list(shownames),
-                        experts=list(experts), ours=ours, type=type_))
+                        experts=list(experts), ours=ours, type=type_, notes=list(notes), texts=list(texts)))
 
     tok = "0x%016x" % TOKEN
     # Valid: every message type.
@@ -220,6 +226,29 @@ def samples():
     s("BYE shutdown", bye(0, 1), "BYE shutdown", {"vbwire.bye_reason": "1"}, type_="BYE")
     s("BYE quit", bye(TOKEN, 2), "BYE quit", {"vbwire.bye_reason": "2"}, type_="BYE")
 
+    # UDP GSO batches as captured before segmentation: one UDP payload, several DATA datagrams back to back,
+    # cut every <first datagram's length> bytes (the last may be shorter), as BatchSender sends them.
+    batch = gso_frame(V1, 100, 5, 10 * CHUNK + 700, CTIME)     # 10 x 1400 + 736 = 14736 bytes
+    s("GSO batch 10 x 1400 + 736", b"".join(batch), "GSO batch of 11 DATA 1AAA9901 seq=100-110 frame=5",
+      {"vbwire.gso_segments": "11", "vbwire.gso_segment_size": "1400", "vbwire.gso_segment": [str(k) for k in range(1, 12)],
+       "vbwire.type": ["10"] * 11, "vbwire.stream": ["1AAA9901"] * 11, "vbwire.seq": [str(100 + k) for k in range(11)],
+       "vbwire.frame": ["5"] * 11, "vbwire.chunk_index": [str(k) for k in range(11)], "vbwire.chunk_count": ["11"] * 11,
+       "vbwire.chunk_offset": [str(k * CHUNK) for k in range(11)], "vbwire.payload_length": ["1364"] * 10 + ["700"]},
+      [("vbwire.gso_segment", "DATA 1AAA9901 seq=100 frame=5 chunk 0/11 (GSO segment 1 of 11)"),
+       ("vbwire.gso_segment", "DATA 1AAA9901 seq=110 frame=5 chunk 10/11 (GSO segment 11 of 11)")],
+      notes=["vbwire.gso_batch"],
+      texts=["UDP GSO batch as captured before segmentation: 14736 bytes = 11 DATA datagrams of 1400 bytes (the last 736)"])
+    # The forwarder batches any run of equal-size datagrams in a subscriber's queue: frames and streams mix,
+    # and a batch of short datagrams stays under 1400 bytes.
+    small = [data(V1, 41, 6, CHUNK + 464, 1, CTIME, flags=2), data(A1, 9, 3, 464, 0, CTIME, flags=2),
+             data(V1, 42, 7, 300, 0, CTIME, flags=2)]              # 500 + 500 + 336 = 1336 bytes
+    s("GSO batch of 3 under 1400 bytes, two streams", b"".join(small),
+      "GSO batch of 3 DATA 1AAA9901 seq=41-42 frame=6-7; 1AAA9902 seq=9 frame=3 [cached]",
+      {"vbwire.gso_segments": "3", "vbwire.gso_segment_size": "500", "vbwire.stream": ["1AAA9901", "1AAA9902", "1AAA9901"],
+       "vbwire.payload_length": ["464", "464", "300"], "vbwire.flags.cached": ["1"] * 3},
+      [("vbwire.gso_segment", "DATA 1AAA9902 seq=9 frame=3 chunk 0/1 [cached] (GSO segment 2 of 3)")],
+      notes=["vbwire.gso_batch"])
+
     # Heuristic port: only magic + version decide.
     s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
     s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 1/3",
@@ -268,6 +297,21 @@ def samples():
     s("DATA 30 bytes", data(V1, 1, 1, 100, 0, CTIME)[:30], experts=["vbwire.malformed.truncated"], type_="DATA")
     s("DATA 1401 bytes", data(V1, 1, 1, 10000, 0, CTIME, payload_len=1365),
       experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA")
+    # GSO batches that do not split cleanly stay one malformed datagram (decoded as its first message).
+    bad = list(batch)
+    bad[5] = bad[5][:22] + struct.pack(">H", 12) + bad[5][24:]          # segment 6: chunk_count 12 for 11 chunks
+    s("GSO batch, middle segment corrupted", b"".join(bad), "DATA 1AAA9901 seq=100 frame=5 chunk 0/11 [Malformed]",
+      {"vbwire.payload_length": "14700"},
+      experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA",
+      texts=["datagram is 14736 bytes, the limit is 1400 (maxDatagram); not a clean GSO batch of DATA datagrams either: "
+             "segment 6 of 11 (bytes 7000-8399 of 1400-byte segments) has chunk_count 12 for frame_length 14340"])
+    s("GSO batch, middle segment short", b"".join(batch[:4] + [batch[4][:1000]] + batch[5:]),
+      experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA")
+    s("GSO batch, last segment cut", b"".join(batch)[:-1],
+      experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA",
+      texts=["segment 11 of 11 (bytes 14000-14734 of 1400-byte segments) declares 736 bytes"])
+    s("GSO batch of HEARTBEATs", heartbeat(TOKEN, 1, 1) * 60, "HEARTBEAT rtt=1us [Malformed]",
+      experts=["vbwire.malformed.too_long", "vbwire.malformed.bad_length"], type_="HEARTBEAT")
     s("NACK no ranges", nack(TOKEN, V1, 0, []), experts=["vbwire.malformed.limit"], type_="NACK")
     s("NACK 65 ranges", nack(TOKEN, V1, 0, [(i * 10, 1) for i in range(65)]), experts=["vbwire.malformed.limit"], type_="NACK")
     s("NACK count 2, one range", nack(TOKEN, V1, 0, [(5, 1)], count=2), experts=["vbwire.malformed.bad_length"], type_="NACK")
@@ -411,6 +455,16 @@ def check(port, pdml_path, fields_path, heur=None):
             ok(any(text in g for g in got), "%s: no %s shown as %r (got %s)" % (name, abbr, text, got))
         experts = sorted({x.get("name") for x in fl if (x.get("name") or "").startswith("vbwire.malformed.")})
         ok(experts == sorted(set(smp["experts"])), "%s: expert infos %s, expected %s" % (name, experts, sorted(set(smp["experts"]))))
+        # Expert infos other than Malformed ones (a GSO batch's note), with their severity.
+        notes = [(ch.get("name"), x) for x in by.get("_ws.expert", []) for ch in x
+                 if ch.tag == "field" and (ch.get("name") or "").startswith("vbwire.") and not ch.get("name").startswith("vbwire.malformed.")]
+        ok(sorted(n for n, _ in notes) == sorted(smp["notes"]), "%s: note expert infos %s, expected %s" % (name, [n for n, _ in notes], smp["notes"]))
+        for n, x in notes:
+            sev = [ch.get("showname") or "" for ch in x if ch.get("name") == "_ws.expert.severity"]
+            ok(any("Note" in v for v in sev), "%s: expert info %s has severity %s, expected Note" % (name, n, sev))
+        messages = [x.get("show") or "" for x in by.get("_ws.expert.message", [])]
+        for text in smp["texts"]:
+            ok(any(text in m for m in messages), "%s: no expert info saying %r (got %s)" % (name, text, messages))
         if smp["experts"]:
             groups = [x.get("show") for x in by.get("_ws.expert.group", [])]
             sev = [x.get("showname") or "" for x in by.get("_ws.expert.severity", [])]
@@ -418,8 +472,12 @@ def check(port, pdml_path, fields_path, heur=None):
                "%s: no expert info of group Malformed (groups %s)" % (name, groups))
             ok(any("Error" in x for x in sev), "%s: no expert info of severity Error (%s)" % (name, sev))
             ok(info.endswith("[Malformed]"), "%s: Info column %r does not end with [Malformed]" % (name, info))
-        else:
+        elif not smp["notes"]:
             ok(not by.get("_ws.expert"), "%s: unexpected expert info %s" % (name, [x.get("showname") for x in by.get("_ws.expert", [])]))
+        else:
+            sev = [x.get("showname") or "" for x in by.get("_ws.expert.severity", [])]
+            ok(not any("Error" in x or "Warn" in x for x in sev), "%s: expert info of severity %s, expected only notes" % (name, sev))
+            ok(not info.endswith("[Malformed]"), "%s: Info column %r ends with [Malformed]" % (name, info))
     missing = sorted(set(T) - seen_types)
     ok(not missing, "message types never decoded cleanly: %s" % missing)
     for f in fails:

@@ -8,6 +8,9 @@
 -- for any UDP port: a datagram whose first three bytes are 56 42 01 ("VB", version 1) is taken as ours.
 -- Every rule the reference decoder (Sources/Wire/Message+Codec.swift) applies is checked here and a
 -- datagram the decoder would refuse gets an expert info of group "Malformed" (severity Error).
+-- A UDP GSO batch captured before segmentation (one UDP payload holding several DATA datagrams back to
+-- back, cut every "segment size" bytes by the kernel later) is split and each datagram decoded on its own;
+-- see dissect_gso below.
 -- Written for Lua 5.1 to 5.4 (no bit operators, no integer division); tested with Wireshark 4.0 (Lua 5.2)
 -- by scripts/test-dissector.
 
@@ -106,6 +109,9 @@ local f = {
     entry = ProtoField.none("vbwire.entry", "Entry"),
     subscribers = ProtoField.uint32("vbwire.subscribers", "Subscribers", base.DEC),
     bye_reason = ProtoField.uint8("vbwire.bye_reason", "Reason", base.DEC, BYE_REASONS),
+    gso_segments = ProtoField.uint16("vbwire.gso_segments", "GSO batch: DATA datagrams", base.DEC),
+    gso_segment_size = ProtoField.uint16("vbwire.gso_segment_size", "GSO segment size (bytes)", base.DEC),
+    gso_segment = ProtoField.uint16("vbwire.gso_segment", "GSO segment", base.DEC),
 }
 local field_list = {}
 for _, v in pairs(f) do field_list[#field_list + 1] = v end
@@ -125,6 +131,8 @@ local ef = {
     chunk_index = ProtoExpert.new("vbwire.malformed.chunk_index", "chunk_index not below chunk_count", M, E),
     payload_length = ProtoExpert.new("vbwire.malformed.payload_length", "DATA payload length differs from the expected", M, E),
     snaplen = ProtoExpert.new("vbwire.snaplen", "Datagram only partly captured", expert.group.UNDECODED, expert.severity.NOTE),
+    gso_batch = ProtoExpert.new("vbwire.gso_batch", "UDP GSO batch captured before segmentation",
+        expert.group.ASSUMPTION or expert.group.PROTOCOL, expert.severity.NOTE),
 }
 local expert_list = {}
 for _, v in pairs(ef) do expert_list[#expert_list + 1] = v end
@@ -605,6 +613,124 @@ body[15] = function(c, tree) -- BYE
     return info
 end
 
+-- GSO batches -----------------------------------------------------------------------------------------
+--
+-- Producers and the broker send a run of DATA datagrams to one peer as one UDP GSO message (sendmmsg with
+-- UDP_SEGMENT = the first datagram's length; the others have that length too, the last may be shorter;
+-- BatchSender in Sources/Wire/Socket/UDPSocket.swift). The kernel cuts it into datagrams every segment-size
+-- bytes as late as possible, so a capture on loopback or between containers shows the whole run as one
+-- UDP payload. A DATA message's length is fixed by its header (36 + min(1364, frame_length -
+-- chunk_index * 1364), PROTOCOL.md section 3), so the segment size is the first message's own length and
+-- the split is the kernel's: every size bytes, the remainder last. It is taken only if every piece is a
+-- DATA message whose header passes every rule and declares exactly the piece's length.
+
+-- The length the DATA message at [off, off+avail) declares, or nil and why not (a header rule it breaks).
+local function data_declared_length(tvb, off, avail)
+    if avail < DATA_HEADER then
+        return nil, string.format("is %d byte%s, shorter than a DATA header", avail, avail == 1 and "" or "s")
+    end
+    if tvb(off, 2):uint() ~= MAGIC or tvb(off + 2, 1):uint() ~= VERSION then
+        return nil, "does not start with magic 0x5642 version 1"
+    end
+    local t = tvb(off + 3, 1):uint()
+    if t ~= 10 then return nil, "is not DATA (type " .. t .. ")" end
+    local sid = tvb(off + 4, 4):uint()
+    if sid % 256 == 0 or math.floor(sid / 256) == 0 then return nil, "has an invalid stream_id " .. hex8(sid) end
+    local len = tvb(off + 16, 4):uint()
+    if len == 0 or len > MAX_FRAME then return nil, "has frame_length " .. len end
+    local idx, cnt = tvb(off + 20, 2):uint(), tvb(off + 22, 2):uint()
+    if cnt ~= math.ceil(len / CHUNK_PAYLOAD) then return nil, "has chunk_count " .. cnt .. " for frame_length " .. len end
+    if idx >= cnt then return nil, "has chunk_index " .. idx .. " not below chunk_count " .. cnt end
+    return DATA_HEADER + math.min(CHUNK_PAYLOAD, len - idx * CHUNK_PAYLOAD)
+end
+
+-- Splits a wholly captured datagram that starts with a valid DATA message shorter than the datagram.
+-- Returns the pieces ({offset, length}, ...) and the segment size, or nil and (when the datagram looked
+-- like a batch: a valid first DATA message) why it is not taken as one.
+local function gso_split(c)
+    if c.cap < DATA_HEADER then return nil end
+    local size = data_declared_length(c.tvb, 0, c.n)
+    if size == nil or size >= c.n then return nil end
+    if c.cap < c.n then
+        return nil, string.format("only %d of %d bytes captured, too few to check for a GSO batch", c.cap, c.n)
+    end
+    local total = math.ceil(c.n / size)
+    local segs = {}
+    local off = 0
+    while off < c.n do
+        local len = math.min(size, c.n - off)
+        local want, why = data_declared_length(c.tvb, off, len)
+        if want ~= len then
+            why = why or string.format("declares %d bytes", want)
+            return nil, string.format("not a clean GSO batch of DATA datagrams either: segment %d of %d (bytes %d-%d of %d-byte segments) %s",
+                #segs + 1, total, off, off + len - 1, size, why)
+        end
+        segs[#segs + 1] = { off, len }
+        off = off + len
+    end
+    return segs, size
+end
+
+-- "100-104,107,109-110": runs of consecutive numbers (serial, +1 mod 2^32), at most 4 runs then "...".
+local function runs_text(nums)
+    local parts = {}
+    local i = 1
+    while i <= #nums do
+        if #parts == 4 then parts[#parts + 1] = "..."; break end
+        local j = i
+        while j < #nums and nums[j + 1] == (nums[j] + 1) % 4294967296 do j = j + 1 end
+        parts[#parts + 1] = (j == i) and tostring(nums[i]) or (nums[i] .. "-" .. nums[j])
+        i = j + 1
+    end
+    return table.concat(parts, ",")
+end
+
+-- Decodes each piece as its own DATA subtree; returns the Info text
+-- ("GSO batch of 11 DATA 1AAA9901 seq=100-110 frame=5", streams in order of appearance, "; " between).
+local function dissect_gso(c, root, segs, size)
+    local n = #segs
+    local last = segs[n][2]
+    root:append_text(string.format(", GSO batch of %d DATA", n))
+    root:add(f.gso_segments, c.tvb(0, 0), n):set_generated()
+    root:add(f.gso_segment_size, c.tvb(0, 0), size):set_generated()
+    root:add_proto_expert_info(ef.gso_batch, string.format(
+        "UDP GSO batch as captured before segmentation: %d bytes = %d DATA datagrams of %d bytes%s; the receiver gets them one by one (each decoded below)",
+        c.n, n, size, last < size and string.format(" (the last %d)", last) or ""))
+    local order, by = {}, {}
+    local any_rt, any_cached = false, false
+    for k, s in ipairs(segs) do
+        local stvb = c.tvb(s[1], s[2]):tvb()
+        local st = root:add(f.gso_segment, c.tvb(s[1], s[2]), k)
+        local sc = new_ctx(stvb, c.pinfo, st)
+        st:add(f.magic, stvb(0, 2))
+        st:add(f.version, stvb(2, 1))
+        st:add(f.type, stvb(3, 1))
+        local info = body[10](sc, st)
+        c.errors = c.errors + sc.errors
+        st:set_text(string.format("%s (GSO segment %d of %d)", info, k, n))
+        local sid, seq, frame, flags = stvb(4, 4):uint(), stvb(8, 4):uint(), stvb(12, 4):uint(), stvb(32, 1):uint()
+        local g = by[sid]
+        if g == nil then
+            g = { seqs = {}, frames = {} }
+            by[sid] = g
+            order[#order + 1] = sid
+        end
+        g.seqs[#g.seqs + 1] = seq
+        if g.frames[#g.frames] ~= frame then g.frames[#g.frames + 1] = frame end
+        if flags % 2 == 1 then any_rt = true end
+        if math.floor(flags / 2) % 2 == 1 then any_cached = true end
+    end
+    local parts = {}
+    for _, sid in ipairs(order) do
+        local g = by[sid]
+        parts[#parts + 1] = string.format("%s seq=%s frame=%s", hex8(sid), runs_text(g.seqs), runs_text(g.frames))
+    end
+    local info = string.format("GSO batch of %d DATA %s", n, table.concat(parts, "; "))
+    if any_rt then info = info .. " [retransmit]" end
+    if any_cached then info = info .. " [cached]" end
+    return info
+end
+
 -- Main ----------------------------------------------------------------------------------------------
 
 local function dissect(tvb, pinfo, tree)
@@ -615,8 +741,17 @@ local function dissect(tvb, pinfo, tree)
     if c.cap < c.n then
         root:add_proto_expert_info(ef.snaplen, string.format("only %d of %d bytes captured", c.cap, c.n))
     end
+    local segs, extra = gso_split(c)
+    if segs then
+        info = dissect_gso(c, root, segs, extra)
+        if c.errors > 0 then info = info .. " [Malformed]" end
+        pinfo.cols.info:set(info)
+        return c.cap
+    end
     if c.n > MAX_DATAGRAM then
-        flag(c, nil, ef.too_long, string.format("datagram is %d bytes, the limit is %d (maxDatagram)", c.n, MAX_DATAGRAM))
+        local why = ""
+        if extra then why = "; " .. extra end
+        flag(c, nil, ef.too_long, string.format("datagram is %d bytes, the limit is %d (maxDatagram)%s", c.n, MAX_DATAGRAM, why))
     end
     repeat
         if c.n < 4 then
