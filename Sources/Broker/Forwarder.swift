@@ -12,10 +12,12 @@ final class Forwarder {
     private let socket: UDPSocket
     private let sender: BatchSender
     private let queueCapacity: Int
-    private(set) var slots: [Slot?] = []
+    // Touched for every copy sent; the forwarder is single-threaded and not re-entered, so the run-time
+    // exclusivity checks are off for these (see BatchSender).
+    @exclusivity(unchecked) private(set) var slots: [Slot?] = []
     /// Slots with something queued, in the order they became non-empty (flags avoid hashing on the hot path).
-    private var active: [Int] = []
-    private var isActive: [Bool] = []
+    @exclusivity(unchecked) private var active: [Int] = []
+    @exclusivity(unchecked) private var isActive: [Bool] = []
     private var rotation = 0
     private(set) var controlDropped = 0
     /// Frames and datagrams dropped by queues that are gone (released subscribers), kept for the totals.
