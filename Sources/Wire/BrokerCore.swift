@@ -412,7 +412,9 @@ public struct BrokerCore: Sendable {
         // place (a copy left in the table would make every insert copy the whole retransmit ring).
         var st = streams.removeValue(forKey: h.stream)!
         defer { streams[h.stream] = st }
-        guard st.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
+        guard st.detector.receive(
+            h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
+        else {
             counters.duplicatesIn += 1
             return
         }

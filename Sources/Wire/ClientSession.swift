@@ -252,8 +252,16 @@ public struct ClientSession: Sendable {
         }
     }
 
+    /// Whether a SUBSCRIBE covering `stream` is still waiting for its ACK.
+    private func subscribing(_ stream: StreamID) -> Bool {
+        pending.values.contains { if case .subscribe(let s, _) = $0.kind { return s.covers(stream) || s == stream } else { return false } }
+    }
+
     private mutating func handleData(_ h: DataHeader, _ payload: ArraySlice<UInt8>, now: Int64) {
-        guard isSubscribed(h.stream) else {
+        // Data for a stream whose SUBSCRIBE is unanswered is taken too: the broker acts on a SUBSCRIBE before
+        // its ACK can be lost, and through a lossy path the ACK may take several retries (seconds of backoff)
+        // while the stream already flows. The request is still retried until the ACK comes.
+        guard isSubscribed(h.stream) || subscribing(h.stream) else {
             ignoredData += 1
             return
         }
@@ -261,7 +269,9 @@ public struct ClientSession: Sendable {
             ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight))
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
-        guard r.detector.receive(h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, now: now, timers: timers) else {
+        guard r.detector.receive(
+            h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
+        else {
             receivers[h.stream] = r
             return
         }

@@ -57,8 +57,11 @@ public struct Timers: Sendable, Equatable {
     public var maxNacksPerDatagram = 16
     /// Delay before the first NACK of a gap, to let reordered datagrams arrive.
     public var nackReorderDelay: Int64 = 2_000
-    /// How long a stream must be quiet short of a frame's last chunk before that tail is presumed lost. A busy
-    /// broker may take milliseconds between two parts of one frame to one subscriber; shorter caused spurious NACKs.
+    /// How long a stream must be quiet short of a frame's last chunk before that tail is presumed lost: adapted
+    /// per stream between `minTailQuiet` and `tailQuiet` (doubled after a spurious tail NACK, eased back 1/16 per
+    /// frame whose tail came unasked), and never below the retry interval. A busy relay or broker may space one
+    /// frame's chunks by milliseconds.
+    public var minTailQuiet: Int64 = 5_000
     public var tailQuiet: Int64 = 20_000
     /// Lower and upper bounds of the retransmission/NACK spacing derived from the RTT estimate.
     public var minRetryInterval: Int64 = 5_000

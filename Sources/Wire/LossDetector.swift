@@ -4,8 +4,14 @@
 ///
 /// A gap shows only once a later datagram arrives, which for the last chunk of a frame means waiting for the
 /// next frame (a second for 1 fps audio). So the detector is also told where each frame starts and ends: when
-/// the stream goes quiet for a retry interval short of the end, the missing tail is asked for like any gap, and
-/// the chunks of the first frame seen that precede the first datagram are wanted too.
+/// the stream goes quiet short of the end, the missing tail is asked for like any gap, and the chunks of the
+/// first frame seen that precede the first datagram are wanted too.
+///
+/// How long "quiet" is adapts per stream, as TCP RACK adapts its reordering window: it starts at
+/// `minTailQuiet`; when a tail asked for turns out to have been only late (its original, not a resend, arrives
+/// after the NACK) it doubles, up to `tailQuiet`; every frame whose tail comes without being asked for takes it
+/// 1/16 of the way back down. A path that delivers a frame's chunks back to back recovers lost tails after a few
+/// milliseconds; a path that spaces them out (a busy relay) stops asking for tails that are on their way.
 public struct LossDetector: Sendable {
     struct Gap {
         var detected: Int64
@@ -38,6 +44,10 @@ public struct LossDetector: Sendable {
     private var lastArrival: Int64 = 0
     /// When to look whether the tail has gone missing.
     private var tailCheck: Int64 = .max
+    /// The current quiet time before a tail is presumed lost (0 = not yet set: `minTailQuiet`).
+    public private(set) var tailQuiet: Int64 = 0
+    /// The last tail asked for: `first ..< end` (sequence numbers), to spot a spurious tail NACK.
+    private var askedTail: (first: UInt32, end: UInt32)?
 
     public init(maxTracked: Int) {
         self.maxTracked = maxTracked
@@ -54,14 +64,34 @@ public struct LossDetector: Sendable {
     /// Records an arriving sequence number. Returns false for a duplicate (already received).
     /// `frameStart` and `frameEnd` are the first and last sequence numbers of the datagram's frame, if known
     /// (`DataHeader.frameStart`, `DataHeader.frameEnd`).
-    public mutating func receive(_ seq: UInt32, frameStart start: UInt32? = nil, frameEnd end: UInt32? = nil, now: Int64, timers: Timers) -> Bool {
+    /// `resent`: the datagram carries the retransmit flag (a resend, not the original).
+    public mutating func receive(
+        _ seq: UInt32, frameStart start: UInt32? = nil, frameEnd end: UInt32? = nil, resent: Bool = false, now: Int64, timers: Timers
+    ) -> Bool {
+        if tailQuiet == 0 { tailQuiet = timers.minTailQuiet }
+        let wasPending = tailPending
+        let tailBefore = frameEnd
         guard record(seq, frameStart: start, now: now, timers: timers) else { return false }
+        adaptTailQuiet(seq, resent: resent, completedTail: wasPending && !tailPending && seq == tailBefore, timers: timers)
         lastArrival = now
         if let end, Serial.less(frameEnd, end) || !tailPending {
             frameEnd = end
         }
-        if tailPending { tailCheck = now + timers.tailQuiet }
+        if tailPending { tailCheck = now + tailQuiet }
         return true
+    }
+
+    private mutating func adaptTailQuiet(_ seq: UInt32, resent: Bool, completedTail: Bool, timers: Timers) {
+        if let t = askedTail, Serial.distance(from: t.first, to: seq) >= 0, Serial.less(seq, t.end) {
+            if !resent {
+                // The original arrived after its tail was asked for: the NACK was spurious, wait longer.
+                tailQuiet = min(max(tailQuiet * 2, timers.minTailQuiet), timers.tailQuiet)
+            }
+            askedTail = nil
+        } else if completedTail {
+            // A frame's last chunk came without being asked for: ease back towards the minimum.
+            tailQuiet = max(timers.minTailQuiet, tailQuiet - (tailQuiet - timers.minTailQuiet + 15) / 16)
+        }
     }
 
     private mutating func record(_ seq: UInt32, frameStart start: UInt32?, now: Int64, timers: Timers) -> Bool {
@@ -148,10 +178,12 @@ public struct LossDetector: Sendable {
     /// retry limit are abandoned.
     public mutating func poll(now: Int64, retryInterval: Int64, timers: Timers, maxRanges: Int = WireConstants.maxNackRanges) -> [NackRange] {
         if tailPending, now >= tailCheck {
-            let quiet = max(retryInterval, timers.tailQuiet)
+            // Never shorter than a retry interval: a sender may pace one frame's chunks by about an RTT.
+            let quiet = max(retryInterval, tailQuiet == 0 ? timers.minTailQuiet : tailQuiet)
             if now - lastArrival >= quiet {
                 // Quiet before the frame was complete: its chunks are sent back to back, so the tail was lost.
                 track(highest &+ 1, upTo: frameEnd &+ 1, now: now, ask: now)
+                askedTail = (highest &+ 1, frameEnd &+ 1)
                 highest = frameEnd
             } else {
                 tailCheck = lastArrival + quiet
@@ -202,5 +234,6 @@ public struct LossDetector: Sendable {
         nextDeadline = .max
         frameEnd = 0
         tailCheck = .max
+        askedTail = nil
     }
 }

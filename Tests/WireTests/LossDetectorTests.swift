@@ -151,7 +151,7 @@ final class LossDetectorTests: XCTestCase {
         // Chunks 0...2 of a five-chunk frame (10...14) arrive; 13 and 14 are lost and nothing follows.
         for s: UInt32 in 10...12 { XCTAssertTrue(d.receive(s, frameStart: 10, frameEnd: 14, now: 0, timers: timers)) }
         XCTAssertEqual(d.missingCount, 0, "nothing is known missing yet")
-        XCTAssertEqual(d.deadline, timers.tailQuiet)
+        XCTAssertEqual(d.deadline, timers.minTailQuiet)
         XCTAssertTrue(d.poll(now: timers.minRetryInterval, retryInterval: 20_000, timers: timers).isEmpty, "not quiet for a retry interval yet")
         XCTAssertEqual(d.deadline, 20_000)
         XCTAssertEqual(d.poll(now: 20_000, retryInterval: 20_000, timers: timers), [NackRange(start: 13, count: 2)])
@@ -180,6 +180,78 @@ final class LossDetectorTests: XCTestCase {
         }
         XCTAssertEqual(d.deadline, .max)
         XCTAssertEqual(d.counters.nacksSent, 0)
+    }
+
+    // MARK: Adaptive tail wait
+
+    /// Chunks 0...2 of a five-chunk frame starting at `base` arrive at `at`; the stream then goes quiet.
+    private func partialFrame(_ d: inout LossDetector, base: UInt32, at: Int64) {
+        for s in base...base + 2 { XCTAssertTrue(d.receive(s, frameStart: base, frameEnd: base + 4, now: at, timers: timers)) }
+    }
+
+    func testTheTailWaitStartsAtTheMinimum() {
+        var d = LossDetector(maxTracked: 100)
+        partialFrame(&d, base: 10, at: 0)
+        XCTAssertEqual(d.tailQuiet, timers.minTailQuiet)
+        XCTAssertEqual(d.deadline, timers.minTailQuiet)
+        XCTAssertEqual(d.poll(now: timers.minTailQuiet, retryInterval: timers.minRetryInterval, timers: timers), [NackRange(start: 13, count: 2)])
+    }
+
+    func testASpuriousTailNackDoublesTheWaitUpToTheMaximum() {
+        var d = LossDetector(maxTracked: 100)
+        var now: Int64 = 0
+        var expected = timers.minTailQuiet
+        for frame: UInt32 in 0..<6 {
+            let base = 10 + frame * 5
+            partialFrame(&d, base: base, at: now)
+            now += d.tailQuiet
+            XCTAssertEqual(d.poll(now: now, retryInterval: timers.minRetryInterval, timers: timers), [NackRange(start: base + 3, count: 2)])
+            // The originals were only late: they arrive without the retransmit flag.
+            XCTAssertTrue(d.receive(base + 3, frameStart: base, frameEnd: base + 4, now: now + 100, timers: timers))
+            expected = min(expected * 2, timers.tailQuiet)
+            XCTAssertEqual(d.tailQuiet, expected)
+            XCTAssertTrue(d.receive(base + 4, frameStart: base, frameEnd: base + 4, now: now + 200, timers: timers))
+            now += 1_000_000
+        }
+        XCTAssertEqual(d.tailQuiet, timers.tailQuiet, "capped at the maximum")
+    }
+
+    func testARecoveredTailLeavesTheWaitAlone() {
+        var d = LossDetector(maxTracked: 100)
+        partialFrame(&d, base: 10, at: 0)
+        XCTAssertFalse(d.poll(now: timers.minTailQuiet, retryInterval: timers.minRetryInterval, timers: timers).isEmpty)
+        // Resends answering the NACK: the tail really was lost, the wait was right.
+        XCTAssertTrue(d.receive(13, frameStart: 10, frameEnd: 14, resent: true, now: 6_000, timers: timers))
+        XCTAssertTrue(d.receive(14, frameStart: 10, frameEnd: 14, resent: true, now: 6_000, timers: timers))
+        XCTAssertEqual(d.tailQuiet, timers.minTailQuiet)
+        XCTAssertEqual(d.counters.recovered, 2)
+    }
+
+    func testTheWaitEasesBackAfterTailsComeUnasked() {
+        var d = LossDetector(maxTracked: 100)
+        // Two spurious tail NACKs: 5 → 10 → 20 ms.
+        var now: Int64 = 0
+        for frame: UInt32 in 0..<2 {
+            let base = frame * 5
+            partialFrame(&d, base: base, at: now)
+            now += d.tailQuiet
+            _ = d.poll(now: now, retryInterval: timers.minRetryInterval, timers: timers)
+            _ = d.receive(base + 3, frameStart: base, frameEnd: base + 4, now: now, timers: timers)
+            _ = d.receive(base + 4, frameStart: base, frameEnd: base + 4, now: now, timers: timers)
+            now += 100_000
+        }
+        XCTAssertEqual(d.tailQuiet, 20_000)
+        // Complete frames, each tail in time: 1/16 of the excess goes per frame.
+        var last = d.tailQuiet
+        for frame: UInt32 in 2..<200 {
+            let base = frame * 5
+            for s in base...base + 4 { _ = d.receive(s, frameStart: base, frameEnd: base + 4, now: now, timers: timers) }
+            XCTAssertLessThanOrEqual(d.tailQuiet, last)
+            last = d.tailQuiet
+            now += 33_000
+        }
+        XCTAssertEqual(d.tailQuiet, timers.minTailQuiet)
+        XCTAssertEqual(d.counters.nacksSent, 2)
     }
 
     func testAFrameTailAcrossTheWraparound() {
