@@ -31,6 +31,9 @@ public struct BrokerLink: Sendable {
     private var backoff: Int64
     private var lastHeard: Int64 = 0
     private var nextHeartbeat: Int64 = .max
+    /// When to repeat a heartbeat that is still unanswered (`.max`: none outstanding), and the delay after that.
+    private var heartbeatRetryAt: Int64 = .max
+    private var heartbeatRetryDelay: Int64 = 0
     private var heartbeatInterval: Int64
     private var leaseMisses: Int
     /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
@@ -94,6 +97,7 @@ public struct BrokerLink: Sendable {
             leaseMisses = Int(w.leaseMisses)
             lastHeard = now
             nextHeartbeat = now + heartbeatInterval
+            heartbeatRetryAt = .max
             backoff = timers.requestRetry
             return ([], .connected(epoch: w.epoch, fresh: fresh))
         case .heartbeatAck(let echo, let e):
@@ -103,6 +107,7 @@ public struct BrokerLink: Sendable {
                 return ([connect(now: now)], nil)
             }
             lastHeard = now
+            heartbeatRetryAt = .max
             let sample = now - Int64(bitPattern: echo)
             if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
             return ([], nil)
@@ -136,8 +141,19 @@ public struct BrokerLink: Sendable {
                 backoff = timers.requestRetry
                 return ([hello(now: now)], .lost)
             }
-            guard now >= nextHeartbeat else { return ([], nil) }
-            nextHeartbeat = now + heartbeatInterval
+            if now >= nextHeartbeat {
+                nextHeartbeat = now + heartbeatInterval
+                heartbeatRetryDelay = timers.requestRetry
+            } else if now >= heartbeatRetryAt {
+                heartbeatRetryDelay *= 2
+            } else {
+                return ([], nil)
+            }
+            // An unanswered heartbeat is repeated after requestRetry, doubling, while that stays before the next
+            // regular one: a broker restart (answered with COOKIE) or a lost heartbeat then costs tens of
+            // milliseconds instead of a whole heartbeat interval.
+            let retry = now + heartbeatRetryDelay
+            heartbeatRetryAt = retry < nextHeartbeat ? retry : .max
             heartbeatsSent += 1
             let rttMicros = UInt32(clamping: rtt.hasSample ? rtt.smoothed : 0)
             return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros).encode()], nil)
@@ -147,7 +163,7 @@ public struct BrokerLink: Sendable {
     public var deadline: Int64 {
         switch state {
         case .connecting: nextHello
-        case .connected: min(nextHeartbeat, lastHeard + heartbeatInterval * Int64(leaseMisses) + 1)
+        case .connected: min(nextHeartbeat, heartbeatRetryAt, lastHeard + heartbeatInterval * Int64(leaseMisses) + 1)
         }
     }
 

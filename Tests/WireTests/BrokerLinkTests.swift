@@ -74,12 +74,41 @@ final class BrokerLinkTests: XCTestCase {
                 guard case .heartbeat(_, let sendTime, _)? = decoded(d) else { return XCTFail("not a HEARTBEAT") }
                 XCTAssertEqual(Int64(bitPattern: sendTime), now)
                 beats.append(now)
+                _ = link.handle(.heartbeatAck(echoTime: sendTime, epoch: 1), now: now)
             }
-            link.heard(now: now)
             now += 50_000
         }
         XCTAssertEqual(beats, [300_000, 600_000, 900_000])
         XCTAssertEqual(link.heartbeatsSent, 3)
+    }
+
+    func testAnUnansweredHeartbeatIsRepeatedBeforeTheNextOne() {
+        var (link, _) = connected()
+        var beats: [Int64] = []
+        var now: Int64 = 0
+        while now < 1_000_000 {
+            if link.deadline <= now, !link.poll(now: now).send.isEmpty { beats.append(now) }
+            now += 10_000
+        }
+        // requestRetry (50 ms) doubling while before the next regular heartbeat at 1 s.
+        XCTAssertEqual(beats, [500_000, 550_000, 650_000, 850_000])
+        // An answer stops the repeats.
+        let (l2, _) = connected()
+        link = l2
+        guard case .heartbeat(_, let t, _)? = link.poll(now: 500_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no HEARTBEAT") }
+        _ = link.handle(.heartbeatAck(echoTime: t, epoch: 7), now: 501_000)
+        XCTAssertEqual(link.deadline, 1_000_000)
+        XCTAssertTrue(link.poll(now: 600_000).send.isEmpty)
+    }
+
+    func testARepeatedHeartbeatFindsARestartedBrokerQuickly() {
+        var (link, _) = connected()
+        _ = link.poll(now: 500_000)  // lost on the way to the restarted broker
+        guard case .heartbeat? = link.poll(now: 550_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no repeat") }
+        // The new broker does not know the token: it answers the repeat with a COOKIE, and the link reconnects.
+        guard let h = hello(link.handle(.cookie(nonce: 0, token: 0xBEEF), now: 551_000).send.first) else { return XCTFail("no HELLO") }
+        XCTAssertEqual(h.token, 0xBEEF)
+        XCTAssertFalse(link.isConnected)
     }
 
     func testRoundTripTimeComesFromHeartbeatAcks() throws {
