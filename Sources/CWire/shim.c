@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -134,23 +133,3 @@ int cwire_read_signal(int fd) {
 }
 
 long cwire_getrandom(void *buf, size_t len) { return (long)getrandom(buf, len, 0); }
-
-int cwire_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
-
-int cwire_epoll_add(int epfd, int fd) {
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
-int cwire_epoll_wait(int epfd, int *fds, int max, int timeout_ms) {
-    enum { MAXE = 256 };
-    struct epoll_event evs[MAXE];
-    if (max > MAXE) max = MAXE;
-    int n;
-    do { n = epoll_wait(epfd, evs, max, timeout_ms); } while (n < 0 && errno == EINTR);
-    for (int i = 0; i < n; i++) fds[i] = evs[i].data.fd;
-    return n < 0 ? 0 : n;
-}

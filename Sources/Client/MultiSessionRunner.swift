@@ -43,10 +43,8 @@ final class MultiSessionRunner {
 
     func run() -> Int32 {
         let fdIndex = Dictionary(uniqueKeysWithValues: sessions.enumerated().map { ($0.element.socket.fd, $0.offset) })
-        // epoll: poll() would hand the kernel every session's socket at every wake-up.
-        let poller: ReadinessPoller
+        let poller = ReadinessPoller()
         do {
-            poller = try ReadinessPoller()
             try poller.add(signals.fd)
             for s in sessions { try poller.add(s.socket.fd) }
         } catch {

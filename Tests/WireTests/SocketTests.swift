@@ -123,7 +123,7 @@ final class SocketTests: XCTestCase {
     func testReadinessPollerReportsOnlyReadableSockets() throws {
         let a = try UDPSocket(bind: loopback)
         let b = try UDPSocket(bind: loopback)
-        let poller = try ReadinessPoller()
+        let poller = ReadinessPoller()
         try poller.add(a.fd)
         try poller.add(b.fd)
         XCTAssertEqual(Array(poller.wait(timeoutMicros: 0)), [])

@@ -35,12 +35,4 @@ int cwire_read_signal(int fd);
 /// Fills `buf` with `len` random bytes from the kernel; returns the number written or -1.
 long cwire_getrandom(void *buf, size_t len);
 
-/// epoll for readability only, for processes that wait on hundreds of sockets (poll's cost grows with the
-/// number of descriptors at every call; epoll's does not). Create returns an fd or -1.
-int cwire_epoll_create(void);
-/// Watches `fd` for readability (level-triggered). 0 or -1 with errno.
-int cwire_epoll_add(int epfd, int fd);
-/// Waits up to `timeout_ms` (-1: forever) and writes up to `max` readable fds to `fds`; returns how many (0 on
-/// timeout or error).
-int cwire_epoll_wait(int epfd, int *fds, int max, int timeout_ms);
 #endif
