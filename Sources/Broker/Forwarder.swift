@@ -5,9 +5,15 @@ import Wire
 /// go in one sendmmsg). Sends never block: what the socket cannot take stays queued, and a subscriber whose
 /// queue overflows loses whole frames, alone.
 final class Forwarder {
-    struct Slot {
-        var address: PeerAddress
-        var queue: SubscriberQueue
+    /// One subscriber's queue. A class, so the hot loops reach it through a reference instead of copying a
+    /// struct (and retaining its queue storage) out of the slot table for every datagram.
+    final class Slot {
+        let address: PeerAddress
+        @exclusivity(unchecked) var queue: SubscriberQueue
+        init(address: PeerAddress, queue: SubscriberQueue) {
+            self.address = address
+            self.queue = queue
+        }
     }
     private let socket: UDPSocket
     private let sender: BatchSender
@@ -18,6 +24,8 @@ final class Forwarder {
     /// Slots with something queued, in the order they became non-empty (flags avoid hashing on the hot path).
     @exclusivity(unchecked) private var active: [Int] = []
     @exclusivity(unchecked) private var isActive: [Bool] = []
+    /// One entry per message in the pending batch: whose queue, and how many datagrams from its front.
+    @exclusivity(unchecked) private var plan: [(slot: Slot, count: Int)] = []
     private var rotation = 0
     private(set) var controlDropped = 0
     /// Frames and datagrams dropped by queues that are gone (released subscribers), kept for the totals.
@@ -30,6 +38,7 @@ final class Forwarder {
         self.socket = socket
         sender = BatchSender(socket: socket)
         self.queueCapacity = queueCapacity
+        plan.reserveCapacity(sender.maxMessages)
     }
 
     var hasBacklog: Bool { !active.isEmpty }
@@ -62,14 +71,27 @@ final class Forwarder {
             slots.append(contentsOf: repeatElement(nil, count: s.slot - slots.count + 1))
             isActive.append(contentsOf: repeatElement(false, count: slots.count - isActive.count))
         }
-        if slots[s.slot] == nil || slots[s.slot]!.address != s.address {
-            slots[s.slot] = Slot(address: s.address, queue: SubscriberQueue(capacity: queueCapacity))
+        let slot: Slot
+        if let existing = slots[s.slot], existing.address == s.address {
+            slot = existing
+        } else {
+            slot = Slot(address: s.address, queue: SubscriberQueue(capacity: queueCapacity))
+            slots[s.slot] = slot
         }
-        slots[s.slot]!.queue.push(bytes, frameKey: key)
+        slot.queue.push(bytes, frameKey: key)
         if !isActive[s.slot] {
             isActive[s.slot] = true
             active.append(s.slot)
         }
+    }
+
+    /// Sends what is planned; returns false if the socket would not take all of it.
+    private func send() -> Bool {
+        let went = sender.flush()
+        for i in 0..<min(went, plan.count) { plan[i].slot.queue.removeFirst(plan[i].count) }
+        let all = went >= plan.count
+        plan.removeAll(keepingCapacity: true)
+        return all
     }
 
     /// Sends as much of every queue as the socket takes. Returns false if the socket would block (wait for POLLOUT).
@@ -79,45 +101,30 @@ final class Forwarder {
         let order = active
         let start = rotation % order.count
         rotation &+= 1
-        // One entry per message added to the batch: whose queue, and how many datagrams from its front.
-        var plan: [(slot: Int, count: Int)] = []
         var blocked = false
-        func send() {
-            let went = sender.flush()
-            for (i, p) in plan.enumerated() where i < went { slots[p.slot]?.queue.removeFirst(p.count) }
-            if went < plan.count { blocked = true }
-            plan.removeAll(keepingCapacity: true)
-        }
-        var batch: [[UInt8]] = []
         outer: for k in 0..<order.count {
-            let slot = order[(start + k) % order.count]
+            guard let slot = slots[order[(start + k) % order.count]] else { continue }
             var i = 0  // datagrams of this queue already in the batch
-            while let s = slots[slot], i < s.queue.count {
-                let q = s.queue
+            while i < slot.queue.count {
                 // One message: equal-size datagrams, the last may be shorter.
-                let n = sender.messageLength(start: i, count: q.count) { q[$0].bytes.count }
-                let added: Bool
-                if n == 1 {
-                    added = sender.add(one: q[i].bytes, to: s.address)
-                } else {
-                    batch.removeAll(keepingCapacity: true)
-                    for j in i..<i + n { batch.append(q[j].bytes) }
-                    added = sender.add(batch[...], to: s.address)
-                }
-                if added {
+                let from = i
+                let n = sender.messageLength(start: from, count: slot.queue.count) { slot.queue[$0].bytes.count }
+                if sender.add(segments: n, to: slot.address, { slot.queue[from + $0].bytes }) {
                     plan.append((slot, n))
                     i += n
                 } else {
-                    send()
-                    if blocked { break outer }
+                    if !send() {
+                        blocked = true
+                        break outer
+                    }
                     i = 0  // what was planned from this queue is gone from its front
                 }
             }
         }
-        if !blocked && !plan.isEmpty { send() }
+        if !blocked && !plan.isEmpty { blocked = !send() }
         active.removeAll(keepingCapacity: true)
-        for slot in order where isActive[slot] {
-            if let q = slots[slot]?.queue, !q.isEmpty { active.append(slot) } else { isActive[slot] = false }
+        for s in order where isActive[s] {
+            if let slot = slots[s], !slot.queue.isEmpty { active.append(s) } else { isActive[s] = false }
         }
         return !blocked
     }

@@ -76,21 +76,19 @@ int cwire_enable_gro(int fd) {
     return setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one);
 }
 
-int cwire_send_batch(int fd, int n, void *const *bufs, const int *lens, const void *addrs, int addr_size,
-                     const unsigned *addrlens, const unsigned short *gso) {
+int cwire_send_batch(int fd, int n, const void *iovs, const int *iovstart, const int *iovcnt, const void *addrs,
+                     int addr_size, const unsigned *addrlens, const unsigned short *gso) {
     enum { MAXB = 1024 };
     if (n > MAXB) n = MAXB;
     struct mmsghdr msgs[n];
-    struct iovec iov[n];
     char control[n][CMSG_SPACE(sizeof(unsigned short))];
     memset(msgs, 0, sizeof msgs);
+    const struct iovec *iov = iovs;
     for (int i = 0; i < n; i++) {
-        iov[i].iov_base = bufs[i];
-        iov[i].iov_len = (size_t)lens[i];
         msgs[i].msg_hdr.msg_name = (char *)addrs + (size_t)i * addr_size;
         msgs[i].msg_hdr.msg_namelen = addrlens[i];
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_iov = (struct iovec *)(iov + iovstart[i]);
+        msgs[i].msg_hdr.msg_iovlen = (size_t)iovcnt[i];
         if (gso && gso[i]) {
             memset(control[i], 0, sizeof control[i]);
             msgs[i].msg_hdr.msg_control = control[i];

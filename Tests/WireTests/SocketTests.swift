@@ -66,6 +66,33 @@ final class SocketTests: XCTestCase {
         XCTAssertEqual(r.messages, sizes.count)
     }
 
+    func testOneBufferFannedOutWithoutCopiesArrivesIntactEverywhere() throws {
+        // The sender keeps pointers into the callers' arrays until the flush: one array to many destinations,
+        // and a GSO message made of separate arrays. Changing or dropping the caller's arrays before the flush
+        // must not change what goes out (the sender holds them; a write makes the caller a copy).
+        let receivers = try (0..<3).map { _ in try UDPSocket(bind: loopback, storage: ReceiveStorage(batch: 8, gro: true)) }
+        let sender = try UDPSocket(bind: loopback)
+        let batch = BatchSender(socket: sender)
+        var shared: [UInt8] = Array(0..<200)
+        let original = shared
+        for r in receivers { XCTAssertTrue(batch.add(one: shared, to: try XCTUnwrap(r.localAddress))) }
+        var parts: [[UInt8]]? = datagrams([1400, 1400, 90], tag: 0x3C)
+        let expected = parts!
+        var start = 0
+        while start < expected.count {
+            let n = batch.messageLength(start: start, count: expected.count) { expected[$0].count }
+            let from = start
+            XCTAssertTrue(batch.add(segments: n, to: try XCTUnwrap(receivers[0].localAddress)) { parts![from + $0] })
+            start += n
+        }
+        shared[0] = 99
+        parts = nil
+        XCTAssertEqual(batch.flush(), sender.gsoEnabled ? 4 : 6)
+        XCTAssertEqual(receive(receivers[0], count: 1 + expected.count), [original] + expected)
+        for r in receivers.dropFirst() { XCTAssertEqual(receive(r, count: 1), [original]) }
+        XCTAssertEqual(batch.stats.datagrams, 3 + expected.count)
+    }
+
     func testMixedSizesKeepTheirOrderAndBoundaries() throws {
         // Runs of equal sizes go as separate GSO messages; each datagram must come out whole and in order.
         let sizes = [1400, 1400, 900, 64, 64, 64, 1400, 20]

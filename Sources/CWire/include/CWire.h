@@ -20,12 +20,13 @@ int cwire_enable_timestamps(int fd);
 /// UDP_SEGMENT send arrives unsplit). Returns 0, or -1 with errno when the kernel does not support it.
 int cwire_enable_gro(int fd);
 
-/// Sends `n` messages in as few sendmmsg calls as the kernel takes. Message i is `lens[i]` bytes at `bufs[i]` to the
-/// address at `addrs + i * addr_size` (`addrlens[i]` bytes); when `gso[i]` is non-zero it is split by the kernel into
-/// datagrams of `gso[i]` bytes (UDP_SEGMENT). Returns the number of messages sent before the first one that would
-/// block (-1 with errno EAGAIN if none), or -1 with errno for another failure of the first unsent message.
-int cwire_send_batch(int fd, int n, void *const *bufs, const int *lens, const void *addrs, int addr_size,
-                     const unsigned *addrlens, const unsigned short *gso);
+/// Sends `n` messages in as few sendmmsg calls as the kernel takes. Message i is the `iovcnt[i]` iovecs (`struct iovec`)
+/// starting at index `iovstart[i]` of `iovs`, to the address at `addrs + i * addr_size` (`addrlens[i]` bytes); when
+/// `gso[i]` is non-zero the kernel splits it into datagrams of `gso[i]` bytes (UDP_SEGMENT). Returns the number of
+/// messages sent before the first one that would block (-1 with errno EAGAIN if none), or -1 with errno for another
+/// failure of the first unsent message.
+int cwire_send_batch(int fd, int n, const void *iovs, const int *iovstart, const int *iovcnt, const void *addrs,
+                     int addr_size, const unsigned *addrlens, const unsigned short *gso);
 
 /// Blocks SIGINT, SIGTERM and SIGPIPE in the calling thread (and the threads it creates later) and returns a
 /// signalfd that becomes readable when SIGINT or SIGTERM arrives.

@@ -254,7 +254,10 @@ public final class UDPSocket: @unchecked Sendable {
 
 /// Sends many datagrams to many destinations in as few system calls as possible: consecutive datagrams to the
 /// same destination go as one UDP GSO message (segments of equal size, the last may be shorter), and the
-/// messages go in one sendmmsg. Reused across flushes; not thread-safe.
+/// messages go in one sendmmsg. Nothing is copied: each message's iovecs point at the datagrams' own storage,
+/// which the sender keeps alive until the flush, so one datagram fanned out to a hundred subscribers is a
+/// hundred iovecs over one buffer (as in the reference forwarder), not a hundred copies of it. Reused across
+/// flushes; not thread-safe.
 public final class BatchSender: @unchecked Sendable {
     public struct Stats: Sendable {
         public var syscalls = 0
@@ -265,37 +268,42 @@ public final class BatchSender: @unchecked Sendable {
         public var errors = 0
     }
     private let socket: UDPSocket
-    private let arenaSize = 4 << 20
     public let maxMessages = 512
-    private let arena: UnsafeMutableRawPointer
+    /// iovecs of one batch: a message has one per datagram (at most 64 with GSO).
+    private let maxIovs = 8192
+    private let iovs: UnsafeMutablePointer<iovec>
     private let names: UnsafeMutablePointer<sockaddr_storage>
     // The per-message state is touched for every copy the broker sends. BatchSender is single-threaded and never
     // re-entered, so the run-time exclusivity checks Swift would make on each access (a measurable part of the
     // broker's user time at 100,000 copies/s) are turned off for these properties alone; debug builds and the
     // tests keep the static checks.
-    @exclusivity(unchecked) private var bufs: [UnsafeMutableRawPointer?]
+    @exclusivity(unchecked) private var iovStart: [Int32]
+    @exclusivity(unchecked) private var iovCount: [Int32]
     @exclusivity(unchecked) private var lens: [Int32]
     @exclusivity(unchecked) private var addrLens: [UInt32]
     @exclusivity(unchecked) private var gso: [UInt16]
-    @exclusivity(unchecked) private var used = 0
+    @exclusivity(unchecked) private var iovUsed = 0
     @exclusivity(unchecked) private var count = 0
-    /// Datagrams per pending message, to count how many went.
-    @exclusivity(unchecked) private var segments: [Int] = []
+    /// The datagrams the pending iovecs point into, held until the flush (a run of messages over the same
+    /// buffer holds it once).
+    @exclusivity(unchecked) private var keep: [[UInt8]] = []
+    @exclusivity(unchecked) private var lastKept: UnsafeRawPointer?
     @exclusivity(unchecked) public private(set) var stats = Stats()
 
     public init(socket: UDPSocket) {
         self.socket = socket
-        arena = .allocate(byteCount: arenaSize, alignment: 16)
+        iovs = .allocate(capacity: maxIovs)
         names = .allocate(capacity: maxMessages)
-        bufs = Array(repeating: nil, count: maxMessages)
+        iovStart = Array(repeating: 0, count: maxMessages)
+        iovCount = Array(repeating: 0, count: maxMessages)
         lens = Array(repeating: 0, count: maxMessages)
         addrLens = Array(repeating: 0, count: maxMessages)
         gso = Array(repeating: 0, count: maxMessages)
-        segments.reserveCapacity(maxMessages)
+        keep.reserveCapacity(maxIovs)
     }
 
     deinit {
-        arena.deallocate()
+        iovs.deallocate()
         names.deallocate()
     }
 
@@ -318,43 +326,45 @@ public final class BatchSender: @unchecked Sendable {
         return n
     }
 
-    /// Queues one message of `datagrams` (all the same size but the last, which may be shorter) to `to`.
-    /// Returns false if the batch is full: flush first.
-    public func add(_ datagrams: ArraySlice<[UInt8]>, to: PeerAddress) -> Bool {
+    /// Queues one message of `n` datagrams, `segment(0) ..< segment(n - 1)` (all the same size but the last,
+    /// which may be shorter; see `messageLength`), to `to`. Returns false if the batch is full: flush first.
+    public func add(segments n: Int, to: PeerAddress, _ segment: (Int) -> [UInt8]) -> Bool {
+        guard n > 0, count < maxMessages, iovUsed + n <= maxIovs else { return false }
+        precondition(n == 1 || socket.gsoEnabled)
         var total = 0
-        for d in datagrams { total += d.count }
-        guard count < maxMessages, used + total <= arenaSize, !datagrams.isEmpty else { return false }
-        precondition(datagrams.count == 1 || socket.gsoEnabled)
-        var off = used
-        for d in datagrams {
-            d.withUnsafeBytes { (arena + off).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            off += d.count
+        var first = 0
+        for j in 0..<n {
+            let d = segment(j)
+            guard let base = d.withUnsafeBytes({ $0.baseAddress }) else { return false }  // an empty datagram
+            if base != lastKept {
+                keep.append(d)
+                lastKept = base
+            }
+            iovs[iovUsed + j] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base), iov_len: d.count)
+            if j == 0 { first = d.count }
+            total += d.count
         }
         let i = count
         addrLens[i] = to.write(to: names + i)
-        bufs[i] = arena + used
+        iovStart[i] = Int32(iovUsed)
+        iovCount[i] = Int32(n)
         lens[i] = Int32(total)
-        gso[i] = datagrams.count > 1 ? UInt16(datagrams.first!.count) : 0
-        used += total
+        gso[i] = n > 1 ? UInt16(first) : 0
+        iovUsed += n
         count += 1
-        segments.append(datagrams.count)
         return true
+    }
+
+    /// Queues one message of `datagrams` (all the same size but the last, which may be shorter) to `to`.
+    /// Returns false if the batch is full: flush first.
+    public func add(_ datagrams: ArraySlice<[UInt8]>, to: PeerAddress) -> Bool {
+        let s = datagrams.startIndex
+        return add(segments: datagrams.count, to: to) { datagrams[s + $0] }
     }
 
     /// Queues one datagram to `to`. Returns false if the batch is full: flush first.
     public func add(one datagram: [UInt8], to: PeerAddress) -> Bool {
-        let total = datagram.count
-        guard count < maxMessages, used + total <= arenaSize, total > 0 else { return false }
-        datagram.withUnsafeBytes { (arena + used).copyMemory(from: $0.baseAddress!, byteCount: total) }
-        let i = count
-        addrLens[i] = to.write(to: names + i)
-        bufs[i] = arena + used
-        lens[i] = Int32(total)
-        gso[i] = 0
-        used += total
-        count += 1
-        segments.append(1)
-        return true
+        add(segments: 1, to: to) { _ in datagram }
     }
 
     public var isEmpty: Bool { count == 0 }
@@ -365,11 +375,16 @@ public final class BatchSender: @unchecked Sendable {
     public func flush() -> Int {
         var sent = 0
         while sent < count {
-            let n = bufs.withUnsafeBufferPointer { b in
-                cwire_send_batch(
-                    socket.fd, Int32(count - sent), b.baseAddress! + sent, lens.withUnsafeBufferPointer { $0.baseAddress! + sent },
-                    names + sent, Int32(MemoryLayout<sockaddr_storage>.size), addrLens.withUnsafeBufferPointer { $0.baseAddress! + sent },
-                    gso.withUnsafeBufferPointer { $0.baseAddress! + sent })
+            let n = iovStart.withUnsafeBufferPointer { starts in
+                iovCount.withUnsafeBufferPointer { counts in
+                    addrLens.withUnsafeBufferPointer { al in
+                        gso.withUnsafeBufferPointer { g in
+                            cwire_send_batch(
+                                socket.fd, Int32(count - sent), UnsafeRawPointer(iovs), starts.baseAddress! + sent, counts.baseAddress! + sent,
+                                names + sent, Int32(MemoryLayout<sockaddr_storage>.size), al.baseAddress! + sent, g.baseAddress! + sent)
+                        }
+                    }
+                }
             }
             stats.syscalls += 1
             if n < 0 {
@@ -385,14 +400,15 @@ public final class BatchSender: @unchecked Sendable {
             }
             for k in sent..<sent + Int(n) {
                 stats.messages += 1
-                stats.datagrams += segments[k]
+                stats.datagrams += Int(iovCount[k])
                 stats.bytes += Int(lens[k])
             }
             sent += Int(n)
         }
         count = 0
-        used = 0
-        segments.removeAll(keepingCapacity: true)
+        iovUsed = 0
+        keep.removeAll(keepingCapacity: true)
+        lastKept = nil
         return sent
     }
 }
