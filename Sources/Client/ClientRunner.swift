@@ -25,6 +25,10 @@ struct StreamFigures {
     var latencySum = 0.0
     var joinedAt: Int64?
     var firstFrameAfterJoin: Int64?
+    /// When the SUBSCRIBE left (at the command, or when the session came up if it was not yet), and the time
+    /// from then to the first complete frame: the join itself, without connection setup.
+    var subscribeSentAt: Int64?
+    var firstFrameAfterSubscribe: Int64?
 
     mutating func add(latencyMs: Double) {
         latencies.append(latencyMs)
@@ -133,9 +137,10 @@ final class ClientRunner {
 
     func subscribe(_ s: StreamID, now: Int64) {
         send(core.subscribe(s, now: now))
-        for id in [s] where !s.isProducerSelector { figures[id, default: StreamFigures()].joinedAt = now }
-        if s.isProducerSelector {
-            for k in StreamKind.allCases { figures[StreamID(producer: s.producer, kind: k), default: StreamFigures()].joinedAt = now }
+        let ids = s.isProducerSelector ? StreamKind.allCases.map { StreamID(producer: s.producer, kind: $0) } : [s]
+        for id in ids {
+            figures[id, default: StreamFigures()].joinedAt = now
+            figures[id]!.subscribeSentAt = core.link.isConnected ? now : nil
         }
     }
 
@@ -166,6 +171,11 @@ final class ClientRunner {
         for e in core.takeEvents() {
             switch e {
             case .connected(let fresh):
+                // Subscriptions asked for while connecting went out with the session's start.
+                let now = Clock.now()
+                for id in figures.keys where figures[id]!.joinedAt != nil && figures[id]!.subscribeSentAt == nil {
+                    figures[id]!.subscribeSentAt = now
+                }
                 if !config.headless { say(fresh ? "connected to broker \(config.broker)" : "broker \(config.broker) is answering again") }
                 log.info("connected to broker \(config.broker)")
             case .brokerLost:
@@ -193,6 +203,7 @@ final class ClientRunner {
         fig.bytes += f.bytes.count
         fig.add(latencyMs: latency)
         if fig.firstFrameAfterJoin == nil, let j = fig.joinedAt { fig.firstFrameAfterJoin = Clock.now() - j }
+        if fig.firstFrameAfterSubscribe == nil, let j = fig.subscribeSentAt { fig.firstFrameAfterSubscribe = Clock.now() - j }
         figures[f.stream] = fig
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
@@ -254,7 +265,8 @@ final class ClientRunner {
     func summaryLine(_ id: StreamID, _ s: ReceiveStats) -> String {
         let fig = figures[id, default: StreamFigures()]
         let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
-        let join = fig.firstFrameAfterJoin.map { fmt(Double($0) / 1000, 1) + " ms" } ?? "-"
+        var join = fig.firstFrameAfterJoin.map { fmt(Double($0) / 1000, 1) + " ms" } ?? "-"
+        if let j = fig.firstFrameAfterSubscribe { join += " (\(fmt(Double(j) / 1000, 2)) ms after the SUBSCRIBE)" }
         return "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(join)"
     }
 
