@@ -335,7 +335,8 @@ public final class BatchSender: @unchecked Sendable {
         var first = 0
         for j in 0..<n {
             let d = segment(j)
-            guard let base = d.withUnsafeBytes({ $0.baseAddress }) else { return false }  // an empty datagram
+            // Datagrams come from the codec and are never empty; false here would mean "flush and retry" forever.
+            guard let base = d.withUnsafeBytes({ $0.baseAddress }) else { preconditionFailure("empty datagram") }
             if base != lastKept {
                 keep.append(d)
                 lastKept = base
