@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The targets state the architecture (docs/ARCHITECTURE.md), so the compiler enforces it:
+// - pure libraries (Wire, Config, HTTP, Impairment and the three role cores) take `now` as a parameter and
+//   depend on nothing that touches the operating system;
+// - Platform is the only module that imports Glibc or the C shim;
+// - each executable is a thin app that wires its role's core to Platform.
 let package = Package(
     name: "VideoBroker",
     products: [
@@ -11,14 +16,41 @@ let package = Package(
         .executable(name: "lossy-relay", targets: ["Relay"]),
     ],
     targets: [
+        // The syscalls Glibc's Swift module hides (sendmmsg with GSO, signalfd, getrandom).
         .target(name: "CWire"),
-        .target(name: "Wire", dependencies: ["CWire"]),
-        .executableTarget(name: "Broker", dependencies: ["Wire"]),
-        .executableTarget(name: "Producer", dependencies: ["Wire"]),
-        .executableTarget(name: "Client", dependencies: ["Wire"]),
+
+        // Pure.
+        .target(name: "Wire"),
+        .target(name: "Config", dependencies: ["Wire"]),
+        .target(name: "HTTP"),
+        .target(name: "Impairment", dependencies: ["Wire"]),
+        .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
+        .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
+        .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
+
+        // The operating system.
+        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP"]),
+
+        // Thin executables.
+        .executableTarget(name: "Broker", dependencies: ["BrokerCore", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
+        .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
+        .executableTarget(name: "Client", dependencies: ["ClientCore", "Platform", "Config"], path: "Sources/Client/App"),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
-        .executableTarget(name: "Relay", dependencies: ["Wire"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
+
+        // The in-memory network and the deterministic simulation (virtual clock, seeded loss), shared by tests.
+        .target(
+            name: "SimulationSupport", dependencies: ["Wire", "Impairment", "BrokerCore", "ProducerCore", "ClientCore"],
+            path: "Tests/SimulationSupport"),
+
+        .testTarget(name: "WireTests", dependencies: ["Wire", "SimulationSupport"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "SimulationSupport"]),
+        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
+        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
+        .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
+        .testTarget(name: "SimulationTests", dependencies: ["SimulationSupport", "Wire", "BrokerCore", "ClientCore", "ProducerCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Wire"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Wire
+import SimulationSupport
 
 final class ChunkerTests: XCTestCase {
     func chunks(_ size: Int, firstSequence: UInt32 = 100) -> [[UInt8]] {

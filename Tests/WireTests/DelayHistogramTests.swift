@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Wire
+import SimulationSupport
 
 final class DelayHistogramTests: XCTestCase {
     func testBucketsAreUpperInclusiveInMicroseconds() {

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Wire
+import SimulationSupport
 
 final class FrameAssemblerTests: XCTestCase {
     let budget: Int64 = 250_000

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Wire
+import SimulationSupport
 
 final class FrameCacheTests: XCTestCase {
     func datagrams(frame: UInt32, size: Int = 4000) -> [[UInt8]] {

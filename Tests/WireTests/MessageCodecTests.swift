@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Wire
+import SimulationSupport
 
 /// Valid messages of every type, with edge values (empty and full lists, extremes of every integer).
 enum Samples {

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Wire
+import SimulationSupport
 
 final class RandomTests: XCTestCase {
     func testSplitMix64MatchesTheReferenceSequence() {

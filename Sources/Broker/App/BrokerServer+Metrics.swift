@@ -1,0 +1,79 @@
+import BrokerCore
+import Config
+import Platform
+import Wire
+
+extension BrokerServer {
+    /// /metrics in Prometheus text format, /healthz as a one-line status.
+    func renderMetrics() -> (String) -> (Int, String, String) {
+        { path in
+            switch path.split(separator: "?").first.map(String.init) ?? path {
+            case "/healthz":
+                return (200, "text/plain", "ok epoch=\(String(self.core.epoch, radix: 16)) uptime_s=\((Clock.now() - self.started) / 1_000_000)\n")
+            case "/metrics":
+                return (200, "text/plain; version=0.0.4", self.prometheusText())
+            default:
+                return (404, "text/plain", "try /metrics or /healthz\n")
+            }
+        }
+    }
+
+    func prometheusText() -> String {
+        var out = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for (labels, v) in samples {
+                let value = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+                out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n"
+            }
+        }
+        let c = core.counters
+        let fs = forwarder.stats
+        metric("broker_subscribers", "gauge", "Clients with a session.", [("", Double(core.subscriberCount))])
+        metric("broker_producers", "gauge", "Producers with a session.", [("", Double(core.producerCount))])
+        metric("broker_streams", "gauge", "Streams tracked, by state.", [
+            ("state=\"online\"", Double(core.streams.values.filter(\.online).count)),
+            ("state=\"offline\"", Double(core.streams.values.filter { !$0.online }.count)),
+        ])
+        metric("broker_datagrams_in_total", "counter", "Datagrams received.", [("", Double(c.datagramsIn))])
+        metric("broker_bytes_in_total", "counter", "Bytes received.", [("", Double(c.bytesIn))])
+        metric("broker_datagrams_out_total", "counter", "Media datagrams sent to subscribers.", [("", Double(fs.datagrams))])
+        metric("broker_bytes_out_total", "counter", "Media bytes sent to subscribers.", [("", Double(fs.bytes))])
+        metric("broker_send_syscalls_total", "counter", "sendmmsg calls for media.", [("", Double(fs.syscalls))])
+        metric("broker_retransmissions_total", "counter", "Datagrams resent to clients after a NACK.", [("", Double(c.retransmitsOut))])
+        metric("broker_nacks_received_total", "counter", "NACKs received from clients.", [("", Double(c.nacksIn))])
+        metric("broker_nacks_sent_total", "counter", "NACKs sent to producers.", [("", Double(c.nacksOut))])
+        metric("broker_leases_expired_total", "counter", "Sessions ended because the peer went silent.", [("", Double(c.leasesExpired))])
+        var drops: [(String, Double)] = c.malformed.sorted { $0.key < $1.key }.map { ("reason=\"malformed_\($0.key)\"", Double($0.value)) }
+        drops += c.refused.sorted { $0.key < $1.key }.map { ("reason=\"\($0.key)\"", Double($0.value)) }
+        drops.append(("reason=\"duplicate\"", Double(c.duplicatesIn)))
+        drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
+        drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
+        drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
+        drops.append(("reason=\"control_send_failed\"", Double(forwarder.controlDropped)))
+        metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
+        let streams = core.streams.values.sorted { $0.id < $1.id }
+        metric("broker_stream_frame_rate", "gauge", "Frames per second completed per stream (last second).", streams.map { ("stream=\"\($0.id)\"", $0.measuredRate) })
+        metric("broker_stream_frames_in_total", "counter", "Complete frames received per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.framesIn)) })
+        metric("broker_stream_datagrams_in_total", "counter", "Datagrams received per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.datagramsIn)) })
+        metric("broker_stream_lost_total", "counter", "Datagrams from the producer given up as lost, per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.lost)) })
+        metric("broker_stream_recovered_total", "counter", "Datagrams from the producer recovered by NACK, per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.recovered)) })
+        metric("broker_stream_subscribers", "gauge", "Subscribers per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.subscribers.count)) })
+        let clients = core.sessions.values.filter { $0.role == .client && $0.slot != nil }.sorted { $0.slot! < $1.slot! }
+        metric("broker_subscriber_backlog", "gauge", "Datagrams waiting in each subscriber's queue.", clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.backlog(slot: $0.slot!))) })
+        metric("broker_subscriber_dropped_frames_total", "counter", "Frames a subscriber lost because its queue was full.", clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.droppedFrames(slot: $0.slot!))) })
+        metric("broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.", clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
+        let fd = forwardDelay
+        out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
+        out += "# TYPE broker_forward_delay_seconds histogram\n"
+        for (i, c) in fd.cumulative.enumerated() {
+            let le = i < DelayHistogram.boundsMicros.count ? String(Double(DelayHistogram.boundsMicros[i]) / 1_000_000) : "+Inf"
+            out += "broker_forward_delay_seconds_bucket{le=\"\(le)\"} \(c)\n"
+        }
+        out += "broker_forward_delay_seconds_sum \(Double(fd.sumNanos) / 1e9)\n"
+        out += "broker_forward_delay_seconds_count \(fd.count)\n"
+        metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", socket.groEnabled ? 1 : 0)])
+        metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", forwarder.gsoEnabled ? 1 : 0)])
+        return out
+    }
+}

@@ -1,0 +1,121 @@
+import BrokerCore
+import Config
+import Platform
+import Wire
+
+struct BrokerConfig {
+    var address: PeerAddress
+    var timers = Timers()
+    var limits = Limits()
+    var metricsAddress: PeerAddress?
+    var statsInterval: Int64 = 0
+}
+
+/// The broker's driver: the only code that reads the clock and touches sockets for the broker role.
+/// One event loop: receive a batch, feed the core, carry out its outputs, run its timers.
+final class BrokerServer {
+    let config: BrokerConfig
+    let log: Logger
+    let socket: UDPSocket
+    var core: BrokerCore
+    let forwarder: Forwarder
+    let signals: SignalWatcher
+    var metrics: MetricsServer?
+    let started = Clock.now()
+    /// Added latency of DATA datagrams through the broker (the `broker_forward_delay_seconds` histogram): from
+    /// the kernel queueing one on the broker's socket to its copies leaving in the sendmmsg call(s) that carried
+    /// them. The copies of one call leave one after the other at about the same cost each, so each datagram is
+    /// recorded as `forwardDelaySamples` copies spread evenly over the send (the first subscriber's copy leaves
+    /// near its start, the last one's at its end).
+    var forwardDelay = DelayHistogram()
+    static let forwardDelaySamples = 4
+    /// Arrival stamps of DATA datagrams whose forwarding is not finished (the forwarder still has a backlog).
+    private var pendingArrivals: [Int64] = []
+    /// When the send carrying the pending datagrams started.
+    private var pendingSendStart: Int64 = 0
+
+    init(config: BrokerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
+        self.config = config
+        self.log = log
+        self.signals = signals
+        socket = try UDPSocket(bind: config.address, batch: 64, receiveBuffer: 8 << 20, sendBuffer: 8 << 20, timestamps: true)
+        // Separate kernel draws: the epoch is public (every WELCOME carries it), so the cookie key must not be
+        // derivable from it, as it would be from one seeded generator.
+        core = BrokerCore(
+            timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()))
+        forwarder = Forwarder(socket: socket, queueCapacity: config.limits.subscriberQueueDatagrams)
+        if let m = config.metricsAddress {
+            metrics = try MetricsServer(bind: m)
+        }
+    }
+
+    func run() -> Int32 {
+        log.info("listening on \(socket.localAddress?.description ?? config.address.description) (epoch \(String(core.epoch, radix: 16)))")
+        if let m = metrics { log.info("metrics on http://\(m.address)/metrics") }
+        var writable = true
+        while true {
+            let now = Clock.now()
+            let wait = max(0, min(core.deadline, now + 1_000_000) - now)
+            var read = [socket.fd, signals.fd]
+            if let m = metrics { read.append(m.fd) }
+            let ready = Poller.wait(readable: read, writable: writable ? [] : [socket.fd], timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
+            if ready.contains(signals.fd), let sig = signals.take() {
+                log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
+                core.shutdown()
+                forwarder.dispatch(core.takeOutbox())
+                _ = forwarder.flush()
+                return 0
+            }
+            // Drain the socket in batches, feeding the core, and forward after each batch.
+            var batches = 0
+            while batches < 16 {
+                let n = socket.receiveBatch { bytes, from in
+                    if bytes.count > 3 && bytes[3] == MessageType.data.rawValue && socket.arrivalWallNanos != 0 {
+                        pendingArrivals.append(socket.arrivalWallNanos)
+                    }
+                    core.receive(bytes, from: from, now: Clock.now())
+                }
+                if n == 0 { break }
+                batches += 1
+                forwarder.dispatch(core.takeOutbox())
+                noteSendStart()
+                writable = forwarder.flush()
+                recordForwardDelays()
+                // A short batch means the socket was empty: no need for a call that finds nothing.
+                if n < socket.receiveBatchLimit { break }
+            }
+            let t = Clock.now()
+            if t >= core.deadline {
+                core.poll(now: t)
+                forwarder.dispatch(core.takeOutbox())
+            }
+            if forwarder.hasBacklog {
+                noteSendStart()
+                writable = forwarder.flush()
+                recordForwardDelays()
+            } else {
+                writable = true
+            }
+            for (level, line) in core.log { log.log(level, line) }
+            core.log.removeAll()
+            if let m = metrics, ready.contains(m.fd) { m.serve(renderMetrics()) }
+        }
+    }
+
+    private func noteSendStart() {
+        if !pendingArrivals.isEmpty && pendingSendStart == 0 { pendingSendStart = Clock.wallNanos() }
+    }
+
+    /// Once nothing is left queued, every pending DATA datagram has been forwarded: record their delays.
+    private func recordForwardDelays() {
+        guard !pendingArrivals.isEmpty, !forwarder.hasBacklog || pendingArrivals.count >= 1 << 16 else { return }
+        let done = Clock.wallNanos()
+        let start = pendingSendStart == 0 ? done : pendingSendStart
+        let k = Int64(Self.forwardDelaySamples)
+        for a in pendingArrivals {
+            for j in 0..<k { forwardDelay.record(nanos: start - a + (done - start) * (2 * j + 1) / (2 * k)) }
+        }
+        pendingArrivals.removeAll(keepingCapacity: true)
+        pendingSendStart = 0
+    }
+}

@@ -1,0 +1,137 @@
+import BrokerCore
+import Config
+import Platform
+import Wire
+
+/// Carries out the broker core's fan-out: one bounded queue per subscriber, drained round-robin in as few
+/// system calls as possible (a frame's chunks to one subscriber go as one GSO message, many subscribers' messages
+/// go in one sendmmsg). Sends never block: what the socket cannot take stays queued, and a subscriber whose
+/// queue overflows loses whole frames, alone.
+final class Forwarder {
+    /// One subscriber's queue. A class, so the hot loops reach it through a reference instead of copying a
+    /// struct (and retaining its queue storage) out of the slot table for every datagram.
+    final class Slot {
+        let address: PeerAddress
+        @exclusivity(unchecked) var queue: SubscriberQueue
+        init(address: PeerAddress, queue: SubscriberQueue) {
+            self.address = address
+            self.queue = queue
+        }
+    }
+    private let socket: UDPSocket
+    private let sender: BatchSender
+    private let queueCapacity: Int
+    // Touched for every copy sent; the forwarder is single-threaded and not re-entered, so the run-time
+    // exclusivity checks are off for these (see BatchSender).
+    @exclusivity(unchecked) private(set) var slots: [Slot?] = []
+    /// Slots with something queued, in the order they became non-empty (flags avoid hashing on the hot path).
+    @exclusivity(unchecked) private var active: [Int] = []
+    @exclusivity(unchecked) private var isActive: [Bool] = []
+    /// One entry per message in the pending batch: whose queue, and how many datagrams from its front.
+    @exclusivity(unchecked) private var plan: [(slot: Slot, count: Int)] = []
+    private var rotation = 0
+    private(set) var controlDropped = 0
+    /// Frames and datagrams dropped by queues that are gone (released subscribers), kept for the totals.
+    private(set) var releasedDroppedFrames = 0
+    private(set) var releasedDroppedDatagrams = 0
+    var gsoEnabled: Bool { sender.gsoEnabled }
+    var stats: BatchSender.Stats { sender.stats }
+
+    init(socket: UDPSocket, queueCapacity: Int) {
+        self.socket = socket
+        sender = BatchSender(socket: socket)
+        self.queueCapacity = queueCapacity
+        plan.reserveCapacity(sender.maxMessages)
+    }
+
+    var hasBacklog: Bool { !active.isEmpty }
+
+    func droppedFrames(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.droppedFrames ?? 0 : 0 }
+
+    func backlog(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.count ?? 0 : 0 }
+
+    func dispatch(_ outputs: [BrokerOutput]) {
+        for o in outputs {
+            switch o {
+            case .send(let to, let bytes):
+                if case .sent = socket.send(bytes, to: to) {} else { controlDropped += 1 }
+            case .forward(let bytes, let key, let subs):
+                for s in subs { enqueue(bytes, key, s) }
+            case .unicast(let bytes, let key, let s):
+                enqueue(bytes, key, s)
+            case .release(let slot):
+                if slot < slots.count, let s = slots[slot] {
+                    releasedDroppedFrames += s.queue.droppedFrames
+                    releasedDroppedDatagrams += s.queue.droppedDatagrams
+                    slots[slot] = nil  // a stale entry in `active` is skipped by flush
+                }
+            }
+        }
+    }
+
+    private func enqueue(_ bytes: [UInt8], _ key: UInt64, _ s: Subscriber) {
+        if s.slot >= slots.count {
+            slots.append(contentsOf: repeatElement(nil, count: s.slot - slots.count + 1))
+            isActive.append(contentsOf: repeatElement(false, count: slots.count - isActive.count))
+        }
+        let slot: Slot
+        if let existing = slots[s.slot], existing.address == s.address {
+            slot = existing
+        } else {
+            slot = Slot(address: s.address, queue: SubscriberQueue(capacity: queueCapacity))
+            slots[s.slot] = slot
+        }
+        slot.queue.push(bytes, frameKey: key)
+        if !isActive[s.slot] {
+            isActive[s.slot] = true
+            active.append(s.slot)
+        }
+    }
+
+    /// Sends what is planned; returns false if the socket would not take all of it.
+    private func send() -> Bool {
+        let went = sender.flush()
+        for i in 0..<min(went, plan.count) { plan[i].slot.queue.removeFirst(plan[i].count) }
+        let all = went >= plan.count
+        plan.removeAll(keepingCapacity: true)
+        return all
+    }
+
+    /// Sends as much of every queue as the socket takes. Returns false if the socket would block (wait for POLLOUT).
+    @discardableResult
+    func flush() -> Bool {
+        guard !active.isEmpty else { return true }
+        let order = active
+        let start = rotation % order.count
+        rotation &+= 1
+        var blocked = false
+        outer: for k in 0..<order.count {
+            guard let slot = slots[order[(start + k) % order.count]] else { continue }
+            var i = 0  // datagrams of this queue already in the batch
+            while i < slot.queue.count {
+                // One message: equal-size datagrams, the last may be shorter.
+                let from = i
+                let n = sender.messageLength(start: from, count: slot.queue.count) { slot.queue[$0].bytes.count }
+                if sender.add(segments: n, to: slot.address, { slot.queue[from + $0].bytes }) {
+                    plan.append((slot, n))
+                    i += n
+                } else {
+                    if !send() {
+                        blocked = true
+                        break outer
+                    }
+                    i = 0  // what was planned from this queue is gone from its front
+                }
+            }
+        }
+        if !blocked && !plan.isEmpty { blocked = !send() }
+        active.removeAll(keepingCapacity: true)
+        for s in order where isActive[s] {
+            if let slot = slots[s], !slot.queue.isEmpty { active.append(s) } else { isActive[s] = false }
+        }
+        return !blocked
+    }
+
+    var droppedFrames: Int { slots.reduce(releasedDroppedFrames) { $0 + ($1?.queue.droppedFrames ?? 0) } }
+    var droppedDatagrams: Int { slots.reduce(releasedDroppedDatagrams) { $0 + ($1?.queue.droppedDatagrams ?? 0) } }
+}

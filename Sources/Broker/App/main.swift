@@ -1,0 +1,49 @@
+import BrokerCore
+import Config
+import Platform
+import Wire
+
+let signals = SignalWatcher()
+let specs: [SettingSpec] = [
+    SettingSpec("address", env: "BROKER_ADDRESS", default: "0.0.0.0:5000", "UDP address to listen on (host:port)."),
+    SettingSpec("metrics", env: "METRICS_ADDRESS", "HTTP address for /metrics and /healthz (host:port); off when empty."),
+    SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
+    SettingSpec("healthcheck", switch: true, "Check a running broker's /healthz on the metrics address (127.0.0.1 when it listens on all addresses) and exit 0 if healthy, 1 if not."),
+    SettingSpec("heartbeat-ms", env: "HEARTBEAT_MS", default: "500", "Heartbeat interval peers are told to use."),
+    SettingSpec("lease-misses", env: "LEASE_MISSES", default: "6", "Missed heartbeats after which a peer's lease expires."),
+    SettingSpec("max-subscribers", env: "MAX_SUBSCRIBERS", default: "2048", "Clients accepted at once."),
+    SettingSpec("max-streams", env: "MAX_STREAMS", default: "256", "Streams tracked (online or offline)."),
+    SettingSpec("queue-datagrams", env: "QUEUE_DATAGRAMS", default: "2048", "Datagrams queued per subscriber before it loses whole frames."),
+    SettingSpec("retransmit-buffer-kb", env: "RETRANSMIT_BUFFER_KB", default: "1024", "Retransmit buffer per stream, KiB."),
+]
+let summary = "broker: keeps subscription tables and forwards each stream to its subscribers (Wire protocol v1)."
+let settings = Settings.parseOrExit(program: "broker", specs: specs, summary: summary)
+if exitOnSettingsError("broker", { () throws(SettingsError) in try settings.bool("healthcheck") }) {
+    guard var m = exitOnSettingsError("broker", { () throws(SettingsError) in try settings.address("metrics") }) else {
+        writeAll(2, "broker: --healthcheck needs METRICS_ADDRESS (--metrics)\n")
+        exitProcess(1)
+    }
+    if !m.isIPv6 && m.low == 0 { m = PeerAddress(ipv4: 0x7f00_0001, port: m.port) }
+    let ok = MetricsServer.probe(m)
+    say(ok ? "healthy" : "unhealthy: no answer from http://\(m)/healthz")
+    exitProcess(ok ? 0 : 1)
+}
+let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerConfig in
+    var c = BrokerConfig(address: try settings.address("address")!)
+    c.metricsAddress = try settings.address("metrics")
+    c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000
+    c.timers.leaseMisses = try settings.int("lease-misses", in: 2...100)!
+    c.limits.maxSubscribers = try settings.int("max-subscribers", in: 1...1_000_000)!
+    c.limits.maxStreams = try settings.int("max-streams", in: 1...65_536)!
+    c.limits.subscriberQueueDatagrams = try settings.int("queue-datagrams", in: 16...1_000_000)!
+    c.limits.retransmitBufferBytes = try settings.int("retransmit-buffer-kb", in: 16...1_048_576)! * 1024
+    return c
+}
+let log = Logger(name: "broker", level: exitOnSettingsError("broker") { () throws(SettingsError) in try settings.logLevel("log-level") })
+do {
+    let server = try BrokerServer(config: config, log: log, signals: signals)
+    exitProcess(server.run())
+} catch {
+    log.error("cannot start: \(error)")
+    exitProcess(1)
+}

@@ -1,0 +1,549 @@
+import Wire
+
+/// A client with a session, as the forwarding layer knows it: a stable queue slot and where to send.
+public struct Subscriber: Hashable, Sendable {
+    public var slot: Int
+    public var address: PeerAddress
+    public init(slot: Int, address: PeerAddress) {
+        self.slot = slot
+        self.address = address
+    }
+}
+
+/// What the broker core asks its I/O layer to do.
+public enum BrokerOutput: Sendable {
+    /// A control datagram, sent at once.
+    case send(to: PeerAddress, [UInt8])
+    /// One DATA datagram for every subscriber of its stream, through each subscriber's bounded queue.
+    /// `frameKey` (stream id << 32 | frame number) lets a queue drop whole frames.
+    case forward([UInt8], frameKey: UInt64, to: [Subscriber])
+    /// A DATA datagram (a retransmission, or the cached frame for a new subscriber) for one subscriber's queue.
+    case unicast([UInt8], frameKey: UInt64, to: Subscriber)
+    /// The subscriber in this slot is gone; its queue can be discarded.
+    case release(slot: Int)
+}
+
+/// Broker-wide counters (the I/O layer adds its own for queues and sockets).
+public struct BrokerCounters: Sendable {
+    public var datagramsIn = 0
+    public var bytesIn = 0
+    public var dataIn = 0
+    public var duplicatesIn = 0
+    public var malformed: [String: Int] = [:]
+    /// Datagrams refused for who sent them: no session, wrong token, not the stream's owner.
+    public var refused: [String: Int] = [:]
+    public var nacksIn = 0
+    public var nacksOut = 0
+    public var retransmitsOut = 0
+    public var retransmitsThrottled = 0
+    public var retransmitsUnavailable = 0
+    public var leasesExpired = 0
+    public var cookiesSent = 0
+    public var subscribeRequests = 0
+    public var errorsSent = 0
+    public var cachedFramesSent = 0
+}
+
+/// A stream as the broker tracks it.
+public struct BrokerStream: Sendable {
+    public let id: StreamID
+    public internal(set) var kind: StreamKind
+    public internal(set) var rateMilli: UInt32
+    public internal(set) var online: Bool
+    public internal(set) var owner: PeerAddress?
+    public internal(set) var subscribers: [Subscriber] = []
+    public internal(set) var framesIn = 0
+    public internal(set) var datagramsIn = 0
+    public internal(set) var bytesIn = 0
+    public internal(set) var datagramsForwarded = 0
+    /// Frames completed per second, measured over the last sweep interval.
+    public internal(set) var measuredRate = 0.0
+    var framesAtLastMeasure = 0
+    var offlineSince: Int64 = 0
+    var detector: LossDetector
+    var buffer: RetransmitBuffer
+    var cache = FrameCache()
+    public var lossCounters: LossDetector.Counters { detector.counters }
+}
+
+/// One peer's session at the broker.
+public struct PeerSession: Sendable {
+    public let address: PeerAddress
+    public let role: PeerRole
+    public let token: UInt64
+    public internal(set) var lastHeard: Int64
+    public internal(set) var producer: ProducerID?
+    public internal(set) var slot: Int?
+    public internal(set) var selectors: Set<StreamID> = []
+    public internal(set) var rttMicros: Int64 = 0
+    /// Recent resends to this peer (stream << 32 | seq -> time), so one datagram is not resent twice per RTT.
+    var resent: [UInt64: Int64] = [:]
+    public internal(set) var retransmits = 0
+}
+
+/// The broker's protocol core: sessions and leases, subscription tables, per-stream loss recovery towards
+/// producers, retransmission towards clients, and the address-cookie check. Pure: fed with datagrams and
+/// `now`, it appends to `outbox` what the I/O layer must send.
+public struct BrokerCore: Sendable {
+    public let timers: Timers
+    public let limits: Limits
+    public let epoch: UInt64
+    private let cookieKey: SipHash24
+    public private(set) var sessions: [PeerAddress: PeerSession] = [:]
+    public private(set) var streams: [StreamID: BrokerStream] = [:]
+    private var owners: [ProducerID: PeerAddress] = [:]
+    /// selector -> clients holding it
+    private var selectorIndex: [StreamID: Set<PeerAddress>] = [:]
+    private var freeSlots: [Int] = []
+    private var nextSlot = 0
+    private var nextSweep: Int64 = 0
+    private var lastMeasure: Int64 = 0
+    public private(set) var counters = BrokerCounters()
+    public var outbox: [BrokerOutput] = []
+    /// Log lines for the I/O layer (level, text); never per datagram.
+    public var log: [(LogLevel, String)] = []
+
+    public init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64)) {
+        self.timers = timers
+        self.limits = limits
+        self.epoch = epoch
+        self.cookieKey = SipHash24(k0: cookieKey.0, k1: cookieKey.1)
+    }
+
+    public var subscriberCount: Int { sessions.values.reduce(0) { $0 + ($1.role == .client ? 1 : 0) } }
+    public var producerCount: Int { owners.count }
+
+    /// The cookie a peer at `address` must echo: proof that it receives there.
+    public func cookie(for address: PeerAddress) -> UInt64 { cookieKey.hash(address.cookieMaterial) | 1 }
+
+    public mutating func takeOutbox() -> [BrokerOutput] {
+        defer { outbox.removeAll(keepingCapacity: true) }
+        return outbox
+    }
+
+    private mutating func refuse(_ reason: String) { counters.refused[reason, default: 0] += 1 }
+
+    // MARK: Input
+
+    /// Handles one datagram from `from`.
+    public mutating func receive(_ bytes: [UInt8], from: PeerAddress, now: Int64) {
+        counters.datagramsIn += 1
+        counters.bytesIn += bytes.count
+        // DATA is the hot path: validate the header in place and forward the same bytes.
+        if bytes.count >= 4, bytes[3] == MessageType.data.rawValue {
+            do {
+                let h = try DataHeader.parse(bytes[...])
+                handleData(h, bytes, from: from, now: now)
+            } catch {
+                counters.malformed[error.reason, default: 0] += 1
+            }
+            return
+        }
+        let m: Message
+        do { m = try Message.decode(bytes[...]) } catch {
+            counters.malformed[error.reason, default: 0] += 1
+            return
+        }
+        switch m {
+        case .hello(let h): handleHello(h, from: from, now: now)
+        case .heartbeat(let token, let sendTime, let rtt):
+            guard var s = session(from, token: token, answerCookie: true) else { return }
+            s.lastHeard = now
+            if rtt > 0 { s.rttMicros = Int64(rtt) }
+            sessions[from] = s
+            outbox.append(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
+        case .subscribe(let r):
+            guard var s = session(from, token: r.token, answerCookie: true), s.role == .client else { return }
+            s.lastHeard = now
+            sessions[from] = s
+            subscribe(r, from: from, now: now)
+        case .unsubscribe(let r):
+            guard var s = session(from, token: r.token, answerCookie: true), s.role == .client else { return }
+            s.lastHeard = now
+            sessions[from] = s
+            unsubscribe(r, from: from)
+        case .nack(let n):
+            guard var s = session(from, token: n.token, answerCookie: false), s.role == .client else { return }
+            s.lastHeard = now
+            if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
+            sessions[from] = s
+            counters.nacksIn += 1
+            answerNack(n, from: from, now: now)
+        case .listRequest(let token, let rid):
+            guard var s = session(from, token: token, answerCookie: false) else { return }
+            s.lastHeard = now
+            sessions[from] = s
+            list(requestID: rid, to: from)
+        case .bye(let token, _):
+            guard session(from, token: token, answerCookie: false) != nil else { return }
+            log.append((.info, "peer \(from) said goodbye"))
+            endSession(from, now: now)
+        case .cookie, .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data:
+            refuse("unexpected_type")
+        }
+    }
+
+    /// The session of `from` if the token matches. Without a session, a peer that sent a request is told the
+    /// cookie to use (the answer is never larger than the request, so it cannot amplify).
+    private mutating func session(_ from: PeerAddress, token: UInt64, answerCookie: Bool) -> PeerSession? {
+        if let s = sessions[from] {
+            guard s.token == token else {
+                refuse("bad_token")
+                return nil
+            }
+            return s
+        }
+        refuse("no_session")
+        if answerCookie {
+            counters.cookiesSent += 1
+            outbox.append(.send(to: from, Message.cookie(nonce: 0, token: cookie(for: from)).encode()))
+        }
+        return nil
+    }
+
+    private mutating func handleHello(_ h: Hello, from: PeerAddress, now: Int64) {
+        let expected = cookie(for: from)
+        guard h.token == expected else {
+            // Stateless: nothing is stored until the peer proves it receives at this address.
+            counters.cookiesSent += 1
+            outbox.append(.send(to: from, Message.cookie(nonce: h.nonce, token: expected).encode()))
+            return
+        }
+        if let old = sessions[from], old.role != h.role || old.producer != h.producer {
+            endSession(from, now: now)
+        }
+        switch h.role {
+        case .client:
+            if sessions[from] == nil {
+                guard subscriberCount < limits.maxSubscribers else {
+                    sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxSubscribers) subscribers (maxSubscribers)")
+                    return
+                }
+                let slot = freeSlots.popLast() ?? { nextSlot += 1; return nextSlot - 1 }()
+                var s = PeerSession(address: from, role: .client, token: expected, lastHeard: now)
+                s.slot = slot
+                sessions[from] = s
+                log.append((.info, "client \(from) connected (slot \(slot))"))
+            } else {
+                sessions[from]!.lastHeard = now
+            }
+        case .producer:
+            guard let pid = h.producer else { return }
+            if let other = owners[pid], other != from {
+                log.append((.warning, "producer \(pid) moved from \(other) to \(from); the newer session wins"))
+                endSession(other, now: now)
+            }
+            if owners[pid] == nil && owners.count >= limits.maxProducers {
+                sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
+                return
+            }
+            let isNew = sessions[from] == nil
+            var s = sessions[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
+            s.producer = pid
+            s.lastHeard = now
+            sessions[from] = s
+            owners[pid] = from
+            registerStreams(of: pid, h.streams, owner: from, now: now, fresh: isNew)
+            if isNew {
+                log.append((.info, "producer \(pid) online from \(from) with \(h.streams.map { "\(StreamID(producer: pid, index: $0.index)) \($0.kind) \(Double($0.rateMilli) / 1000) fps" }.joined(separator: ", "))"))
+            }
+        }
+        let w = Welcome(nonce: h.nonce, epoch: epoch, heartbeatMillis: UInt32(timers.heartbeatInterval / 1000), leaseMisses: UInt8(timers.leaseMisses))
+        outbox.append(.send(to: from, Message.welcome(w).encode()))
+    }
+
+    private mutating func registerStreams(of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, now: Int64, fresh: Bool) {
+        let announced = Set(descriptors.map { StreamID(producer: pid, index: $0.index) })
+        for d in descriptors {
+            let id = StreamID(producer: pid, index: d.index)
+            if streams[id] == nil {
+                guard makeRoomForStream(now: now) else {
+                    log.append((.warning, "stream \(id) refused: broker tracks \(limits.maxStreams) streams (maxStreams)"))
+                    continue
+                }
+                streams[id] = BrokerStream(
+                    id: id, kind: d.kind, rateMilli: d.rateMilli, online: false, owner: owner,
+                    detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes))
+            }
+            var s = streams[id]!
+            let wasOnline = s.online
+            s.kind = d.kind
+            s.rateMilli = d.rateMilli
+            s.owner = owner
+            s.online = true
+            if fresh || !wasOnline {
+                // A new session may number from anywhere: start loss tracking afresh.
+                s.detector.reset()
+                s.cache.reset()
+            }
+            streams[id] = s
+            if !wasOnline || fresh {
+                refreshSubscribers(of: id)
+                notify(id, .online)
+            }
+        }
+        for (id, s) in streams where id.producer == pid && s.online && !announced.contains(id) {
+            setOffline(id, now: now)
+        }
+    }
+
+    /// Frees a stream slot if the table is full, by forgetting the offline stream that has been offline longest.
+    private mutating func makeRoomForStream(now: Int64) -> Bool {
+        if streams.count < limits.maxStreams { return true }
+        let victim = streams.values.filter { !$0.online }.min { $0.offlineSince < $1.offlineSince }
+        guard let v = victim else { return false }
+        streams[v.id] = nil
+        return true
+    }
+
+    private mutating func setOffline(_ id: StreamID, now: Int64) {
+        guard var s = streams[id], s.online else { return }
+        s.online = false
+        s.owner = nil
+        s.offlineSince = now
+        streams[id] = s
+        notify(id, .offline)
+    }
+
+    private mutating func notify(_ id: StreamID, _ state: StreamState) {
+        guard let s = streams[id] else { return }
+        let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
+        for sub in s.subscribers { outbox.append(.send(to: sub.address, m)) }
+    }
+
+    /// Recomputes the fan-out list of one stream from the selector index.
+    private mutating func refreshSubscribers(of id: StreamID) {
+        guard streams[id] != nil else { return }
+        var set = selectorIndex[id] ?? []
+        set.formUnion(selectorIndex[StreamID(producer: id.producer, index: 0)] ?? [])
+        var list: [Subscriber] = []
+        list.reserveCapacity(set.count)
+        for a in set {
+            if let slot = sessions[a]?.slot { list.append(Subscriber(slot: slot, address: a)) }
+        }
+        list.sort { $0.slot < $1.slot }
+        streams[id]!.subscribers = list
+    }
+
+    private func matching(_ selector: StreamID) -> [StreamID] {
+        if selector.isProducerSelector { return streams.keys.filter { selector.covers($0) } }
+        return streams[selector] != nil ? [selector] : []
+    }
+
+    private mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
+        counters.errorsSent += 1
+        outbox.append(.send(to: to, Message.error(ErrorReply(requestID: requestID, code: code, reason: reason)).encode()))
+    }
+
+    private mutating func subscribe(_ r: SubscriptionRequest, from: PeerAddress, now: Int64) {
+        counters.subscribeRequests += 1
+        let sel = r.selector
+        guard sel.rawValue >> 8 != 0 else {
+            sendError(to: from, requestID: r.requestID, .badRequest, "producer id 000000 is not valid")
+            return
+        }
+        let matched = matching(sel)
+        if matched.isEmpty && !r.isResume {
+            let what = sel.isProducerSelector ? "producer \(sel.producer)" : "stream \(sel)"
+            sendError(to: from, requestID: r.requestID, .unknownStream, "no \(what) is known to this broker (try list)")
+            return
+        }
+        var s = sessions[from]!
+        let isNew = !s.selectors.contains(sel)
+        if isNew {
+            guard s.selectors.count < limits.maxSubscriptionsPerClient else {
+                sendError(to: from, requestID: r.requestID, .limitReached, "at most \(limits.maxSubscriptionsPerClient) subscriptions per client")
+                return
+            }
+            s.selectors.insert(sel)
+            sessions[from] = s
+            selectorIndex[sel, default: []].insert(from)
+            for id in matched { refreshSubscribers(of: id) }
+        }
+        let online = matched.contains { streams[$0]!.online }
+        outbox.append(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        if isNew, let slot = s.slot {
+            // Join: the last complete frame of each stream at once, so the first picture needs no wait.
+            for id in matched {
+                guard let st = streams[id], st.online, let n = st.cache.lastCompleteNumber else { continue }
+                let key = UInt64(id.rawValue) << 32 | UInt64(n)
+                for var d in st.cache.lastComplete {
+                    d[32] |= DataHeader.cachedFlag
+                    outbox.append(.unicast(d, frameKey: key, to: Subscriber(slot: slot, address: from)))
+                }
+                counters.cachedFramesSent += 1
+            }
+        }
+    }
+
+    private mutating func unsubscribe(_ r: SubscriptionRequest, from: PeerAddress) {
+        let sel = r.selector
+        var s = sessions[from]!
+        var removed: [StreamID] = []
+        if sel.isProducerSelector {
+            removed = s.selectors.filter { $0.producer == sel.producer }
+        } else if s.selectors.contains(sel) {
+            removed = [sel]
+        } else if s.selectors.contains(StreamID(producer: sel.producer, index: 0)) {
+            sendError(to: from, requestID: r.requestID, .notSubscribed, "subscribed through \(sel.producer): unsubscribe \(sel.producer) instead")
+            return
+        }
+        for x in removed {
+            s.selectors.remove(x)
+            selectorIndex[x]?.remove(from)
+            if selectorIndex[x]?.isEmpty == true { selectorIndex[x] = nil }
+        }
+        sessions[from] = s
+        for id in streams.keys where removed.contains(where: { $0.covers(id) }) { refreshSubscribers(of: id) }
+        // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
+        let online = matching(sel).contains { streams[$0]!.online }
+        outbox.append(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+    }
+
+    private mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
+        guard let known = streams[h.stream] else {
+            refuse("unknown_stream")
+            return
+        }
+        guard known.owner == from, known.online else {
+            refuse("not_owner")
+            return
+        }
+        counters.dataIn += 1
+        // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
+        // place (a copy left in the table would make every insert copy the whole retransmit ring).
+        var st = streams.removeValue(forKey: h.stream)!
+        defer { streams[h.stream] = st }
+        guard st.detector.receive(
+            h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
+        else {
+            counters.duplicatesIn += 1
+            return
+        }
+        st.datagramsIn += 1
+        st.bytesIn += bytes.count
+        st.buffer.insert(sequence: h.sequence, datagram: bytes, now: now)
+        if st.cache.add(h, datagram: bytes) { st.framesIn += 1 }
+        if !st.subscribers.isEmpty {
+            st.datagramsForwarded += st.subscribers.count
+            outbox.append(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
+        }
+        sessions[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
+    }
+
+    private mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64) {
+        guard let st = streams[n.stream] else { return }
+        guard let slot = sessions[from]?.slot, sessions[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
+        var s = sessions.removeValue(forKey: from)!  // mutated in place, not copied (see handleData)
+        defer { sessions[from] = s }
+        let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
+        var budget = 1024
+        let sub = Subscriber(slot: slot, address: from)
+        for r in n.ranges {
+            var seq = r.start
+            for _ in 0..<Int(r.count) {
+                guard budget > 0 else { break }
+                budget -= 1
+                defer { seq &+= 1 }
+                let key = UInt64(n.stream.rawValue) << 32 | UInt64(seq)
+                if let t = s.resent[key], now - t < minInterval {
+                    counters.retransmitsThrottled += 1
+                    continue
+                }
+                guard let e = st.buffer.entry(seq) else {
+                    counters.retransmitsUnavailable += 1
+                    continue
+                }
+                var d = e.datagram
+                d[32] |= DataHeader.retransmitFlag
+                let frame = UInt32(d[12]) << 24 | UInt32(d[13]) << 16 | UInt32(d[14]) << 8 | UInt32(d[15])
+                outbox.append(.unicast(d, frameKey: UInt64(n.stream.rawValue) << 32 | UInt64(frame), to: sub))
+                s.resent[key] = now
+                s.retransmits += 1
+                counters.retransmitsOut += 1
+            }
+        }
+        if s.resent.count > 4096 {
+            s.resent = s.resent.filter { now - $0.value < minInterval }
+            if s.resent.count > 4096 { s.resent.removeAll() }
+        }
+    }
+
+    private mutating func list(requestID: UInt32, to: PeerAddress) {
+        let all = streams.values.sorted { $0.id < $1.id }
+        let total = UInt16(clamping: all.count)
+        var first = 0
+        repeat {
+            let part = all[first..<min(all.count, first + WireConstants.maxListEntriesPerDatagram)]
+            let entries = part.map {
+                ListEntry(stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count))
+            }
+            outbox.append(.send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
+            first += WireConstants.maxListEntriesPerDatagram
+        } while first < all.count
+    }
+
+    /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
+    private mutating func endSession(_ address: PeerAddress, now: Int64) {
+        guard let s = sessions.removeValue(forKey: address) else { return }
+        if let pid = s.producer, owners[pid] == address {
+            owners[pid] = nil
+            for id in streams.keys where id.producer == pid { setOffline(id, now: now) }
+        }
+        if let slot = s.slot {
+            var touched: [StreamID] = []
+            for sel in s.selectors {
+                selectorIndex[sel]?.remove(address)
+                if selectorIndex[sel]?.isEmpty == true { selectorIndex[sel] = nil }
+                touched.append(contentsOf: matching(sel))
+            }
+            for id in touched { refreshSubscribers(of: id) }
+            freeSlots.append(slot)
+            outbox.append(.release(slot: slot))
+        }
+    }
+
+    // MARK: Timers
+
+    /// Runs what is due: NACKs towards producers, lease expiry, rate measurement.
+    public mutating func poll(now: Int64) {
+        for id in streams.keys {
+            guard streams[id]!.online, streams[id]!.detector.deadline <= now, let owner = streams[id]!.owner else { continue }
+            let rtt = sessions[owner]?.rttMicros ?? 0
+            let interval = RTTEstimator.interval(rtt: rtt, timers: timers)
+            let ranges = streams[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
+            if !ranges.isEmpty {
+                counters.nacksOut += 1
+                outbox.append(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
+            }
+        }
+        guard now >= nextSweep else { return }
+        nextSweep = now + timers.heartbeatInterval / 2
+        for (a, s) in sessions where now - s.lastHeard > timers.leaseDuration {
+            counters.leasesExpired += 1
+            log.append((.warning, "\(s.role == .producer ? "producer \(s.producer!)" : "client") \(a) lease expired (silent for \(timers.leaseMisses) heartbeats)"))
+            endSession(a, now: now)
+        }
+        if now - lastMeasure >= 1_000_000 {
+            let elapsed = Double(now - lastMeasure) / 1e6
+            for id in streams.keys {
+                let s = streams[id]!
+                streams[id]!.measuredRate = lastMeasure == 0 ? 0 : Double(s.framesIn - s.framesAtLastMeasure) / elapsed
+                streams[id]!.framesAtLastMeasure = s.framesIn
+            }
+            lastMeasure = now
+        }
+    }
+
+    public var deadline: Int64 {
+        var d = nextSweep
+        for s in streams.values where s.online { d = min(d, s.detector.deadline) }
+        return d
+    }
+
+    /// Tells every peer the broker is leaving.
+    public mutating func shutdown() {
+        let bye = Message.bye(token: 0, reason: .shutdown).encode()
+        for a in sessions.keys { outbox.append(.send(to: a, bye)) }
+    }
+}

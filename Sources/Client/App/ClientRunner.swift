@@ -1,0 +1,294 @@
+import ClientCore
+import Config
+import Platform
+import Wire
+
+struct ClientConfig {
+    var broker: PeerAddress
+    var bind: PeerAddress?
+    var output: String?
+    var statusInterval: Int64 = 1_000_000
+    var subscribe: [StreamID] = []
+    var headless = false
+    var timers = Timers()
+    var limits = Limits()
+}
+
+/// Per-stream figures the client shows: rates over the last interval, totals, latency.
+struct StreamFigures {
+    var frames = 0
+    var bytes = 0
+    var framesAtLast = 0
+    var latencies: [Double] = []  // ms, current interval
+    var latencyHistogram = [Int](repeating: 0, count: 2001)  // 0.1 ms buckets up to 200 ms, last = over
+    var latencyCount = 0
+    var latencySum = 0.0
+    var joinedAt: Int64?
+    var firstFrameAfterJoin: Int64?
+    /// When the SUBSCRIBE left (at the command, or when the session came up if it was not yet), and the time
+    /// from then to the first complete frame: the join itself, without connection setup.
+    var subscribeSentAt: Int64?
+    var firstFrameAfterSubscribe: Int64?
+
+    mutating func add(latencyMs: Double) {
+        latencies.append(latencyMs)
+        let b = min(Int(latencyMs * 10), latencyHistogram.count - 1)
+        latencyHistogram[max(b, 0)] += 1
+        latencyCount += 1
+        latencySum += latencyMs
+    }
+    func percentile(_ p: Double) -> Double {
+        guard latencyCount > 0 else { return 0 }
+        let target = Int((Double(latencyCount) * p).rounded(.up))
+        var acc = 0
+        for (i, c) in latencyHistogram.enumerated() {
+            acc += c
+            if acc >= target { return Double(i) / 10 }
+        }
+        return 200
+    }
+}
+
+/// The client's driver: reads commands from stdin, feeds the core, writes frames, prints status.
+final class ClientRunner {
+    let config: ClientConfig
+    let log: Logger
+    let socket: UDPSocket
+    let signals: SignalWatcher
+    var core: ClientSession
+    var stdin: LineReader?
+    let interactive: Bool
+    var showStatus: Bool
+    var figures: [StreamID: StreamFigures] = [:]
+    var nextStatus: Int64 = 0
+    var lastStatus: Int64 = 0
+    var writeErrors = 0
+
+    init(config: ClientConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
+        self.config = config
+        self.log = log
+        self.signals = signals
+        let bind = config.bind ?? (config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0))
+        socket = try UDPSocket(bind: bind, batch: 64, receiveBuffer: 8 << 20)
+        core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
+        interactive = !config.headless && Files.isTerminal(0)
+        showStatus = !config.headless && config.statusInterval > 0
+        if !config.headless { stdin = LineReader(fd: 0) }
+        if let o = config.output {
+            do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
+        }
+    }
+
+    func send(_ datagrams: [[UInt8]]) {
+        for d in datagrams { socket.send(d, to: config.broker) }
+    }
+
+    func prompt() { if interactive { writeAll(1, "> ") } }
+
+    func run() -> Int32 {
+        var now = Clock.now()
+        send(core.start(now: now))
+        if !config.headless {
+            say("client: broker \(config.broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
+        }
+        for s in config.subscribe { subscribe(s, now: now) }
+        prompt()
+        lastStatus = now
+        nextStatus = now + config.statusInterval
+        while true {
+            now = Clock.now()
+            var wake = core.deadline
+            if showStatus { wake = min(wake, nextStatus) }
+            var fds = [socket.fd, signals.fd]
+            if let s = stdin, !s.atEnd { fds.append(s.fd) }
+            let ready = Poller.wait(readable: fds, timeoutMicros: min(wake, now + 1_000_000) - now)
+            if ready.contains(signals.fd), let sig = signals.take() {
+                log.info("signal \(sig)")
+                return leave()
+            }
+            now = Clock.now()
+            if ready.contains(socket.fd) {
+                var out: [[UInt8]] = []
+                var rounds = 0
+                while rounds < 64, socket.receiveBatch({ bytes, from in
+                    guard from == self.config.broker else { return }
+                    out += self.core.receive(bytes[...], now: now)
+                }) > 0 { rounds += 1 }
+                send(out)
+            }
+            if Clock.now() >= core.deadline { send(core.poll(now: Clock.now())) }
+            if handleEvents() == false { return leave() }
+            if var s = stdin, ready.contains(s.fd) {
+                let lines = s.readLines()
+                stdin = s
+                for line in lines {
+                    if !execute(line, now: Clock.now()) { return leave() }
+                }
+                if !lines.isEmpty { prompt() }
+                if s.atEnd { log.info("stdin closed; still running until SIGINT/SIGTERM") }
+            }
+            now = Clock.now()
+            if showStatus, now >= nextStatus {
+                printStatus(now: now)
+                nextStatus = now + config.statusInterval
+            }
+        }
+    }
+
+    func subscribe(_ s: StreamID, now: Int64) {
+        send(core.subscribe(s, now: now))
+        let ids = s.isProducerSelector ? StreamKind.allCases.map { StreamID(producer: s.producer, kind: $0) } : [s]
+        for id in ids {
+            figures[id, default: StreamFigures()].joinedAt = now
+            figures[id]!.subscribeSentAt = core.link.isConnected ? now : nil
+        }
+    }
+
+    /// Returns false when the user asked to quit.
+    func execute(_ line: String, now: Int64) -> Bool {
+        switch ClientCommand.parse(line) {
+        case .failure(let e): say(e.message)
+        case .success(let c):
+            switch c {
+            case .subscribe(let s): subscribe(s, now: now)
+            case .unsubscribe(let s): send(core.unsubscribe(s, now: now))
+            case .list: send(core.list(now: now))
+            case .stats: printStats()
+            case .help: say(ClientCommand.helpText)
+            case .quit: return false
+            case .status(let on):
+                showStatus = on
+                say("status lines \(on ? "on" : "off")")
+            }
+        }
+        _ = handleEvents()
+        return true
+    }
+
+    /// Prints events and saves frames. Returns true (kept for symmetry with commands).
+    @discardableResult
+    func handleEvents() -> Bool {
+        for e in core.takeEvents() {
+            switch e {
+            case .connected(let fresh):
+                // Subscriptions asked for while connecting went out with the session's start.
+                let now = Clock.now()
+                for id in figures.keys where figures[id]!.joinedAt != nil && figures[id]!.subscribeSentAt == nil {
+                    figures[id]!.subscribeSentAt = now
+                }
+                if !config.headless { say(fresh ? "connected to broker \(config.broker)" : "broker \(config.broker) is answering again") }
+                log.info("connected to broker \(config.broker)")
+            case .brokerLost:
+                if !config.headless { say("lost contact with the broker at \(config.broker); reconnecting, subscriptions will be restored") }
+                log.warning("no answer from broker \(config.broker)")
+            case .brokerLeaving:
+                if !config.headless { say("the broker is shutting down; reconnecting, subscriptions will be restored") }
+            case .reply(_, let text):
+                say(text)
+            case .streamStatus(let id, let state):
+                if !config.headless { say("stream \(id) is \(state)") }
+            case .list(let entries):
+                printList(entries)
+            case .frame(let f):
+                deliver(f)
+            }
+        }
+        return true
+    }
+
+    func deliver(_ f: CompleteFrame) {
+        let latency = Double(Int64(bitPattern: Clock.wallMicros()) - Int64(bitPattern: f.captureTime)) / 1000
+        var fig = figures[f.stream, default: StreamFigures()]
+        fig.frames += 1
+        fig.bytes += f.bytes.count
+        fig.add(latencyMs: latency)
+        if fig.firstFrameAfterJoin == nil, let j = fig.joinedAt { fig.firstFrameAfterJoin = Clock.now() - j }
+        if fig.firstFrameAfterSubscribe == nil, let j = fig.subscribeSentAt { fig.firstFrameAfterSubscribe = Clock.now() - j }
+        figures[f.stream] = fig
+        guard let out = config.output else { return }
+        let dir = "\(out)/\(f.stream)"
+        let ext = f.stream.kind == .audio ? "mp3" : "jpg"
+        // Capture time and frame number together never collide, even when a producer loops or restarts.
+        let name = "\(dir)/\(f.captureTime)-\(f.number).\(ext)"
+        do {
+            if fig.frames == 1 { try Files.makeDirectories(dir) }
+            try Files.write(name, f.bytes)
+        } catch {
+            writeErrors += 1
+            if writeErrors <= 3 || writeErrors % 100 == 0 { log.error("cannot save \(name): \(error) (\(writeErrors) failures)") }
+        }
+    }
+
+    func printList(_ entries: [ListEntry]) {
+        guard !entries.isEmpty else {
+            say("the broker knows no producers yet")
+            return
+        }
+        var byProducer: [ProducerID: [ListEntry]] = [:]
+        for e in entries { byProducer[e.stream.producer, default: []].append(e) }
+        for p in byProducer.keys.sorted() {
+            let streams = byProducer[p]!.map {
+                "\($0.stream) \($0.stream.kind?.description ?? "stream") \(fmt(Double($0.rateMilli) / 1000, 1)) fps \($0.state) \($0.subscribers) sub"
+            }
+            say("\(p): " + streams.joined(separator: "; "))
+        }
+    }
+
+    func printStatus(now: Int64) {
+        let elapsed = Double(now - lastStatus) / 1e6
+        lastStatus = now
+        let stats = core.stats
+        for id in stats.keys.sorted() where core.isSubscribed(id) {
+            var fig = figures[id, default: StreamFigures()]
+            let s = stats[id]!
+            let fps = Double(fig.frames - fig.framesAtLast) / max(elapsed, 0.001)
+            let lat = fig.latencies.isEmpty ? "-" : fmt(fig.latencies.reduce(0, +) / Double(fig.latencies.count), 1) + " ms"
+            say("[\(id)] \(fmt(fps, 1)) fps, \(fig.frames) complete, \(s.frames.dropped) dropped, \(s.loss.lost) lost, \(s.loss.recovered) recovered, latency \(lat)")
+            fig.framesAtLast = fig.frames
+            fig.latencies.removeAll(keepingCapacity: true)
+            figures[id] = fig
+        }
+    }
+
+    func printStats() {
+        let stats = core.stats
+        if stats.isEmpty {
+            say("nothing received yet; subscriptions: " + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
+            return
+        }
+        say("subscriptions: " + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
+        for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
+        let rtt = core.link.rtt
+        say("broker \(config.broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)")
+    }
+
+    func summaryLine(_ id: StreamID, _ s: ReceiveStats) -> String {
+        let fig = figures[id, default: StreamFigures()]
+        let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
+        var join = fig.firstFrameAfterJoin.map { fmt(Double($0) / 1000, 1) + " ms" } ?? "-"
+        if let j = fig.firstFrameAfterSubscribe { join += " (\(fmt(Double(j) / 1000, 2)) ms after the SUBSCRIBE)" }
+        return "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(join)"
+    }
+
+    func leave() -> Int32 {
+        send([core.bye()])
+        let stats = core.stats
+        if stats.isEmpty { say("summary: no frames received") }
+        for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }
+        return 0
+    }
+}
+
+func fmt(_ v: Double, _ digits: Int) -> String {
+    var p = 1.0
+    for _ in 0..<digits { p *= 10 }
+    let r = (v * p).rounded() / p
+    var s = String(r)
+    if let dot = s.firstIndex(of: ".") {
+        let decimals = s.distance(from: dot, to: s.endIndex) - 1
+        if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+    } else if digits > 0 {
+        s += "." + String(repeating: "0", count: digits)
+    }
+    return s
+}

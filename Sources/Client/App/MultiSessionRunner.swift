@@ -1,0 +1,136 @@
+import ClientCore
+import Config
+import Platform
+import Wire
+
+/// `client --headless --sessions N`: N independent subscriber sessions (each with its own socket and protocol
+/// core) in one process, for load tests where a thousand client processes would cost more than the broker.
+/// Frames are only counted; at exit one summary line per stream aggregates every session.
+final class MultiSessionRunner {
+    struct Session {
+        var socket: UDPSocket
+        var core: ClientSession
+        var joinedAt: Int64
+        var firstFrame: [StreamID: Int64] = [:]
+        /// The core's deadline as of its last input (recomputing a thousand of them per wake-up cost more than the work).
+        var deadline: Int64 = 0
+    }
+    let config: ClientConfig
+    let log: Logger
+    let signals: SignalWatcher
+    var sessions: [Session] = []
+    var figures: [StreamID: StreamFigures] = [:]
+    var joins: [Double] = []
+
+    init(config: ClientConfig, sessions count: Int, spread: Bool, log: Logger, signals: SignalWatcher) throws(SystemError) {
+        self.config = config
+        self.log = log
+        self.signals = signals
+        let now = Clock.now()
+        // One thread reads every session's socket in turn: one receive storage for all of them.
+        let storage = ReceiveStorage(batch: 32)
+        for i in 0..<count {
+            let bind = config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0)
+            let socket = try UDPSocket(bind: bind, batch: 32, receiveBuffer: 1 << 20, storage: storage)
+            var core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed() &+ UInt64(i))
+            var out = core.start(now: now)
+            let subs = spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
+            for s in subs { out += core.subscribe(s, now: now) }
+            for d in out { socket.send(d, to: config.broker) }
+            sessions.append(Session(socket: socket, core: core, joinedAt: now))
+        }
+    }
+
+    func run() -> Int32 {
+        let fdIndex = Dictionary(uniqueKeysWithValues: sessions.enumerated().map { ($0.element.socket.fd, $0.offset) })
+        let poller = Poller()
+        do {
+            try poller.add(signals.fd)
+            for s in sessions { try poller.add(s.socket.fd) }
+        } catch {
+            log.error("\(error)")
+            return 1
+        }
+        while true {
+            let now = Clock.now()
+            var wake = now + 1_000_000
+            for s in sessions { wake = min(wake, s.deadline) }
+            let ready = poller.wait(timeoutMicros: wake - now)
+            let t = Clock.now()
+            for fd in ready {
+                if fd == signals.fd {
+                    if signals.take() != nil { return finish() }
+                    continue
+                }
+                guard let i = fdIndex[fd] else { continue }
+                var out: [[UInt8]] = []
+                let broker = config.broker
+                let socket = sessions[i].socket
+                // A short batch means the socket was empty: no need for a call that finds nothing.
+                while socket.receiveBatch({ bytes, from in
+                    guard from == broker else { return }
+                    out += self.sessions[i].core.receive(bytes[...], now: t)
+                }) == socket.receiveBatchLimit {}
+                for d in out { sessions[i].socket.send(d, to: broker) }
+                collect(i)
+                sessions[i].deadline = sessions[i].core.deadline
+            }
+            let t2 = Clock.now()
+            for i in sessions.indices where sessions[i].deadline <= t2 {
+                for d in sessions[i].core.poll(now: t2) { sessions[i].socket.send(d, to: config.broker) }
+                collect(i)
+                sessions[i].deadline = sessions[i].core.deadline
+            }
+        }
+    }
+
+    private func collect(_ i: Int) {
+        for e in sessions[i].core.takeEvents() {
+            switch e {
+            case .frame(let f):
+                let latency = Double(Int64(bitPattern: Clock.wallMicros()) - Int64(bitPattern: f.captureTime)) / 1000
+                figures[f.stream, default: StreamFigures()].frames += 1
+                figures[f.stream, default: StreamFigures()].bytes += f.bytes.count
+                figures[f.stream, default: StreamFigures()].add(latencyMs: latency)
+                if sessions[i].firstFrame[f.stream] == nil {
+                    sessions[i].firstFrame[f.stream] = Clock.now()
+                    // Join time counts from the subscription's acknowledgement being possible: the session start.
+                    joins.append(Double(Clock.now() - sessions[i].joinedAt) / 1000)
+                }
+            case .reply(false, let text):
+                log.warning("session \(i): \(text)")
+            default:
+                break
+            }
+        }
+    }
+
+    private func finish() -> Int32 {
+        for s in sessions { s.socket.send(s.core.bye(), to: config.broker) }
+        var total: [StreamID: ReceiveStats] = [:]
+        for s in sessions {
+            for (id, st) in s.core.stats {
+                var a = total[id] ?? ReceiveStats()
+                a.loss.received += st.loss.received
+                a.loss.lost += st.loss.lost
+                a.loss.recovered += st.loss.recovered
+                a.loss.duplicates += st.loss.duplicates
+                a.frames.delivered += st.frames.delivered
+                a.frames.dropped += st.frames.dropped
+                a.bytes += st.bytes
+                total[id] = a
+            }
+        }
+        joins.sort()
+        let joinP50 = joins.isEmpty ? 0 : joins[joins.count / 2]
+        let joinMax = joins.last ?? 0
+        say("sessions \(sessions.count), join p50 \(fmt(joinP50, 1)) ms max \(fmt(joinMax, 1)) ms")
+        for id in total.keys.sorted() {
+            let s = total[id]!
+            let fig = figures[id, default: StreamFigures()]
+            let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
+            say("summary \(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(s.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(fmt(joinP50, 1)) ms")
+        }
+        return 0
+    }
+}

@@ -1,0 +1,340 @@
+import Wire
+
+/// What the client core reports to the program around it.
+public enum ClientEvent: Equatable, Sendable {
+    case connected(fresh: Bool)
+    case brokerLost
+    case brokerLeaving
+    /// The outcome of a user's command, ready to print.
+    case reply(ok: Bool, text: String)
+    case streamStatus(StreamID, StreamState)
+    case list([ListEntry])
+    case frame(CompleteFrame)
+}
+
+/// Per-stream receive figures.
+public struct ReceiveStats: Sendable, Equatable {
+    public var loss = LossDetector.Counters()
+    public var frames = FrameAssembler.Counters()
+    public var bytes = 0
+    public init(loss: LossDetector.Counters = .init(), frames: FrameAssembler.Counters = .init(), bytes: Int = 0) {
+        self.loss = loss
+        self.frames = frames
+        self.bytes = bytes
+    }
+}
+
+/// The client's protocol core: session, subscriptions (what the user asked for, kept across broker restarts),
+/// acknowledged requests with retry, loss detection and NACKs, frame reassembly. Pure: fed with commands,
+/// datagrams and `now`; returns datagrams for the broker and events.
+public struct ClientSession: Sendable {
+    enum RequestKind: Equatable, Sendable {
+        case subscribe(StreamID, resume: Bool)
+        case unsubscribe(StreamID)
+        case list
+    }
+    struct Pending: Sendable {
+        var kind: RequestKind
+        var nextRetry: Int64
+        var backoff: Int64
+        var firstSent: Int64
+        var warned = false
+    }
+    struct Receiver: Sendable {
+        var detector: LossDetector
+        var assembler: FrameAssembler
+        var bytes = 0
+    }
+
+    public let timers: Timers
+    public let limits: Limits
+    public private(set) var link: BrokerLink
+    /// The subscriptions the user holds (selectors), whatever the broker's state.
+    public private(set) var subscriptions: Set<StreamID> = []
+    private var pending: [UInt32: Pending] = [:]
+    private var nextRequestID: UInt32 = 1
+    private var receivers: [StreamID: Receiver] = [:]
+    private var retired: [StreamID: ReceiveStats] = [:]
+    private var listParts: [UInt32: [UInt16: ListEntry]] = [:]
+    public private(set) var events: [ClientEvent] = []
+    public private(set) var malformed = 0
+    public private(set) var ignoredData = 0
+
+    public init(timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64) {
+        self.timers = timers
+        self.limits = limits
+        link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: seed)
+    }
+
+    public mutating func takeEvents() -> [ClientEvent] {
+        defer { events.removeAll() }
+        return events
+    }
+
+    public mutating func start(now: Int64) -> [[UInt8]] { [link.connect(now: now)] }
+
+    public func isSubscribed(_ stream: StreamID) -> Bool { subscriptions.contains { $0.covers(stream) } }
+
+    /// Figures for every stream received so far (current and past).
+    public var stats: [StreamID: ReceiveStats] {
+        var out = retired
+        for (id, r) in receivers {
+            out[id] = ReceiveStats(loss: r.detector.counters, frames: r.assembler.counters, bytes: r.bytes)
+        }
+        return out
+    }
+
+    // MARK: Commands
+
+    public mutating func subscribe(_ sel: StreamID, now: Int64) -> [[UInt8]] {
+        if subscriptions.contains(sel) {
+            events.append(.reply(ok: true, text: "already subscribed to \(sel)"))
+            return []
+        }
+        if sel.isProducerSelector == false, subscriptions.contains(StreamID(producer: sel.producer, index: 0)) {
+            events.append(.reply(ok: true, text: "already subscribed to \(sel) through \(sel.producer)"))
+            return []
+        }
+        guard subscriptions.count < limits.maxSubscriptionsPerClient else {
+            events.append(.reply(ok: false, text: "cannot subscribe to \(sel): at most \(limits.maxSubscriptionsPerClient) subscriptions"))
+            return []
+        }
+        return request(.subscribe(sel, resume: false), now: now)
+    }
+
+    public mutating func unsubscribe(_ sel: StreamID, now: Int64) -> [[UInt8]] {
+        let removed: [StreamID]
+        if sel.isProducerSelector {
+            removed = subscriptions.filter { $0.producer == sel.producer }
+        } else if subscriptions.contains(sel) {
+            removed = [sel]
+        } else if subscriptions.contains(StreamID(producer: sel.producer, index: 0)) {
+            events.append(.reply(ok: false, text: "subscribed to \(sel) through \(sel.producer): unsubscribe \(sel.producer) instead"))
+            return []
+        } else {
+            removed = []
+        }
+        // A subscribe still waiting for its answer is cancelled by the unsubscribe.
+        let cancelled = pending.filter { if case .subscribe(let s, _) = $0.value.kind { return sel.covers(s) || s == sel } else { return false } }
+        for id in cancelled.keys { pending[id] = nil }
+        guard !removed.isEmpty || !cancelled.isEmpty else {
+            events.append(.reply(ok: false, text: "not subscribed to \(sel)"))
+            return []
+        }
+        for x in removed { subscriptions.remove(x) }
+        // Stop taking its data at once; datagrams already on the way are ignored.
+        for id in receivers.keys where !isSubscribed(id) {
+            let r = receivers.removeValue(forKey: id)!
+            retired[id] = ReceiveStats(loss: r.detector.counters, frames: r.assembler.counters, bytes: r.bytes)
+        }
+        return request(.unsubscribe(sel), now: now)
+    }
+
+    public mutating func list(now: Int64) -> [[UInt8]] { request(.list, now: now) }
+
+    private mutating func request(_ kind: RequestKind, now: Int64) -> [[UInt8]] {
+        let id = nextRequestID
+        nextRequestID &+= 1
+        if nextRequestID == 0 { nextRequestID = 1 }
+        pending[id] = Pending(kind: kind, nextRetry: now + timers.requestRetry, backoff: timers.requestRetry, firstSent: now)
+        guard link.isConnected else { return [] }  // sent when the session is up
+        return [encode(id, kind)]
+    }
+
+    private func encode(_ id: UInt32, _ kind: RequestKind) -> [UInt8] {
+        switch kind {
+        case .subscribe(let s, let resume):
+            Message.subscribe(SubscriptionRequest(token: link.token, requestID: id, selector: s, flags: resume ? SubscriptionRequest.resumeFlag : 0)).encode()
+        case .unsubscribe(let s):
+            Message.unsubscribe(SubscriptionRequest(token: link.token, requestID: id, selector: s)).encode()
+        case .list:
+            Message.listRequest(token: link.token, requestID: id).encode()
+        }
+    }
+
+    // MARK: Datagrams
+
+    public mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
+        let m: Message
+        do { m = try Message.decode(bytes) } catch {
+            malformed += 1
+            return []
+        }
+        link.heard(now: now)
+        switch m {
+        case .data(let h, let payload):
+            handleData(h, payload, now: now)
+            return []
+        case .ack(let a):
+            guard let p = pending.removeValue(forKey: a.requestID) else { return [] }
+            switch p.kind {
+            case .subscribe(let s, let resume):
+                subscriptions.insert(s)
+                if !resume {
+                    events.append(.reply(ok: true, text: "subscribed to \(s)" + (a.status == .offline ? " (offline for now; frames follow when it is online)" : "")))
+                }
+            case .unsubscribe(let s):
+                events.append(.reply(ok: true, text: "unsubscribed from \(s)"))
+            case .list:
+                break
+            }
+            return []
+        case .error(let e):
+            if e.requestID == 0 {
+                // The broker refused our HELLO (it is full); the link keeps retrying.
+                events.append(.reply(ok: false, text: "the broker refused the session: \(e.code): \(e.reason); retrying"))
+                return []
+            }
+            guard let p = pending.removeValue(forKey: e.requestID) else { return [] }
+            switch p.kind {
+            case .subscribe(let s, _):
+                subscriptions.remove(s)
+                events.append(.reply(ok: false, text: "cannot subscribe to \(s): \(e.code): \(e.reason)"))
+            case .unsubscribe(let s):
+                events.append(.reply(ok: false, text: "cannot unsubscribe from \(s): \(e.code): \(e.reason)"))
+            case .list:
+                events.append(.reply(ok: false, text: "list failed: \(e.code): \(e.reason)"))
+            }
+            return []
+        case .listReply(let l):
+            guard let p = pending[l.requestID], p.kind == .list else { return [] }
+            var parts = listParts[l.requestID] ?? [:]
+            for (i, e) in l.entries.enumerated() { parts[l.first + UInt16(i)] = e }
+            if parts.count >= Int(l.total) {
+                pending[l.requestID] = nil
+                listParts[l.requestID] = nil
+                events.append(.list(parts.keys.sorted().map { parts[$0]! }))
+            } else {
+                listParts[l.requestID] = parts
+            }
+            return []
+        case .streamStatus(let st):
+            guard isSubscribed(st.stream) else { return [] }
+            if st.state == .online, var r = receivers[st.stream] {
+                // The producer may have restarted its numbering.
+                r.detector.reset()
+                r.assembler.reset()
+                receivers[st.stream] = r
+            }
+            events.append(.streamStatus(st.stream, st.state))
+            return []
+        default:
+            let (out, event) = link.handle(m, now: now)
+            var send = out
+            if let event { send += handle(event, now: now) }
+            return send
+        }
+    }
+
+    private mutating func handle(_ event: LinkEvent, now: Int64) -> [[UInt8]] {
+        switch event {
+        case .connected(_, let fresh):
+            events.append(.connected(fresh: fresh))
+            var out: [[UInt8]] = []
+            if fresh {
+                // The broker does not know our subscriptions: ask for them again, kept even while offline.
+                pending = pending.filter { if case .subscribe(_, true) = $0.value.kind { return false } else { return true } }
+                for r in receivers.keys {
+                    receivers[r]!.detector.reset()
+                    receivers[r]!.assembler.reset()
+                }
+                for s in subscriptions.sorted() { out += request(.subscribe(s, resume: true), now: now) }
+            }
+            for (id, p) in pending.sorted(by: { $0.key < $1.key }) {
+                if case .subscribe(_, true) = p.kind, fresh { continue }
+                out.append(encode(id, p.kind))
+            }
+            return out
+        case .lost:
+            events.append(.brokerLost)
+            return []
+        case .brokerLeaving:
+            events.append(.brokerLeaving)
+            return []
+        }
+    }
+
+    /// Whether a SUBSCRIBE covering `stream` is still waiting for its ACK.
+    private func subscribing(_ stream: StreamID) -> Bool {
+        pending.values.contains { if case .subscribe(let s, _) = $0.kind { return s.covers(stream) || s == stream } else { return false } }
+    }
+
+    private mutating func handleData(_ h: DataHeader, _ payload: ArraySlice<UInt8>, now: Int64) {
+        // Data for a stream whose SUBSCRIBE is unanswered is taken too: the broker acts on a SUBSCRIBE before
+        // its ACK can be lost, and through a lossy path the ACK may take several retries (seconds of backoff)
+        // while the stream already flows. The request is still retried until the ACK comes.
+        guard isSubscribed(h.stream) || subscribing(h.stream) else {
+            ignoredData += 1
+            return
+        }
+        var r = receivers.removeValue(forKey: h.stream)
+            ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight))
+        // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
+        // asked for like any other, instead of the join waiting out the latency budget.
+        guard r.detector.receive(
+            h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
+        else {
+            receivers[h.stream] = r
+            return
+        }
+        r.bytes += payload.count
+        for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { events.append(.frame(f)) }
+        receivers[h.stream] = r
+    }
+
+    // MARK: Timers
+
+    public mutating func poll(now: Int64) -> [[UInt8]] {
+        var (out, event) = link.poll(now: now)
+        if let event { out += handle(event, now: now) }
+        guard link.isConnected else { return out }
+        for (id, p) in pending where now >= p.nextRetry {
+            var q = p
+            q.backoff = min(q.backoff * 2, timers.maxRequestBackoff)
+            q.nextRetry = now + q.backoff
+            if !q.warned && now - q.firstSent >= timers.requestTimeout {
+                q.warned = true
+                if case .subscribe(_, true) = q.kind {} else {
+                    events.append(.reply(ok: false, text: "no answer from the broker for \(describe(q.kind)) yet; still trying"))
+                }
+            }
+            pending[id] = q
+            out.append(encode(id, q.kind))
+        }
+        let rttMicros = link.rtt.hasSample ? link.rtt.smoothed : 0
+        let interval = RTTEstimator.interval(rtt: rttMicros, timers: timers)
+        for id in receivers.keys {
+            if receivers[id]!.detector.deadline <= now {
+                let ranges = receivers[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
+                if !ranges.isEmpty {
+                    out.append(Message.nack(Nack(token: link.token, stream: id, rttMicros: UInt32(clamping: rttMicros), ranges: ranges)).encode())
+                }
+            }
+            if let d = receivers[id]!.assembler.deadline(budget: timers.latencyBudget), d <= now {
+                for f in receivers[id]!.assembler.drain(now: now, budget: timers.latencyBudget) { events.append(.frame(f)) }
+            }
+        }
+        return out
+    }
+
+    private func describe(_ k: RequestKind) -> String {
+        switch k {
+        case .subscribe(let s, _): "subscribe \(s)"
+        case .unsubscribe(let s): "unsubscribe \(s)"
+        case .list: "list"
+        }
+    }
+
+    public var deadline: Int64 {
+        var d = link.deadline
+        guard link.isConnected else { return d }
+        for p in pending.values { d = min(d, p.nextRetry) }
+        for r in receivers.values {
+            d = min(d, r.detector.deadline)
+            if let a = r.assembler.deadline(budget: timers.latencyBudget) { d = min(d, a) }
+        }
+        return d
+    }
+
+    public func bye() -> [UInt8] { link.bye() }
+}

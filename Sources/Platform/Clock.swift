@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CWire
+
+/// The only place that reads clocks. Monotonic time drives every protocol timer; wall time stamps capture time.
+public enum Clock {
+    /// Monotonic microseconds.
+    public static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+    /// Microseconds since the Unix epoch.
+    public static func wallMicros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+    /// Nanoseconds since the Unix epoch (the clock of the kernel's receive timestamps).
+    public static func wallNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+    /// A random 64-bit value from the kernel.
+    public static func randomSeed() -> UInt64 {
+        var v: UInt64 = 0
+        let n = withUnsafeMutableBytes(of: &v) { cwire_getrandom($0.baseAddress, 8) }
+        if n != 8 { v = UInt64(bitPattern: now()) ^ wallMicros() &* 0x9E37_79B9_7F4A_7C15 }
+        return v
+    }
+}

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Config
+import Wire
+
+extension Settings {
+    /// Reads the process's arguments and environment.
+    public static func fromProcess(program: String, specs: [SettingSpec]) throws(SettingsError) -> Settings {
+        try Settings(program: program, specs: specs, arguments: Array(CommandLine.arguments.dropFirst()), environment: processEnvironment())
+    }
+
+    /// What every executable does first: reads its settings, prints `--help` and exits 0, or names a bad
+    /// setting and exits 2.
+    public static func parseOrExit(program: String, specs: [SettingSpec], summary: String, helpFooter: String = "") -> Settings {
+        let settings = exitOnSettingsError(program) { () throws(SettingsError) in try fromProcess(program: program, specs: specs) }
+        if settings.helpRequested {
+            say(settings.usage(summary: summary) + (helpFooter.isEmpty ? "" : "\n" + helpFooter))
+            exit(0)
+        }
+        return settings
+    }
+
+    public static func processEnvironment() -> [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
+
+    /// A `host:port` setting, resolved.
+    public func address(_ flag: String) throws(SettingsError) -> PeerAddress? {
+        guard let v = string(flag), !v.isEmpty else { return nil }
+        do throws(AddressError) { return try PeerAddress.resolve(v.trimmingSpaces) } catch { throw SettingsError(setting: spec(flag).label, message: error.description) }
+    }
+
+}
+
+/// Runs `body`; a settings error is printed naming the setting and exits with status 2.
+public func exitOnSettingsError<T>(_ program: String, _ body: () throws(SettingsError) -> T) -> T {
+    do { return try body() } catch {
+        writeAll(2, "\(program): \(error.description)\n")
+        exit(2)
+    }
+}

@@ -1,0 +1,150 @@
+import Config
+import Platform
+import ProducerCore
+import Wire
+
+struct ProducerConfig {
+    var broker: PeerAddress
+    var bind: PeerAddress?
+    var producer: ProducerID
+    var frames: String?
+    var audio: String?
+    var rate: Double
+    var delay: Double
+    var syntheticBytes: Int?
+    var stopAfter: Int?
+    var timers = Timers()
+    var limits = Limits()
+}
+
+/// The producer's driver: paces frames against absolute time, feeds the core, sends what it returns.
+// Each runner is used by exactly one thread.
+final class ProducerRunner: @unchecked Sendable {
+    let config: ProducerConfig
+    let log: Logger
+    let socket: UDPSocket
+    let sender: BatchSender
+    /// Readable when the producer must leave (SIGINT/SIGTERM).
+    let stopFD: Int32
+    var core: ProducerSession
+    var video: MediaFolder?
+    var audio: MediaFolder?
+
+    init(config: ProducerConfig, log: Logger, stopFD: Int32) throws(SystemError) {
+        self.config = config
+        self.log = log
+        self.stopFD = stopFD
+        let bind = config.bind ?? (config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0))
+        socket = try UDPSocket(bind: bind, batch: 16)
+        sender = BatchSender(socket: socket)
+        var streams = [StreamDescriptor(index: StreamKind.video.rawValue, kind: .video, rateMilli: UInt32(config.rate * 1000))]
+        if config.audio != nil { streams.append(StreamDescriptor(index: StreamKind.audio.rawValue, kind: .audio, rateMilli: 1000)) }
+        core = ProducerSession(producer: config.producer, streams: streams, timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
+        if let f = config.frames { video = MediaFolder(path: f, prefix: "frame", suffix: ".jpg", log: log) }
+        if let a = config.audio { audio = MediaFolder(path: a, prefix: "audio", suffix: ".mp3", log: log) }
+    }
+
+    /// Sends datagrams to the broker: a frame's chunks go as GSO messages.
+    func send(_ datagrams: [[UInt8]]) {
+        guard !datagrams.isEmpty else { return }
+        var i = 0
+        while i < datagrams.count {
+            let n = sender.messageLength(start: i, count: datagrams.count) { datagrams[$0].count }
+            if !sender.add(datagrams[i..<i + n], to: config.broker) {
+                sender.flush()
+                continue
+            }
+            i += n
+        }
+        sender.flush()
+    }
+
+    func run() -> Int32 {
+        var synthetic: [UInt8] = []
+        if let n = config.syntheticBytes {
+            var rng = SplitMix64(seed: UInt64(config.producer.rawValue))
+            synthetic = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        } else {
+            if video!.rescan() == 0 { log.warning("no frame<N>.jpg files in \(video!.path) yet; waiting for some") }
+            if audio?.rescan() == 0 { log.warning("no audio<N>.mp3 files in \(audio!.path) yet") }
+        }
+        log.info("producer \(config.producer) -> \(config.broker) at \(config.rate) fps" + (config.delay > 0 ? " after \(config.delay) s" : ""))
+        var now = Clock.now()
+        send(core.start(now: now))
+        let interval = 1_000_000.0 / config.rate
+        var start = now + Int64(config.delay * 1_000_000)
+        var frameIndex: Int64 = 0
+        var audioIndex: Int64 = 0
+        var sent = 0
+        var lastWarnEmpty: Int64 = 0
+        var leaveAt: Int64?
+        while true {
+            now = Clock.now()
+            let nextFrame = start + Int64((Double(frameIndex) * interval).rounded())
+            let nextAudio = start + audioIndex * 1_000_000
+            var nextMedia = nextFrame
+            if audio != nil { nextMedia = min(nextMedia, nextAudio) }
+            let wake = min(core.deadline, nextMedia)
+            let ready = Poller.wait(readable: [socket.fd, stopFD], timeoutMicros: wake - now)
+            if ready.contains(stopFD) {
+                log.info("stopping: telling the broker")
+                send([core.link.bye()])
+                return 0
+            }
+            now = Clock.now()
+            if ready.contains(socket.fd) {
+                var out: [[UInt8]] = []
+                while socket.receiveBatch({ bytes, from in
+                    guard from == self.config.broker else { return }
+                    out += self.core.receive(bytes[...], now: now)
+                }) > 0 {}
+                send(out)
+            }
+            if now >= core.deadline { send(core.poll(now: now)) }
+            for e in core.takeEvents() {
+                switch e {
+                case .connected(let epoch, let fresh): log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
+                case .lost: log.warning("no answer from broker \(config.broker); reconnecting")
+                case .brokerLeaving: log.warning("broker \(config.broker) is shutting down; will reconnect")
+                }
+            }
+            if let l = leaveAt {
+                if now >= l {
+                    send([core.link.bye()])
+                    return 0
+                }
+                start = now + 1_000_000_000  // no more media
+                continue
+            }
+            if now >= nextFrame {
+                if now - nextFrame > 1_000_000 {
+                    // Far behind (suspended, overloaded): restart the schedule rather than burst.
+                    log.warning("\((now - nextFrame) / 1000) ms behind schedule; resynchronising")
+                    start = now - Int64((Double(frameIndex) * interval).rounded())
+                }
+                let frame: [UInt8]?
+                if config.syntheticBytes != nil { frame = synthetic } else { frame = video!.next(limit: config.limits.maxFrameBytes) }
+                if let f = frame {
+                    send(core.send(frame: f, stream: StreamKind.video.rawValue, captureTime: Clock.wallMicros(), now: now))
+                    sent += 1
+                } else if now - lastWarnEmpty > 10_000_000 {
+                    lastWarnEmpty = now
+                    log.warning("nothing to send: no readable frame<N>.jpg in \(video!.path)")
+                }
+                frameIndex += 1
+                if let stop = config.stopAfter, sent >= stop, leaveAt == nil {
+                    // Linger for two latency budgets so the last frames can still be repaired, then leave.
+                    log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
+                    leaveAt = now + 2 * config.timers.latencyBudget
+                }
+            }
+            if audio != nil, now >= nextAudio {
+                if let a = audio!.next(limit: config.limits.maxFrameBytes) {
+                    send(core.send(frame: a, stream: StreamKind.audio.rawValue, captureTime: Clock.wallMicros(), now: now))
+                }
+                audioIndex += 1
+                if now - nextAudio > 1_000_000 { audioIndex = (now - start) / 1_000_000 + 1 }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Config
+import Platform
+import ProducerCore
+import Wire
+
+let signals = SignalWatcher()
+let specs: [SettingSpec] = [
+    SettingSpec("broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000", "Broker address (host:port)."),
+    SettingSpec("id", env: "PRODUCER_ID", "Producer id: 6 hex digits, e.g. 1AAA99."),
+    SettingSpec("frames", env: "FRAMES", "Folder of frame1.jpg, frame2.jpg, ... (sent in numeric order, looping)."),
+    SettingSpec("audio", env: "AUDIO", "Folder of audio1.mp3, audio2.mp3, ... (one chunk per second of video); no audio when empty."),
+    SettingSpec("rate", env: "RATE", default: "12", "Frames per second (0.1 to 1000)."),
+    SettingSpec("delay", env: "DELAY", default: "0", "Seconds to wait before the first frame."),
+    SettingSpec("bind", env: "PRODUCER_ADDRESS", "Local address to send from (host:port); any when empty."),
+    SettingSpec("synthetic", env: "SYNTHETIC_BYTES", "Send generated frames of this many bytes instead of files (benchmarks)."),
+    SettingSpec("stop-after", env: "STOP_AFTER", "Leave after sending this many frames."),
+    SettingSpec("producers", env: "PRODUCERS", "Run several producers in one process: comma-separated ID[:RATE[:DELAY]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."),
+    SettingSpec("media-root", env: "MEDIA_ROOT", default: "producer", "Folder holding ID/frames and ID/audio for --producers."),
+    SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
+]
+let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate."
+let settings = Settings.parseOrExit(program: "producer", specs: specs, summary: summary)
+let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [ProducerConfig] in
+    let broker = try settings.address("broker")!
+    let bind = try settings.address("bind")
+    let rate = try settings.double("rate", in: 0.1...1000)!
+    let delay = try settings.double("delay", in: 0...86_400)!
+    let synthetic = try settings.int("synthetic", in: 1...WireConstants.maxFrameBytes)
+    let stopAfter = try settings.int("stop-after", in: 1...Int.max)
+    if let list = settings.string("producers"), !list.isEmpty {
+        let root = settings.string("media-root") ?? "producer"
+        return try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay).map { (entry) throws(SettingsError) in
+            let frames = "\(root)/\(entry.id)/frames"
+            guard synthetic != nil || Files.isDirectory(frames) else {
+                throw SettingsError(setting: "PRODUCERS (--producers)", message: "producer \(entry.id): '\(frames)' is not a folder (MEDIA_ROOT is '\(root)')")
+            }
+            let audio = "\(root)/\(entry.id)/audio"
+            return ProducerConfig(
+                broker: broker, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
+                audio: synthetic == nil && Files.isDirectory(audio) ? audio : nil, rate: entry.rate, delay: entry.delay,
+                syntheticBytes: synthetic, stopAfter: stopAfter)
+        }
+    }
+    let idText = try settings.required("id")
+    guard let id = ProducerID(hex: idText.trimmingSpaces), id.rawValue != 0 else {
+        throw SettingsError(setting: "PRODUCER_ID (--id)", message: "'\(idText)' is not 6 hex digits (for example 1AAA99)")
+    }
+    var frames: String?
+    if synthetic == nil {
+        let f = try settings.required("frames")
+        guard Files.isDirectory(f) else { throw SettingsError(setting: "FRAMES (--frames)", message: "'\(f)' is not a folder") }
+        frames = f
+    }
+    var audio: String?
+    if let a = settings.string("audio"), !a.isEmpty, synthetic == nil {
+        guard Files.isDirectory(a) else { throw SettingsError(setting: "AUDIO (--audio)", message: "'\(a)' is not a folder") }
+        audio = a
+    }
+    return [ProducerConfig(broker: broker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic, stopAfter: stopAfter)]
+}
+let level = exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") }
+if configs.count == 1 {
+    let log = Logger(name: "producer \(configs[0].producer)", level: level)
+    do {
+        let runner = try ProducerRunner(config: configs[0], log: log, stopFD: signals.fd)
+        exitProcess(runner.run())
+    } catch {
+        log.error("cannot start: \(error)")
+        exitProcess(1)
+    }
+}
+// Several producers: one thread and one socket each; a signal stops them all.
+let stop = StopSignal()
+var runners: [ProducerRunner] = []
+for c in configs {
+    let log = Logger(name: "producer \(c.producer)", level: level)
+    do { runners.append(try ProducerRunner(config: c, log: log, stopFD: stop.readFD)) } catch {
+        log.error("cannot start: \(error)")
+        exitProcess(1)
+    }
+}
+// Each runner writes a byte here when it ends (for example after --stop-after), so the process ends with the last.
+let finished = StopSignal()
+let threads = runners.map { r in PosixThread { _ = r.run(); finished.fire() } }
+var running = threads.count
+while running > 0 {
+    let ready = Poller.wait(readable: [signals.fd, finished.readFD], timeoutMicros: 60_000_000)
+    if ready.contains(signals.fd), signals.take() != nil { break }
+    if ready.contains(finished.readFD), finished.consume() { running -= 1 }
+}
+stop.fire()
+for t in threads { t.join() }
+exitProcess(0)

@@ -1,0 +1,42 @@
+import Config
+import Wire
+
+/// One entry of the PRODUCERS setting: `ID[:RATE[:DELAY]]`.
+public struct ProducerListEntry: Equatable, Sendable {
+    public var id: ProducerID
+    public var rate: Double
+    public var delay: Double
+}
+
+public enum ProducerList {
+    /// Parses `1AAA99:12:0,2BBB77:24:2`; a missing rate or delay takes the default. Errors name the entry.
+    public static func parse(_ text: String, setting: String, defaultRate: Double, defaultDelay: Double) throws(SettingsError) -> [ProducerListEntry] {
+        var out: [ProducerListEntry] = []
+        for raw in text.split(separator: ",") {
+            let item = raw.filter { $0 != " " }
+            if item.isEmpty { continue }
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 3, let id = ProducerID(hex: parts[0].uppercased()), id.rawValue != 0 else {
+                throw SettingsError(setting: setting, message: "'\(item)' is not ID[:RATE[:DELAY]] with a 6-hex-digit ID (for example 1AAA99:12:0)")
+            }
+            var rate = defaultRate
+            if parts.count > 1, !parts[1].isEmpty {
+                guard let r = Double(parts[1]), r.isFinite, r >= 0.1, r <= 1000 else {
+                    throw SettingsError(setting: setting, message: "rate '\(parts[1])' of \(id) is not a number of frames per second in 0.1...1000")
+                }
+                rate = r
+            }
+            var delay = defaultDelay
+            if parts.count > 2, !parts[2].isEmpty {
+                guard let d = Double(parts[2]), d.isFinite, d >= 0, d <= 86_400 else {
+                    throw SettingsError(setting: setting, message: "delay '\(parts[2])' of \(id) is not a number of seconds in 0...86400")
+                }
+                delay = d
+            }
+            guard !out.contains(where: { $0.id == id }) else { throw SettingsError(setting: setting, message: "\(id) is listed twice") }
+            out.append(ProducerListEntry(id: id, rate: rate, delay: delay))
+        }
+        guard !out.isEmpty else { throw SettingsError(setting: setting, message: "lists no producer") }
+        return out
+    }
+}

@@ -1,0 +1,123 @@
+import Wire
+
+/// The producer's protocol core: one session to the broker, per-stream sequence numbers, frame numbers and
+/// retransmit buffers. Fed with frames, datagrams and `now`; returns datagrams for the broker.
+public struct ProducerSession: Sendable {
+    public struct StreamCounters: Sendable, Equatable {
+        public var frames = 0
+        public var datagrams = 0
+        public var bytes = 0
+        public var retransmitted = 0
+        public var nackedMissing = 0
+    }
+
+    struct OutStream {
+        var descriptor: StreamDescriptor
+        var nextSequence: UInt32
+        var nextFrame: UInt32 = 1
+        var buffer: RetransmitBuffer
+        var counters = StreamCounters()
+    }
+
+    public let producer: ProducerID
+    public let limits: Limits
+    public private(set) var link: BrokerLink
+    private var streams: [UInt8: OutStream] = [:]
+    public private(set) var events: [LinkEvent] = []
+    public private(set) var malformed = 0
+
+    public init(producer: ProducerID, streams: [StreamDescriptor], timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64) {
+        self.producer = producer
+        self.limits = limits
+        link = BrokerLink(role: .producer, producer: producer, streams: streams, timers: timers, seed: seed)
+        var rng = SplitMix64(seed: seed ^ 0x5eed)
+        for d in streams {
+            // A random first sequence number, so a restarted producer is not mistaken for old duplicates.
+            self.streams[d.index] = OutStream(
+                descriptor: d, nextSequence: UInt32(truncatingIfNeeded: rng.next()), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes))
+        }
+    }
+
+    public func counters(_ index: UInt8) -> StreamCounters? { streams[index]?.counters }
+
+    public mutating func start(now: Int64) -> [[UInt8]] { [link.connect(now: now)] }
+
+    /// Takes the events reported since the last call.
+    public mutating func takeEvents() -> [LinkEvent] {
+        defer { events.removeAll() }
+        return events
+    }
+
+    /// Chunks one frame and returns its datagrams (empty while not connected: live media is not queued).
+    public mutating func send(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) -> [[UInt8]] {
+        // Out of the table while changed, so the retransmit ring is mutated in place rather than copied.
+        guard var s = streams.removeValue(forKey: index) else { preconditionFailure("unknown stream index \(index)") }
+        precondition(!frame.isEmpty && frame.count <= limits.maxFrameBytes)
+        let id = StreamID(producer: producer, index: index)
+        let datagrams = Chunker.chunk(frame: frame, stream: id, frameNumber: s.nextFrame, firstSequence: s.nextSequence, captureTime: captureTime)
+        s.nextFrame &+= 1
+        for d in datagrams {
+            s.buffer.insert(sequence: s.nextSequence, datagram: d, now: now)
+            s.nextSequence &+= 1
+        }
+        s.counters.frames += 1
+        guard link.isConnected else {
+            streams[index] = s
+            return []
+        }
+        s.counters.datagrams += datagrams.count
+        s.counters.bytes += datagrams.reduce(0) { $0 + $1.count }
+        streams[index] = s
+        return datagrams
+    }
+
+    public mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
+        let m: Message
+        do { m = try Message.decode(bytes) } catch {
+            malformed += 1
+            return []
+        }
+        link.heard(now: now)
+        switch m {
+        case .nack(let n):
+            return answer(n, now: now)
+        default:
+            let (out, event) = link.handle(m, now: now)
+            if let event { events.append(event) }
+            return out
+        }
+    }
+
+    private mutating func answer(_ n: Nack, now: Int64) -> [[UInt8]] {
+        guard n.stream.producer == producer, var s = streams.removeValue(forKey: n.stream.index) else { return [] }
+        let peerRTT = Int64(n.rttMicros)
+        // Not the same datagram twice within one round-trip estimate.
+        let minInterval = max(link.rtt.hasSample ? link.rtt.smoothed : 0, peerRTT)
+        var out: [[UInt8]] = []
+        var budget = s.buffer.capacity  // never resend more than the buffer holds for one NACK
+        for r in n.ranges {
+            var seq = r.start
+            for _ in 0..<Int(r.count) {
+                guard budget > 0 else { break }
+                budget -= 1
+                if let d = s.buffer.resend(seq, now: now, minInterval: minInterval) {
+                    out.append(d)
+                    s.counters.retransmitted += 1
+                } else if !s.buffer.contains(seq) {
+                    s.counters.nackedMissing += 1
+                }
+                seq &+= 1
+            }
+        }
+        streams[n.stream.index] = s
+        return out
+    }
+
+    public mutating func poll(now: Int64) -> [[UInt8]] {
+        let (out, event) = link.poll(now: now)
+        if let event { events.append(event) }
+        return out
+    }
+
+    public var deadline: Int64 { link.deadline }
+}

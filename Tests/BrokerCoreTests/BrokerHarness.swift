@@ -1,0 +1,106 @@
+import BrokerCore
+import SimulationSupport
+import Wire
+import XCTest
+
+extension Array where Element == BrokerOutput {
+    /// Control messages sent to `to`, decoded.
+    func messages(to: PeerAddress) -> [Message] {
+        compactMap {
+            guard case .send(let a, let bytes) = $0, a == to else { return nil }
+            return try? Message.decode(bytes)
+        }
+    }
+
+    /// Every datagram addressed to `to`, whatever the kind of output.
+    func datagrams(to: PeerAddress) -> [[UInt8]] {
+        flatMap { o -> [[UInt8]] in
+            switch o {
+            case .send(let a, let bytes): a == to ? [bytes] : []
+            case .forward(let bytes, _, let subs): subs.contains { $0.address == to } ? [bytes] : []
+            case .unicast(let bytes, _, let sub): sub.address == to ? [bytes] : []
+            case .release: []
+            }
+        }
+    }
+
+    /// DATA datagrams (forwarded or unicast) addressed to `to`.
+    func media(to: PeerAddress) -> [[UInt8]] {
+        flatMap { o -> [[UInt8]] in
+            switch o {
+            case .forward(let bytes, _, let subs): subs.contains { $0.address == to } ? [bytes] : []
+            case .unicast(let bytes, _, let sub): sub.address == to ? [bytes] : []
+            case .send, .release: []
+            }
+        }
+    }
+
+    /// Every address a datagram of any kind goes to.
+    var destinations: Set<PeerAddress> {
+        var out: Set<PeerAddress> = []
+        for o in self {
+            switch o {
+            case .send(let a, _): out.insert(a)
+            case .forward(_, _, let subs): for s in subs { out.insert(s.address) }
+            case .unicast(_, _, let sub): out.insert(sub.address)
+            case .release: break
+            }
+        }
+        return out
+    }
+}
+
+/// Drives a `BrokerCore` with hand-made messages from raw peers, one clock for all.
+struct BrokerHarness {
+    var broker: BrokerCore
+    var now: Int64 = 1_000_000
+
+    init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64 = 1) {
+        broker = BrokerCore(timers: timers, limits: limits, epoch: epoch, cookieKey: (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210))
+    }
+
+    /// Delivers one datagram and returns what the broker wants sent.
+    mutating func receive(_ bytes: [UInt8], from: PeerAddress) -> [BrokerOutput] {
+        broker.receive(bytes, from: from, now: now)
+        return broker.takeOutbox()
+    }
+
+    mutating func receive(_ m: Message, from: PeerAddress) -> [BrokerOutput] { receive(m.encode(), from: from) }
+
+    /// Advances the clock and runs the broker's timers.
+    mutating func advance(by micros: Int64) -> [BrokerOutput] {
+        now += micros
+        broker.poll(now: now)
+        return broker.takeOutbox()
+    }
+
+    /// Runs the cookie handshake for a raw peer; returns the session token.
+    @discardableResult
+    mutating func connect(_ from: PeerAddress, role: PeerRole, producer: ProducerID? = nil, streams: [StreamDescriptor] = []) -> UInt64 {
+        let first = receive(.hello(Hello(token: 0, nonce: 42, role: role, producer: producer, streams: streams)), from: from)
+        guard case .cookie(let nonce, let token)? = first.messages(to: from).first else {
+            XCTFail("no COOKIE for a HELLO without one")
+            return 0
+        }
+        XCTAssertEqual(nonce, 42)
+        let second = receive(.hello(Hello(token: token, nonce: 42, role: role, producer: producer, streams: streams)), from: from)
+        XCTAssertTrue(
+            second.messages(to: from).contains {
+                if case .welcome(let w) = $0 { return w.nonce == 42 } else { return false }
+            }, "no WELCOME for a HELLO with the right cookie")
+        return token
+    }
+
+    /// Connects a producer with a video and an audio stream.
+    @discardableResult
+    mutating func connectProducer(_ from: PeerAddress, _ pid: ProducerID = testProducer) -> UInt64 {
+        connect(
+            from, role: .producer, producer: pid,
+            streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 50_000)])
+    }
+
+    /// Subscribes a connected client; returns the broker's answer to it.
+    mutating func subscribe(_ from: PeerAddress, token: UInt64, _ sel: StreamID, requestID: UInt32 = 1, resume: Bool = false) -> [BrokerOutput] {
+        receive(.subscribe(SubscriptionRequest(token: token, requestID: requestID, selector: sel, flags: resume ? SubscriptionRequest.resumeFlag : 0)), from: from)
+    }
+}

@@ -1,0 +1,289 @@
+import XCTest
+
+@testable import ClientCore
+import Wire
+import SimulationSupport
+
+final class ClientSessionTests: XCTestCase {
+    let timers = Timers()
+    let token: UInt64 = 0xC00C1E
+
+    /// Feeds one message to the client; returns what it sends, decoded.
+    func feed(_ c: inout ClientSession, _ m: Message, now: Int64) -> [Message] {
+        c.receive(m.encode()[...], now: now).compactMap { decoded($0) }
+    }
+
+    /// A client through COOKIE and WELCOME at `now` (epoch 1).
+    func connectedClient(now: Int64 = 0, seed: UInt64 = 1) -> ClientSession {
+        var c = ClientSession(seed: seed)
+        guard case .hello(let h)? = c.start(now: now).first.flatMap({ decoded($0) }) else {
+            XCTFail("no HELLO")
+            return c
+        }
+        XCTAssertEqual(h.role, .client)
+        XCTAssertEqual(h.token, 0)
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token), now: now).first else {
+            XCTFail("no HELLO with the cookie")
+            return c
+        }
+        XCTAssertEqual(h2.token, token)
+        XCTAssertTrue(feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), now: now).isEmpty)
+        XCTAssertEqual(c.takeEvents(), [.connected(fresh: true)])
+        return c
+    }
+
+    /// A connected client subscribed (and acknowledged) to `selector`.
+    func subscribedClient(_ selector: StreamID, now: Int64 = 0) -> ClientSession {
+        var c = connectedClient(now: now)
+        guard case .subscribe(let r)? = c.subscribe(selector, now: now).first.flatMap({ decoded($0) }) else {
+            XCTFail("no SUBSCRIBE")
+            return c
+        }
+        _ = feed(&c, .ack(Ack(requestID: r.requestID, selector: selector, status: .online)), now: now)
+        _ = c.takeEvents()
+        return c
+    }
+
+    func chunks(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream) -> [[UInt8]] {
+        Chunker.chunk(frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: UInt64(number))
+    }
+
+    func frames(_ events: [ClientEvent]) -> [CompleteFrame] {
+        events.compactMap { if case .frame(let f) = $0 { f } else { nil } }
+    }
+
+    // MARK: Session
+
+    func testSubscribeAndReceiveFrames() {
+        var c = connectedClient()
+        let sent = c.subscribe(videoStream, now: 0).compactMap { decoded($0) }
+        XCTAssertEqual(sent, [.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: videoStream))])
+        XCTAssertFalse(c.isSubscribed(videoStream), "not until the broker acknowledges")
+        _ = feed(&c, .ack(Ack(requestID: 1, selector: videoStream, status: .offline)), now: 1_000)
+        XCTAssertTrue(c.isSubscribed(videoStream))
+        guard case .reply(true, let text)? = c.takeEvents().first else { return XCTFail("no reply") }
+        XCTAssertTrue(text.hasPrefix("subscribed to 1AAA9901"), text)
+        XCTAssertTrue(text.contains("offline"), text)
+
+        var events: [ClientEvent] = []
+        for d in chunks(1, firstSequence: 10).reversed() {
+            XCTAssertTrue(c.receive(d[...], now: 2_000).isEmpty)
+            events += c.takeEvents()
+        }
+        let got = frames(events)
+        XCTAssertEqual(got.map(\.number), [1])
+        XCTAssertEqual(got.first?.bytes, randomFrame(3000, seed: 1))
+        XCTAssertEqual(got.first?.stream, videoStream)
+        XCTAssertEqual(got.first?.captureTime, 1)
+        XCTAssertEqual(c.stats[videoStream]?.frames.delivered, 1)
+        XCTAssertEqual(c.stats[videoStream]?.bytes, 3000)
+    }
+
+    func testRequestsMadeBeforeTheSessionIsUpAreSentWhenItIs() {
+        var c = ClientSession(seed: 1)
+        guard case .hello(let h)? = c.start(now: 0).first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
+        XCTAssertTrue(c.subscribe(videoStream, now: 0).isEmpty)
+        XCTAssertTrue(c.list(now: 0).isEmpty)
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token), now: 0).first else { return XCTFail("no HELLO") }
+        let sent = feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), now: 10)
+        XCTAssertEqual(sent, [.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: videoStream)), .listRequest(token: token, requestID: 2)])
+    }
+
+    func testErrorsAreReported() {
+        var c = connectedClient()
+        _ = c.subscribe(videoStream, now: 0)
+        _ = feed(&c, .error(ErrorReply(requestID: 1, code: .unknownStream, reason: "no such stream")), now: 1)
+        XCTAssertFalse(c.isSubscribed(videoStream))
+        guard case .reply(false, let text)? = c.takeEvents().first else { return XCTFail("no reply") }
+        XCTAssertTrue(text.contains("unknown stream"), text)
+        // An answer to no request is ignored.
+        _ = feed(&c, .error(ErrorReply(requestID: 77, code: .badRequest, reason: "?")), now: 2)
+        _ = feed(&c, .ack(Ack(requestID: 78, selector: videoStream, status: .online)), now: 2)
+        XCTAssertTrue(c.takeEvents().isEmpty)
+        XCTAssertFalse(c.isSubscribed(videoStream))
+    }
+
+    func testUnansweredRequestsAreRetriedWithBackoff() {
+        var c = connectedClient()
+        _ = c.subscribe(videoStream, now: 0)
+        var sentAt: [Int64] = []
+        var now: Int64 = 0
+        while now <= 12_000_000 {
+            for m in c.poll(now: now).compactMap({ decoded($0) }) where m.type == .subscribe { sentAt.append(now) }
+            _ = feed(&c, .heartbeatAck(echoTime: UInt64(now), epoch: 1), now: now)  // the session stays up; the request goes unanswered
+            now += 10_000
+        }
+        XCTAssertEqual(Array(sentAt.prefix(5)), [50_000, 150_000, 350_000, 750_000, 1_550_000])
+        XCTAssertTrue(zip(sentAt, sentAt.dropFirst()).allSatisfy { $1 - $0 <= timers.maxRequestBackoff })
+        // The user hears once that it takes long.
+        let warnings = c.takeEvents().filter { if case .reply(false, let t) = $0 { t.contains("no answer") } else { false } }
+        XCTAssertEqual(warnings.count, 1)
+    }
+
+    func testAlreadySubscribedAndUnsubscribe() {
+        var c = subscribedClient(allOfTestProducer)
+        XCTAssertTrue(c.subscribe(allOfTestProducer, now: 1).isEmpty)
+        XCTAssertTrue(c.subscribe(videoStream, now: 1).isEmpty, "covered by the producer selector")
+        XCTAssertEqual(c.takeEvents().count, 2)
+        XCTAssertTrue(c.unsubscribe(videoStream, now: 1).isEmpty, "held through the producer selector")
+        guard case .reply(false, _)? = c.takeEvents().first else { return XCTFail("no refusal") }
+        let sent = c.unsubscribe(allOfTestProducer, now: 2).compactMap { decoded($0) }
+        XCTAssertEqual(sent.map(\.type), [.unsubscribe])
+        XCTAssertFalse(c.isSubscribed(videoStream), "data stops at once")
+        for d in chunks(1, firstSequence: 0) { _ = c.receive(d[...], now: 3) }
+        XCTAssertEqual(c.ignoredData, 3)
+        XCTAssertTrue(c.unsubscribe(audioStream, now: 4).isEmpty)
+        guard case .reply(false, let text)? = c.takeEvents().first else { return XCTFail("no refusal") }
+        XCTAssertTrue(text.hasPrefix("not subscribed"), text)
+    }
+
+    func testDataOfOtherStreamsIsIgnored() {
+        var c = subscribedClient(videoStream)
+        for d in chunks(1, firstSequence: 0, stream: audioStream) { _ = c.receive(d[...], now: 0) }
+        XCTAssertEqual(c.ignoredData, 3)
+        XCTAssertTrue(frames(c.takeEvents()).isEmpty)
+        XCTAssertNil(c.stats[audioStream])
+        _ = c.receive([0x56, 0x42, 1][...], now: 0)
+        XCTAssertEqual(c.malformed, 1)
+    }
+
+    // MARK: Loss recovery
+
+    func testGapsAreNackedWithTheSessionToken() throws {
+        var c = subscribedClient(videoStream)
+        let d = chunks(1, firstSequence: 10, size: 5000)  // 10...13
+        _ = c.receive(d[0][...], now: 0)
+        _ = c.receive(d[3][...], now: 0)
+        XCTAssertEqual(c.deadline, timers.nackReorderDelay)
+        let sent = c.poll(now: timers.nackReorderDelay).compactMap { decoded($0) }
+        XCTAssertEqual(sent, [.nack(Nack(token: token, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 11, count: 2)]))])
+        // The resent chunks complete the frame.
+        for i in [2, 1] {
+            var r = d[i]
+            r[32] |= DataHeader.retransmitFlag
+            _ = c.receive(r[...], now: 20_000)
+        }
+        XCTAssertEqual(frames(c.takeEvents()).map(\.number), [1])
+        XCTAssertEqual(c.stats[videoStream]?.loss.recovered, 2)
+    }
+
+    func testAFrameThatCannotCompleteIsDroppedWholeAfterTheBudget() {
+        var c = subscribedClient(videoStream)
+        let one = chunks(1, firstSequence: 10)
+        let two = chunks(2, firstSequence: 13)
+        _ = c.receive(one[0][...], now: 0)  // frame 1 loses its other chunks for good
+        for d in two { _ = c.receive(d[...], now: 1_000) }
+        XCTAssertTrue(frames(c.takeEvents()).isEmpty)
+        var got: [CompleteFrame] = []
+        for now in stride(from: Int64(0), to: timers.latencyBudget, by: 1_000) {
+            _ = c.poll(now: now)
+            got += frames(c.takeEvents())
+        }
+        XCTAssertTrue(got.isEmpty, "frame 2 waits for frame 1 until its budget runs out")
+        _ = c.poll(now: timers.latencyBudget)
+        got += frames(c.takeEvents())
+        XCTAssertEqual(got.map(\.number), [2])
+        XCTAssertEqual(c.stats[videoStream]?.frames.dropped, 1)
+    }
+
+    func testALostChunkOfTheCachedFrameIsAskedFor() {
+        var c = subscribedClient(videoStream)
+        // The join cache's frame 5 (3 chunks, 1000...1002) arrives without its middle chunk.
+        let cached = chunks(5, firstSequence: 1_000).map { d -> [UInt8] in
+            var x = d
+            x[32] |= DataHeader.cachedFlag
+            return x
+        }
+        XCTAssertEqual(cached.count, 3)
+        _ = c.receive(cached[0][...], now: 0)
+        _ = c.receive(cached[2][...], now: 0)
+        XCTAssertTrue(frames(c.takeEvents()).isEmpty)
+        let asked = c.poll(now: timers.nackReorderDelay).compactMap { decoded($0) }.compactMap { m -> [NackRange]? in
+            if case .nack(let n) = m { return n.ranges } else { return nil }
+        }
+        XCTAssertEqual(asked.flatMap { $0 }, [NackRange(start: 1_001, count: 1)])
+        // The resend completes it well inside the latency budget, and live data follows without a gap.
+        _ = c.receive(cached[1][...], now: 5_000)
+        XCTAssertEqual(frames(c.takeEvents()).map(\.number), [5])
+        for d in chunks(6, firstSequence: 1_003) { _ = c.receive(d[...], now: 6_000) }
+        XCTAssertEqual(frames(c.takeEvents()).map(\.number), [6])
+        XCTAssertEqual(c.stats[videoStream]?.loss.recovered, 1)
+    }
+
+    // MARK: Broker changes
+
+    func testResubscribesByItselfAfterTheBrokerRestarts() {
+        var c = subscribedClient(allOfTestProducer)
+        _ = c.subscribe(StreamID(producer: ProducerID(rawValue: 0x2B_BB77)!, index: 1), now: 0)  // pending, unanswered
+        // The new broker answers the next heartbeat with a COOKIE: it does not know us.
+        let beat = c.poll(now: 500_000).compactMap { decoded($0) }
+        XCTAssertTrue(beat.contains { $0.type == .heartbeat })
+        guard case .hello(let h)? = feed(&c, .cookie(nonce: 0, token: 0xD00D), now: 510_000).first else { return XCTFail("no HELLO") }
+        XCTAssertEqual(h.token, 0xD00D)
+        let sent = feed(&c, .welcome(Welcome(nonce: h.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 520_000)
+        XCTAssertEqual(c.takeEvents().first, .connected(fresh: true))
+        let subscribes = sent.compactMap { if case .subscribe(let r) = $0 { r } else { nil } }
+        XCTAssertEqual(subscribes.filter(\.isResume).map(\.selector), [allOfTestProducer], "what it held, with the resume flag")
+        XCTAssertEqual(subscribes.filter { !$0.isResume }.count, 1, "the pending request, again")
+        XCTAssertTrue(subscribes.allSatisfy { $0.token == 0xD00D })
+        // The resumed subscription's ACK is silent: the user asked for nothing new.
+        let resumed = subscribes.first { $0.isResume }!
+        _ = feed(&c, .ack(Ack(requestID: resumed.requestID, selector: allOfTestProducer, status: .offline)), now: 530_000)
+        XCTAssertTrue(c.takeEvents().isEmpty)
+        XCTAssertTrue(c.isSubscribed(videoStream))
+    }
+
+    func testAnEpochChangeInAHeartbeatAckReconnects() {
+        var c = subscribedClient(videoStream)
+        let hello = feed(&c, .heartbeatAck(echoTime: 0, epoch: 2), now: 100_000)
+        guard case .hello(let h)? = hello.first else { return XCTFail("no HELLO") }
+        let sent = feed(&c, .welcome(Welcome(nonce: h.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 110_000)
+        XCTAssertEqual(c.takeEvents(), [.connected(fresh: true)])
+        XCTAssertEqual(sent.compactMap { if case .subscribe(let r) = $0 { r.selector } else { nil } }, [videoStream])
+    }
+
+    func testTheBrokerIsLostWhenSilentAndLeavingWhenItSaysSo() {
+        var c = subscribedClient(videoStream)
+        var now: Int64 = 0
+        var events: [ClientEvent] = []
+        while now < 4_000_000 {
+            now += 100_000
+            _ = c.poll(now: now)
+            events += c.takeEvents()
+        }
+        XCTAssertTrue(events.contains(.brokerLost))
+        XCTAssertTrue(c.isSubscribed(videoStream), "kept, to resume on reconnect")
+
+        var d = subscribedClient(videoStream)
+        _ = feed(&d, .bye(token: 0, reason: .shutdown), now: 1_000)
+        XCTAssertEqual(d.takeEvents(), [.brokerLeaving])
+        guard case .bye(let t, .quit)? = decoded(d.bye()) else { return XCTFail("not a BYE") }
+        XCTAssertEqual(t, token)
+    }
+
+    func testStreamStatusIsReportedForSubscribedStreamsOnly() {
+        var c = subscribedClient(videoStream)
+        _ = feed(&c, .streamStatus(StreamStatus(stream: videoStream, state: .offline, rateMilli: 0)), now: 0)
+        _ = feed(&c, .streamStatus(StreamStatus(stream: audioStream, state: .offline, rateMilli: 0)), now: 0)
+        XCTAssertEqual(c.takeEvents(), [.streamStatus(videoStream, .offline)])
+        // Back online, the producer may number afresh: reception starts over instead of NACKing the jump.
+        for d in chunks(1, firstSequence: 10) { _ = c.receive(d[...], now: 0) }
+        _ = feed(&c, .streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 0)), now: 1_000)
+        for d in chunks(1, firstSequence: 3_000_000_000) { _ = c.receive(d[...], now: 2_000) }
+        XCTAssertEqual(frames(c.takeEvents()).map(\.number), [1, 1])
+        XCTAssertTrue(c.poll(now: 50_000).isEmpty)
+    }
+
+    func testListRepliesAreCollectedAcrossPages() {
+        var c = connectedClient()
+        _ = c.list(now: 0)
+        let entries = (0..<100).map { ListEntry(stream: StreamID(rawValue: 0x0100_0001 + UInt32($0)), state: .online, rateMilli: 1, subscribers: 0) }
+        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 86, entries: Array(entries[86...]))), now: 1)
+        XCTAssertTrue(c.takeEvents().isEmpty, "not all pages yet")
+        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 0, entries: Array(entries[0..<86]))), now: 2)
+        XCTAssertEqual(c.takeEvents(), [.list(entries)])
+        // A late duplicate page of a finished list is ignored.
+        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 0, entries: Array(entries[0..<86]))), now: 3)
+        XCTAssertTrue(c.takeEvents().isEmpty)
+    }
+}
