@@ -203,7 +203,7 @@ final class BrokerCoreTests: XCTestCase {
             Hello(token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]))
         _ = h.receive(hello, from: second)
         XCTAssertNil(h.broker.streams[StreamID(producer: otherProducerID, index: 1)], "the table is full of online streams")
-        XCTAssertTrue(h.broker.log.contains { $0.0 == .warning })
+        XCTAssertTrue(h.events.contains { if case .streamRefused = $0 { true } else { false } }, "the refusal is reported")
         // The first producer leaves: its streams go offline and may make room.
         _ = h.receive(.bye(token: token, reason: .quit), from: producer)
         _ = h.receive(hello, from: second)
@@ -324,7 +324,7 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertTrue(out.contains { if case .release = $0 { true } else { false } })
         h.connect(client, role: .client)
         h.broker.shutdown()
-        let byes = h.broker.takeOutbox()
+        let byes = h.broker.drainTransmits()
         XCTAssertEqual(byes.destinations, [producer, client])
         XCTAssertTrue(byes.allSatisfy { if case .send(_, let b) = $0 { decoded(b)?.type == .bye } else { false } })
     }
@@ -375,7 +375,7 @@ final class BrokerCoreTests: XCTestCase {
         let d = frame(1, firstSequence: 100, size: 5000)  // 100...103
         _ = h.receive(d[0], from: producer)
         _ = h.receive(d[2], from: producer)
-        XCTAssertEqual(h.broker.deadline, h.now + Timers().nackReorderDelay)
+        XCTAssertEqual(h.broker.pollTimeout(), h.now + Timers().nackReorderDelay)
         let nack = h.advance(by: Timers().nackReorderDelay).messages(to: producer)
         XCTAssertEqual(nack, [.nack(Nack(token: 0, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 101, count: 1)]))])
         // The frame's last chunk never comes and nothing follows: asked for once the stream is quiet.

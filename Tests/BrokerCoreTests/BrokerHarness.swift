@@ -54,6 +54,8 @@ extension Array where Element == BrokerOutput {
 struct BrokerHarness {
     var broker: BrokerCore
     var now: Int64 = 1_000_000
+    /// Every event the broker reported, in order.
+    var events: [BrokerEvent] = []
 
     init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64 = 1) {
         broker = BrokerCore(timers: timers, limits: limits, epoch: epoch, cookieKey: (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210))
@@ -61,8 +63,8 @@ struct BrokerHarness {
 
     /// Delivers one datagram and returns what the broker wants sent.
     mutating func receive(_ bytes: [UInt8], from: PeerAddress) -> [BrokerOutput] {
-        broker.receive(bytes, from: from, now: now)
-        return broker.takeOutbox()
+        broker.handle(bytes, from: from, now: now)
+        return collect()
     }
 
     mutating func receive(_ m: Message, from: PeerAddress) -> [BrokerOutput] { receive(m.encode(), from: from) }
@@ -70,8 +72,14 @@ struct BrokerHarness {
     /// Advances the clock and runs the broker's timers.
     mutating func advance(by micros: Int64) -> [BrokerOutput] {
         now += micros
-        broker.poll(now: now)
-        return broker.takeOutbox()
+        broker.handleTimeout(now: now)
+        return collect()
+    }
+
+    /// What the broker handed back after an input.
+    private mutating func collect() -> [BrokerOutput] {
+        events += broker.drainEvents()
+        return broker.drainTransmits()
     }
 
     /// Runs the cookie handshake for a raw peer; returns the session token.

@@ -29,16 +29,16 @@ final class ProducerSessionTests: XCTestCase {
     func testFramesAreNotQueuedWhileNotConnected() {
         var p = ProducerSession(producer: testProducer, streams: streams, seed: 3)
         _ = p.start(now: 0)
-        XCTAssertTrue(p.send(frame: randomFrame(5000, seed: 1), stream: 1, captureTime: 0, now: 0).isEmpty)
+        XCTAssertTrue(p.sendFrame(randomFrame(5000, seed: 1), stream: 1, captureTime: 0, now: 0).isEmpty)
         XCTAssertEqual(p.counters(1)?.frames, 1)
         XCTAssertEqual(p.counters(1)?.datagrams, 0)
     }
 
     func testFramesAreChunkedWithRunningNumbers() throws {
         var p = connectedProducer()
-        let a = p.send(frame: randomFrame(5000, seed: 1), stream: 1, captureTime: 11, now: 0)
-        let b = p.send(frame: randomFrame(100, seed: 2), stream: 1, captureTime: 12, now: 0)
-        let audio = p.send(frame: randomFrame(100, seed: 3), stream: 2, captureTime: 13, now: 0)
+        let a = p.sendFrame(randomFrame(5000, seed: 1), stream: 1, captureTime: 11, now: 0)
+        let b = p.sendFrame(randomFrame(100, seed: 2), stream: 1, captureTime: 12, now: 0)
+        let audio = p.sendFrame(randomFrame(100, seed: 3), stream: 2, captureTime: 13, now: 0)
         XCTAssertEqual(a.count, 4)
         let ha = try a.map { try DataHeader.parse($0[...]) }
         let hb = try DataHeader.parse(b[0][...])
@@ -53,7 +53,7 @@ final class ProducerSessionTests: XCTestCase {
 
     func testNacksAreAnsweredFromTheBufferAndThrottled() throws {
         var p = connectedProducer()
-        let sent = p.send(frame: randomFrame(5000, seed: 1), stream: 1, captureTime: 0, now: 0)
+        let sent = p.sendFrame(randomFrame(5000, seed: 1), stream: 1, captureTime: 0, now: 0)
         let first = try DataHeader.parse(sent[0][...]).sequence
         func nack(_ ranges: [NackRange], rtt: UInt32, stream: StreamID = videoStream) -> [UInt8] {
             Message.nack(Nack(token: 0, stream: stream, rttMicros: rtt, ranges: ranges)).encode()
@@ -81,7 +81,7 @@ final class ProducerSessionTests: XCTestCase {
         var p = connectedProducer()
         var first: UInt32?
         for i in 0..<600 {
-            let d = p.send(frame: randomFrame(1000, seed: UInt64(i)), stream: 1, captureTime: 0, now: 0)
+            let d = p.sendFrame(randomFrame(1000, seed: UInt64(i)), stream: 1, captureTime: 0, now: 0)
             if first == nil { first = header(d[0])?.sequence }
         }
         // One range of 65535 numbers: at most one buffer's worth is even looked at.

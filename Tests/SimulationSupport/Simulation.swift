@@ -70,6 +70,7 @@ public final class Simulation {
     public var mediaUntil: Int64
     public private(set) var sent: [StreamID: [UInt32: SentFrame]] = [:]
     public private(set) var producerEvents: [(time: Int64, event: LinkEvent)] = []
+    public private(set) var brokerEvents: [(time: Int64, event: BrokerEvent)] = []
     private var frameRNG: SplitMix64
     public private(set) var stalled = false
 
@@ -85,7 +86,8 @@ public final class Simulation {
         nextFrameNumber = media.map { _ in 1 }
         self.mediaUntil = mediaUntil
         frameRNG = SplitMix64(seed: seed &+ 2)
-        send(producer.start(now: 0), from: producerAddress, to: brokerAddress)
+        producer.connect(now: 0)
+        sendFromProducer()
     }
 
     /// Adds a client that connects at `startAt` and then subscribes to `selector`.
@@ -107,10 +109,10 @@ public final class Simulation {
         var sameTime = 0
         while !stalled {
             var next = network.nextDelivery ?? .max
-            next = min(next, producer.deadline, broker.deadline)
+            next = min(next, producer.pollTimeout(), broker.pollTimeout())
             for i in media.indices where nextMediaTime[i] < mediaUntil { next = min(next, nextMediaTime[i]) }
             for c in clients {
-                next = min(next, c.started ? min(c.session.deadline, c.subscribeRetryAt) : c.startAt)
+                next = min(next, c.started ? min(c.session.pollTimeout(), c.subscribeRetryAt) : c.startAt)
             }
             guard next <= end else { break }
             if next <= now {
@@ -141,26 +143,31 @@ public final class Simulation {
             if !clients[i].started {
                 guard clients[i].startAt <= now else { continue }
                 clients[i].started = true
-                send(clients[i].session.start(now: now), from: clients[i].address, to: brokerAddress)
+                clients[i].session.connect(now: now)
+                sendFromClient(i)
             }
             if clients[i].subscribeRetryAt <= now {
                 clients[i].subscribeRetryAt = .max
                 subscribe(i)
             }
         }
-        if producer.deadline <= now { sendFromProducer(producer.poll(now: now)) }
-        if broker.deadline <= now {
-            broker.poll(now: now)
+        if producer.pollTimeout() <= now {
+            producer.handleTimeout(now: now)
+            sendFromProducer()
+        }
+        if broker.pollTimeout() <= now {
+            broker.handleTimeout(now: now)
             routeBrokerOutput()
         }
-        for i in clients.indices where clients[i].started && clients[i].session.deadline <= now {
-            send(clients[i].session.poll(now: now), from: clients[i].address, to: brokerAddress)
+        for i in clients.indices where clients[i].started && clients[i].session.pollTimeout() <= now {
+            clients[i].session.handleTimeout(now: now)
+            sendFromClient(i)
             takeClientEvents(i)
         }
     }
 
-    private func send(_ datagrams: [[UInt8]], from: PeerAddress, to: PeerAddress) {
-        for d in datagrams { network.send(d, from: from, to: to, now: now) }
+    private func sendFromClient(_ i: Int) {
+        while let d = clients[i].session.pollTransmit() { network.send(d, from: clients[i].address, to: brokerAddress, now: now) }
     }
 
     private func sendFrame(_ i: Int) {
@@ -170,30 +177,34 @@ public final class Simulation {
         let number = nextFrameNumber[i]
         nextFrameNumber[i] &+= 1
         sent[id, default: [:]][number] = SentFrame(bytes: bytes, time: now)
-        let datagrams = producer.send(frame: bytes, stream: m.index, captureTime: UInt64(now), now: now)
+        producer.send(frame: bytes, stream: m.index, captureTime: UInt64(now), now: now)
+        let datagrams = producer.drainTransmits()
         if let first = datagrams.first { XCTAssertEqual(header(first)?.frameNumber, number, "frame numbering") }
-        send(datagrams, from: producerAddress, to: brokerAddress)
+        for d in datagrams { network.send(d, from: producerAddress, to: brokerAddress, now: now) }
     }
 
-    private func sendFromProducer(_ datagrams: [[UInt8]]) {
-        send(datagrams, from: producerAddress, to: brokerAddress)
-        for e in producer.takeEvents() { producerEvents.append((now, e)) }
+    private func sendFromProducer() {
+        while let d = producer.pollTransmit() { network.send(d, from: producerAddress, to: brokerAddress, now: now) }
+        while let e = producer.pollEvent() { producerEvents.append((now, e)) }
     }
 
     private func deliver(_ p: InMemoryNetwork.Packet) {
         if p.to == brokerAddress {
-            broker.receive(p.bytes, from: p.from, now: now)
+            broker.handle(p.bytes, from: p.from, now: now)
             routeBrokerOutput()
         } else if p.to == producerAddress {
-            sendFromProducer(producer.receive(p.bytes[...], now: now))
+            producer.handle(p.bytes, from: p.from, now: now)
+            sendFromProducer()
         } else if let i = clients.firstIndex(where: { $0.address == p.to }), clients[i].started {
-            send(clients[i].session.receive(p.bytes[...], now: now), from: clients[i].address, to: brokerAddress)
+            clients[i].session.handle(p.bytes, from: p.from, now: now)
+            sendFromClient(i)
             takeClientEvents(i)
         }
     }
 
     private func routeBrokerOutput() {
-        for o in broker.takeOutbox() {
+        while let e = broker.pollEvent() { brokerEvents.append((now, e)) }
+        while let o = broker.pollTransmit() {
             switch o {
             case .send(let to, let bytes):
                 network.send(bytes, from: brokerAddress, to: to, now: now)
@@ -209,12 +220,13 @@ public final class Simulation {
 
     private func subscribe(_ i: Int) {
         clients[i].subscribeRequested = true
-        send(clients[i].session.subscribe(clients[i].selector, now: now), from: clients[i].address, to: brokerAddress)
+        clients[i].session.subscribe(clients[i].selector, now: now)
+        sendFromClient(i)
         takeClientEvents(i)
     }
 
     private func takeClientEvents(_ i: Int) {
-        for e in clients[i].session.takeEvents() {
+        while let e = clients[i].session.pollEvent() {
             switch e {
             case .connected(let fresh):
                 clients[i].connections.append((now, fresh))
@@ -224,12 +236,13 @@ public final class Simulation {
                 clients[i].frames.append(ReceivedFrame(stream: f.stream, number: f.number, time: now, intact: intact))
             case .streamStatus(let id, let state):
                 clients[i].statuses.append((now, id, state))
-            case .reply(let ok, let text):
-                guard !ok else { break }
-                clients[i].failedReplies.append(text)
+            case .refused(.subscribe, _, _):
+                clients[i].failedReplies.append(String(describing: e))
                 // The producer may not be known to the broker yet: ask again a little later.
-                if text.hasPrefix("cannot subscribe") { clients[i].subscribeRetryAt = now + 100_000 }
-            case .brokerLost, .brokerLeaving, .list:
+                clients[i].subscribeRetryAt = now + 100_000
+            case .refused, .tooManySubscriptions, .sessionRefused, .noAnswerYet, .notSubscribed:
+                clients[i].failedReplies.append(String(describing: e))
+            case .brokerLost, .brokerLeaving, .list, .subscribed, .alreadySubscribed, .unsubscribed:
                 break
             }
         }

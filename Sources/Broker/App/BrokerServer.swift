@@ -8,7 +8,6 @@ struct BrokerConfig {
     var timers = Timers()
     var limits = Limits()
     var metricsAddress: PeerAddress?
-    var statsInterval: Int64 = 0
 }
 
 /// The broker's driver: the only code that reads the clock and touches sockets for the broker role.
@@ -55,14 +54,14 @@ final class BrokerServer {
         var writable = true
         while true {
             let now = Clock.now()
-            let wait = max(0, min(core.deadline, now + 1_000_000) - now)
+            let wait = max(0, min(core.pollTimeout(), now + 1_000_000) - now)
             var read = [socket.fd, signals.fd]
             if let m = metrics { read.append(m.fd) }
             let ready = Poller.wait(readable: read, writable: writable ? [] : [socket.fd], timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
             if ready.contains(signals.fd), let sig = signals.take() {
                 log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
                 core.shutdown()
-                forwarder.dispatch(core.takeOutbox())
+                dispatchTransmits()
                 _ = forwarder.flush()
                 return 0
             }
@@ -73,11 +72,11 @@ final class BrokerServer {
                     if bytes.count > 3 && bytes[3] == MessageType.data.rawValue && socket.arrivalWallNanos != 0 {
                         pendingArrivals.append(socket.arrivalWallNanos)
                     }
-                    core.receive(bytes, from: from, now: Clock.now())
+                    core.handle(bytes, from: from, now: Clock.now())
                 }
                 if n == 0 { break }
                 batches += 1
-                forwarder.dispatch(core.takeOutbox())
+                dispatchTransmits()
                 noteSendStart()
                 writable = forwarder.flush()
                 recordForwardDelays()
@@ -85,9 +84,9 @@ final class BrokerServer {
                 if n < socket.receiveBatchLimit { break }
             }
             let t = Clock.now()
-            if t >= core.deadline {
-                core.poll(now: t)
-                forwarder.dispatch(core.takeOutbox())
+            if t >= core.pollTimeout() {
+                core.handleTimeout(now: t)
+                dispatchTransmits()
             }
             if forwarder.hasBacklog {
                 noteSendStart()
@@ -96,10 +95,17 @@ final class BrokerServer {
             } else {
                 writable = true
             }
-            for (level, line) in core.log { log.log(level, line) }
-            core.log.removeAll()
+            while let e = core.pollEvent() {
+                let (level, line) = e.logLine
+                log.log(level, line)
+            }
             if let m = metrics, ready.contains(m.fd) { m.serve(renderMetrics()) }
         }
+    }
+
+    /// Hands every transmit the core has queued to the forwarder.
+    private func dispatchTransmits() {
+        while let o = core.pollTransmit() { forwarder.dispatch(o) }
     }
 
     private func noteSendStart() {

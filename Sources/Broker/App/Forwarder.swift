@@ -50,8 +50,8 @@ final class Forwarder {
 
     func backlog(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.count ?? 0 : 0 }
 
-    func dispatch(_ outputs: [BrokerOutput]) {
-        for o in outputs {
+    /// Carries out one of the core's outputs.
+    func dispatch(_ o: BrokerOutput) {
             switch o {
             case .send(let to, let bytes):
                 if case .sent = socket.send(bytes, to: to) {} else { controlDropped += 1 }
@@ -66,7 +66,6 @@ final class Forwarder {
                     slots[slot] = nil  // a stale entry in `active` is skipped by flush
                 }
             }
-        }
     }
 
     private func enqueue(_ bytes: [UInt8], _ key: UInt64, _ s: Subscriber) {

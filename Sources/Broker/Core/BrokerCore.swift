@@ -1,90 +1,9 @@
 import Wire
 
-/// A client with a session, as the forwarding layer knows it: a stable queue slot and where to send.
-public struct Subscriber: Hashable, Sendable {
-    public var slot: Int
-    public var address: PeerAddress
-    public init(slot: Int, address: PeerAddress) {
-        self.slot = slot
-        self.address = address
-    }
-}
-
-/// What the broker core asks its I/O layer to do.
-public enum BrokerOutput: Sendable {
-    /// A control datagram, sent at once.
-    case send(to: PeerAddress, [UInt8])
-    /// One DATA datagram for every subscriber of its stream, through each subscriber's bounded queue.
-    /// `frameKey` (stream id << 32 | frame number) lets a queue drop whole frames.
-    case forward([UInt8], frameKey: UInt64, to: [Subscriber])
-    /// A DATA datagram (a retransmission, or the cached frame for a new subscriber) for one subscriber's queue.
-    case unicast([UInt8], frameKey: UInt64, to: Subscriber)
-    /// The subscriber in this slot is gone; its queue can be discarded.
-    case release(slot: Int)
-}
-
-/// Broker-wide counters (the I/O layer adds its own for queues and sockets).
-public struct BrokerCounters: Sendable {
-    public var datagramsIn = 0
-    public var bytesIn = 0
-    public var dataIn = 0
-    public var duplicatesIn = 0
-    public var malformed: [String: Int] = [:]
-    /// Datagrams refused for who sent them: no session, wrong token, not the stream's owner.
-    public var refused: [String: Int] = [:]
-    public var nacksIn = 0
-    public var nacksOut = 0
-    public var retransmitsOut = 0
-    public var retransmitsThrottled = 0
-    public var retransmitsUnavailable = 0
-    public var leasesExpired = 0
-    public var cookiesSent = 0
-    public var subscribeRequests = 0
-    public var errorsSent = 0
-    public var cachedFramesSent = 0
-}
-
-/// A stream as the broker tracks it.
-public struct BrokerStream: Sendable {
-    public let id: StreamID
-    public internal(set) var kind: StreamKind
-    public internal(set) var rateMilli: UInt32
-    public internal(set) var online: Bool
-    public internal(set) var owner: PeerAddress?
-    public internal(set) var subscribers: [Subscriber] = []
-    public internal(set) var framesIn = 0
-    public internal(set) var datagramsIn = 0
-    public internal(set) var bytesIn = 0
-    public internal(set) var datagramsForwarded = 0
-    /// Frames completed per second, measured over the last sweep interval.
-    public internal(set) var measuredRate = 0.0
-    var framesAtLastMeasure = 0
-    var offlineSince: Int64 = 0
-    var detector: LossDetector
-    var buffer: RetransmitBuffer
-    var cache = FrameCache()
-    public var lossCounters: LossDetector.Counters { detector.counters }
-}
-
-/// One peer's session at the broker.
-public struct PeerSession: Sendable {
-    public let address: PeerAddress
-    public let role: PeerRole
-    public let token: UInt64
-    public internal(set) var lastHeard: Int64
-    public internal(set) var producer: ProducerID?
-    public internal(set) var slot: Int?
-    public internal(set) var selectors: Set<StreamID> = []
-    public internal(set) var rttMicros: Int64 = 0
-    /// Recent resends to this peer (stream << 32 | seq -> time), so one datagram is not resent twice per RTT.
-    var resent: [UInt64: Int64] = [:]
-    public internal(set) var retransmits = 0
-}
-
 /// The broker's protocol core: sessions and leases, subscription tables, per-stream loss recovery towards
 /// producers, retransmission towards clients, and the address-cookie check. Pure: fed with datagrams and
 /// `now`, it appends to `outbox` what the I/O layer must send.
-public struct BrokerCore: Sendable {
+public struct BrokerCore: ProtocolCore, Sendable {
     public let timers: Timers
     public let limits: Limits
     public let epoch: UInt64
@@ -99,9 +18,9 @@ public struct BrokerCore: Sendable {
     private var nextSweep: Int64 = 0
     private var lastMeasure: Int64 = 0
     public private(set) var counters = BrokerCounters()
-    public var outbox: [BrokerOutput] = []
-    /// Log lines for the I/O layer (level, text); never per datagram.
-    public var log: [(LogLevel, String)] = []
+    private var outbox = OutputQueue<BrokerOutput>()
+    /// What happened to sessions and streams (never per datagram).
+    private var events = OutputQueue<BrokerEvent>()
 
     public init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64)) {
         self.timers = timers
@@ -116,17 +35,18 @@ public struct BrokerCore: Sendable {
     /// The cookie a peer at `address` must echo: proof that it receives there.
     public func cookie(for address: PeerAddress) -> UInt64 { cookieKey.hash(address.cookieMaterial) | 1 }
 
-    public mutating func takeOutbox() -> [BrokerOutput] {
-        defer { outbox.removeAll(keepingCapacity: true) }
-        return outbox
-    }
+    // MARK: The core contract
+
+    public mutating func pollTransmit() -> BrokerOutput? { outbox.pop() }
+
+    public mutating func pollEvent() -> BrokerEvent? { events.pop() }
 
     private mutating func refuse(_ reason: String) { counters.refused[reason, default: 0] += 1 }
 
     // MARK: Input
 
     /// Handles one datagram from `from`.
-    public mutating func receive(_ bytes: [UInt8], from: PeerAddress, now: Int64) {
+    public mutating func handle(_ bytes: [UInt8], from: PeerAddress, now: Int64) {
         counters.datagramsIn += 1
         counters.bytesIn += bytes.count
         // DATA is the hot path: validate the header in place and forward the same bytes.
@@ -151,7 +71,7 @@ public struct BrokerCore: Sendable {
             s.lastHeard = now
             if rtt > 0 { s.rttMicros = Int64(rtt) }
             sessions[from] = s
-            outbox.append(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
+            outbox.push(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
         case .subscribe(let r):
             guard var s = session(from, token: r.token, answerCookie: true), s.role == .client else { return }
             s.lastHeard = now
@@ -176,7 +96,7 @@ public struct BrokerCore: Sendable {
             list(requestID: rid, to: from)
         case .bye(let token, _):
             guard session(from, token: token, answerCookie: false) != nil else { return }
-            log.append((.info, "peer \(from) said goodbye"))
+            events.push(.peerLeft(from))
             endSession(from, now: now)
         case .cookie, .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data:
             refuse("unexpected_type")
@@ -196,7 +116,7 @@ public struct BrokerCore: Sendable {
         refuse("no_session")
         if answerCookie {
             counters.cookiesSent += 1
-            outbox.append(.send(to: from, Message.cookie(nonce: 0, token: cookie(for: from)).encode()))
+            outbox.push(.send(to: from, Message.cookie(nonce: 0, token: cookie(for: from)).encode()))
         }
         return nil
     }
@@ -206,7 +126,7 @@ public struct BrokerCore: Sendable {
         guard h.token == expected else {
             // Stateless: nothing is stored until the peer proves it receives at this address.
             counters.cookiesSent += 1
-            outbox.append(.send(to: from, Message.cookie(nonce: h.nonce, token: expected).encode()))
+            outbox.push(.send(to: from, Message.cookie(nonce: h.nonce, token: expected).encode()))
             return
         }
         if let old = sessions[from], old.role != h.role || old.producer != h.producer {
@@ -223,14 +143,14 @@ public struct BrokerCore: Sendable {
                 var s = PeerSession(address: from, role: .client, token: expected, lastHeard: now)
                 s.slot = slot
                 sessions[from] = s
-                log.append((.info, "client \(from) connected (slot \(slot))"))
+                events.push(.clientConnected(from, slot: slot))
             } else {
                 sessions[from]!.lastHeard = now
             }
         case .producer:
             guard let pid = h.producer else { return }
             if let other = owners[pid], other != from {
-                log.append((.warning, "producer \(pid) moved from \(other) to \(from); the newer session wins"))
+                events.push(.producerMoved(pid, from: other, to: from))
                 endSession(other, now: now)
             }
             if owners[pid] == nil && owners.count >= limits.maxProducers {
@@ -245,11 +165,11 @@ public struct BrokerCore: Sendable {
             owners[pid] = from
             registerStreams(of: pid, h.streams, owner: from, now: now, fresh: isNew)
             if isNew {
-                log.append((.info, "producer \(pid) online from \(from) with \(h.streams.map { "\(StreamID(producer: pid, index: $0.index)) \($0.kind) \(Double($0.rateMilli) / 1000) fps" }.joined(separator: ", "))"))
+                events.push(.producerOnline(pid, from: from, streams: h.streams))
             }
         }
         let w = Welcome(nonce: h.nonce, epoch: epoch, heartbeatMillis: UInt32(timers.heartbeatInterval / 1000), leaseMisses: UInt8(timers.leaseMisses))
-        outbox.append(.send(to: from, Message.welcome(w).encode()))
+        outbox.push(.send(to: from, Message.welcome(w).encode()))
     }
 
     private mutating func registerStreams(of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, now: Int64, fresh: Bool) {
@@ -258,7 +178,7 @@ public struct BrokerCore: Sendable {
             let id = StreamID(producer: pid, index: d.index)
             if streams[id] == nil {
                 guard makeRoomForStream(now: now) else {
-                    log.append((.warning, "stream \(id) refused: broker tracks \(limits.maxStreams) streams (maxStreams)"))
+                    events.push(.streamRefused(id, maxStreams: limits.maxStreams))
                     continue
                 }
                 streams[id] = BrokerStream(
@@ -308,7 +228,7 @@ public struct BrokerCore: Sendable {
     private mutating func notify(_ id: StreamID, _ state: StreamState) {
         guard let s = streams[id] else { return }
         let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
-        for sub in s.subscribers { outbox.append(.send(to: sub.address, m)) }
+        for sub in s.subscribers { outbox.push(.send(to: sub.address, m)) }
     }
 
     /// Recomputes the fan-out list of one stream from the selector index.
@@ -332,7 +252,7 @@ public struct BrokerCore: Sendable {
 
     private mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
         counters.errorsSent += 1
-        outbox.append(.send(to: to, Message.error(ErrorReply(requestID: requestID, code: code, reason: reason)).encode()))
+        outbox.push(.send(to: to, Message.error(ErrorReply(requestID: requestID, code: code, reason: reason)).encode()))
     }
 
     private mutating func subscribe(_ r: SubscriptionRequest, from: PeerAddress, now: Int64) {
@@ -361,7 +281,7 @@ public struct BrokerCore: Sendable {
             for id in matched { refreshSubscribers(of: id) }
         }
         let online = matched.contains { streams[$0]!.online }
-        outbox.append(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
         if isNew, let slot = s.slot {
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
             for id in matched {
@@ -369,7 +289,7 @@ public struct BrokerCore: Sendable {
                 let key = UInt64(id.rawValue) << 32 | UInt64(n)
                 for var d in st.cache.lastComplete {
                     d[32] |= DataHeader.cachedFlag
-                    outbox.append(.unicast(d, frameKey: key, to: Subscriber(slot: slot, address: from)))
+                    outbox.push(.unicast(d, frameKey: key, to: Subscriber(slot: slot, address: from)))
                 }
                 counters.cachedFramesSent += 1
             }
@@ -397,7 +317,7 @@ public struct BrokerCore: Sendable {
         for id in streams.keys where removed.contains(where: { $0.covers(id) }) { refreshSubscribers(of: id) }
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
         let online = matching(sel).contains { streams[$0]!.online }
-        outbox.append(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
     }
 
     private mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
@@ -426,7 +346,7 @@ public struct BrokerCore: Sendable {
         if st.cache.add(h, datagram: bytes) { st.framesIn += 1 }
         if !st.subscribers.isEmpty {
             st.datagramsForwarded += st.subscribers.count
-            outbox.append(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
+            outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
         sessions[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
     }
@@ -457,7 +377,7 @@ public struct BrokerCore: Sendable {
                 var d = e.datagram
                 d[32] |= DataHeader.retransmitFlag
                 let frame = UInt32(d[12]) << 24 | UInt32(d[13]) << 16 | UInt32(d[14]) << 8 | UInt32(d[15])
-                outbox.append(.unicast(d, frameKey: UInt64(n.stream.rawValue) << 32 | UInt64(frame), to: sub))
+                outbox.push(.unicast(d, frameKey: UInt64(n.stream.rawValue) << 32 | UInt64(frame), to: sub))
                 s.resent[key] = now
                 s.retransmits += 1
                 counters.retransmitsOut += 1
@@ -478,7 +398,7 @@ public struct BrokerCore: Sendable {
             let entries = part.map {
                 ListEntry(stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count))
             }
-            outbox.append(.send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
+            outbox.push(.send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
             first += WireConstants.maxListEntriesPerDatagram
         } while first < all.count
     }
@@ -499,14 +419,14 @@ public struct BrokerCore: Sendable {
             }
             for id in touched { refreshSubscribers(of: id) }
             freeSlots.append(slot)
-            outbox.append(.release(slot: slot))
+            outbox.push(.release(slot: slot))
         }
     }
 
     // MARK: Timers
 
     /// Runs what is due: NACKs towards producers, lease expiry, rate measurement.
-    public mutating func poll(now: Int64) {
+    public mutating func handleTimeout(now: Int64) {
         for id in streams.keys {
             guard streams[id]!.online, streams[id]!.detector.deadline <= now, let owner = streams[id]!.owner else { continue }
             let rtt = sessions[owner]?.rttMicros ?? 0
@@ -514,14 +434,14 @@ public struct BrokerCore: Sendable {
             let ranges = streams[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
             if !ranges.isEmpty {
                 counters.nacksOut += 1
-                outbox.append(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
+                outbox.push(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
             }
         }
         guard now >= nextSweep else { return }
         nextSweep = now + timers.heartbeatInterval / 2
         for (a, s) in sessions where now - s.lastHeard > timers.leaseDuration {
             counters.leasesExpired += 1
-            log.append((.warning, "\(s.role == .producer ? "producer \(s.producer!)" : "client") \(a) lease expired (silent for \(timers.leaseMisses) heartbeats)"))
+            events.push(.leaseExpired(a, role: s.role, producer: s.producer))
             endSession(a, now: now)
         }
         if now - lastMeasure >= 1_000_000 {
@@ -535,7 +455,7 @@ public struct BrokerCore: Sendable {
         }
     }
 
-    public var deadline: Int64 {
+    public func pollTimeout() -> Int64 {
         var d = nextSweep
         for s in streams.values where s.online { d = min(d, s.detector.deadline) }
         return d
@@ -544,6 +464,6 @@ public struct BrokerCore: Sendable {
     /// Tells every peer the broker is leaving.
     public mutating func shutdown() {
         let bye = Message.bye(token: 0, reason: .shutdown).encode()
-        for a in sessions.keys { outbox.append(.send(to: a, bye)) }
+        for a in sessions.keys { outbox.push(.send(to: a, bye)) }
     }
 }

@@ -79,15 +79,17 @@ final class ClientRunner {
         }
     }
 
-    func send(_ datagrams: [[UInt8]]) {
-        for d in datagrams { socket.send(d, to: config.broker) }
+    /// Sends what the core has queued.
+    func flushTransmits() {
+        while let d = core.pollTransmit() { socket.send(d, to: config.broker) }
     }
 
     func prompt() { if interactive { writeAll(1, "> ") } }
 
     func run() -> Int32 {
         var now = Clock.now()
-        send(core.start(now: now))
+        core.connect(now: now)
+        flushTransmits()
         if !config.headless {
             say("client: broker \(config.broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
@@ -97,7 +99,7 @@ final class ClientRunner {
         nextStatus = now + config.statusInterval
         while true {
             now = Clock.now()
-            var wake = core.deadline
+            var wake = core.pollTimeout()
             if showStatus { wake = min(wake, nextStatus) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
@@ -108,15 +110,17 @@ final class ClientRunner {
             }
             now = Clock.now()
             if ready.contains(socket.fd) {
-                var out: [[UInt8]] = []
                 var rounds = 0
                 while rounds < 64, socket.receiveBatch({ bytes, from in
                     guard from == self.config.broker else { return }
-                    out += self.core.receive(bytes[...], now: now)
+                    self.core.handle(bytes, from: from, now: now)
                 }) > 0 { rounds += 1 }
-                send(out)
+                flushTransmits()
             }
-            if Clock.now() >= core.deadline { send(core.poll(now: Clock.now())) }
+            if Clock.now() >= core.pollTimeout() {
+                core.handleTimeout(now: Clock.now())
+                flushTransmits()
+            }
             if handleEvents() == false { return leave() }
             if var s = stdin, ready.contains(s.fd) {
                 let lines = s.readLines()
@@ -136,7 +140,8 @@ final class ClientRunner {
     }
 
     func subscribe(_ s: StreamID, now: Int64) {
-        send(core.subscribe(s, now: now))
+        core.subscribe(s, now: now)
+        flushTransmits()
         let ids = s.isProducerSelector ? StreamKind.allCases.map { StreamID(producer: s.producer, kind: $0) } : [s]
         for id in ids {
             figures[id, default: StreamFigures()].joinedAt = now
@@ -151,8 +156,12 @@ final class ClientRunner {
         case .success(let c):
             switch c {
             case .subscribe(let s): subscribe(s, now: now)
-            case .unsubscribe(let s): send(core.unsubscribe(s, now: now))
-            case .list: send(core.list(now: now))
+            case .unsubscribe(let s):
+                core.unsubscribe(s, now: now)
+                flushTransmits()
+            case .list:
+                core.list(now: now)
+                flushTransmits()
             case .stats: printStats()
             case .help: say(ClientCommand.helpText)
             case .quit: return false
@@ -168,7 +177,7 @@ final class ClientRunner {
     /// Prints events and saves frames. Returns true (kept for symmetry with commands).
     @discardableResult
     func handleEvents() -> Bool {
-        for e in core.takeEvents() {
+        while let e = core.pollEvent() {
             switch e {
             case .connected(let fresh):
                 // Subscriptions asked for while connecting went out with the session's start.
@@ -183,14 +192,14 @@ final class ClientRunner {
                 log.warning("no answer from broker \(config.broker)")
             case .brokerLeaving:
                 if !config.headless { say("the broker is shutting down; reconnecting, subscriptions will be restored") }
-            case .reply(_, let text):
-                say(text)
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
             case .list(let entries):
                 printList(entries)
             case .frame(let f):
                 deliver(f)
+            default:
+                if let r = e.reply { say(r.text) }
             }
         }
         return true
@@ -271,7 +280,7 @@ final class ClientRunner {
     }
 
     func leave() -> Int32 {
-        send([core.bye()])
+        socket.send(core.bye(), to: config.broker)
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
         for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }

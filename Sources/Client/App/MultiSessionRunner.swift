@@ -33,10 +33,10 @@ final class MultiSessionRunner {
             let bind = config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0)
             let socket = try UDPSocket(bind: bind, batch: 32, receiveBuffer: 1 << 20, storage: storage)
             var core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed() &+ UInt64(i))
-            var out = core.start(now: now)
+            core.connect(now: now)
             let subs = spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
-            for s in subs { out += core.subscribe(s, now: now) }
-            for d in out { socket.send(d, to: config.broker) }
+            for s in subs { core.subscribe(s, now: now) }
+            while let d = core.pollTransmit() { socket.send(d, to: config.broker) }
             sessions.append(Session(socket: socket, core: core, joinedAt: now))
         }
     }
@@ -63,29 +63,29 @@ final class MultiSessionRunner {
                     continue
                 }
                 guard let i = fdIndex[fd] else { continue }
-                var out: [[UInt8]] = []
                 let broker = config.broker
                 let socket = sessions[i].socket
                 // A short batch means the socket was empty: no need for a call that finds nothing.
                 while socket.receiveBatch({ bytes, from in
                     guard from == broker else { return }
-                    out += self.sessions[i].core.receive(bytes[...], now: t)
+                    self.sessions[i].core.handle(bytes, from: from, now: t)
                 }) == socket.receiveBatchLimit {}
-                for d in out { sessions[i].socket.send(d, to: broker) }
+                while let d = sessions[i].core.pollTransmit() { socket.send(d, to: broker) }
                 collect(i)
-                sessions[i].deadline = sessions[i].core.deadline
+                sessions[i].deadline = sessions[i].core.pollTimeout()
             }
             let t2 = Clock.now()
             for i in sessions.indices where sessions[i].deadline <= t2 {
-                for d in sessions[i].core.poll(now: t2) { sessions[i].socket.send(d, to: config.broker) }
+                sessions[i].core.handleTimeout(now: t2)
+                while let d = sessions[i].core.pollTransmit() { sessions[i].socket.send(d, to: config.broker) }
                 collect(i)
-                sessions[i].deadline = sessions[i].core.deadline
+                sessions[i].deadline = sessions[i].core.pollTimeout()
             }
         }
     }
 
     private func collect(_ i: Int) {
-        for e in sessions[i].core.takeEvents() {
+        while let e = sessions[i].core.pollEvent() {
             switch e {
             case .frame(let f):
                 let latency = Double(Int64(bitPattern: Clock.wallMicros()) - Int64(bitPattern: f.captureTime)) / 1000
@@ -97,10 +97,8 @@ final class MultiSessionRunner {
                     // Join time counts from the subscription's acknowledgement being possible: the session start.
                     joins.append(Double(Clock.now() - sessions[i].joinedAt) / 1000)
                 }
-            case .reply(false, let text):
-                log.warning("session \(i): \(text)")
             default:
-                break
+                if let r = e.reply, !r.ok { log.warning("session \(i): \(r.text)") }
             }
         }
     }

@@ -1,17 +1,5 @@
 import Wire
 
-/// What the client core reports to the program around it.
-public enum ClientEvent: Equatable, Sendable {
-    case connected(fresh: Bool)
-    case brokerLost
-    case brokerLeaving
-    /// The outcome of a user's command, ready to print.
-    case reply(ok: Bool, text: String)
-    case streamStatus(StreamID, StreamState)
-    case list([ListEntry])
-    case frame(CompleteFrame)
-}
-
 /// Per-stream receive figures.
 public struct ReceiveStats: Sendable, Equatable {
     public var loss = LossDetector.Counters()
@@ -27,11 +15,19 @@ public struct ReceiveStats: Sendable, Equatable {
 /// The client's protocol core: session, subscriptions (what the user asked for, kept across broker restarts),
 /// acknowledged requests with retry, loss detection and NACKs, frame reassembly. Pure: fed with commands,
 /// datagrams and `now`; returns datagrams for the broker and events.
-public struct ClientSession: Sendable {
+public struct ClientSession: ProtocolCore, Sendable {
     enum RequestKind: Equatable, Sendable {
         case subscribe(StreamID, resume: Bool)
         case unsubscribe(StreamID)
         case list
+
+        var request: ClientRequest {
+            switch self {
+            case .subscribe(let s, _): .subscribe(s)
+            case .unsubscribe(let s): .unsubscribe(s)
+            case .list: .list
+            }
+        }
     }
     struct Pending: Sendable {
         var kind: RequestKind
@@ -56,7 +52,8 @@ public struct ClientSession: Sendable {
     private var receivers: [StreamID: Receiver] = [:]
     private var retired: [StreamID: ReceiveStats] = [:]
     private var listParts: [UInt32: [UInt16: ListEntry]] = [:]
-    public private(set) var events: [ClientEvent] = []
+    private var events = OutputQueue<ClientEvent>()
+    private var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
     public private(set) var ignoredData = 0
 
@@ -66,12 +63,31 @@ public struct ClientSession: Sendable {
         link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: seed)
     }
 
-    public mutating func takeEvents() -> [ClientEvent] {
-        defer { events.removeAll() }
-        return events
+    // MARK: The core contract
+
+    /// Starts the session: the first HELLO.
+    public mutating func connect(now: Int64) { transmits.push(link.connect(now: now)) }
+
+    public mutating func handle(_ datagram: [UInt8], from: PeerAddress, now: Int64) {
+        transmits.push(contentsOf: receive(datagram[...], now: now))
     }
 
-    public mutating func start(now: Int64) -> [[UInt8]] { [link.connect(now: now)] }
+    public mutating func handleTimeout(now: Int64) { transmits.push(contentsOf: timersDue(now: now)) }
+
+    /// The next datagram for the broker.
+    public mutating func pollTransmit() -> [UInt8]? { transmits.pop() }
+
+    public mutating func pollEvent() -> ClientEvent? { events.pop() }
+
+    /// The user's commands; each queues its request (sent at once, or when the session is up).
+    public mutating func subscribe(_ sel: StreamID, now: Int64) { transmits.push(contentsOf: requestSubscribe(sel, now: now)) }
+
+    public mutating func unsubscribe(_ sel: StreamID, now: Int64) { transmits.push(contentsOf: requestUnsubscribe(sel, now: now)) }
+
+    public mutating func list(now: Int64) { transmits.push(contentsOf: request(.list, now: now)) }
+
+    /// The BYE that ends the session (sent by the driver as it leaves).
+    public func bye() -> [UInt8] { link.bye() }
 
     public func isSubscribed(_ stream: StreamID) -> Bool { subscriptions.contains { $0.covers(stream) } }
 
@@ -86,30 +102,30 @@ public struct ClientSession: Sendable {
 
     // MARK: Commands
 
-    public mutating func subscribe(_ sel: StreamID, now: Int64) -> [[UInt8]] {
+    private mutating func requestSubscribe(_ sel: StreamID, now: Int64) -> [[UInt8]] {
         if subscriptions.contains(sel) {
-            events.append(.reply(ok: true, text: "already subscribed to \(sel)"))
+            events.push(.alreadySubscribed(sel, through: nil))
             return []
         }
         if sel.isProducerSelector == false, subscriptions.contains(StreamID(producer: sel.producer, index: 0)) {
-            events.append(.reply(ok: true, text: "already subscribed to \(sel) through \(sel.producer)"))
+            events.push(.alreadySubscribed(sel, through: sel.producer))
             return []
         }
         guard subscriptions.count < limits.maxSubscriptionsPerClient else {
-            events.append(.reply(ok: false, text: "cannot subscribe to \(sel): at most \(limits.maxSubscriptionsPerClient) subscriptions"))
+            events.push(.tooManySubscriptions(sel, limit: limits.maxSubscriptionsPerClient))
             return []
         }
         return request(.subscribe(sel, resume: false), now: now)
     }
 
-    public mutating func unsubscribe(_ sel: StreamID, now: Int64) -> [[UInt8]] {
+    private mutating func requestUnsubscribe(_ sel: StreamID, now: Int64) -> [[UInt8]] {
         let removed: [StreamID]
         if sel.isProducerSelector {
             removed = subscriptions.filter { $0.producer == sel.producer }
         } else if subscriptions.contains(sel) {
             removed = [sel]
         } else if subscriptions.contains(StreamID(producer: sel.producer, index: 0)) {
-            events.append(.reply(ok: false, text: "subscribed to \(sel) through \(sel.producer): unsubscribe \(sel.producer) instead"))
+            events.push(.notSubscribed(sel, heldThrough: sel.producer))
             return []
         } else {
             removed = []
@@ -118,7 +134,7 @@ public struct ClientSession: Sendable {
         let cancelled = pending.filter { if case .subscribe(let s, _) = $0.value.kind { return sel.covers(s) || s == sel } else { return false } }
         for id in cancelled.keys { pending[id] = nil }
         guard !removed.isEmpty || !cancelled.isEmpty else {
-            events.append(.reply(ok: false, text: "not subscribed to \(sel)"))
+            events.push(.notSubscribed(sel, heldThrough: nil))
             return []
         }
         for x in removed { subscriptions.remove(x) }
@@ -130,7 +146,6 @@ public struct ClientSession: Sendable {
         return request(.unsubscribe(sel), now: now)
     }
 
-    public mutating func list(now: Int64) -> [[UInt8]] { request(.list, now: now) }
 
     private mutating func request(_ kind: RequestKind, now: Int64) -> [[UInt8]] {
         let id = nextRequestID
@@ -154,7 +169,7 @@ public struct ClientSession: Sendable {
 
     // MARK: Datagrams
 
-    public mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
+    private mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
         let m: Message
         do { m = try Message.decode(bytes) } catch {
             malformed += 1
@@ -171,10 +186,10 @@ public struct ClientSession: Sendable {
             case .subscribe(let s, let resume):
                 subscriptions.insert(s)
                 if !resume {
-                    events.append(.reply(ok: true, text: "subscribed to \(s)" + (a.status == .offline ? " (offline for now; frames follow when it is online)" : "")))
+                    events.push(.subscribed(s, online: a.status != .offline))
                 }
             case .unsubscribe(let s):
-                events.append(.reply(ok: true, text: "unsubscribed from \(s)"))
+                events.push(.unsubscribed(s))
             case .list:
                 break
             }
@@ -182,18 +197,18 @@ public struct ClientSession: Sendable {
         case .error(let e):
             if e.requestID == 0 {
                 // The broker refused our HELLO (it is full); the link keeps retrying.
-                events.append(.reply(ok: false, text: "the broker refused the session: \(e.code): \(e.reason); retrying"))
+                events.push(.sessionRefused(e.code, reason: e.reason))
                 return []
             }
             guard let p = pending.removeValue(forKey: e.requestID) else { return [] }
             switch p.kind {
             case .subscribe(let s, _):
                 subscriptions.remove(s)
-                events.append(.reply(ok: false, text: "cannot subscribe to \(s): \(e.code): \(e.reason)"))
+                events.push(.refused(.subscribe(s), e.code, reason: e.reason))
             case .unsubscribe(let s):
-                events.append(.reply(ok: false, text: "cannot unsubscribe from \(s): \(e.code): \(e.reason)"))
+                events.push(.refused(.unsubscribe(s), e.code, reason: e.reason))
             case .list:
-                events.append(.reply(ok: false, text: "list failed: \(e.code): \(e.reason)"))
+                events.push(.refused(.list, e.code, reason: e.reason))
             }
             return []
         case .listReply(let l):
@@ -203,7 +218,7 @@ public struct ClientSession: Sendable {
             if parts.count >= Int(l.total) {
                 pending[l.requestID] = nil
                 listParts[l.requestID] = nil
-                events.append(.list(parts.keys.sorted().map { parts[$0]! }))
+                events.push(.list(parts.keys.sorted().map { parts[$0]! }))
             } else {
                 listParts[l.requestID] = parts
             }
@@ -216,7 +231,7 @@ public struct ClientSession: Sendable {
                 r.assembler.reset()
                 receivers[st.stream] = r
             }
-            events.append(.streamStatus(st.stream, st.state))
+            events.push(.streamStatus(st.stream, st.state))
             return []
         default:
             let (out, event) = link.handle(m, now: now)
@@ -229,7 +244,7 @@ public struct ClientSession: Sendable {
     private mutating func handle(_ event: LinkEvent, now: Int64) -> [[UInt8]] {
         switch event {
         case .connected(_, let fresh):
-            events.append(.connected(fresh: fresh))
+            events.push(.connected(fresh: fresh))
             var out: [[UInt8]] = []
             if fresh {
                 // The broker does not know our subscriptions: ask for them again, kept even while offline.
@@ -246,10 +261,10 @@ public struct ClientSession: Sendable {
             }
             return out
         case .lost:
-            events.append(.brokerLost)
+            events.push(.brokerLost)
             return []
         case .brokerLeaving:
-            events.append(.brokerLeaving)
+            events.push(.brokerLeaving)
             return []
         }
     }
@@ -278,13 +293,13 @@ public struct ClientSession: Sendable {
             return
         }
         r.bytes += payload.count
-        for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { events.append(.frame(f)) }
+        for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { events.push(.frame(f)) }
         receivers[h.stream] = r
     }
 
     // MARK: Timers
 
-    public mutating func poll(now: Int64) -> [[UInt8]] {
+    private mutating func timersDue(now: Int64) -> [[UInt8]] {
         var (out, event) = link.poll(now: now)
         if let event { out += handle(event, now: now) }
         guard link.isConnected else { return out }
@@ -295,7 +310,7 @@ public struct ClientSession: Sendable {
             if !q.warned && now - q.firstSent >= timers.requestTimeout {
                 q.warned = true
                 if case .subscribe(_, true) = q.kind {} else {
-                    events.append(.reply(ok: false, text: "no answer from the broker for \(describe(q.kind)) yet; still trying"))
+                    events.push(.noAnswerYet(q.kind.request))
                 }
             }
             pending[id] = q
@@ -311,21 +326,13 @@ public struct ClientSession: Sendable {
                 }
             }
             if let d = receivers[id]!.assembler.deadline(budget: timers.latencyBudget), d <= now {
-                for f in receivers[id]!.assembler.drain(now: now, budget: timers.latencyBudget) { events.append(.frame(f)) }
+                for f in receivers[id]!.assembler.drain(now: now, budget: timers.latencyBudget) { events.push(.frame(f)) }
             }
         }
         return out
     }
 
-    private func describe(_ k: RequestKind) -> String {
-        switch k {
-        case .subscribe(let s, _): "subscribe \(s)"
-        case .unsubscribe(let s): "unsubscribe \(s)"
-        case .list: "list"
-        }
-    }
-
-    public var deadline: Int64 {
+    public func pollTimeout() -> Int64 {
         var d = link.deadline
         guard link.isConnected else { return d }
         for p in pending.values { d = min(d, p.nextRetry) }
@@ -336,5 +343,4 @@ public struct ClientSession: Sendable {
         return d
     }
 
-    public func bye() -> [UInt8] { link.bye() }
 }

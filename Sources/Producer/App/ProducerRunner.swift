@@ -70,7 +70,8 @@ final class ProducerRunner: @unchecked Sendable {
         }
         log.info("producer \(config.producer) -> \(config.broker) at \(config.rate) fps" + (config.delay > 0 ? " after \(config.delay) s" : ""))
         var now = Clock.now()
-        send(core.start(now: now))
+        core.connect(now: now)
+        send(core.drainTransmits())
         let interval = 1_000_000.0 / config.rate
         var start = now + Int64(config.delay * 1_000_000)
         var frameIndex: Int64 = 0
@@ -84,24 +85,26 @@ final class ProducerRunner: @unchecked Sendable {
             let nextAudio = start + audioIndex * 1_000_000
             var nextMedia = nextFrame
             if audio != nil { nextMedia = min(nextMedia, nextAudio) }
-            let wake = min(core.deadline, nextMedia)
+            let wake = min(core.pollTimeout(), nextMedia)
             let ready = Poller.wait(readable: [socket.fd, stopFD], timeoutMicros: wake - now)
             if ready.contains(stopFD) {
                 log.info("stopping: telling the broker")
-                send([core.link.bye()])
+                send([core.bye()])
                 return 0
             }
             now = Clock.now()
             if ready.contains(socket.fd) {
-                var out: [[UInt8]] = []
                 while socket.receiveBatch({ bytes, from in
                     guard from == self.config.broker else { return }
-                    out += self.core.receive(bytes[...], now: now)
+                    self.core.handle(bytes, from: from, now: now)
                 }) > 0 {}
-                send(out)
+                send(core.drainTransmits())
             }
-            if now >= core.deadline { send(core.poll(now: now)) }
-            for e in core.takeEvents() {
+            if now >= core.pollTimeout() {
+                core.handleTimeout(now: now)
+                send(core.drainTransmits())
+            }
+            while let e = core.pollEvent() {
                 switch e {
                 case .connected(let epoch, let fresh): log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
                 case .lost: log.warning("no answer from broker \(config.broker); reconnecting")
@@ -110,7 +113,7 @@ final class ProducerRunner: @unchecked Sendable {
             }
             if let l = leaveAt {
                 if now >= l {
-                    send([core.link.bye()])
+                    send([core.bye()])
                     return 0
                 }
                 start = now + 1_000_000_000  // no more media
@@ -125,7 +128,8 @@ final class ProducerRunner: @unchecked Sendable {
                 let frame: [UInt8]?
                 if config.syntheticBytes != nil { frame = synthetic } else { frame = video!.next(limit: config.limits.maxFrameBytes) }
                 if let f = frame {
-                    send(core.send(frame: f, stream: StreamKind.video.rawValue, captureTime: Clock.wallMicros(), now: now))
+                    core.send(frame: f, stream: StreamKind.video.rawValue, captureTime: Clock.wallMicros(), now: now)
+                    send(core.drainTransmits())
                     sent += 1
                 } else if now - lastWarnEmpty > 10_000_000 {
                     lastWarnEmpty = now
@@ -140,7 +144,8 @@ final class ProducerRunner: @unchecked Sendable {
             }
             if audio != nil, now >= nextAudio {
                 if let a = audio!.next(limit: config.limits.maxFrameBytes) {
-                    send(core.send(frame: a, stream: StreamKind.audio.rawValue, captureTime: Clock.wallMicros(), now: now))
+                    core.send(frame: a, stream: StreamKind.audio.rawValue, captureTime: Clock.wallMicros(), now: now)
+                    send(core.drainTransmits())
                 }
                 audioIndex += 1
                 if now - nextAudio > 1_000_000 { audioIndex = (now - start) / 1_000_000 + 1 }

@@ -2,7 +2,7 @@ import Wire
 
 /// The producer's protocol core: one session to the broker, per-stream sequence numbers, frame numbers and
 /// retransmit buffers. Fed with frames, datagrams and `now`; returns datagrams for the broker.
-public struct ProducerSession: Sendable {
+public struct ProducerSession: ProtocolCore, Sendable {
     public struct StreamCounters: Sendable, Equatable {
         public var frames = 0
         public var datagrams = 0
@@ -23,7 +23,8 @@ public struct ProducerSession: Sendable {
     public let limits: Limits
     public private(set) var link: BrokerLink
     private var streams: [UInt8: OutStream] = [:]
-    public private(set) var events: [LinkEvent] = []
+    private var events = OutputQueue<LinkEvent>()
+    private var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
 
     public init(producer: ProducerID, streams: [StreamDescriptor], timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64) {
@@ -40,16 +41,37 @@ public struct ProducerSession: Sendable {
 
     public func counters(_ index: UInt8) -> StreamCounters? { streams[index]?.counters }
 
-    public mutating func start(now: Int64) -> [[UInt8]] { [link.connect(now: now)] }
+    // MARK: The core contract
 
-    /// Takes the events reported since the last call.
-    public mutating func takeEvents() -> [LinkEvent] {
-        defer { events.removeAll() }
-        return events
+    /// Starts the session: the first HELLO.
+    public mutating func connect(now: Int64) { transmits.push(link.connect(now: now)) }
+
+    public mutating func handle(_ datagram: [UInt8], from: PeerAddress, now: Int64) {
+        transmits.push(contentsOf: receive(datagram[...], now: now))
     }
 
-    /// Chunks one frame and returns its datagrams (empty while not connected: live media is not queued).
-    public mutating func send(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) -> [[UInt8]] {
+    public mutating func handleTimeout(now: Int64) {
+        let (out, event) = link.poll(now: now)
+        if let event { events.push(event) }
+        transmits.push(contentsOf: out)
+    }
+
+    /// The next datagram for the broker.
+    public mutating func pollTransmit() -> [UInt8]? { transmits.pop() }
+
+    public func pollTimeout() -> Int64 { link.deadline }
+
+    public mutating func pollEvent() -> LinkEvent? { events.pop() }
+
+    /// The BYE that ends the session (sent by the driver as it leaves).
+    public func bye() -> [UInt8] { link.bye() }
+
+    /// Chunks one frame and queues its datagrams (none while not connected: live media is not queued).
+    public mutating func send(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) {
+        transmits.push(contentsOf: chunk(frame: frame, stream: index, captureTime: captureTime, now: now))
+    }
+
+    private mutating func chunk(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) -> [[UInt8]] {
         // Out of the table while changed, so the retransmit ring is mutated in place rather than copied.
         guard var s = streams.removeValue(forKey: index) else { preconditionFailure("unknown stream index \(index)") }
         precondition(!frame.isEmpty && frame.count <= limits.maxFrameBytes)
@@ -71,7 +93,7 @@ public struct ProducerSession: Sendable {
         return datagrams
     }
 
-    public mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
+    private mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
         let m: Message
         do { m = try Message.decode(bytes) } catch {
             malformed += 1
@@ -83,7 +105,7 @@ public struct ProducerSession: Sendable {
             return answer(n, now: now)
         default:
             let (out, event) = link.handle(m, now: now)
-            if let event { events.append(event) }
+            if let event { events.push(event) }
             return out
         }
     }
@@ -113,11 +135,4 @@ public struct ProducerSession: Sendable {
         return out
     }
 
-    public mutating func poll(now: Int64) -> [[UInt8]] {
-        let (out, event) = link.poll(now: now)
-        if let event { events.append(event) }
-        return out
-    }
-
-    public var deadline: Int64 { link.deadline }
 }

@@ -1,0 +1,22 @@
+import BrokerCore
+import Wire
+
+extension BrokerEvent {
+    /// The log line for this event.
+    var logLine: (LogLevel, String) {
+        switch self {
+        case .clientConnected(let a, let slot): (.info, "client \(a) connected (slot \(slot))")
+        case .producerOnline(let pid, let from, let streams):
+            (.info, "producer \(pid) online from \(from) with " + streams.map { Self.describe($0, of: pid) }.joined(separator: ", "))
+        case .producerMoved(let pid, let old, let new): (.warning, "producer \(pid) moved from \(old) to \(new); the newer session wins")
+        case .peerLeft(let a): (.info, "peer \(a) said goodbye")
+        case .leaseExpired(let a, let role, let pid):
+            (.warning, "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)")
+        case .streamRefused(let id, let max): (.warning, "stream \(id) refused: broker tracks \(max) streams (maxStreams)")
+        }
+    }
+
+    private static func describe(_ d: StreamDescriptor, of pid: ProducerID) -> String {
+        "\(StreamID(producer: pid, index: d.index)) \(d.kind) \(Double(d.rateMilli) / 1000) fps"
+    }
+}

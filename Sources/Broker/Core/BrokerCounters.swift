@@ -1,0 +1,22 @@
+import Wire
+
+/// Broker-wide counters (the I/O layer adds its own for queues and sockets).
+public struct BrokerCounters: Sendable {
+    public var datagramsIn = 0
+    public var bytesIn = 0
+    public var dataIn = 0
+    public var duplicatesIn = 0
+    public var malformed: [String: Int] = [:]
+    /// Datagrams refused for who sent them: no session, wrong token, not the stream's owner.
+    public var refused: [String: Int] = [:]
+    public var nacksIn = 0
+    public var nacksOut = 0
+    public var retransmitsOut = 0
+    public var retransmitsThrottled = 0
+    public var retransmitsUnavailable = 0
+    public var leasesExpired = 0
+    public var cookiesSent = 0
+    public var subscribeRequests = 0
+    public var errorsSent = 0
+    public var cachedFramesSent = 0
+}

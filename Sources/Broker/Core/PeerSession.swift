@@ -1,0 +1,16 @@
+import Wire
+
+/// One peer's session at the broker.
+public struct PeerSession: Sendable {
+    public let address: PeerAddress
+    public let role: PeerRole
+    public let token: UInt64
+    public internal(set) var lastHeard: Int64
+    public internal(set) var producer: ProducerID?
+    public internal(set) var slot: Int?
+    public internal(set) var selectors: Set<StreamID> = []
+    public internal(set) var rttMicros: Int64 = 0
+    /// Recent resends to this peer (stream << 32 | seq -> time), so one datagram is not resent twice per RTT.
+    var resent: [UInt64: Int64] = [:]
+    public internal(set) var retransmits = 0
+}
