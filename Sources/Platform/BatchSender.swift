@@ -60,7 +60,11 @@ public final class BatchSender: @unchecked Sendable {
     }
 
     /// Largest number of datagrams one GSO message may carry at this segment size (64 KB per UDP send).
-    public static func maxSegments(size: Int) -> Int { max(1, min(64, 65_000 / max(size, 1))) }
+    public static func maxSegments(size: Int) -> Int { max(1, min(maxGSOSegments, maxGSOBytes / max(size, 1))) }
+    /// The kernel's bound on segments in one UDP GSO send (UDP_MAX_SEGMENTS).
+    public static let maxGSOSegments = 64
+    /// Payload bytes of one GSO send: under the 64 KB of one IP datagram with its headers.
+    public static let maxGSOBytes = 65_000
 
     public var gsoEnabled: Bool { socket.gsoEnabled }
 

@@ -9,6 +9,10 @@ import Wire
 /// multi-session client has hundreds of sockets and one thread), so it costs memory once, not per socket.
 /// Not thread-safe.
 public final class ReceiveStorage: @unchecked Sendable {
+    /// A GRO message is at most one 64 KB UDP payload.
+    static let groSlotBytes = 65_536
+    /// Without GRO one datagram: ours are at most 1400 bytes; larger ones are truncated and fail to decode.
+    static let plainSlotBytes = 2048
     let batch: Int
     let slotSize: Int
     let gro: Bool
@@ -24,7 +28,7 @@ public final class ReceiveStorage: @unchecked Sendable {
     public init(batch: Int, gro: Bool = ReceiveStorage.groDefault) {
         self.batch = max(1, batch)
         self.gro = gro
-        slotSize = gro ? 65_536 : 2048
+        slotSize = gro ? Self.groSlotBytes : Self.plainSlotBytes
         buffers = .allocate(byteCount: self.batch * slotSize, alignment: 16)
         addrs = .allocate(capacity: self.batch)
         lens = .allocate(capacity: self.batch)

@@ -45,7 +45,7 @@ public struct FrameAssembler: Sendable {
     private var deliveredAny = false
     public private(set) var counters = Counters()
 
-    public init(stream: StreamID, maxFramesInFlight: Int = 64, maxBytesInFlight: Int = 8 << 20) {
+    public init(stream: StreamID, maxFramesInFlight: Int = Limits().maxFramesInFlight, maxBytesInFlight: Int = Limits().maxBytesInFlight) {
         self.stream = stream
         self.maxFramesInFlight = maxFramesInFlight
         self.maxBytesInFlight = maxBytesInFlight

@@ -12,7 +12,7 @@ public struct FrameCache: Sendable {
     public private(set) var framesCompleted = 0
     let maxBuilding: Int
 
-    public init(maxBuilding: Int = 8) { self.maxBuilding = maxBuilding }
+    public init(maxBuilding: Int = Limits().maxCachedFramesBuilding) { self.maxBuilding = maxBuilding }
 
     /// Adds a validated DATA datagram. Returns true when it completed a frame.
     @discardableResult

@@ -41,6 +41,14 @@ public struct Limits: Sendable, Equatable {
     public var subscriberQueueDatagrams = 2048
     /// Missing sequence numbers one receiver tracks per stream.
     public var maxTrackedGaps = 4096
+    /// Bytes of one stream's frames being reassembled at once (the oldest frame is dropped beyond it).
+    public var maxBytesInFlight = 8 << 20
+    /// Frames the broker's join cache assembles at once per stream (to keep the last complete one).
+    public var maxCachedFramesBuilding = 8
+    /// Datagrams the broker resends for one NACK datagram (the rest is asked for again).
+    public var maxResendsPerNack = 1024
+    /// Recently resent datagrams the broker remembers per subscriber, to resend one at most once per RTT.
+    public var maxRecentResends = 4096
 
     public init() {}
 }

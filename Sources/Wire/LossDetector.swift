@@ -38,6 +38,7 @@ public struct LossDetector: Sendable {
     /// Which of the last `window` sequence numbers up to `highest` arrived, one bit each (slot = seq mod window):
     /// tells duplicates from late arrivals without hashing (a set here was a tenth of a client's CPU).
     private var seen = [UInt64](repeating: 0, count: LossDetector.window / 64)
+    /// The duplicate-detection window, in sequence numbers (a power of two, a multiple of 64).
     static let window = 4096
     /// The last sequence number of the newest frame seen; beyond `highest` it is that frame's tail, still due.
     private var frameEnd: UInt32 = 0

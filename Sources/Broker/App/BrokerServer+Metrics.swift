@@ -1,20 +1,22 @@
 import BrokerCore
 import Config
+import HTTP
 import Platform
 import Wire
 
 extension BrokerServer {
     /// /metrics in Prometheus text format, /healthz as a one-line status.
-    func renderMetrics() -> (String) -> (Int, String, String) {
-        { path in
-            switch path.split(separator: "?").first.map(String.init) ?? path {
-            case "/healthz":
-                return (200, "text/plain", "ok epoch=\(String(self.core.epoch, radix: 16)) uptime_s=\((Clock.now() - self.started) / 1_000_000)\n")
-            case "/metrics":
-                return (200, "text/plain; version=0.0.4", self.prometheusText())
-            default:
-                return (404, "text/plain", "try /metrics or /healthz\n")
-            }
+    func respond(_ r: HTTPRequest) -> HTTPResponse {
+        guard r.method == "GET" || r.method == "HEAD" else {
+            return HTTPResponse(status: 405, body: Array("only GET and HEAD\n".utf8), headers: [("Allow", "GET, HEAD")])
+        }
+        switch r.path {
+        case "/healthz":
+            return .text(200, "ok epoch=\(String(core.epoch, radix: 16)) uptime_s=\((Clock.now() - started) / 1_000_000)\n")
+        case "/metrics":
+            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(prometheusText().utf8))
+        default:
+            return .text(404, "try /metrics or /healthz\n")
         }
     }
 

@@ -19,7 +19,7 @@ final class BrokerServer {
     var core: BrokerCore
     let forwarder: Forwarder
     let signals: SignalWatcher
-    var metrics: MetricsServer?
+    var metrics: HTTPServer?
     let started = Clock.now()
     /// Added latency of DATA datagrams through the broker (the `broker_forward_delay_seconds` histogram): from
     /// the kernel queueing one on the broker's socket to its copies leaving in the sendmmsg call(s) that carried
@@ -44,7 +44,7 @@ final class BrokerServer {
             timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()))
         forwarder = Forwarder(socket: socket, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
-            metrics = try MetricsServer(bind: m)
+            metrics = try HTTPServer(bind: m)
         }
     }
 
@@ -54,10 +54,15 @@ final class BrokerServer {
         var writable = true
         while true {
             let now = Clock.now()
-            let wait = max(0, min(core.pollTimeout(), now + 1_000_000) - now)
+            let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + 1_000_000)
+            let wait = max(0, wake - now)
             var read = [socket.fd, signals.fd]
-            if let m = metrics { read.append(m.fd) }
-            let ready = Poller.wait(readable: read, writable: writable ? [] : [socket.fd], timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
+            var write = writable ? [] : [socket.fd]
+            if let m = metrics {
+                read += m.readDescriptors
+                write += m.writeDescriptors
+            }
+            let ready = Poller.wait(readable: read, writable: write, timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
             if ready.contains(signals.fd), let sig = signals.take() {
                 log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
                 core.shutdown()
@@ -99,7 +104,8 @@ final class BrokerServer {
                 let (level, line) = e.logLine
                 log.log(level, line)
             }
-            if let m = metrics, ready.contains(m.fd) { m.serve(renderMetrics()) }
+            // Never blocks: a slow or silent HTTP client costs a descriptor, not a turn of the media loop.
+            metrics?.service(ready: ready, now: Clock.now(), respond)
         }
     }
 

@@ -24,7 +24,7 @@ if exitOnSettingsError("broker", { () throws(SettingsError) in try settings.bool
         exitProcess(1)
     }
     if !m.isIPv6 && m.low == 0 { m = PeerAddress(ipv4: 0x7f00_0001, port: m.port) }
-    let ok = MetricsServer.probe(m)
+    let ok = HTTPProbe.get(m)
     say(ok ? "healthy" : "unhealthy: no answer from http://\(m)/healthz")
     exitProcess(ok ? 0 : 1)
 }

@@ -183,7 +183,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 }
                 streams[id] = BrokerStream(
                     id: id, kind: d.kind, rateMilli: d.rateMilli, online: false, owner: owner,
-                    detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes))
+                    detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
+                    cache: FrameCache(maxBuilding: limits.maxCachedFramesBuilding))
             }
             var s = streams[id]!
             let wasOnline = s.online
@@ -357,7 +358,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         var s = sessions.removeValue(forKey: from)!  // mutated in place, not copied (see handleData)
         defer { sessions[from] = s }
         let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
-        var budget = 1024
+        var budget = limits.maxResendsPerNack
         let sub = Subscriber(slot: slot, address: from)
         for r in n.ranges {
             var seq = r.start
@@ -383,9 +384,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 counters.retransmitsOut += 1
             }
         }
-        if s.resent.count > 4096 {
+        if s.resent.count > limits.maxRecentResends {
             s.resent = s.resent.filter { now - $0.value < minInterval }
-            if s.resent.count > 4096 { s.resent.removeAll() }
+            if s.resent.count > limits.maxRecentResends { s.resent.removeAll() }
         }
     }
 

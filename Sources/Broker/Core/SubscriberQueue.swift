@@ -12,7 +12,6 @@ public struct SubscriberQueue: Sendable {
     public let capacity: Int
     public private(set) var droppedFrames = 0
     public private(set) var droppedDatagrams = 0
-    public private(set) var enqueued = 0
 
     public init(capacity: Int) { self.capacity = max(capacity, 1) }
 
@@ -39,7 +38,6 @@ public struct SubscriberQueue: Sendable {
             }
         }
         items.append(Item(bytes: bytes, frameKey: frameKey))
-        enqueued += 1
     }
 
     /// The item at position `i` from the front.

@@ -283,7 +283,7 @@ public struct ClientSession: ProtocolCore, Sendable {
             return
         }
         var r = receivers.removeValue(forKey: h.stream)
-            ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight))
+            ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight, maxBytesInFlight: limits.maxBytesInFlight))
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
         guard r.detector.receive(

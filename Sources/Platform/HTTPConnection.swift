@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTP
+
+/// One accepted HTTP connection: non-blocking reads into the parser, one response at a time written out as the
+/// socket takes it, and the deadline by which the next thing must happen.
+final class HTTPConnection {
+    let fd: Int32
+    private let limits: HTTPServer.Limits
+    private var parser: HTTPRequestParser
+    private var output: [UInt8] = []
+    private var written = 0
+    private var closeAfterWrite = false
+    private(set) var deadline: Int64
+    /// Responses completed on this connection.
+    private(set) var answered = 0
+    private var peerClosed = false
+    private var failed = false
+    private var finished = false
+    private var readBuffer = [UInt8](repeating: 0, count: 4096)
+
+    init(fd: Int32, limits: HTTPServer.Limits, now: Int64) {
+        self.fd = fd
+        self.limits = limits
+        parser = HTTPRequestParser(limits: limits.parser)
+        deadline = now + limits.requestTimeout
+    }
+
+    var isWriting: Bool { written < output.count }
+    /// True once a write failed, a closing response went out, or the peer closed and everything is answered.
+    var isDone: Bool { failed || finished || (peerClosed && !isWriting) }
+    var hasPartialRequest: Bool { parser.bufferedByteCount > 0 }
+
+    /// Reads what the socket has, up to `max` bytes. False when nothing new arrived.
+    func receive(upTo max: Int, now: Int64) -> Bool {
+        var total = 0
+        while total < max {
+            let n = readBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                // A request starts its clock with its first byte on an idle keep-alive connection.
+                if !hasPartialRequest && answered > 0 { deadline = now + limits.requestTimeout }
+                parser.receive(readBuffer[0..<n])
+                total += n
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n == 0 { peerClosed = true }
+            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { failed = true }
+            break
+        }
+        return total > 0
+    }
+
+    func nextEvent() -> HTTPParserEvent? { failed || finished ? nil : parser.nextEvent() }
+
+    func queue(_ response: HTTPResponse, for request: HTTPRequest, now: Int64) {
+        let keepAlive = request.keepAlive
+        output = response.encode(keepAlive: keepAlive, headOnly: request.method == "HEAD")
+        written = 0
+        closeAfterWrite = !keepAlive
+        answered += 1
+        deadline = now + limits.requestTimeout
+    }
+
+    func queueError(_ e: HTTPParseError) {
+        output = HTTPResponse.text(e.status, e.reason + "\n").encode(keepAlive: false)
+        written = 0
+        closeAfterWrite = true
+    }
+
+    /// A timed-out connection: a request that never completed hears 408 (a quiet keep-alive one hears nothing).
+    func timeOut(keepAliveIdle: Bool) {
+        guard !isWriting else { return }
+        if !keepAliveIdle { output = HTTPResponse.text(408, "request timeout\n").encode(keepAlive: false) }
+        written = 0
+        closeAfterWrite = true
+    }
+
+    /// Writes what the socket takes now.
+    func flush(now: Int64) {
+        while written < output.count {
+            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + written, $0.count - written, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                written += n
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            failed = true
+            return
+        }
+        output.removeAll(keepingCapacity: true)
+        written = 0
+        if closeAfterWrite { finished = true } else if !hasPartialRequest { deadline = now + limits.idleTimeout }
+    }
+}
