@@ -10,7 +10,7 @@ import Wire
 /// which the sender keeps alive until the flush, so one datagram fanned out to a hundred subscribers is a
 /// hundred iovecs over one buffer (as in the reference forwarder), not a hundred copies of it. Reused across
 /// flushes; not thread-safe.
-public final class BatchSender: @unchecked Sendable {
+public final class BatchSender: DatagramBatch, @unchecked Sendable {
     public struct Stats: Sendable {
         public var syscalls = 0
         public var messages = 0

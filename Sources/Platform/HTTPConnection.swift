@@ -64,7 +64,7 @@ final class HTTPConnection {
     }
 
     func queueError(_ e: HTTPParseError) {
-        output = HTTPResponse.text(e.status, e.reason + "\n").encode(keepAlive: false)
+        output = HTTPResponse.text(e.status, e.reason(limits: limits.parser) + "\n").encode(keepAlive: false)
         written = 0
         closeAfterWrite = true
     }

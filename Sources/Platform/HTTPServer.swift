@@ -35,6 +35,7 @@ public final class HTTPServer {
         public var requests = 0
         public var badRequests = 0
         public var timedOut = 0
+        public init() {}
     }
 
     public let listenFD: Int32
@@ -83,8 +84,10 @@ public final class HTTPServer {
 
     private func acceptAll(now: Int64) {
         while true {
-            let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+            let fd = accept(listenFD, nil, nil)
             guard fd >= 0 else { return }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             guard connections.count < limits.maxConnections else {
                 counters.refusedFull += 1
                 let busy = HTTPResponse.text(503, "too many connections; try again\n").encode(keepAlive: false)

@@ -30,7 +30,7 @@ extension BrokerServer {
             }
         }
         let c = core.counters
-        let fs = forwarder.stats
+        let fs = sender.stats
         metric("broker_subscribers", "gauge", "Clients with a session.", [("", Double(core.subscriberCount))])
         metric("broker_producers", "gauge", "Producers with a session.", [("", Double(core.producerCount))])
         metric("broker_streams", "gauge", "Streams tracked, by state.", [
@@ -52,7 +52,7 @@ extension BrokerServer {
         drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
         drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
-        drops.append(("reason=\"control_send_failed\"", Double(forwarder.controlDropped)))
+        drops.append(("reason=\"control_send_failed\"", Double(controlDropped)))
         metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
         let streams = core.streams.values.sorted { $0.id < $1.id }
         metric("broker_stream_frame_rate", "gauge", "Frames per second completed per stream (last second).", streams.map { ("stream=\"\($0.id)\"", $0.measuredRate) })
@@ -74,8 +74,14 @@ extension BrokerServer {
         }
         out += "broker_forward_delay_seconds_sum \(Double(fd.sumNanos) / 1e9)\n"
         out += "broker_forward_delay_seconds_count \(fd.count)\n"
+        let h = metrics?.counters ?? HTTPServer.Counters()
+        metric("broker_http_connections", "gauge", "Open connections on the HTTP port.", [("", Double(metrics?.connectionCount ?? 0))])
+        metric("broker_http_requests_total", "counter", "HTTP requests answered, by outcome.", [
+            ("outcome=\"ok\"", Double(h.requests)), ("outcome=\"bad_request\"", Double(h.badRequests)),
+            ("outcome=\"timed_out\"", Double(h.timedOut)), ("outcome=\"refused_full\"", Double(h.refusedFull)),
+        ])
         metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", socket.groEnabled ? 1 : 0)])
-        metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", forwarder.gsoEnabled ? 1 : 0)])
+        metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", sender.gsoEnabled ? 1 : 0)])
         return out
     }
 }

@@ -17,7 +17,10 @@ final class BrokerServer {
     let log: Logger
     let socket: UDPSocket
     var core: BrokerCore
-    let forwarder: Forwarder
+    let sender: BatchSender
+    let forwarder: FanoutPlanner
+    /// Control datagrams the socket refused (they are never queued).
+    private(set) var controlDropped = 0
     let signals: SignalWatcher
     var metrics: HTTPServer?
     let started = Clock.now()
@@ -42,7 +45,8 @@ final class BrokerServer {
         // derivable from it, as it would be from one seeded generator.
         core = BrokerCore(
             timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()))
-        forwarder = Forwarder(socket: socket, queueCapacity: config.limits.subscriberQueueDatagrams)
+        sender = BatchSender(socket: socket)
+        forwarder = FanoutPlanner(sender: sender, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
             metrics = try HTTPServer(bind: m)
         }
@@ -74,7 +78,7 @@ final class BrokerServer {
             var batches = 0
             while batches < 16 {
                 let n = socket.receiveBatch { bytes, from in
-                    if bytes.count > 3 && bytes[3] == MessageType.data.rawValue && socket.arrivalWallNanos != 0 {
+                    if DataHeader.isData(bytes) && socket.arrivalWallNanos != 0 {
                         pendingArrivals.append(socket.arrivalWallNanos)
                     }
                     core.handle(bytes, from: from, now: Clock.now())
@@ -109,9 +113,15 @@ final class BrokerServer {
         }
     }
 
-    /// Hands every transmit the core has queued to the forwarder.
+    /// Sends the control datagrams the core has queued and hands its media outputs to the fan-out planner.
     private func dispatchTransmits() {
-        while let o = core.pollTransmit() { forwarder.dispatch(o) }
+        while let o = core.pollTransmit() {
+            if case .send(let to, let bytes) = o {
+                if case .sent = socket.send(bytes, to: to) {} else { controlDropped += 1 }
+            } else {
+                forwarder.dispatch(o)
+            }
+        }
     }
 
     private func noteSendStart() {

@@ -1,20 +1,21 @@
 import Wire
 
 /// The broker's protocol core: sessions and leases, subscription tables, per-stream loss recovery towards
-/// producers, retransmission towards clients, and the address-cookie check. Pure: fed with datagrams and
-/// `now`, it appends to `outbox` what the I/O layer must send.
+/// producers, retransmission towards clients, and the address-cookie check. Pure: fed with datagrams and `now`
+/// through the `ProtocolCore` contract. Its state lives in a `SessionTable`, a `SubscriptionTable` and a
+/// `StreamTable`; NACKs from clients are answered by the `Retransmitter`.
 public struct BrokerCore: ProtocolCore, Sendable {
     public let timers: Timers
     public let limits: Limits
     public let epoch: UInt64
     private let cookieKey: SipHash24
-    public private(set) var sessions: [PeerAddress: PeerSession] = [:]
-    public private(set) var streams: [StreamID: BrokerStream] = [:]
-    private var owners: [ProducerID: PeerAddress] = [:]
-    /// selector -> clients holding it
-    private var selectorIndex: [StreamID: Set<PeerAddress>] = [:]
-    private var freeSlots: [Int] = []
-    private var nextSlot = 0
+    private var table = SessionTable()
+    private var subscriptions = SubscriptionTable()
+    private var streamTable = StreamTable()
+    private let retransmitter: Retransmitter
+    /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
+    private var streamTimers = TimerTable<StreamID>()
+    /// The lease and rate sweep, every half heartbeat interval.
     private var nextSweep: Int64 = 0
     private var lastMeasure: Int64 = 0
     public private(set) var counters = BrokerCounters()
@@ -27,10 +28,15 @@ public struct BrokerCore: ProtocolCore, Sendable {
         self.limits = limits
         self.epoch = epoch
         self.cookieKey = SipHash24(k0: cookieKey.0, k1: cookieKey.1)
+        retransmitter = Retransmitter(timers: timers, limits: limits)
     }
 
-    public var subscriberCount: Int { sessions.values.reduce(0) { $0 + ($1.role == .client ? 1 : 0) } }
-    public var producerCount: Int { owners.count }
+    /// Every peer's session, by address.
+    public var sessions: [PeerAddress: PeerSession] { table.byAddress }
+    /// Every tracked stream, online or offline.
+    public var streams: [StreamID: BrokerStream] { streamTable.byID }
+    public var subscriberCount: Int { table.clientCount }
+    public var producerCount: Int { table.owners.count }
 
     /// The cookie a peer at `address` must echo: proof that it receives there.
     public func cookie(for address: PeerAddress) -> UInt64 { cookieKey.hash(address.cookieMaterial) | 1 }
@@ -50,7 +56,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         counters.datagramsIn += 1
         counters.bytesIn += bytes.count
         // DATA is the hot path: validate the header in place and forward the same bytes.
-        if bytes.count >= 4, bytes[3] == MessageType.data.rawValue {
+        if DataHeader.isData(bytes) {
             do {
                 let h = try DataHeader.parse(bytes[...])
                 handleData(h, bytes, from: from, now: now)
@@ -70,29 +76,29 @@ public struct BrokerCore: ProtocolCore, Sendable {
             guard var s = session(from, token: token, answerCookie: true) else { return }
             s.lastHeard = now
             if rtt > 0 { s.rttMicros = Int64(rtt) }
-            sessions[from] = s
+            table[from] = s
             outbox.push(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
         case .subscribe(let r):
             guard var s = session(from, token: r.token, answerCookie: true), s.role == .client else { return }
             s.lastHeard = now
-            sessions[from] = s
+            table[from] = s
             subscribe(r, from: from, now: now)
         case .unsubscribe(let r):
             guard var s = session(from, token: r.token, answerCookie: true), s.role == .client else { return }
             s.lastHeard = now
-            sessions[from] = s
+            table[from] = s
             unsubscribe(r, from: from)
         case .nack(let n):
             guard var s = session(from, token: n.token, answerCookie: false), s.role == .client else { return }
             s.lastHeard = now
             if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
-            sessions[from] = s
+            table[from] = s
             counters.nacksIn += 1
             answerNack(n, from: from, now: now)
         case .listRequest(let token, let rid):
             guard var s = session(from, token: token, answerCookie: false) else { return }
             s.lastHeard = now
-            sessions[from] = s
+            table[from] = s
             list(requestID: rid, to: from)
         case .bye(let token, _):
             guard session(from, token: token, answerCookie: false) != nil else { return }
@@ -106,7 +112,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// The session of `from` if the token matches. Without a session, a peer that sent a request is told the
     /// cookie to use (the answer is never larger than the request, so it cannot amplify).
     private mutating func session(_ from: PeerAddress, token: UInt64, answerCookie: Bool) -> PeerSession? {
-        if let s = sessions[from] {
+        if let s = table[from] {
             guard s.token == token else {
                 refuse("bad_token")
                 return nil
@@ -129,40 +135,40 @@ public struct BrokerCore: ProtocolCore, Sendable {
             outbox.push(.send(to: from, Message.cookie(nonce: h.nonce, token: expected).encode()))
             return
         }
-        if let old = sessions[from], old.role != h.role || old.producer != h.producer {
+        if let old = table[from], old.role != h.role || old.producer != h.producer {
             endSession(from, now: now)
         }
         switch h.role {
         case .client:
-            if sessions[from] == nil {
+            if table[from] == nil {
                 guard subscriberCount < limits.maxSubscribers else {
                     sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxSubscribers) subscribers (maxSubscribers)")
                     return
                 }
-                let slot = freeSlots.popLast() ?? { nextSlot += 1; return nextSlot - 1 }()
+                let slot = table.allocateSlot()
                 var s = PeerSession(address: from, role: .client, token: expected, lastHeard: now)
                 s.slot = slot
-                sessions[from] = s
+                table[from] = s
                 events.push(.clientConnected(from, slot: slot))
             } else {
-                sessions[from]!.lastHeard = now
+                table[from]!.lastHeard = now
             }
         case .producer:
             guard let pid = h.producer else { return }
-            if let other = owners[pid], other != from {
+            if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
                 endSession(other, now: now)
             }
-            if owners[pid] == nil && owners.count >= limits.maxProducers {
+            if table.owners[pid] == nil && table.owners.count >= limits.maxProducers {
                 sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
                 return
             }
-            let isNew = sessions[from] == nil
-            var s = sessions[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
+            let isNew = table[from] == nil
+            var s = table[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
             s.producer = pid
             s.lastHeard = now
-            sessions[from] = s
-            owners[pid] = from
+            table[from] = s
+            table.setOwner(pid, from)
             registerStreams(of: pid, h.streams, owner: from, now: now, fresh: isNew)
             if isNew {
                 events.push(.producerOnline(pid, from: from, streams: h.streams))
@@ -176,17 +182,17 @@ public struct BrokerCore: ProtocolCore, Sendable {
         let announced = Set(descriptors.map { StreamID(producer: pid, index: $0.index) })
         for d in descriptors {
             let id = StreamID(producer: pid, index: d.index)
-            if streams[id] == nil {
-                guard makeRoomForStream(now: now) else {
+            if streamTable.byID[id] == nil {
+                guard streamTable.makeRoom(limit: limits.maxStreams) else {
                     events.push(.streamRefused(id, maxStreams: limits.maxStreams))
                     continue
                 }
-                streams[id] = BrokerStream(
+                streamTable.byID[id] = BrokerStream(
                     id: id, kind: d.kind, rateMilli: d.rateMilli, online: false, owner: owner,
                     detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
                     cache: FrameCache(maxBuilding: limits.maxCachedFramesBuilding))
             }
-            var s = streams[id]!
+            var s = streamTable.byID[id]!
             let wasOnline = s.online
             s.kind = d.kind
             s.rateMilli = d.rateMilli
@@ -197,58 +203,45 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 s.detector.reset()
                 s.cache.reset()
             }
-            streams[id] = s
+            streamTimers.set(id, at: s.detector.deadline)
+            streamTable.byID[id] = s
             if !wasOnline || fresh {
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
         }
-        for (id, s) in streams where id.producer == pid && s.online && !announced.contains(id) {
+        for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
             setOffline(id, now: now)
         }
     }
 
-    /// Frees a stream slot if the table is full, by forgetting the offline stream that has been offline longest.
-    private mutating func makeRoomForStream(now: Int64) -> Bool {
-        if streams.count < limits.maxStreams { return true }
-        let victim = streams.values.filter { !$0.online }.min { $0.offlineSince < $1.offlineSince }
-        guard let v = victim else { return false }
-        streams[v.id] = nil
-        return true
-    }
-
     private mutating func setOffline(_ id: StreamID, now: Int64) {
-        guard var s = streams[id], s.online else { return }
+        guard var s = streamTable.byID[id], s.online else { return }
+        streamTimers.cancel(id)
         s.online = false
         s.owner = nil
         s.offlineSince = now
-        streams[id] = s
+        streamTable.byID[id] = s
         notify(id, .offline)
     }
 
     private mutating func notify(_ id: StreamID, _ state: StreamState) {
-        guard let s = streams[id] else { return }
+        guard let s = streamTable.byID[id] else { return }
         let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
         for sub in s.subscribers { outbox.push(.send(to: sub.address, m)) }
     }
 
     /// Recomputes the fan-out list of one stream from the selector index.
     private mutating func refreshSubscribers(of id: StreamID) {
-        guard streams[id] != nil else { return }
-        var set = selectorIndex[id] ?? []
-        set.formUnion(selectorIndex[StreamID(producer: id.producer, index: 0)] ?? [])
+        guard streamTable.byID[id] != nil else { return }
+        let set = subscriptions.clients(covering: id)
         var list: [Subscriber] = []
         list.reserveCapacity(set.count)
         for a in set {
-            if let slot = sessions[a]?.slot { list.append(Subscriber(slot: slot, address: a)) }
+            if let slot = table[a]?.slot { list.append(Subscriber(slot: slot, address: a)) }
         }
         list.sort { $0.slot < $1.slot }
-        streams[id]!.subscribers = list
-    }
-
-    private func matching(_ selector: StreamID) -> [StreamID] {
-        if selector.isProducerSelector { return streams.keys.filter { selector.covers($0) } }
-        return streams[selector] != nil ? [selector] : []
+        streamTable.byID[id]!.subscribers = list
     }
 
     private mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
@@ -263,13 +256,13 @@ public struct BrokerCore: ProtocolCore, Sendable {
             sendError(to: from, requestID: r.requestID, .badRequest, "producer id 000000 is not valid")
             return
         }
-        let matched = matching(sel)
+        let matched = streamTable.matching(sel)
         if matched.isEmpty && !r.isResume {
             let what = sel.isProducerSelector ? "producer \(sel.producer)" : "stream \(sel)"
             sendError(to: from, requestID: r.requestID, .unknownStream, "no \(what) is known to this broker (try list)")
             return
         }
-        var s = sessions[from]!
+        var s = table[from]!
         let isNew = !s.selectors.contains(sel)
         if isNew {
             guard s.selectors.count < limits.maxSubscriptionsPerClient else {
@@ -277,20 +270,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 return
             }
             s.selectors.insert(sel)
-            sessions[from] = s
-            selectorIndex[sel, default: []].insert(from)
+            table[from] = s
+            subscriptions.add(sel, from)
             for id in matched { refreshSubscribers(of: id) }
         }
-        let online = matched.contains { streams[$0]!.online }
+        let online = matched.contains { streamTable.byID[$0]!.online }
         outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
         if isNew, let slot = s.slot {
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
             for id in matched {
-                guard let st = streams[id], st.online, let n = st.cache.lastCompleteNumber else { continue }
+                guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { continue }
                 let key = UInt64(id.rawValue) << 32 | UInt64(n)
-                for var d in st.cache.lastComplete {
-                    d[32] |= DataHeader.cachedFlag
-                    outbox.push(.unicast(d, frameKey: key, to: Subscriber(slot: slot, address: from)))
+                for d in st.cache.lastComplete {
+                    outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: Subscriber(slot: slot, address: from)))
                 }
                 counters.cachedFramesSent += 1
             }
@@ -299,7 +291,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     private mutating func unsubscribe(_ r: SubscriptionRequest, from: PeerAddress) {
         let sel = r.selector
-        var s = sessions[from]!
+        var s = table[from]!
         var removed: [StreamID] = []
         if sel.isProducerSelector {
             removed = s.selectors.filter { $0.producer == sel.producer }
@@ -311,18 +303,17 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
         for x in removed {
             s.selectors.remove(x)
-            selectorIndex[x]?.remove(from)
-            if selectorIndex[x]?.isEmpty == true { selectorIndex[x] = nil }
+            subscriptions.remove(x, from)
         }
-        sessions[from] = s
-        for id in streams.keys where removed.contains(where: { $0.covers(id) }) { refreshSubscribers(of: id) }
+        table[from] = s
+        for id in streamTable.byID.keys where removed.contains(where: { $0.covers(id) }) { refreshSubscribers(of: id) }
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
-        let online = matching(sel).contains { streams[$0]!.online }
+        let online = streamTable.matching(sel).contains { streamTable.byID[$0]!.online }
         outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
     }
 
     private mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
-        guard let known = streams[h.stream] else {
+        guard let known = streamTable.byID[h.stream] else {
             refuse("unknown_stream")
             return
         }
@@ -333,8 +324,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
         counters.dataIn += 1
         // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
         // place (a copy left in the table would make every insert copy the whole retransmit ring).
-        var st = streams.removeValue(forKey: h.stream)!
-        defer { streams[h.stream] = st }
+        var st = streamTable.byID.removeValue(forKey: h.stream)!
+        defer {
+            streamTimers.set(h.stream, at: st.detector.deadline)
+            streamTable.byID[h.stream] = st
+        }
         guard st.detector.receive(
             h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
         else {
@@ -349,49 +343,20 @@ public struct BrokerCore: ProtocolCore, Sendable {
             st.datagramsForwarded += st.subscribers.count
             outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
-        sessions[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
+        table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
     }
 
     private mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64) {
-        guard let st = streams[n.stream] else { return }
-        guard let slot = sessions[from]?.slot, sessions[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
-        var s = sessions.removeValue(forKey: from)!  // mutated in place, not copied (see handleData)
-        defer { sessions[from] = s }
-        let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
-        var budget = limits.maxResendsPerNack
-        let sub = Subscriber(slot: slot, address: from)
-        for r in n.ranges {
-            var seq = r.start
-            for _ in 0..<Int(r.count) {
-                guard budget > 0 else { break }
-                budget -= 1
-                defer { seq &+= 1 }
-                let key = UInt64(n.stream.rawValue) << 32 | UInt64(seq)
-                if let t = s.resent[key], now - t < minInterval {
-                    counters.retransmitsThrottled += 1
-                    continue
-                }
-                guard let e = st.buffer.entry(seq) else {
-                    counters.retransmitsUnavailable += 1
-                    continue
-                }
-                var d = e.datagram
-                d[32] |= DataHeader.retransmitFlag
-                let frame = UInt32(d[12]) << 24 | UInt32(d[13]) << 16 | UInt32(d[14]) << 8 | UInt32(d[15])
-                outbox.push(.unicast(d, frameKey: UInt64(n.stream.rawValue) << 32 | UInt64(frame), to: sub))
-                s.resent[key] = now
-                s.retransmits += 1
-                counters.retransmitsOut += 1
-            }
-        }
-        if s.resent.count > limits.maxRecentResends {
-            s.resent = s.resent.filter { now - $0.value < minInterval }
-            if s.resent.count > limits.maxRecentResends { s.resent.removeAll() }
-        }
+        guard let st = streamTable.byID[n.stream] else { return }
+        guard let slot = table[from]?.slot, table[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
+        var s = table.remove(from)!  // changed in place, not copied (see handleData)
+        defer { table[from] = s }
+        retransmitter.answer(
+            n, from: st.buffer, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters, outbox: &outbox)
     }
 
     private mutating func list(requestID: UInt32, to: PeerAddress) {
-        let all = streams.values.sorted { $0.id < $1.id }
+        let all = streamTable.byID.values.sorted { $0.id < $1.id }
         let total = UInt16(clamping: all.count)
         var first = 0
         repeat {
@@ -406,20 +371,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
     private mutating func endSession(_ address: PeerAddress, now: Int64) {
-        guard let s = sessions.removeValue(forKey: address) else { return }
-        if let pid = s.producer, owners[pid] == address {
-            owners[pid] = nil
-            for id in streams.keys where id.producer == pid { setOffline(id, now: now) }
+        guard let s = table.remove(address) else { return }
+        if let pid = s.producer, table.owners[pid] == address {
+            table.setOwner(pid, nil)
+            for id in streamTable.streams(of: pid) { setOffline(id, now: now) }
         }
         if let slot = s.slot {
             var touched: [StreamID] = []
             for sel in s.selectors {
-                selectorIndex[sel]?.remove(address)
-                if selectorIndex[sel]?.isEmpty == true { selectorIndex[sel] = nil }
-                touched.append(contentsOf: matching(sel))
+                subscriptions.remove(sel, address)
+                touched.append(contentsOf: streamTable.matching(sel))
             }
             for id in touched { refreshSubscribers(of: id) }
-            freeSlots.append(slot)
+            table.release(slot: slot)
             outbox.push(.release(slot: slot))
         }
     }
@@ -428,43 +392,42 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// Runs what is due: NACKs towards producers, lease expiry, rate measurement.
     public mutating func handleTimeout(now: Int64) {
-        for id in streams.keys {
-            guard streams[id]!.online, streams[id]!.detector.deadline <= now, let owner = streams[id]!.owner else { continue }
-            let rtt = sessions[owner]?.rttMicros ?? 0
-            let interval = RTTEstimator.interval(rtt: rtt, timers: timers)
-            let ranges = streams[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
-            if !ranges.isEmpty {
-                counters.nacksOut += 1
-                outbox.push(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
-            }
-        }
+        for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
         guard now >= nextSweep else { return }
         nextSweep = now + timers.heartbeatInterval / 2
-        for (a, s) in sessions where now - s.lastHeard > timers.leaseDuration {
+        for (a, s) in table.byAddress where now - s.lastHeard > timers.leaseDuration {
             counters.leasesExpired += 1
             events.push(.leaseExpired(a, role: s.role, producer: s.producer))
             endSession(a, now: now)
         }
         if now - lastMeasure >= 1_000_000 {
             let elapsed = Double(now - lastMeasure) / 1e6
-            for id in streams.keys {
-                let s = streams[id]!
-                streams[id]!.measuredRate = lastMeasure == 0 ? 0 : Double(s.framesIn - s.framesAtLastMeasure) / elapsed
-                streams[id]!.framesAtLastMeasure = s.framesIn
+            for id in streamTable.byID.keys {
+                let s = streamTable.byID[id]!
+                streamTable.byID[id]!.measuredRate = lastMeasure == 0 ? 0 : Double(s.framesIn - s.framesAtLastMeasure) / elapsed
+                streamTable.byID[id]!.framesAtLastMeasure = s.framesIn
             }
             lastMeasure = now
         }
     }
 
-    public func pollTimeout() -> Int64 {
-        var d = nextSweep
-        for s in streams.values where s.online { d = min(d, s.detector.deadline) }
-        return d
+    public func pollTimeout() -> Int64 { min(nextSweep, streamTimers.next) }
+
+    /// Asks a stream's producer for what its loss detector finds missing, and schedules the next look.
+    private mutating func nackProducer(_ id: StreamID, now: Int64) {
+        guard let st = streamTable.byID[id], st.online, let owner = st.owner else { return }
+        let rtt = table[owner]?.rttMicros ?? 0
+        let interval = RTTEstimator.interval(rtt: rtt, timers: timers)
+        let ranges = streamTable.byID[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
+        streamTimers.set(id, at: streamTable.byID[id]!.detector.deadline)
+        guard !ranges.isEmpty else { return }
+        counters.nacksOut += 1
+        outbox.push(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
     }
 
     /// Tells every peer the broker is leaving.
     public mutating func shutdown() {
         let bye = Message.bye(token: 0, reason: .shutdown).encode()
-        for a in sessions.keys { outbox.push(.send(to: a, bye)) }
+        for a in table.byAddress.keys { outbox.push(.send(to: a, bye)) }
     }
 }

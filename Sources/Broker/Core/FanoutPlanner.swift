@@ -1,13 +1,11 @@
-import BrokerCore
-import Config
-import Platform
 import Wire
 
-/// Carries out the broker core's fan-out: one bounded queue per subscriber, drained round-robin in as few
-/// system calls as possible (a frame's chunks to one subscriber go as one GSO message, many subscribers' messages
-/// go in one sendmmsg). Sends never block: what the socket cannot take stays queued, and a subscriber whose
-/// queue overflows loses whole frames, alone.
-final class Forwarder {
+/// Plans the broker core's fan-out: one bounded queue per subscriber, drained round-robin into batches that
+/// cost as few system calls as possible (a frame's chunks to one subscriber go as one message, many subscribers'
+/// messages in one batch). Never blocks: what the batch cannot send stays queued, and a subscriber whose queue
+/// overflows loses whole frames, alone. Pure: the batch is a `DatagramBatch`, a socket in the broker and a
+/// recorder in tests.
+public final class FanoutPlanner {
     /// One subscriber's queue. A class, so the hot loops reach it through a reference instead of copying a
     /// struct (and retaining its queue storage) out of the slot table for every datagram.
     final class Slot {
@@ -18,8 +16,7 @@ final class Forwarder {
             self.queue = queue
         }
     }
-    private let socket: UDPSocket
-    private let sender: BatchSender
+    private let sender: any DatagramBatch
     private let queueCapacity: Int
     // Touched for every copy sent; the forwarder is single-threaded and not re-entered, so the run-time
     // exclusivity checks are off for these (see BatchSender).
@@ -30,31 +27,28 @@ final class Forwarder {
     /// One entry per message in the pending batch: whose queue, and how many datagrams from its front.
     @exclusivity(unchecked) private var plan: [(slot: Slot, count: Int)] = []
     private var rotation = 0
-    private(set) var controlDropped = 0
     /// Frames and datagrams dropped by queues that are gone (released subscribers), kept for the totals.
     private(set) var releasedDroppedFrames = 0
     private(set) var releasedDroppedDatagrams = 0
-    var gsoEnabled: Bool { sender.gsoEnabled }
-    var stats: BatchSender.Stats { sender.stats }
-
-    init(socket: UDPSocket, queueCapacity: Int) {
-        self.socket = socket
-        sender = BatchSender(socket: socket)
+    public init(sender: any DatagramBatch, queueCapacity: Int) {
+        self.sender = sender
         self.queueCapacity = queueCapacity
         plan.reserveCapacity(sender.maxMessages)
     }
 
-    var hasBacklog: Bool { !active.isEmpty }
+    /// Whether some queue holds datagrams not yet sent.
+    public var hasBacklog: Bool { !active.isEmpty }
 
-    func droppedFrames(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.droppedFrames ?? 0 : 0 }
+    public func droppedFrames(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.droppedFrames ?? 0 : 0 }
 
-    func backlog(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.count ?? 0 : 0 }
+    public func backlog(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.count ?? 0 : 0 }
 
-    /// Carries out one of the core's outputs.
-    func dispatch(_ o: BrokerOutput) {
+    /// Queues one of the core's media outputs (or forgets a released slot). Control datagrams (`.send`) are not
+    /// queued: the driver sends them at once.
+    public func dispatch(_ o: BrokerOutput) {
             switch o {
-            case .send(let to, let bytes):
-                if case .sent = socket.send(bytes, to: to) {} else { controlDropped += 1 }
+            case .send:
+                preconditionFailure("control datagrams are sent by the driver, not queued")
             case .forward(let bytes, let key, let subs):
                 for s in subs { enqueue(bytes, key, s) }
             case .unicast(let bytes, let key, let s):
@@ -98,7 +92,7 @@ final class Forwarder {
 
     /// Sends as much of every queue as the socket takes. Returns false if the socket would block (wait for POLLOUT).
     @discardableResult
-    func flush() -> Bool {
+    public func flush() -> Bool {
         guard !active.isEmpty else { return true }
         let order = active
         let start = rotation % order.count
@@ -131,6 +125,6 @@ final class Forwarder {
         return !blocked
     }
 
-    var droppedFrames: Int { slots.reduce(releasedDroppedFrames) { $0 + ($1?.queue.droppedFrames ?? 0) } }
-    var droppedDatagrams: Int { slots.reduce(releasedDroppedDatagrams) { $0 + ($1?.queue.droppedDatagrams ?? 0) } }
+    public var droppedFrames: Int { slots.reduce(releasedDroppedFrames) { $0 + ($1?.queue.droppedFrames ?? 0) } }
+    public var droppedDatagrams: Int { slots.reduce(releasedDroppedDatagrams) { $0 + ($1?.queue.droppedDatagrams ?? 0) } }
 }

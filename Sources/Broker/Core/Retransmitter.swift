@@ -1,0 +1,46 @@
+import Wire
+
+/// Answers a client's NACK from a stream's retransmit buffer: each datagram at most once per round trip to that
+/// client, at most `limits.maxResendsPerNack` per NACK, every resend flagged as such.
+struct Retransmitter: Sendable {
+    let timers: Timers
+    let limits: Limits
+
+    /// Queues the resends for `n` to `sub` and records them in the client's session.
+    func answer(
+        _ n: Nack, from buffer: RetransmitBuffer, to sub: Subscriber, session s: inout PeerSession, now: Int64,
+        counters: inout BrokerCounters, outbox: inout OutputQueue<BrokerOutput>
+    ) {
+        let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
+        var budget = limits.maxResendsPerNack
+        for r in n.ranges {
+            var seq = r.start
+            for _ in 0..<Int(r.count) {
+                guard budget > 0 else { break }
+                budget -= 1
+                defer { seq &+= 1 }
+                let key = UInt64(n.stream.rawValue) << 32 | UInt64(seq)
+                if let t = s.resent[key], now - t < minInterval {
+                    counters.retransmitsThrottled += 1
+                    continue
+                }
+                guard let e = buffer.entry(seq) else {
+                    counters.retransmitsUnavailable += 1
+                    continue
+                }
+                outbox.push(.unicast(DataHeader.markedResent(e.datagram), frameKey: DataHeader.frameKey(of: e.datagram), to: sub))
+                s.resent[key] = now
+                s.retransmits += 1
+                counters.retransmitsOut += 1
+            }
+        }
+        forgetOldResends(&s, now: now, minInterval: minInterval)
+    }
+
+    /// Keeps the memory of recent resends bounded.
+    private func forgetOldResends(_ s: inout PeerSession, now: Int64, minInterval: Int64) {
+        guard s.resent.count > limits.maxRecentResends else { return }
+        s.resent = s.resent.filter { now - $0.value < minInterval }
+        if s.resent.count > limits.maxRecentResends { s.resent.removeAll() }
+    }
+}

@@ -1,0 +1,32 @@
+/// Reading and marking a validated DATA datagram in place, for the broker's fast path that forwards the bytes it
+/// received. The DATA header's offsets are known here and in `DataHeader.parse`/`write` only.
+extension DataHeader {
+    static let typeOffset = 3
+    static let frameNumberOffset = 12
+    static let flagsOffset = 32
+
+    /// Whether a datagram claims to be DATA (its type byte); `parse` validates the rest.
+    public static func isData(_ bytes: [UInt8]) -> Bool {
+        bytes.count > typeOffset && bytes[typeOffset] == MessageType.data.rawValue
+    }
+
+    /// The frame key of a validated DATA datagram: stream id << 32 | frame number, what queues drop frames by.
+    public static func frameKey(of datagram: [UInt8]) -> UInt64 {
+        let o = frameNumberOffset
+        let frame = UInt32(datagram[o]) << 24 | UInt32(datagram[o + 1]) << 16 | UInt32(datagram[o + 2]) << 8 | UInt32(datagram[o + 3])
+        let stream = UInt32(datagram[4]) << 24 | UInt32(datagram[5]) << 16 | UInt32(datagram[6]) << 8 | UInt32(datagram[7])
+        return UInt64(stream) << 32 | UInt64(frame)
+    }
+
+    /// A copy of a validated DATA datagram with the retransmission flag set.
+    public static func markedResent(_ datagram: [UInt8]) -> [UInt8] { marked(datagram, retransmitFlag) }
+
+    /// A copy of a validated DATA datagram with the cached-frame flag set (the join frame).
+    public static func markedCached(_ datagram: [UInt8]) -> [UInt8] { marked(datagram, cachedFlag) }
+
+    private static func marked(_ datagram: [UInt8], _ flag: UInt8) -> [UInt8] {
+        var d = datagram
+        d[flagsOffset] |= flag
+        return d
+    }
+}
