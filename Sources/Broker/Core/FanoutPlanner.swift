@@ -71,6 +71,11 @@ public final class FanoutPlanner {
         if let existing = slots[s.slot], existing.address == s.address {
             slot = existing
         } else {
+            if let old = slots[s.slot] {
+                // The slot changed hands: keep the old queue's drops in the totals.
+                releasedDroppedFrames += old.queue.droppedFrames
+                releasedDroppedDatagrams += old.queue.droppedDatagrams
+            }
             slot = Slot(address: s.address, queue: SubscriberQueue(capacity: queueCapacity))
             slots[s.slot] = slot
         }
