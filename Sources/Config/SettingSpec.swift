@@ -1,4 +1,3 @@
-
 /// One setting of an executable: a flag, the environment variable that can also set it, and its help.
 public struct SettingSpec: Sendable {
     public var flag: String

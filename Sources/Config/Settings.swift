@@ -80,20 +80,26 @@ public struct Settings: Sendable {
     public func int(_ flag: String, in range: ClosedRange<Int>) throws(SettingsError) -> Int? {
         guard let v = values[flag], !v.isEmpty else { return nil }
         guard let n = Int(v.trimmingSpaces) else { throw SettingsError(setting: spec(flag).label, message: "'\(v)' is not a whole number") }
-        guard range.contains(n) else { throw SettingsError(setting: spec(flag).label, message: "\(n) is outside \(range.lowerBound)...\(range.upperBound)") }
+        guard range.contains(n) else {
+            throw SettingsError(setting: spec(flag).label, message: "\(n) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
         return n
     }
 
     public func double(_ flag: String, in range: ClosedRange<Double>) throws(SettingsError) -> Double? {
         guard let v = values[flag], !v.isEmpty else { return nil }
         guard let n = Double(v.trimmingSpaces), n.isFinite else { throw SettingsError(setting: spec(flag).label, message: "'\(v)' is not a number") }
-        guard range.contains(n) else { throw SettingsError(setting: spec(flag).label, message: "\(v) is outside \(range.lowerBound)...\(range.upperBound)") }
+        guard range.contains(n) else {
+            throw SettingsError(setting: spec(flag).label, message: "\(v) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
         return n
     }
 
     public func logLevel(_ flag: String) throws(SettingsError) -> LogLevel {
         guard let v = values[flag] else { return .info }
-        guard let l = LogLevel(name: v) else { throw SettingsError(setting: spec(flag).label, message: "'\(v)' is not debug, info, warning or error") }
+        guard let l = LogLevel(name: v) else {
+            throw SettingsError(setting: spec(flag).label, message: "'\(v)' is not debug, info, warning or error")
+        }
         return l
     }
 }

@@ -1,4 +1,3 @@
-
 /// A setting that is missing or invalid; the program prints it and exits with status 2.
 public struct SettingsError: Error, CustomStringConvertible, Sendable {
     public let setting: String

@@ -1,4 +1,3 @@
-
 extension String {
     public var trimmingSpaces: String {
         var s = Substring(self)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CWire
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Sends many datagrams to many destinations in as few system calls as possible: consecutive datagrams to the
 /// same destination go as one UDP GSO message (segments of equal size, the last may be shorter), and the
@@ -77,7 +78,14 @@ public final class BatchSender: DatagramBatch, @unchecked Sendable {
         var n = 1
         while n < maxN && start + n < count {
             let c = size(start + n)
-            if c == first { n += 1 } else if c < first { n += 1; break } else { break }
+            if c == first {
+                n += 1
+            } else if c < first {
+                n += 1
+                break
+            } else {
+                break
+            }
         }
         return n
     }

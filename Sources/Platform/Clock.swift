@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The only place that reads clocks. Monotonic time drives every protocol timer; wall time stamps capture time.
 public enum Clock {

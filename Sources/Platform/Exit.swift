@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Ends the process with `status` (so the executables need not import Glibc for `exit`).

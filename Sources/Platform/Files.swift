@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Small file-system helpers over Glibc (the executables link no Foundation, which keeps them small and static).
 public enum Files {

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One accepted HTTP connection: non-blocking reads into the parser, one response at a time written out as the
 /// socket takes it, and the deadline by which the next thing must happen.

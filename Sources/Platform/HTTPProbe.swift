@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A blocking HTTP GET with a 2 s timeout, for `broker --healthcheck` in images without curl (never used inside an
 /// event loop).
@@ -23,6 +24,7 @@ public enum HTTPProbe {
         var buf = [UInt8](repeating: 0, count: 64)
         let n = buf.withUnsafeMutableBytes { recv(s, $0.baseAddress, $0.count, 0) }
         guard n > 12 else { return false }
-        return String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("HTTP/1.0 200") || String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("HTTP/1.1 200")
+        return String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("HTTP/1.0 200")
+            || String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("HTTP/1.1 200")
     }
 }

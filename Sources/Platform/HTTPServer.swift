@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An HTTP/1.1 server that never blocks the event loop it runs in: the listener and every accepted connection
 /// are non-blocking, bytes go through the pure `HTTPRequestParser`, and each connection is bounded in time

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Wire
 import Synchronization
+import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Leveled logging to stderr, one write(2) per line so lines from threads never interleave.
 public final class Logger: Sendable {
@@ -28,7 +29,10 @@ public final class Logger: Sendable {
         var t = tm()
         var secs = ts.tv_sec
         gmtime_r(&secs, &t)
-        func pad(_ v: Int32, _ n: Int = 2) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+        func pad(_ v: Int32, _ n: Int = 2) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
         let stamp = "\(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))"
         let line = "\(stamp) \(l.description.uppercased()) \(name): \(message())\n"
         writeAll(2, line)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CWire
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension PeerAddress {
     /// Resolves `host:port` (or `[v6]:port`) with getaddrinfo, preferring IPv4.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Readiness of a fixed set of descriptors (poll, level-triggered), for a process that waits on many sockets:
@@ -35,7 +35,8 @@ public final class Poller: @unchecked Sendable {
     /// Waits for any of `fds` to become readable (or writable, for those in `writable`), at most `timeoutMicros`.
     /// Returns the descriptors that are ready.
     public static func wait(readable: [Int32], writable: [Int32] = [], timeoutMicros: Int64) -> Set<Int32> {
-        var fds = readable.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) } + writable.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
+        var fds =
+            readable.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) } + writable.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
         let ms = timeoutMicros <= 0 ? 0 : Int32(min((timeoutMicros + 999) / 1000, 60_000))
         let n = poll(&fds, nfds_t(fds.count), ms)
         guard n > 0 else { return [] }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CWire
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where received datagrams land: `batch` slots, each big enough for a UDP_GRO message (64 KB) or, without
 /// GRO, for one datagram (2 KB). Sockets that one thread reads one after the other can share one storage (the

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Config
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Settings {
     /// Reads the process's arguments and environment.
@@ -35,7 +36,9 @@ extension Settings {
     /// A `host:port` setting, resolved.
     public func address(_ flag: String) throws(SettingsError) -> PeerAddress? {
         guard let v = string(flag), !v.isEmpty else { return nil }
-        do throws(AddressError) { return try PeerAddress.resolve(v.trimmingSpaces) } catch { throw SettingsError(setting: spec(flag).label, message: error.description) }
+        do throws(AddressError) { return try PeerAddress.resolve(v.trimmingSpaces) } catch {
+            throw SettingsError(setting: spec(flag).label, message: error.description)
+        }
     }
 
 }

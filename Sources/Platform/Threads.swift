@@ -1,19 +1,24 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A joinable POSIX thread running a closure.
 public final class PosixThread: @unchecked Sendable {
     private var thread = pthread_t()
-    private final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+    private final class Box {
+        let body: @Sendable () -> Void
+        init(_ b: @escaping @Sendable () -> Void) { body = b }
+    }
 
     public init(_ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
-            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-            b.body()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &thread, nil,
+            { arg in
+                let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+                b.body()
+                return nil
+            }, box)
         precondition(rc == 0, "pthread_create failed: \(rc)")
     }
 

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CWire
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A non-blocking UDP socket with batched receive (recvmmsg, with UDP GRO where the kernel has it) and batched,
 /// segmented send (sendmmsg + UDP GSO). The only type that calls the socket system calls.
@@ -28,10 +29,13 @@ public final class UDPSocket: @unchecked Sendable {
 
     /// `storage`: where received datagrams land; by default the socket gets its own of `batch` slots.
     /// `timestamps`: have the kernel stamp every received message (SO_TIMESTAMPNS), for `arrivalWallNanos`.
-    public init(bind address: PeerAddress, batch: Int = 64, receiveBuffer: Int32 = 4 << 20, sendBuffer: Int32 = 4 << 20,
-                storage: ReceiveStorage? = nil, timestamps: Bool = false) throws(SystemError) {
+    public init(
+        bind address: PeerAddress, batch: Int = 64, receiveBuffer: Int32 = 4 << 20, sendBuffer: Int32 = 4 << 20,
+        storage: ReceiveStorage? = nil, timestamps: Bool = false
+    ) throws(SystemError) {
         isIPv6 = address.isIPv6
-        let s = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let s = socket(
+            address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw SystemError("socket") }
         fd = s
         // No SO_REUSEADDR: UDP has no TIME_WAIT to skip, and with it Linux hands out an ephemeral port another
@@ -103,7 +107,10 @@ public final class UDPSocket: @unchecked Sendable {
         return Int(n)
     }
 
-    public enum SendResult { case sent, wouldBlock, failed(Int32) }
+    public enum SendResult {
+        case sent, wouldBlock
+        case failed(Int32)
+    }
 
     /// Sends one datagram.
     @discardableResult
@@ -112,7 +119,9 @@ public final class UDPSocket: @unchecked Sendable {
         let len = to.write(to: &storage)
         while true {
             let n = bytes.withUnsafeBytes { b in
-                withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, b.baseAddress, b.count, 0, $0, len) } }
+                withUnsafePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, b.baseAddress, b.count, 0, $0, len) }
+                }
             }
             if n >= 0 { return .sent }
             if errno == EINTR { continue }
@@ -121,7 +130,6 @@ public final class UDPSocket: @unchecked Sendable {
         }
     }
 }
-
 
 extension UDPSocket {
     /// Sends every later message one datagram at a time (after the kernel refused a GSO send).

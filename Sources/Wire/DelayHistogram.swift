@@ -29,7 +29,10 @@ public struct DelayHistogram: Sendable, Equatable {
     /// Cumulative counts per bound (Prometheus `le` buckets), +Inf last.
     public var cumulative: [UInt64] {
         var acc: UInt64 = 0
-        return counts.map { acc += $0; return acc }
+        return counts.map {
+            acc += $0
+            return acc
+        }
     }
 
     /// The smallest bucket bound (µs) at or below which at least `q` of the delays fall; nil when empty, and

@@ -1,6 +1,6 @@
-
 public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
-    case debug = 0, info, warning, error
+    case debug = 0
+    case info, warning, error
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     public var description: String {
         switch self {

@@ -128,8 +128,14 @@ public struct LossDetector: Sendable {
             remember(seq)
             return true
         }
-        if d == 0 { counters.duplicates += 1; return false }
-        if -d < Self.window && wasSeen(seq) { counters.duplicates += 1; return false }
+        if d == 0 {
+            counters.duplicates += 1
+            return false
+        }
+        if -d < Self.window && wasSeen(seq) {
+            counters.duplicates += 1
+            return false
+        }
         if -d > maxTracked * 4 {
             // Far behind: the sender restarted its numbering.
             counters.lost += gaps.count
@@ -220,7 +226,11 @@ public struct LossDetector: Sendable {
                 ranges.append(NackRange(start: s, count: 1))
             } else {
                 // Too many ranges for one NACK: ask for the rest on the next poll.
-                if var g = gaps[s] { g.asked -= 1; g.nextAsk = now; gaps[s] = g }
+                if var g = gaps[s] {
+                    g.asked -= 1
+                    g.nextAsk = now
+                    gaps[s] = g
+                }
                 nextDeadline = now
             }
         }

@@ -37,7 +37,10 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     }
 }
 
-public enum PeerRole: UInt8, Sendable { case producer = 1, client = 2 }
+public enum PeerRole: UInt8, Sendable {
+    case producer = 1
+    case client = 2
+}
 
 /// A stream a producer announces in its HELLO.
 public struct StreamDescriptor: Equatable, Sendable {
@@ -159,7 +162,10 @@ public struct DataHeader: Equatable, Sendable {
     /// Sent from the broker's cache of the last complete frame to a new subscriber.
     public static let cachedFlag: UInt8 = 2
 
-    public init(stream: StreamID, sequence: UInt32, frameNumber: UInt32, frameLength: UInt32, chunkIndex: UInt16, chunkCount: UInt16, captureTime: UInt64, flags: UInt8 = 0) {
+    public init(
+        stream: StreamID, sequence: UInt32, frameNumber: UInt32, frameLength: UInt32, chunkIndex: UInt16, chunkCount: UInt16, captureTime: UInt64,
+        flags: UInt8 = 0
+    ) {
         self.stream = stream
         self.sequence = sequence
         self.frameNumber = frameNumber

@@ -13,25 +13,47 @@ public struct SipHash24: Sendable {
         var v2: UInt64 = 0x6c79_6765_6e65_7261 ^ k0
         var v3: UInt64 = 0x7465_6462_7974_6573 ^ k1
         @inline(__always) func round() {
-            v0 = v0 &+ v1; v1 = v1.rotl(13); v1 ^= v0; v0 = v0.rotl(32)
-            v2 = v2 &+ v3; v3 = v3.rotl(16); v3 ^= v2
-            v0 = v0 &+ v3; v3 = v3.rotl(21); v3 ^= v0
-            v2 = v2 &+ v1; v1 = v1.rotl(17); v1 ^= v2; v2 = v2.rotl(32)
+            v0 = v0 &+ v1
+            v1 = v1.rotl(13)
+            v1 ^= v0
+            v0 = v0.rotl(32)
+            v2 = v2 &+ v3
+            v3 = v3.rotl(16)
+            v3 ^= v2
+            v0 = v0 &+ v3
+            v3 = v3.rotl(21)
+            v3 ^= v0
+            v2 = v2 &+ v1
+            v1 = v1.rotl(17)
+            v1 ^= v2
+            v2 = v2.rotl(32)
         }
         let n = data.count
         var i = 0
         while i + 8 <= n {
             var m: UInt64 = 0
             for j in 0..<8 { m |= UInt64(data[i + j]) << (8 * UInt64(j)) }
-            v3 ^= m; round(); round(); v0 ^= m
+            v3 ^= m
+            round()
+            round()
+            v0 ^= m
             i += 8
         }
         var last = UInt64(n & 0xff) << 56
         var j = 0
-        while i + j < n { last |= UInt64(data[i + j]) << (8 * UInt64(j)); j += 1 }
-        v3 ^= last; round(); round(); v0 ^= last
+        while i + j < n {
+            last |= UInt64(data[i + j]) << (8 * UInt64(j))
+            j += 1
+        }
+        v3 ^= last
+        round()
+        round()
+        v0 ^= last
         v2 ^= 0xff
-        round(); round(); round(); round()
+        round()
+        round()
+        round()
+        round()
         return v0 ^ v1 ^ v2 ^ v3
     }
 }

@@ -1,8 +1,8 @@
+import SimulationSupport
+import Wire
 import XCTest
 
 @testable import BrokerCore
-import Wire
-import SimulationSupport
 
 final class BrokerCoreTests: XCTestCase {
     let producer = address(4001)
@@ -10,7 +10,8 @@ final class BrokerCoreTests: XCTestCase {
     let otherProducerID = ProducerID(rawValue: 0x2B_BB77)!
 
     func frame(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream) -> [[UInt8]] {
-        Chunker.chunk(frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: 0)
+        Chunker.chunk(
+            frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: 0)
     }
 
     /// A broker with the test producer (video and audio) and one client subscribed to `selector`.
@@ -52,7 +53,8 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertTrue(h.broker.sessions.isEmpty)
 
         // A producer without the cookie registers no stream.
-        let p = Message.hello(Hello(token: 0, nonce: 1, role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]))
+        let p = Message.hello(
+            Hello(token: 0, nonce: 1, role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]))
         XCTAssertEqual(h.receive(p, from: producer).messages(to: producer).map(\.type), [.cookie])
         XCTAssertTrue(h.broker.streams.isEmpty)
         XCTAssertEqual(h.broker.counters.cookiesSent, 3)
@@ -131,9 +133,13 @@ final class BrokerCoreTests: XCTestCase {
         let token = h.connect(client, role: .client)
         let unknown = StreamID(producer: otherProducerID, index: 1)
         XCTAssertEqual(errors(h.subscribe(client, token: token, unknown, requestID: 5), to: client).map(\.code), [.unknownStream])
-        XCTAssertEqual(errors(h.subscribe(client, token: token, StreamID(producer: otherProducerID, index: 0), requestID: 6), to: client).first?.requestID, 6)
-        XCTAssertEqual(errors(h.subscribe(client, token: token, StreamID(producer: testProducer, index: 9), requestID: 7), to: client).map(\.code), [.unknownStream])
-        XCTAssertEqual(errors(h.subscribe(client, token: token, StreamID(rawValue: 0x0000_0001), requestID: 8), to: client).map(\.code), [.badRequest])
+        XCTAssertEqual(
+            errors(h.subscribe(client, token: token, StreamID(producer: otherProducerID, index: 0), requestID: 6), to: client).first?.requestID, 6)
+        XCTAssertEqual(
+            errors(h.subscribe(client, token: token, StreamID(producer: testProducer, index: 9), requestID: 7), to: client).map(\.code),
+            [.unknownStream])
+        XCTAssertEqual(
+            errors(h.subscribe(client, token: token, StreamID(rawValue: 0x0000_0001), requestID: 8), to: client).map(\.code), [.badRequest])
         XCTAssertEqual(h.broker.sessions[client]?.selectors, [])
         XCTAssertEqual(h.broker.counters.errorsSent, 4)
         // After a broker restart a client resumes what it held: kept while nothing matches.
@@ -143,7 +149,10 @@ final class BrokerCoreTests: XCTestCase {
         // When that producer appears, the waiting subscriber is told and served.
         let other = address(4005)
         let out = h.receive(
-            .hello(Hello(token: h.broker.cookie(for: other), nonce: 1, role: .producer, producer: otherProducerID, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)])),
+            .hello(
+                Hello(
+                    token: h.broker.cookie(for: other), nonce: 1, role: .producer, producer: otherProducerID,
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)])),
             from: other)
         XCTAssertEqual(statuses(out, to: client), [StreamStatus(stream: unknown, state: .online, rateMilli: 1)])
         var media: [BrokerOutput] = []
@@ -184,7 +193,10 @@ final class BrokerCoreTests: XCTestCase {
         h.connectProducer(producer)
         let second = address(4003)
         let out = h.receive(
-            .hello(Hello(token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)])),
+            .hello(
+                Hello(
+                    token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID,
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)])),
             from: second)
         XCTAssertEqual(errors(out, to: second).map(\.code), [.limitReached])
         XCTAssertNil(h.broker.sessions[second])
@@ -200,7 +212,9 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertEqual(h.broker.streams.count, 2)
         let second = address(4003)
         let hello = Message.hello(
-            Hello(token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]))
+            Hello(
+                token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID,
+                streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]))
         _ = h.receive(hello, from: second)
         XCTAssertNil(h.broker.streams[StreamID(producer: otherProducerID, index: 1)], "the table is full of online streams")
         XCTAssertTrue(h.events.contains { if case .streamRefused = $0 { true } else { false } }, "the refusal is reported")
@@ -229,7 +243,9 @@ final class BrokerCoreTests: XCTestCase {
         // Its NACKs are no longer answered either, and unsubscribing again is harmless.
         let nack = h.receive(.nack(Nack(token: token, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 100, count: 6)])), from: client)
         XCTAssertTrue(nack.isEmpty)
-        XCTAssertEqual(h.receive(.unsubscribe(SubscriptionRequest(token: token, requestID: 4, selector: allOfTestProducer)), from: client).messages(to: client).map(\.type), [.ack])
+        XCTAssertEqual(
+            h.receive(.unsubscribe(SubscriptionRequest(token: token, requestID: 4, selector: allOfTestProducer)), from: client).messages(to: client)
+                .map(\.type), [.ack])
     }
 
     func testUnsubscribingOneStream() {
@@ -274,7 +290,9 @@ final class BrokerCoreTests: XCTestCase {
             .hello(
                 Hello(
                     token: h.broker.cookie(for: producer), nonce: 5, role: .producer, producer: testProducer,
-                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 50_000)])),
+                    streams: [
+                        StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 50_000),
+                    ])),
             from: producer)
         let online = statuses(hello, to: client)
         XCTAssertEqual(Set(online.map(\.stream)), [videoStream, audioStream])
@@ -334,7 +352,9 @@ final class BrokerCoreTests: XCTestCase {
         let moved = address(4100)
         let out = h.receive(
             .hello(
-                Hello(token: h.broker.cookie(for: moved), nonce: 1, role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)])),
+                Hello(
+                    token: h.broker.cookie(for: moved), nonce: 1, role: .producer, producer: testProducer,
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)])),
             from: moved)
         XCTAssertEqual(statuses(out, to: client).map(\.state), [.offline, .online])
         XCTAssertNil(h.broker.sessions[producer])
@@ -380,7 +400,10 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertEqual(nack, [.nack(Nack(token: 0, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 101, count: 1)]))])
         // The frame's last chunk never comes and nothing follows: asked for once the stream is quiet.
         let tail = h.advance(by: Timers().initialRTT).messages(to: producer)
-        XCTAssertTrue(tail.contains(.nack(Nack(token: 0, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 101, count: 1), NackRange(start: 103, count: 1)]))), "\(tail)")
+        XCTAssertTrue(
+            tail.contains(
+                .nack(Nack(token: 0, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 101, count: 1), NackRange(start: 103, count: 1)]))),
+            "\(tail)")
         XCTAssertEqual(h.broker.counters.nacksOut, 2)
         // A recovered datagram is forwarded like any other.
         var resent = d[1]
@@ -463,12 +486,17 @@ final class BrokerCoreTests: XCTestCase {
         // An empty broker still answers, with one empty page.
         var empty = BrokerHarness()
         let t = empty.connect(client, role: .client)
-        XCTAssertEqual(empty.receive(.listRequest(token: t, requestID: 1), from: client).messages(to: client), [.listReply(ListReply(requestID: 1, total: 0, first: 0, entries: []))])
+        XCTAssertEqual(
+            empty.receive(.listRequest(token: t, requestID: 1), from: client).messages(to: client),
+            [.listReply(ListReply(requestID: 1, total: 0, first: 0, entries: []))])
     }
 
     func testUnexpectedMessagesAreRefused() {
         var h = BrokerHarness()
-        for m: Message in [.cookie(nonce: 1, token: 2), .ack(Ack(requestID: 1, selector: videoStream, status: .online)), .streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 1))] {
+        for m: Message in [
+            .cookie(nonce: 1, token: 2), .ack(Ack(requestID: 1, selector: videoStream, status: .online)),
+            .streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 1)),
+        ] {
             XCTAssertTrue(h.receive(m, from: client).isEmpty)
         }
         XCTAssertEqual(h.broker.counters.refused["unexpected_type"], 3)
@@ -483,7 +511,8 @@ final class BrokerCoreTests: XCTestCase {
     func testClientsResubscribeByThemselvesAfterABrokerRestart() {
         for loss in [0.0, 0.10] {
             let sim = Simulation(
-                conditions: InMemoryNetwork.Conditions(loss: loss, duplication: 0.01), seed: 0xBEEF, media: Simulation.standardMedia, mediaUntil: 12_000_000)
+                conditions: InMemoryNetwork.Conditions(loss: loss, duplication: 0.01), seed: 0xBEEF, media: Simulation.standardMedia,
+                mediaUntil: 12_000_000)
             sim.addClient(selector: allOfTestProducer, startAt: 100_000)
             sim.addClient(selector: videoStream, startAt: 200_000)
             sim.run(until: 4_000_000)
@@ -494,7 +523,8 @@ final class BrokerCoreTests: XCTestCase {
 
             for (i, c) in sim.clients.enumerated() {
                 XCTAssertEqual(c.connections.map(\.fresh), [true, true], "loss \(loss): client \(i) connected again")
-                XCTAssertEqual(sim.broker.sessions[c.address]?.selectors, [c.selector], "loss \(loss): client \(i) holds its subscription at the new broker")
+                XCTAssertEqual(
+                    sim.broker.sessions[c.address]?.selectors, [c.selector], "loss \(loss): client \(i) holds its subscription at the new broker")
                 let reconnected = c.connections[1].time
                 XCTAssertLessThan(reconnected - restart, 1_000_000, "within a heartbeat or two")
                 // Every frame sent from a second after the restart arrives, intact and in order.

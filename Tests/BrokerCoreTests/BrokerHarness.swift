@@ -109,6 +109,8 @@ struct BrokerHarness {
 
     /// Subscribes a connected client; returns the broker's answer to it.
     mutating func subscribe(_ from: PeerAddress, token: UInt64, _ sel: StreamID, requestID: UInt32 = 1, resume: Bool = false) -> [BrokerOutput] {
-        receive(.subscribe(SubscriptionRequest(token: token, requestID: requestID, selector: sel, flags: resume ? SubscriptionRequest.resumeFlag : 0)), from: from)
+        receive(
+            .subscribe(SubscriptionRequest(token: token, requestID: requestID, selector: sel, flags: resume ? SubscriptionRequest.resumeFlag : 0)),
+            from: from)
     }
 }

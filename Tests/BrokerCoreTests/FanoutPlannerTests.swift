@@ -1,7 +1,6 @@
-import XCTest
-
 import SimulationSupport
 import Wire
+import XCTest
 
 @testable import BrokerCore
 
@@ -45,7 +44,9 @@ final class FanoutPlannerTests: XCTestCase {
     let a = Subscriber(slot: 0, address: address(5000))
     let b = Subscriber(slot: 1, address: address(5001))
 
-    func datagram(_ frame: UInt32, _ i: UInt8, size: Int = 10) -> [UInt8] { [UInt8(truncatingIfNeeded: frame), i] + [UInt8](repeating: 0, count: size - 2) }
+    func datagram(_ frame: UInt32, _ i: UInt8, size: Int = 10) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: frame), i] + [UInt8](repeating: 0, count: size - 2)
+    }
 
     func testEverySubscriberGetsEveryDatagramGroupedIntoMessages() {
         let batch = RecordingBatch()

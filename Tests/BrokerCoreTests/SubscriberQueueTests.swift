@@ -1,7 +1,7 @@
+import Wire
 import XCTest
 
 @testable import BrokerCore
-import Wire
 
 final class SubscriberQueueTests: XCTestCase {
     /// A datagram whose bytes say which one it is, so the tests can tell datagrams of the same frame apart.

@@ -1,8 +1,8 @@
+import SimulationSupport
+import Wire
 import XCTest
 
 @testable import ClientCore
-import Wire
-import SimulationSupport
 
 final class ClientSessionTests: XCTestCase {
     let timers = Timers()
@@ -45,7 +45,9 @@ final class ClientSessionTests: XCTestCase {
     }
 
     func chunks(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream) -> [[UInt8]] {
-        Chunker.chunk(frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: UInt64(number))
+        Chunker.chunk(
+            frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence,
+            captureTime: UInt64(number))
     }
 
     func frames(_ events: [ClientEvent]) -> [CompleteFrame] {
@@ -84,7 +86,8 @@ final class ClientSessionTests: XCTestCase {
         XCTAssertTrue(c.sendList(now: 0).isEmpty)
         guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token), now: 0).first else { return XCTFail("no HELLO") }
         let sent = feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), now: 10)
-        XCTAssertEqual(sent, [.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: videoStream)), .listRequest(token: token, requestID: 2)])
+        XCTAssertEqual(
+            sent, [.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: videoStream)), .listRequest(token: token, requestID: 2)])
     }
 
     func testErrorsAreReported() {

@@ -1,7 +1,6 @@
-import XCTest
-
 import Config
 import Wire
+import XCTest
 
 final class SettingsTests: XCTestCase {
     let specs = [

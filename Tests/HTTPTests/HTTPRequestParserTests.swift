@@ -198,7 +198,8 @@ final class HTTPRequestParserTests: XCTestCase {
         let fits = head + String(repeating: "a", count: 64 - head.utf8.count - 4) + "\r\n\r\n"
         XCTAssertEqual(fits.utf8.count, 64)
         guard case .request? = events(fits, limits: limits).first else { return XCTFail("64 bytes should fit") }
-        assertError(head + String(repeating: "a", count: 64 - head.utf8.count - 3) + "\r\n\r\n", .headersTooLarge,
+        assertError(
+            head + String(repeating: "a", count: 64 - head.utf8.count - 3) + "\r\n\r\n", .headersTooLarge,
             status: 431, limits: limits)
     }
 

@@ -1,7 +1,7 @@
+import Wire
 import XCTest
 
 @testable import Impairment
-import Wire
 
 final class ImpairmentTests: XCTestCase {
     typealias Conditions = Impairment.Conditions

@@ -2,9 +2,9 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // Shared machinery for the integration tests: they run the real executables (broker, producer, client,

@@ -1,8 +1,7 @@
 import Foundation
-import XCTest
-
 import HTTP
 import Wire
+import XCTest
 
 @testable import Platform
 
@@ -46,7 +45,9 @@ final class HTTPServerTests: XCTestCase {
         a.sin_family = sa_family_t(AF_INET)
         a.sin_port = port.bigEndian
         a.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        let rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let rc = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         XCTAssertEqual(rc, 0)
         return fd
     }

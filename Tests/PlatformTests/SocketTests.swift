@@ -1,8 +1,8 @@
+import SimulationSupport
+import Wire
 import XCTest
 
 @testable import Platform
-import Wire
-import SimulationSupport
 
 /// The socket edge on real loopback sockets: batched GSO sends arrive as the datagrams they were, whether the
 /// receiver takes them with UDP GRO (one message, split again by `receiveBatch`) or one by one.
@@ -30,7 +30,9 @@ final class SocketTests: XCTestCase {
         sizes.enumerated().map { i, n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) ^ tag } }
     }
 
-    private func sendAndReceive(gro: Bool, sizes: [Int]) throws -> (sent: [[UInt8]], got: [[UInt8]], messages: Int, sentMessages: Int, receiver: UDPSocket, sender: UDPSocket) {
+    private func sendAndReceive(gro: Bool, sizes: [Int]) throws -> (
+        sent: [[UInt8]], got: [[UInt8]], messages: Int, sentMessages: Int, receiver: UDPSocket, sender: UDPSocket
+    ) {
         let receiver = try UDPSocket(bind: loopback, storage: ReceiveStorage(batch: 8, gro: gro))
         let sender = try UDPSocket(bind: loopback)
         let to = try XCTUnwrap(receiver.localAddress)

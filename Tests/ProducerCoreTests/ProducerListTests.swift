@@ -1,8 +1,8 @@
+import Config
+import Wire
 import XCTest
 
-import Config
 @testable import ProducerCore
-import Wire
 
 final class ProducerListTests: XCTestCase {
     let setting = "PRODUCERS (--producers)"

@@ -1,8 +1,8 @@
+import SimulationSupport
+import Wire
 import XCTest
 
 @testable import ProducerCore
-import Wire
-import SimulationSupport
 
 final class ProducerSessionTests: XCTestCase {
     let streams = [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 50_000)]
@@ -21,7 +21,8 @@ final class ProducerSessionTests: XCTestCase {
             XCTFail("no HELLO with the cookie")
             return p
         }
-        XCTAssertTrue(p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: now).isEmpty)
+        XCTAssertTrue(
+            p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: now).isEmpty)
         XCTAssertEqual(p.takeEvents(), [.connected(epoch: 1, fresh: true)])
         return p
     }

@@ -1,6 +1,5 @@
-import XCTest
-
 import Wire
+import XCTest
 
 // Shared fixtures and small helpers for every test target.
 

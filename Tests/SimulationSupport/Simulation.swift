@@ -74,12 +74,16 @@ public final class Simulation {
     private var frameRNG: SplitMix64
     public private(set) var stalled = false
 
-    public init(conditions: InMemoryNetwork.Conditions, seed: UInt64, media: [MediaStream], mediaUntil: Int64, timers: Timers = Timers(), trace: ((Int64, PeerAddress, PeerAddress, [UInt8], String) -> Void)? = nil) {
+    public init(
+        conditions: InMemoryNetwork.Conditions, seed: UInt64, media: [MediaStream], mediaUntil: Int64, timers: Timers = Timers(),
+        trace: ((Int64, PeerAddress, PeerAddress, [UInt8], String) -> Void)? = nil
+    ) {
         network = InMemoryNetwork(conditions: conditions, seed: seed)
         network.trace = trace
         broker = BrokerCore(timers: timers, epoch: 1, cookieKey: (seed, ~seed))
         producer = ProducerSession(
-            producer: testProducer, streams: media.map { StreamDescriptor(index: $0.index, kind: $0.kind, rateMilli: UInt32(1_000_000_000 / $0.interval)) },
+            producer: testProducer,
+            streams: media.map { StreamDescriptor(index: $0.index, kind: $0.kind, rateMilli: UInt32(1_000_000_000 / $0.interval)) },
             timers: timers, seed: seed &+ 1)
         self.media = media
         nextMediaTime = media.map { _ in 0 }
@@ -94,7 +98,9 @@ public final class Simulation {
     public func addClient(selector: StreamID, startAt: Int64, timers: Timers = Timers()) {
         let n = clients.count
         clients.append(
-            Client(session: ClientSession(timers: timers, seed: 100 + UInt64(n)), address: address(4002 + UInt16(n)), selector: selector, startAt: startAt))
+            Client(
+                session: ClientSession(timers: timers, seed: 100 + UInt64(n)), address: address(4002 + UInt16(n)), selector: selector,
+                startAt: startAt))
     }
 
     /// Replaces the broker by a new one that knows nothing (a restart): a new epoch and a new cookie key.

@@ -1,10 +1,9 @@
-import XCTest
-
-import SimulationSupport
-import Wire
 import BrokerCore
 import ClientCore
 import ProducerCore
+import SimulationSupport
+import Wire
+import XCTest
 
 /// The whole protocol end to end, deterministically: a `ProducerSession` sends to a `BrokerCore` that fans out
 /// to three `ClientSession`s, over links that lose, duplicate and reorder datagrams in both directions.

@@ -1,7 +1,7 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class BrokerLinkTests: XCTestCase {
     let timers = Timers()
@@ -51,7 +51,8 @@ final class BrokerLinkTests: XCTestCase {
     }
 
     func testHelloIsRetriedWithBackoff() {
-        var link = BrokerLink(role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)], timers: timers, seed: 2)
+        var link = BrokerLink(
+            role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)], timers: timers, seed: 2)
         let first = hello(link.connect(now: 0))
         XCTAssertEqual(first?.producer, testProducer)
         XCTAssertEqual(first?.streams.count, 1)
@@ -61,7 +62,9 @@ final class BrokerLinkTests: XCTestCase {
             if !link.poll(now: now).send.isEmpty { times.append(now) }
             now += 10_000
         }
-        XCTAssertEqual(times, [50_000, 150_000, 350_000, 750_000, 1_550_000, 3_150_000, 5_150_000, 7_150_000, 9_150_000, 11_150_000], "doubling up to maxRequestBackoff")
+        XCTAssertEqual(
+            times, [50_000, 150_000, 350_000, 750_000, 1_550_000, 3_150_000, 5_150_000, 7_150_000, 9_150_000, 11_150_000],
+            "doubling up to maxRequestBackoff")
     }
 
     func testHeartbeatsAtTheIntervalTheBrokerSets() {
@@ -138,7 +141,9 @@ final class BrokerLinkTests: XCTestCase {
         XCTAssertFalse(link.isConnected)
         // The next WELCOME is fresh: the broker may have forgotten us.
         guard case .hello(let h)? = link.poll(now: now + 200_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
-        XCTAssertEqual(link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 7, heartbeatMillis: 500, leaseMisses: 6)), now: now).event, .connected(epoch: 7, fresh: true))
+        XCTAssertEqual(
+            link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 7, heartbeatMillis: 500, leaseMisses: 6)), now: now).event,
+            .connected(epoch: 7, fresh: true))
     }
 
     func testACookieWhileConnectedMeansTheBrokerForgotUs() {
@@ -149,7 +154,9 @@ final class BrokerLinkTests: XCTestCase {
         XCTAssertFalse(link.isConnected)
         guard let h = hello(send.first) else { return XCTFail("no HELLO") }
         XCTAssertEqual(h.token, 0xBEEF)
-        XCTAssertEqual(link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 8, heartbeatMillis: 500, leaseMisses: 6)), now: 1_010_000).event, .connected(epoch: 8, fresh: true))
+        XCTAssertEqual(
+            link.handle(.welcome(Welcome(nonce: h.nonce, epoch: 8, heartbeatMillis: 500, leaseMisses: 6)), now: 1_010_000).event,
+            .connected(epoch: 8, fresh: true))
     }
 
     func testAHeartbeatAckOfAnotherEpochReconnects() {

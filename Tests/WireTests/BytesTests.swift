@@ -1,7 +1,7 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class BytesTests: XCTestCase {
     func testWriterIsBigEndian() {

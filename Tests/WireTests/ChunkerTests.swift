@@ -1,11 +1,12 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class ChunkerTests: XCTestCase {
     func chunks(_ size: Int, firstSequence: UInt32 = 100) -> [[UInt8]] {
-        Chunker.chunk(frame: randomFrame(size, seed: UInt64(size)), stream: videoStream, frameNumber: 9, firstSequence: firstSequence, captureTime: 123)
+        Chunker.chunk(
+            frame: randomFrame(size, seed: UInt64(size)), stream: videoStream, frameNumber: 9, firstSequence: firstSequence, captureTime: 123)
     }
 
     func testChunkCountsAtTheBoundaries() {
@@ -53,7 +54,8 @@ final class ChunkerTests: XCTestCase {
         for (i, d) in datagrams.enumerated() {
             let lo = i * WireConstants.chunkPayload
             let h = DataHeader(
-                stream: audioStream, sequence: 7 + UInt32(i), frameNumber: 1, frameLength: 3000, chunkIndex: UInt16(i), chunkCount: 3, captureTime: 99)
+                stream: audioStream, sequence: 7 + UInt32(i), frameNumber: 1, frameLength: 3000, chunkIndex: UInt16(i), chunkCount: 3, captureTime: 99
+            )
             XCTAssertEqual(d, Message.data(h, payload: frame[lo..<min(3000, lo + WireConstants.chunkPayload)]).encode())
         }
     }

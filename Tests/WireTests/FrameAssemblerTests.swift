@@ -1,15 +1,17 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class FrameAssemblerTests: XCTestCase {
     let budget: Int64 = 250_000
 
     /// The chunks (header and payload) of one frame; sequence numbers do not matter to the assembler.
     func chunks(_ number: UInt32, size: Int = 5000, capture: UInt64 = 0) -> [(DataHeader, ArraySlice<UInt8>)] {
-        Chunker.chunk(frame: frameBytes(number, size: size), stream: videoStream, frameNumber: number, firstSequence: number &* 16, captureTime: capture)
-            .map { d in (try! DataHeader.parse(d[...]), d[36...]) }
+        Chunker.chunk(
+            frame: frameBytes(number, size: size), stream: videoStream, frameNumber: number, firstSequence: number &* 16, captureTime: capture
+        )
+        .map { d in (try! DataHeader.parse(d[...]), d[36...]) }
     }
 
     func frameBytes(_ number: UInt32, size: Int = 5000) -> [UInt8] { randomFrame(size, seed: UInt64(number) &+ UInt64(size) << 32) }

@@ -1,11 +1,12 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class FrameCacheTests: XCTestCase {
     func datagrams(frame: UInt32, size: Int = 4000) -> [[UInt8]] {
-        Chunker.chunk(frame: randomFrame(size, seed: UInt64(frame)), stream: videoStream, frameNumber: frame, firstSequence: frame * 10, captureTime: 0)
+        Chunker.chunk(
+            frame: randomFrame(size, seed: UInt64(frame)), stream: videoStream, frameNumber: frame, firstSequence: frame * 10, captureTime: 0)
     }
 
     func add(_ cache: inout FrameCache, _ d: [UInt8]) -> Bool {

@@ -1,7 +1,7 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class LossDetectorTests: XCTestCase {
     let timers = Timers()
@@ -102,7 +102,8 @@ final class LossDetectorTests: XCTestCase {
         XCTAssertTrue(d.receive(UInt32.max, now: 3_000, timers: timers))
         XCTAssertFalse(d.receive(UInt32.max, now: 3_000, timers: timers))
         XCTAssertFalse(d.receive(UInt32.max - 2, now: 3_000, timers: timers))
-        XCTAssertEqual(d.poll(now: 20_000, retryInterval: 10_000, timers: timers), [NackRange(start: UInt32.max - 1, count: 1), NackRange(start: 0, count: 1)])
+        XCTAssertEqual(
+            d.poll(now: 20_000, retryInterval: 10_000, timers: timers), [NackRange(start: UInt32.max - 1, count: 1), NackRange(start: 0, count: 1)])
     }
 
     func testRangesOfOneNackAreLimitedAndTheRestFollows() {

@@ -1,7 +1,7 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 /// Valid messages of every type, with edge values (empty and full lists, extremes of every integer).
 enum Samples {
@@ -27,7 +27,9 @@ enum Samples {
 
     static let fullListReply: Message = {
         let entries = (0..<WireConstants.maxListEntriesPerDatagram).map {
-            ListEntry(stream: StreamID(rawValue: 0x0100_0001 + UInt32($0)), state: $0 % 3 == 0 ? .offline : .online, rateMilli: 30_000, subscribers: UInt32($0))
+            ListEntry(
+                stream: StreamID(rawValue: 0x0100_0001 + UInt32($0)), state: $0 % 3 == 0 ? .offline : .online, rateMilli: 30_000,
+                subscribers: UInt32($0))
         }
         return .listReply(ListReply(requestID: 13, total: 200, first: 100, entries: entries))
     }()
@@ -105,7 +107,8 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(size(.nack(Nack(token: 1, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 1, count: 1)]))), 30)
         XCTAssertEqual(size(.streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 1))), 16)
         XCTAssertEqual(size(.listRequest(token: 1, requestID: 2)), 16)
-        XCTAssertEqual(size(Samples.fullListReply), WireConstants.listHeaderSize + WireConstants.listEntrySize * WireConstants.maxListEntriesPerDatagram)
+        XCTAssertEqual(
+            size(Samples.fullListReply), WireConstants.listHeaderSize + WireConstants.listEntrySize * WireConstants.maxListEntriesPerDatagram)
         XCTAssertEqual(size(.bye(token: 1, reason: .quit)), 16)
         // The broker's answers to a peer without a session are never larger than what the peer sent (no amplification).
         XCTAssertLessThanOrEqual(size(.cookie(nonce: 1, token: 2)), size(.heartbeat(token: 1, sendTime: 2, rttMicros: 3)))
@@ -114,7 +117,8 @@ final class MessageCodecTests: XCTestCase {
 
     func testFieldsAreBigEndianAtTheirOffsets() throws {
         let bytes = Message.heartbeat(token: 0x0102_0304_0506_0708, sendTime: 0x1112_1314_1516_1718, rttMicros: 0x2122_2324).encode()
-        XCTAssertEqual(bytes, [0x56, 0x42, 0x01, 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x21, 0x22, 0x23, 0x24])
+        XCTAssertEqual(
+            bytes, [0x56, 0x42, 0x01, 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x21, 0x22, 0x23, 0x24])
         let data = Samples.dataMessage(frameLength: 20_000, chunkIndex: 3, flags: DataHeader.retransmitFlag).encode()
         XCTAssertEqual(Array(data[4..<8]), [0x1A, 0xAA, 0x99, 0x01], "stream id")
         XCTAssertEqual(Array(data[8..<12]), [0xFF, 0xFF, 0xFF, 0xFF], "sequence")

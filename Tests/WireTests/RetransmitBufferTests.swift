@@ -1,7 +1,7 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class RetransmitBufferTests: XCTestCase {
     func datagram(_ seq: UInt32) -> [UInt8] {

@@ -1,7 +1,7 @@
+import SimulationSupport
 import XCTest
 
 @testable import Wire
-import SimulationSupport
 
 final class SipHashTests: XCTestCase {
     /// The 64 vectors of the reference implementation (vectors.h, `vectors_sip64`): key 00..0f, message

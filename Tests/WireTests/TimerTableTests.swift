@@ -1,6 +1,6 @@
+import SimulationSupport
 import XCTest
 
-import SimulationSupport
 @testable import Wire
 
 final class TimerTableTests: XCTestCase {

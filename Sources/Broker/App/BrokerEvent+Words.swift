@@ -11,7 +11,10 @@ extension BrokerEvent {
         case .producerMoved(let pid, let old, let new): (.warning, "producer \(pid) moved from \(old) to \(new); the newer session wins")
         case .peerLeft(let a): (.info, "peer \(a) said goodbye")
         case .leaseExpired(let a, let role, let pid):
-            (.warning, "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)")
+            (
+                .warning,
+                "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)"
+            )
         case .streamRefused(let id, let max): (.warning, "stream \(id) refused: broker tracks \(max) streams (maxStreams)")
         }
     }

@@ -33,10 +33,12 @@ extension BrokerServer {
         let fs = sender.stats
         metric("broker_subscribers", "gauge", "Clients with a session.", [("", Double(core.subscriberCount))])
         metric("broker_producers", "gauge", "Producers with a session.", [("", Double(core.producerCount))])
-        metric("broker_streams", "gauge", "Streams tracked, by state.", [
-            ("state=\"online\"", Double(core.streams.values.filter(\.online).count)),
-            ("state=\"offline\"", Double(core.streams.values.filter { !$0.online }.count)),
-        ])
+        metric(
+            "broker_streams", "gauge", "Streams tracked, by state.",
+            [
+                ("state=\"online\"", Double(core.streams.values.filter(\.online).count)),
+                ("state=\"offline\"", Double(core.streams.values.filter { !$0.online }.count)),
+            ])
         metric("broker_datagrams_in_total", "counter", "Datagrams received.", [("", Double(c.datagramsIn))])
         metric("broker_bytes_in_total", "counter", "Bytes received.", [("", Double(c.bytesIn))])
         metric("broker_datagrams_out_total", "counter", "Media datagrams sent to subscribers.", [("", Double(fs.datagrams))])
@@ -55,16 +57,32 @@ extension BrokerServer {
         drops.append(("reason=\"control_send_failed\"", Double(controlDropped)))
         metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
         let streams = core.streams.values.sorted { $0.id < $1.id }
-        metric("broker_stream_frame_rate", "gauge", "Frames per second completed per stream (last second).", streams.map { ("stream=\"\($0.id)\"", $0.measuredRate) })
-        metric("broker_stream_frames_in_total", "counter", "Complete frames received per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.framesIn)) })
-        metric("broker_stream_datagrams_in_total", "counter", "Datagrams received per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.datagramsIn)) })
-        metric("broker_stream_lost_total", "counter", "Datagrams from the producer given up as lost, per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.lost)) })
-        metric("broker_stream_recovered_total", "counter", "Datagrams from the producer recovered by NACK, per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.recovered)) })
+        metric(
+            "broker_stream_frame_rate", "gauge", "Frames per second completed per stream (last second).",
+            streams.map { ("stream=\"\($0.id)\"", $0.measuredRate) })
+        metric(
+            "broker_stream_frames_in_total", "counter", "Complete frames received per stream.",
+            streams.map { ("stream=\"\($0.id)\"", Double($0.framesIn)) })
+        metric(
+            "broker_stream_datagrams_in_total", "counter", "Datagrams received per stream.",
+            streams.map { ("stream=\"\($0.id)\"", Double($0.datagramsIn)) })
+        metric(
+            "broker_stream_lost_total", "counter", "Datagrams from the producer given up as lost, per stream.",
+            streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.lost)) })
+        metric(
+            "broker_stream_recovered_total", "counter", "Datagrams from the producer recovered by NACK, per stream.",
+            streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.recovered)) })
         metric("broker_stream_subscribers", "gauge", "Subscribers per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.subscribers.count)) })
         let clients = core.sessions.values.filter { $0.role == .client && $0.slot != nil }.sorted { $0.slot! < $1.slot! }
-        metric("broker_subscriber_backlog", "gauge", "Datagrams waiting in each subscriber's queue.", clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.backlog(slot: $0.slot!))) })
-        metric("broker_subscriber_dropped_frames_total", "counter", "Frames a subscriber lost because its queue was full.", clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.droppedFrames(slot: $0.slot!))) })
-        metric("broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.", clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
+        metric(
+            "broker_subscriber_backlog", "gauge", "Datagrams waiting in each subscriber's queue.",
+            clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.backlog(slot: $0.slot!))) })
+        metric(
+            "broker_subscriber_dropped_frames_total", "counter", "Frames a subscriber lost because its queue was full.",
+            clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.droppedFrames(slot: $0.slot!))) })
+        metric(
+            "broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.",
+            clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
         let fd = forwardDelay
         out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
         out += "# TYPE broker_forward_delay_seconds histogram\n"
@@ -76,10 +94,12 @@ extension BrokerServer {
         out += "broker_forward_delay_seconds_count \(fd.count)\n"
         let h = metrics?.counters ?? HTTPServer.Counters()
         metric("broker_http_connections", "gauge", "Open connections on the HTTP port.", [("", Double(metrics?.connectionCount ?? 0))])
-        metric("broker_http_requests_total", "counter", "HTTP requests answered, by outcome.", [
-            ("outcome=\"ok\"", Double(h.requests)), ("outcome=\"bad_request\"", Double(h.badRequests)),
-            ("outcome=\"timed_out\"", Double(h.timedOut)), ("outcome=\"refused_full\"", Double(h.refusedFull)),
-        ])
+        metric(
+            "broker_http_requests_total", "counter", "HTTP requests answered, by outcome.",
+            [
+                ("outcome=\"ok\"", Double(h.requests)), ("outcome=\"bad_request\"", Double(h.badRequests)),
+                ("outcome=\"timed_out\"", Double(h.timedOut)), ("outcome=\"refused_full\"", Double(h.refusedFull)),
+            ])
         metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", socket.groEnabled ? 1 : 0)])
         metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", sender.gsoEnabled ? 1 : 0)])
         return out

@@ -8,7 +8,9 @@ let specs: [SettingSpec] = [
     SettingSpec("address", env: "BROKER_ADDRESS", default: "0.0.0.0:5000", "UDP address to listen on (host:port)."),
     SettingSpec("metrics", env: "METRICS_ADDRESS", "HTTP address for /metrics and /healthz (host:port); off when empty."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
-    SettingSpec("healthcheck", switch: true, "Check a running broker's /healthz on the metrics address (127.0.0.1 when it listens on all addresses) and exit 0 if healthy, 1 if not."),
+    SettingSpec(
+        "healthcheck", switch: true,
+        "Check a running broker's /healthz on the metrics address (127.0.0.1 when it listens on all addresses) and exit 0 if healthy, 1 if not."),
     SettingSpec("heartbeat-ms", env: "HEARTBEAT_MS", default: "500", "Heartbeat interval peers are told to use."),
     SettingSpec("lease-misses", env: "LEASE_MISSES", default: "6", "Missed heartbeats after which a peer's lease expires."),
     SettingSpec("max-subscribers", env: "MAX_SUBSCRIBERS", default: "2048", "Clients accepted at once."),

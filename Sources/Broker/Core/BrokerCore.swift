@@ -174,7 +174,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 events.push(.producerOnline(pid, from: from, streams: h.streams))
             }
         }
-        let w = Welcome(nonce: h.nonce, epoch: epoch, heartbeatMillis: UInt32(timers.heartbeatInterval / 1000), leaseMisses: UInt8(timers.leaseMisses))
+        let w = Welcome(
+            nonce: h.nonce, epoch: epoch, heartbeatMillis: UInt32(timers.heartbeatInterval / 1000), leaseMisses: UInt8(timers.leaseMisses))
         outbox.push(.send(to: from, Message.welcome(w).encode()))
     }
 
@@ -329,8 +330,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
             streamTimers.set(h.stream, at: st.detector.deadline)
             streamTable.byID[h.stream] = st
         }
-        guard st.detector.receive(
-            h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
+        guard
+            st.detector.receive(
+                h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers
+            )
         else {
             counters.duplicatesIn += 1
             return
@@ -364,7 +367,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
             let entries = part.map {
                 ListEntry(stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count))
             }
-            outbox.push(.send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
+            outbox.push(
+                .send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
             first += WireConstants.maxListEntriesPerDatagram
         } while first < all.count
     }

@@ -46,20 +46,20 @@ public final class FanoutPlanner {
     /// Queues one of the core's media outputs (or forgets a released slot). Control datagrams (`.send`) are not
     /// queued: the driver sends them at once.
     public func dispatch(_ o: BrokerOutput) {
-            switch o {
-            case .send:
-                preconditionFailure("control datagrams are sent by the driver, not queued")
-            case .forward(let bytes, let key, let subs):
-                for s in subs { enqueue(bytes, key, s) }
-            case .unicast(let bytes, let key, let s):
-                enqueue(bytes, key, s)
-            case .release(let slot):
-                if slot < slots.count, let s = slots[slot] {
-                    releasedDroppedFrames += s.queue.droppedFrames
-                    releasedDroppedDatagrams += s.queue.droppedDatagrams
-                    slots[slot] = nil  // a stale entry in `active` is skipped by flush
-                }
+        switch o {
+        case .send:
+            preconditionFailure("control datagrams are sent by the driver, not queued")
+        case .forward(let bytes, let key, let subs):
+            for s in subs { enqueue(bytes, key, s) }
+        case .unicast(let bytes, let key, let s):
+            enqueue(bytes, key, s)
+        case .release(let slot):
+            if slot < slots.count, let s = slots[slot] {
+                releasedDroppedFrames += s.queue.droppedFrames
+                releasedDroppedDatagrams += s.queue.droppedDatagrams
+                slots[slot] = nil  // a stale entry in `active` is skipped by flush
             }
+        }
     }
 
     private func enqueue(_ bytes: [UInt8], _ key: UInt64, _ s: Subscriber) {

@@ -111,10 +111,12 @@ final class ClientRunner {
             now = Clock.now()
             if ready.contains(socket.fd) {
                 var rounds = 0
-                while rounds < 64, socket.receiveBatch({ bytes, from in
-                    guard from == self.config.broker else { return }
-                    self.core.handle(bytes, from: from, now: now)
-                }) > 0 { rounds += 1 }
+                while rounds < 64,
+                    socket.receiveBatch({ bytes, from in
+                        guard from == self.config.broker else { return }
+                        self.core.handle(bytes, from: from, now: now)
+                    }) > 0
+                { rounds += 1 }
                 flushTransmits()
             }
             if Clock.now() >= core.pollTimeout() {
@@ -252,7 +254,9 @@ final class ClientRunner {
             let s = stats[id]!
             let fps = Double(fig.frames - fig.framesAtLast) / max(elapsed, 0.001)
             let lat = fig.latencies.isEmpty ? "-" : fmt(fig.latencies.reduce(0, +) / Double(fig.latencies.count), 1) + " ms"
-            say("[\(id)] \(fmt(fps, 1)) fps, \(fig.frames) complete, \(s.frames.dropped) dropped, \(s.loss.lost) lost, \(s.loss.recovered) recovered, latency \(lat)")
+            say(
+                "[\(id)] \(fmt(fps, 1)) fps, \(fig.frames) complete, \(s.frames.dropped) dropped, \(s.loss.lost) lost, \(s.loss.recovered) recovered, latency \(lat)"
+            )
             fig.framesAtLast = fig.frames
             fig.latencies.removeAll(keepingCapacity: true)
             figures[id] = fig
@@ -262,13 +266,17 @@ final class ClientRunner {
     func printStats() {
         let stats = core.stats
         if stats.isEmpty {
-            say("nothing received yet; subscriptions: " + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
+            say(
+                "nothing received yet; subscriptions: "
+                    + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
             return
         }
         say("subscriptions: " + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
         for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
         let rtt = core.link.rtt
-        say("broker \(config.broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)")
+        say(
+            "broker \(config.broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"
+        )
     }
 
     func summaryLine(_ id: StreamID, _ s: ReceiveStats) -> String {
@@ -276,7 +284,8 @@ final class ClientRunner {
         let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
         var join = fig.firstFrameAfterJoin.map { fmt(Double($0) / 1000, 1) + " ms" } ?? "-"
         if let j = fig.firstFrameAfterSubscribe { join += " (\(fmt(Double(j) / 1000, 2)) ms after the SUBSCRIBE)" }
-        return "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(join)"
+        return
+            "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(join)"
     }
 
     func leave() -> Int32 {

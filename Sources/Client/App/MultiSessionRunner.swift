@@ -127,7 +127,9 @@ final class MultiSessionRunner {
             let s = total[id]!
             let fig = figures[id, default: StreamFigures()]
             let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
-            say("summary \(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(s.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(fmt(joinP50, 1)) ms")
+            say(
+                "summary \(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(s.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(fmt(joinP50, 1)) ms"
+            )
         }
         return 0
     }

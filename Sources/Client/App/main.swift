@@ -11,9 +11,11 @@ let specs: [SettingSpec] = [
     SettingSpec("subscribe", env: "SUBSCRIBE", "Subscribe to these ids at start (comma-separated), as if typed."),
     SettingSpec("status-interval", env: "STATUS_INTERVAL", default: "1", "Seconds between status lines; 0 turns them off."),
     SettingSpec("headless", env: "HEADLESS", switch: true, "No prompt, no stdin, no status lines: only the summary at exit (benchmarks, tests)."),
-    SettingSpec("sessions", env: "SESSIONS", default: "1", "With --headless: run this many independent subscriber sessions in one process (load tests)."),
+    SettingSpec(
+        "sessions", env: "SESSIONS", default: "1", "With --headless: run this many independent subscriber sessions in one process (load tests)."),
     SettingSpec("spread", env: "SPREAD", switch: true, "With --sessions: session i subscribes only to the i-th --subscribe id (round robin)."),
-    SettingSpec("latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
+    SettingSpec(
+        "latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."

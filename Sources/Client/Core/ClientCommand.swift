@@ -27,9 +27,15 @@ public enum ClientCommand: Equatable, Sendable {
         guard let first = words.first else { return .failure(CommandError(message: "empty command; type help")) }
         let verb = first.lowercased()
         func selector() -> Result<StreamID, CommandError> {
-            guard words.count == 2 else { return .failure(CommandError(message: "usage: \(verb) <id>  (6 or 8 hex digits, e.g. 1AAA99 or 1AAA9901)")) }
+            guard words.count == 2 else {
+                return .failure(CommandError(message: "usage: \(verb) <id>  (6 or 8 hex digits, e.g. 1AAA99 or 1AAA9901)"))
+            }
             guard let s = StreamID(selector: words[1].uppercased()), s.rawValue >> 8 != 0 else {
-                return .failure(CommandError(message: "'\(words[1])' is not a producer id (6 hex digits, e.g. 1AAA99) or stream id (8 hex digits, e.g. 1AAA9901, stream 01-FF)"))
+                return .failure(
+                    CommandError(
+                        message:
+                            "'\(words[1])' is not a producer id (6 hex digits, e.g. 1AAA99) or stream id (8 hex digits, e.g. 1AAA9901, stream 01-FF)")
+                )
             }
             return .success(s)
         }

@@ -146,7 +146,6 @@ public struct ClientSession: ProtocolCore, Sendable {
         return request(.unsubscribe(sel), now: now)
     }
 
-
     private mutating func request(_ kind: RequestKind, now: Int64) -> [[UInt8]] {
         let id = nextRequestID
         nextRequestID &+= 1
@@ -159,7 +158,8 @@ public struct ClientSession: ProtocolCore, Sendable {
     private func encode(_ id: UInt32, _ kind: RequestKind) -> [UInt8] {
         switch kind {
         case .subscribe(let s, let resume):
-            Message.subscribe(SubscriptionRequest(token: link.token, requestID: id, selector: s, flags: resume ? SubscriptionRequest.resumeFlag : 0)).encode()
+            Message.subscribe(SubscriptionRequest(token: link.token, requestID: id, selector: s, flags: resume ? SubscriptionRequest.resumeFlag : 0))
+                .encode()
         case .unsubscribe(let s):
             Message.unsubscribe(SubscriptionRequest(token: link.token, requestID: id, selector: s)).encode()
         case .list:
@@ -282,12 +282,17 @@ public struct ClientSession: ProtocolCore, Sendable {
             ignoredData += 1
             return
         }
-        var r = receivers.removeValue(forKey: h.stream)
-            ?? Receiver(detector: LossDetector(maxTracked: limits.maxTrackedGaps), assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight, maxBytesInFlight: limits.maxBytesInFlight))
+        var r =
+            receivers.removeValue(forKey: h.stream)
+            ?? Receiver(
+                detector: LossDetector(maxTracked: limits.maxTrackedGaps),
+                assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight, maxBytesInFlight: limits.maxBytesInFlight))
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
-        guard r.detector.receive(
-            h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers)
+        guard
+            r.detector.receive(
+                h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers
+            )
         else {
             receivers[h.stream] = r
             return
@@ -309,7 +314,8 @@ public struct ClientSession: ProtocolCore, Sendable {
             q.nextRetry = now + q.backoff
             if !q.warned && now - q.firstSent >= timers.requestTimeout {
                 q.warned = true
-                if case .subscribe(_, true) = q.kind {} else {
+                if case .subscribe(_, true) = q.kind {
+                } else {
                     events.push(.noAnswerYet(q.kind.request))
                 }
             }

@@ -106,7 +106,8 @@ final class ProducerRunner: @unchecked Sendable {
             }
             while let e = core.pollEvent() {
                 switch e {
-                case .connected(let epoch, let fresh): log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
+                case .connected(let epoch, let fresh):
+                    log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
                 case .lost: log.warning("no answer from broker \(config.broker); reconnecting")
                 case .brokerLeaving: log.warning("broker \(config.broker) is shutting down; will reconnect")
                 }

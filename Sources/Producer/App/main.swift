@@ -14,7 +14,10 @@ let specs: [SettingSpec] = [
     SettingSpec("bind", env: "PRODUCER_ADDRESS", "Local address to send from (host:port); any when empty."),
     SettingSpec("synthetic", env: "SYNTHETIC_BYTES", "Send generated frames of this many bytes instead of files (benchmarks)."),
     SettingSpec("stop-after", env: "STOP_AFTER", "Leave after sending this many frames."),
-    SettingSpec("producers", env: "PRODUCERS", "Run several producers in one process: comma-separated ID[:RATE[:DELAY]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."),
+    SettingSpec(
+        "producers", env: "PRODUCERS",
+        "Run several producers in one process: comma-separated ID[:RATE[:DELAY]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."
+    ),
     SettingSpec("media-root", env: "MEDIA_ROOT", default: "producer", "Folder holding ID/frames and ID/audio for --producers."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
@@ -29,10 +32,12 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     let stopAfter = try settings.int("stop-after", in: 1...Int.max)
     if let list = settings.string("producers"), !list.isEmpty {
         let root = settings.string("media-root") ?? "producer"
-        return try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay).map { (entry) throws(SettingsError) in
+        return try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay).map {
+            (entry) throws(SettingsError) in
             let frames = "\(root)/\(entry.id)/frames"
             guard synthetic != nil || Files.isDirectory(frames) else {
-                throw SettingsError(setting: "PRODUCERS (--producers)", message: "producer \(entry.id): '\(frames)' is not a folder (MEDIA_ROOT is '\(root)')")
+                throw SettingsError(
+                    setting: "PRODUCERS (--producers)", message: "producer \(entry.id): '\(frames)' is not a folder (MEDIA_ROOT is '\(root)')")
             }
             let audio = "\(root)/\(entry.id)/audio"
             return ProducerConfig(
@@ -56,7 +61,11 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
         guard Files.isDirectory(a) else { throw SettingsError(setting: "AUDIO (--audio)", message: "'\(a)' is not a folder") }
         audio = a
     }
-    return [ProducerConfig(broker: broker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic, stopAfter: stopAfter)]
+    return [
+        ProducerConfig(
+            broker: broker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
+            stopAfter: stopAfter)
+    ]
 }
 let level = exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") }
 if configs.count == 1 {
@@ -81,7 +90,12 @@ for c in configs {
 }
 // Each runner writes a byte here when it ends (for example after --stop-after), so the process ends with the last.
 let finished = StopSignal()
-let threads = runners.map { r in PosixThread { _ = r.run(); finished.fire() } }
+let threads = runners.map { r in
+    PosixThread {
+        _ = r.run()
+        finished.fire()
+    }
+}
 var running = threads.count
 while running > 0 {
     let ready = Poller.wait(readable: [signals.fd, finished.readFD], timeoutMicros: 60_000_000)

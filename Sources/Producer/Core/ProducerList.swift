@@ -10,7 +10,8 @@ public struct ProducerListEntry: Equatable, Sendable {
 
 public enum ProducerList {
     /// Parses `1AAA99:12:0,2BBB77:24:2`; a missing rate or delay takes the default. Errors name the entry.
-    public static func parse(_ text: String, setting: String, defaultRate: Double, defaultDelay: Double) throws(SettingsError) -> [ProducerListEntry] {
+    public static func parse(_ text: String, setting: String, defaultRate: Double, defaultDelay: Double) throws(SettingsError) -> [ProducerListEntry]
+    {
         var out: [ProducerListEntry] = []
         for raw in text.split(separator: ",") {
             let item = raw.filter { $0 != " " }
