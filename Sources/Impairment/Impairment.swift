@@ -66,7 +66,8 @@ public struct Impairment: Sendable {
 
     private func losable(_ bytes: [UInt8]) -> Bool {
         guard conditions.dataOnly else { return true }
-        return bytes.count > 3 && (bytes[3] == MessageType.data.rawValue || bytes[3] == MessageType.nack.rawValue)
+        let type = DataHeader.claimedType(bytes)
+        return type == .data || type == .nack
     }
 
     private mutating func extraDelay() -> Int64 {

@@ -45,8 +45,9 @@ public final class HTTPServer {
     public private(set) var counters = Counters()
     private var connections: [Int32: HTTPConnection] = [:]
 
-    public init(bind address: PeerAddress, limits: Limits = Limits()) throws(SystemError) {
-        listenFD = try Self.listen(on: address)
+    /// Listens on `address`; `purpose` names the port in errors ("metrics", "web").
+    public init(bind address: PeerAddress, limits: Limits = Limits(), purpose: String = "http") throws(SystemError) {
+        listenFD = try Self.listen(on: address, purpose: purpose)
         self.address = address
         self.limits = limits
     }
@@ -128,7 +129,7 @@ public final class HTTPServer {
         close(fd)
     }
 
-    private static func listen(on address: PeerAddress) throws(SystemError) -> Int32 {
+    private static func listen(on address: PeerAddress, purpose: String) throws(SystemError) -> Int32 {
         let family = address.isIPv6 ? AF_INET6 : AF_INET
         let s = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw SystemError("socket") }
@@ -138,7 +139,7 @@ public final class HTTPServer {
         let len = address.write(to: &storage)
         let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
         guard rc == 0, Glibc.listen(s, 64) == 0 else {
-            let e = SystemError("bind/listen \(address) (http)")
+            let e = SystemError("bind/listen \(address) (\(purpose))")
             close(s)
             throw e
         }

@@ -6,8 +6,11 @@ extension DataHeader {
     static let flagsOffset = 32
 
     /// Whether a datagram claims to be DATA (its type byte); `parse` validates the rest.
-    public static func isData(_ bytes: [UInt8]) -> Bool {
-        bytes.count > typeOffset && bytes[typeOffset] == MessageType.data.rawValue
+    public static func isData(_ bytes: [UInt8]) -> Bool { claimedType(bytes) == .data }
+
+    /// The message type a datagram's header claims, unvalidated (for a relay or a fast path that only sorts).
+    public static func claimedType(_ bytes: [UInt8]) -> MessageType? {
+        bytes.count > typeOffset ? MessageType(rawValue: bytes[typeOffset]) : nil
     }
 
     /// The frame key of a validated DATA datagram: stream id << 32 | frame number, what queues drop frames by.

@@ -1,11 +1,5 @@
-import Foundation
+import Foundation  // its C library (sockets, signals) is what the harness uses; it is not imported directly
 import XCTest
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 // Shared machinery for the integration tests: they run the real executables (broker, producer, client,
 // lossy-relay) over loopback, each test with its own ports and its own temporary folder. Every wait polls an

@@ -1,10 +1,6 @@
 import Foundation
 import XCTest
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The system recovers from a broker restart and repairs datagram loss.
 final class RecoveryTests: IntegrationTestCase {
     /// SIGKILL the broker: the client notices, and once a new broker runs on the same port frames flow again

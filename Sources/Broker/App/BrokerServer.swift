@@ -48,7 +48,7 @@ final class BrokerServer {
         sender = BatchSender(socket: socket)
         forwarder = FanoutPlanner(sender: sender, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
-            metrics = try HTTPServer(bind: m)
+            metrics = try HTTPServer(bind: m, purpose: "metrics")
         }
     }
 

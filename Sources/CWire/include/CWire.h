@@ -1,5 +1,5 @@
 // Batched socket calls (recvmmsg, sendmmsg with UDP GSO), signalfd and getrandom. Glibc's Swift module does not
-// export these (they need _GNU_SOURCE), so they are wrapped here with plain C types. Only Sources/Wire/Socket uses it.
+// export these (they need _GNU_SOURCE), so they are wrapped here with plain C types. Only Sources/Platform uses it.
 #ifndef CWIRE_H
 #define CWIRE_H
 #include <stddef.h>

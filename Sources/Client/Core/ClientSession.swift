@@ -50,6 +50,8 @@ public struct ClientSession: ProtocolCore, Sendable {
     private var pending: [UInt32: Pending] = [:]
     private var nextRequestID: UInt32 = 1
     private var receivers: [StreamID: Receiver] = [:]
+    /// When each receiver next needs attention: a NACK due, or a frame past the latency budget to drop.
+    private var receiverTimers = TimerTable<StreamID>()
     private var retired: [StreamID: ReceiveStats] = [:]
     private var listParts: [UInt32: [UInt16: ListEntry]] = [:]
     private var events = OutputQueue<ClientEvent>()
@@ -141,6 +143,7 @@ public struct ClientSession: ProtocolCore, Sendable {
         // Stop taking its data at once; datagrams already on the way are ignored.
         for id in receivers.keys where !isSubscribed(id) {
             let r = receivers.removeValue(forKey: id)!
+            receiverTimers.cancel(id)
             retired[id] = ReceiveStats(loss: r.detector.counters, frames: r.assembler.counters, bytes: r.bytes)
         }
         return request(.unsubscribe(sel), now: now)
@@ -230,6 +233,7 @@ public struct ClientSession: ProtocolCore, Sendable {
                 r.detector.reset()
                 r.assembler.reset()
                 receivers[st.stream] = r
+                schedule(st.stream)
             }
             events.push(.streamStatus(st.stream, st.state))
             return []
@@ -252,6 +256,7 @@ public struct ClientSession: ProtocolCore, Sendable {
                 for r in receivers.keys {
                     receivers[r]!.detector.reset()
                     receivers[r]!.assembler.reset()
+                    schedule(r)
                 }
                 for s in subscriptions.sorted() { out += request(.subscribe(s, resume: true), now: now) }
             }
@@ -295,11 +300,13 @@ public struct ClientSession: ProtocolCore, Sendable {
             )
         else {
             receivers[h.stream] = r
+            schedule(h.stream)
             return
         }
         r.bytes += payload.count
         for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { events.push(.frame(f)) }
         receivers[h.stream] = r
+        schedule(h.stream)
     }
 
     // MARK: Timers
@@ -324,7 +331,9 @@ public struct ClientSession: ProtocolCore, Sendable {
         }
         let rttMicros = link.rtt.hasSample ? link.rtt.smoothed : 0
         let interval = RTTEstimator.interval(rtt: rttMicros, timers: timers)
-        for id in receivers.keys {
+        for id in receiverTimers.popDue(now: now) {
+            guard receivers[id] != nil else { continue }
+            defer { schedule(id) }
             if receivers[id]!.detector.deadline <= now {
                 let ranges = receivers[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
                 if !ranges.isEmpty {
@@ -342,11 +351,13 @@ public struct ClientSession: ProtocolCore, Sendable {
         var d = link.deadline
         guard link.isConnected else { return d }
         for p in pending.values { d = min(d, p.nextRetry) }
-        for r in receivers.values {
-            d = min(d, r.detector.deadline)
-            if let a = r.assembler.deadline(budget: timers.latencyBudget) { d = min(d, a) }
-        }
-        return d
+        return min(d, receiverTimers.next)
+    }
+
+    /// Puts a receiver's next deadline in the timer table.
+    private mutating func schedule(_ id: StreamID) {
+        guard let r = receivers[id] else { return receiverTimers.cancel(id) }
+        receiverTimers.set(id, at: min(r.detector.deadline, r.assembler.deadline(budget: timers.latencyBudget) ?? .max))
     }
 
 }
