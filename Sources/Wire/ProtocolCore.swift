@@ -27,14 +27,14 @@ public protocol ProtocolCore {
 
 extension ProtocolCore {
     /// Every queued transmit at once, for a driver that sends them as one batch (sendmmsg, GSO).
-    public mutating func drainTransmits() -> [Transmit] {
+    @inlinable public mutating func drainTransmits() -> [Transmit] {
         var out: [Transmit] = []
         while let t = pollTransmit() { out.append(t) }
         return out
     }
 
     /// Every queued event at once.
-    public mutating func drainEvents() -> [Event] {
+    @inlinable public mutating func drainEvents() -> [Event] {
         var out: [Event] = []
         while let e = pollEvent() { out.append(e) }
         return out

@@ -3,22 +3,26 @@
 /// of the heap is always a live one), so setting and cancelling cost O(log n) and the next deadline O(1),
 /// however many streams or sessions a core has.
 public struct TimerTable<Key: Hashable & Sendable>: Sendable {
-    private struct Entry: Sendable {
-        var at: Int64
-        var key: Key
+    @usableFromInline internal struct Entry: Sendable {
+        @usableFromInline var at: Int64
+        @usableFromInline var key: Key
+        @inlinable init(at: Int64, key: Key) {
+            self.at = at
+            self.key = key
+        }
     }
-    private var deadlines: [Key: Int64] = [:]
-    private var heap: [Entry] = []
+    @usableFromInline internal var deadlines: [Key: Int64] = [:]
+    @usableFromInline internal var heap: [Entry] = []
 
-    public init() {}
+    @inlinable public init() {}
 
-    public var count: Int { deadlines.count }
+    @inlinable public var count: Int { deadlines.count }
 
     /// The deadline of `key`, if set.
-    public func deadline(_ key: Key) -> Int64? { deadlines[key] }
+    @inlinable public func deadline(_ key: Key) -> Int64? { deadlines[key] }
 
     /// Sets (or moves) the deadline of `key`. `Int64.max` cancels it.
-    public mutating func set(_ key: Key, at: Int64) {
+    @inlinable public mutating func set(_ key: Key, at: Int64) {
         guard at != .max else { return cancel(key) }
         guard deadlines[key] != at else { return }
         deadlines[key] = at
@@ -27,17 +31,17 @@ public struct TimerTable<Key: Hashable & Sendable>: Sendable {
         compactIfStale()
     }
 
-    public mutating func cancel(_ key: Key) {
+    @inlinable public mutating func cancel(_ key: Key) {
         deadlines[key] = nil
         dropStale()
     }
 
     /// The earliest deadline (`Int64.max` when none is set).
-    public var next: Int64 { heap.first?.at ?? .max }
+    @inlinable public var next: Int64 { heap.first?.at ?? .max }
 
     /// Removes and returns every key due at `now`, earliest first. A key's deadline is cleared when it is
     /// returned; the caller sets the next one.
-    public mutating func popDue(now: Int64) -> [Key] {
+    @inlinable public mutating func popDue(now: Int64) -> [Key] {
         var due: [Key] = []
         while let top = heap.first, top.at <= now {
             popTop()
@@ -48,18 +52,18 @@ public struct TimerTable<Key: Hashable & Sendable>: Sendable {
         return due
     }
 
-    private mutating func dropStale() {
+    @inlinable internal mutating func dropStale() {
         while let top = heap.first, deadlines[top.key] != top.at { popTop() }
     }
 
     /// Rebuilds the heap when stale entries outnumber live ones, so it stays O(live keys).
-    private mutating func compactIfStale() {
+    @inlinable internal mutating func compactIfStale() {
         guard heap.count > 64, heap.count > 4 * deadlines.count else { return }
         heap = deadlines.map { Entry(at: $0.value, key: $0.key) }
         for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
     }
 
-    private mutating func push(_ e: Entry) {
+    @inlinable internal mutating func push(_ e: Entry) {
         heap.append(e)
         var i = heap.count - 1
         while i > 0 {
@@ -70,14 +74,14 @@ public struct TimerTable<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    private mutating func popTop() {
+    @inlinable internal mutating func popTop() {
         let last = heap.removeLast()
         guard !heap.isEmpty else { return }
         heap[0] = last
         siftDown(0)
     }
 
-    private mutating func siftDown(_ start: Int) {
+    @inlinable internal mutating func siftDown(_ start: Int) {
         var i = start
         while true {
             let l = 2 * i + 1
