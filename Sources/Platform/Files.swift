@@ -23,13 +23,16 @@ public enum Files {
         return out
     }
 
-    /// Reads a whole file, refusing anything larger than `limit` bytes.
+    /// Reads a whole regular file, refusing anything larger than `limit` bytes. A FIFO, device or socket is
+    /// refused without blocking (it is opened non-blocking and checked before any read), so a named pipe in a
+    /// media folder cannot hang the producer.
     public static func read(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw SystemError("open \(path)") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw SystemError("stat \(path)") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw SystemError("\(path) is not a regular file", EINVAL) }
         guard Int(st.st_size) <= limit else { throw SystemError("\(path) is \(st.st_size) bytes, over the limit of \(limit)", EFBIG) }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         var off = 0

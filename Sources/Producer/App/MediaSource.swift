@@ -11,6 +11,8 @@ struct MediaFolder {
     let suffix: String
     private(set) var files: [String] = []
     private var position = 0
+    /// Files already warned about, so a bad file in a looping folder is reported once, not every loop.
+    private var warned: Set<String> = []
     let log: Logger
 
     init(path: String, prefix: String, suffix: String, log: Logger) {
@@ -57,14 +59,18 @@ struct MediaFolder {
             do {
                 let bytes = try Files.read(f, limit: limit)
                 if bytes.isEmpty {
-                    log.warning("\(f) is empty; skipped")
+                    warnOnce(f, "\(f) is empty; skipped")
                     continue
                 }
                 return bytes
             } catch {
-                log.warning("cannot read \(f): \(error); skipped")
+                warnOnce(f, "cannot read \(f): \(error); skipped")
             }
         }
         return nil
+    }
+
+    private mutating func warnOnce(_ file: String, _ message: String) {
+        if warned.insert(file).inserted { log.warning(message + " (said once per file)") }
     }
 }
