@@ -165,7 +165,8 @@ def samples():
       [("vbwire.type", "HELLO")], type_="HELLO")
     s("COOKIE", cookie_msg(NONCE, TOKEN), "COOKIE nonce=0x1122334455667789 token=" + tok,
       {"vbwire.token": tok, "vbwire.nonce": "0x1122334455667789"}, type_="COOKIE")
-    s("COOKIE nonce 0", cookie_msg(0, TOKEN), "COOKIE nonce=0 (no session) token=" + tok, type_="COOKIE")
+    s("COOKIE answering a request without a session", cookie_msg(0x55AA55AA55AA55AB, TOKEN),
+      "COOKIE nonce=0x55aa55aa55aa55ab token=" + tok, {"vbwire.nonce": "0x55aa55aa55aa55ab"}, type_="COOKIE")
     s("HELLO client with cookie", hello(TOKEN, NONCE, 2), "HELLO client token=" + tok, {"vbwire.token": tok}, type_="HELLO")
     s("WELCOME", welcome(NONCE, EPOCH, 500, 6), "WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses",
       {"vbwire.epoch": "0x0123456789abcdef", "vbwire.heartbeat_ms": "500", "vbwire.lease_misses": "6", "vbwire.lease_ms": "3000"},

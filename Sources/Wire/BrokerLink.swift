@@ -39,6 +39,8 @@ public struct BrokerLink: Sendable {
     /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
     private var sessionLost = true
     public private(set) var heartbeatsSent = 0
+    /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
+    public private(set) var spoofedCookies = 0
 
     public init(role: PeerRole, producer: ProducerID?, streams: [StreamDescriptor], timers: Timers, seed: UInt64) {
         self.role = role
@@ -74,16 +76,26 @@ public struct BrokerLink: Sendable {
     public mutating func handle(_ m: Message, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         switch m {
         case .cookie(let n, let t):
-            token = t
             if state == .connected {
-                // The broker no longer knows us (it restarted, or our lease expired there).
+                // The broker no longer knows us (it restarted, or our lease expired there): its COOKIE echoes the
+                // token of our request. Any other COOKIE is a spoof (someone sent a HELLO in our name) and is
+                // ignored, so it cannot end a working session.
+                guard n == token else {
+                    spoofedCookies += 1
+                    return ([], nil)
+                }
+                token = t
                 sessionLost = true
                 state = .connecting
                 nonce = 0
                 backoff = timers.requestRetry
                 return ([hello(now: now)], nil)
             }
-            guard n == nonce else { return ([], nil) }
+            guard n == nonce else {
+                spoofedCookies += 1
+                return ([], nil)
+            }
+            token = t
             nextHello = now  // answer at once with the cookie
             return ([hello(now: now)], nil)
         case .welcome(let w):

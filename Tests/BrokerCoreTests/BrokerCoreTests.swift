@@ -317,8 +317,11 @@ final class BrokerCoreTests: XCTestCase {
         out = []
         for d in frame(1, firstSequence: 100) { out += h.receive(d, from: producer) }
         XCTAssertTrue(out.isEmpty)
-        // A heartbeat from the forgotten client is answered with a COOKIE, so it can reconnect.
-        XCTAssertEqual(h.receive(.heartbeat(token: 1, sendTime: 0, rttMicros: 0), from: client).messages(to: client).map(\.type), [.cookie])
+        // A heartbeat from the forgotten client is answered with a COOKIE that echoes the heartbeat's token (so
+        // the client knows it answers its own request), and it can reconnect.
+        XCTAssertEqual(
+            h.receive(.heartbeat(token: 0x7777, sendTime: 0, rttMicros: 0), from: client).messages(to: client),
+            [.cookie(nonce: 0x7777, token: h.broker.cookie(for: client))])
     }
 
     func testMediaKeepsTheProducersLeaseAlive() {

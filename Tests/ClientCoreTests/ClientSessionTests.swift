@@ -217,7 +217,7 @@ final class ClientSessionTests: XCTestCase {
         // The new broker answers the next heartbeat with a COOKIE: it does not know us.
         let beat = c.poll(now: 500_000).compactMap { decoded($0) }
         XCTAssertTrue(beat.contains { $0.type == .heartbeat })
-        guard case .hello(let h)? = feed(&c, .cookie(nonce: 0, token: 0xD00D), now: 510_000).first else { return XCTFail("no HELLO") }
+        guard case .hello(let h)? = feed(&c, .cookie(nonce: c.link.token, token: 0xD00D), now: 510_000).first else { return XCTFail("no HELLO") }
         XCTAssertEqual(h.token, 0xD00D)
         let sent = feed(&c, .welcome(Welcome(nonce: h.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 520_000)
         XCTAssertEqual(c.takeEvents().first, .connected(fresh: true))

@@ -110,7 +110,7 @@ final class BrokerLinkTests: XCTestCase {
         _ = link.poll(now: 500_000)  // lost on the way to the restarted broker
         guard case .heartbeat? = link.poll(now: 550_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no repeat") }
         // The new broker does not know the token: it answers the repeat with a COOKIE, and the link reconnects.
-        guard let h = hello(link.handle(.cookie(nonce: 0, token: 0xBEEF), now: 551_000).send.first) else { return XCTFail("no HELLO") }
+        guard let h = hello(link.handle(.cookie(nonce: link.token, token: 0xBEEF), now: 551_000).send.first) else { return XCTFail("no HELLO") }
         XCTAssertEqual(h.token, 0xBEEF)
         XCTAssertFalse(link.isConnected)
     }
@@ -146,10 +146,25 @@ final class BrokerLinkTests: XCTestCase {
             .connected(epoch: 7, fresh: true))
     }
 
+    /// A spoofer who sends a HELLO in our name draws a COOKIE (with its own nonce) to our address; one who forges a
+    /// COOKIE does not know our token. Neither ends the session.
+    func testACookieThatAnswersNoneOfOurMessagesIsIgnored() {
+        var (link, _) = connected()
+        let token = link.token
+        for nonce: UInt64 in [0, 1, 0x1234_5679, token &+ 1] {
+            let (send, event) = link.handle(.cookie(nonce: nonce, token: 0xBAD), now: 1_000_000)
+            XCTAssertTrue(send.isEmpty)
+            XCTAssertNil(event)
+        }
+        XCTAssertTrue(link.isConnected, "still connected")
+        XCTAssertEqual(link.token, token, "the token is not replaced by a stranger's")
+        XCTAssertEqual(link.spoofedCookies, 4)
+    }
+
     func testACookieWhileConnectedMeansTheBrokerForgotUs() {
         var (link, _) = connected()
-        // The broker restarted: it answers a heartbeat with a COOKIE for its new key.
-        let (send, event) = link.handle(.cookie(nonce: 0, token: 0xBEEF), now: 1_000_000)
+        // The broker restarted: it answers a heartbeat with a COOKIE for its new key, echoing our token.
+        let (send, event) = link.handle(.cookie(nonce: link.token, token: 0xBEEF), now: 1_000_000)
         XCTAssertNil(event)
         XCTAssertFalse(link.isConnected)
         guard let h = hello(send.first) else { return XCTFail("no HELLO") }

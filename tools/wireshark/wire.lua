@@ -293,12 +293,9 @@ body[2] = function(c, tree) -- COOKIE
     add(c, tree, f.token, 12, 8)
     local info = "COOKIE"
     if nr then
-        if nr:uint64() == UInt64(0) then
-            ni:append_text(" (0: answer to a request from an address without a session)")
-            info = info .. " nonce=0 (no session)"
-        else
-            info = info .. " nonce=" .. u64hex(nr)
-        end
+        -- The HELLO's nonce, or the token of a request the broker could not place (no session for its address).
+        ni:append_text(" (the HELLO's nonce, or the token of a request without a session)")
+        info = info .. " nonce=" .. u64hex(nr)
     end
     local tr = rng(c, 12, 8)
     if tr then info = info .. " token=" .. u64hex(tr) end

@@ -122,7 +122,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
         refuse("no_session")
         if answerCookie {
             counters.cookiesSent += 1
-            outbox.push(.send(to: from, Message.cookie(nonce: 0, token: cookie(for: from)).encode()))
+            // The nonce echoes the token the request carried: the peer acts on this COOKIE only if it is its own
+            // token, which an off-path spoofer does not know (so it cannot make a connected peer reconnect).
+            outbox.push(.send(to: from, Message.cookie(nonce: token, token: cookie(for: from)).encode()))
         }
         return nil
     }
