@@ -14,41 +14,6 @@ struct ClientConfig {
     var limits = Limits()
 }
 
-/// Per-stream figures the client shows: rates over the last interval, totals, latency.
-struct StreamFigures {
-    var frames = 0
-    var bytes = 0
-    var framesAtLast = 0
-    var latencies: [Double] = []  // ms, current interval
-    var latencyHistogram = [Int](repeating: 0, count: 2001)  // 0.1 ms buckets up to 200 ms, last = over
-    var latencyCount = 0
-    var latencySum = 0.0
-    var joinedAt: Int64?
-    var firstFrameAfterJoin: Int64?
-    /// When the SUBSCRIBE left (at the command, or when the session came up if it was not yet), and the time
-    /// from then to the first complete frame: the join itself, without connection setup.
-    var subscribeSentAt: Int64?
-    var firstFrameAfterSubscribe: Int64?
-
-    mutating func add(latencyMs: Double) {
-        latencies.append(latencyMs)
-        let b = min(Int(latencyMs * 10), latencyHistogram.count - 1)
-        latencyHistogram[max(b, 0)] += 1
-        latencyCount += 1
-        latencySum += latencyMs
-    }
-    func percentile(_ p: Double) -> Double {
-        guard latencyCount > 0 else { return 0 }
-        let target = Int((Double(latencyCount) * p).rounded(.up))
-        var acc = 0
-        for (i, c) in latencyHistogram.enumerated() {
-            acc += c
-            if acc >= target { return Double(i) / 10 }
-        }
-        return 200
-    }
-}
-
 /// The client's driver: reads commands from stdin, feeds the core, writes frames, prints status.
 final class ClientRunner {
     let config: ClientConfig

@@ -72,17 +72,14 @@ final class ProducerRunner: @unchecked Sendable {
         var now = Clock.now()
         core.connect(now: now)
         send(core.drainTransmits())
-        let interval = 1_000_000.0 / config.rate
-        var start = now + Int64(config.delay * 1_000_000)
-        var frameIndex: Int64 = 0
-        var audioIndex: Int64 = 0
+        var pacer = Pacer(rate: config.rate, start: now + Int64(config.delay * 1_000_000))
         var sent = 0
         var lastWarnEmpty: Int64 = 0
         var leaveAt: Int64?
         while true {
             now = Clock.now()
-            let nextFrame = start + Int64((Double(frameIndex) * interval).rounded())
-            let nextAudio = start + audioIndex * 1_000_000
+            let nextFrame = pacer.nextFrame
+            let nextAudio = pacer.nextAudio
             var nextMedia = nextFrame
             if audio != nil { nextMedia = min(nextMedia, nextAudio) }
             let wake = min(core.pollTimeout(), nextMedia)
@@ -117,14 +114,12 @@ final class ProducerRunner: @unchecked Sendable {
                     send([core.bye()])
                     return 0
                 }
-                start = now + 1_000_000_000  // no more media
+                pacer.stopMedia(now: now)
                 continue
             }
             if now >= nextFrame {
-                if now - nextFrame > 1_000_000 {
-                    // Far behind (suspended, overloaded): restart the schedule rather than burst.
-                    log.warning("\((now - nextFrame) / 1000) ms behind schedule; resynchronising")
-                    start = now - Int64((Double(frameIndex) * interval).rounded())
+                if let behind = pacer.resyncIfFarBehind(now: now) {
+                    log.warning("\(behind / 1000) ms behind schedule; resynchronising")
                 }
                 let frame: [UInt8]?
                 if config.syntheticBytes != nil { frame = synthetic } else { frame = video!.next(limit: config.limits.maxFrameBytes) }
@@ -136,7 +131,7 @@ final class ProducerRunner: @unchecked Sendable {
                     lastWarnEmpty = now
                     log.warning("nothing to send: no readable frame<N>.jpg in \(video!.path)")
                 }
-                frameIndex += 1
+                pacer.frameDone()
                 if let stop = config.stopAfter, sent >= stop, leaveAt == nil {
                     // Linger for two latency budgets so the last frames can still be repaired, then leave.
                     log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
@@ -148,8 +143,7 @@ final class ProducerRunner: @unchecked Sendable {
                     core.send(frame: a, stream: StreamKind.audio.rawValue, captureTime: Clock.wallMicros(), now: now)
                     send(core.drainTransmits())
                 }
-                audioIndex += 1
-                if now - nextAudio > 1_000_000 { audioIndex = (now - start) / 1_000_000 + 1 }
+                pacer.audioDone(now: now)
             }
         }
     }
