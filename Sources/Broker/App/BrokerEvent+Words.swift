@@ -19,6 +19,18 @@ extension BrokerEvent {
         }
     }
 
+    /// What the log limiter counts this event as (peers can cause any number of most of these).
+    var kind: String {
+        switch self {
+        case .clientConnected: "client connected"
+        case .producerOnline: "producer online"
+        case .producerMoved: "producer moved"
+        case .peerLeft: "peer left"
+        case .leaseExpired: "lease expired"
+        case .streamRefused: "stream refused"
+        }
+    }
+
     private static func describe(_ d: StreamDescriptor, of pid: ProducerID) -> String {
         "\(StreamID(producer: pid, index: d.index)) \(d.kind) \(Double(d.rateMilli) / 1000) fps"
     }

@@ -21,6 +21,8 @@ final class BrokerServer {
     let forwarder: FanoutPlanner
     /// Control datagrams the socket refused (they are never queued).
     private(set) var controlDropped = 0
+    /// Bounds the log: a peer that floods HELLOs must not choose how much the broker writes.
+    private var logLimiter = LogLimiter()
     let signals: SignalWatcher
     var metrics: HTTPServer?
     let started = Clock.now()
@@ -104,13 +106,20 @@ final class BrokerServer {
             } else {
                 writable = true
             }
-            while let e = core.pollEvent() {
-                let (level, line) = e.logLine
-                log.log(level, line)
-            }
+            logEvents(now: t)
             // Never blocks: a slow or silent HTTP client costs a descriptor, not a turn of the media loop.
             metrics?.service(ready: ready, now: Clock.now(), respond)
         }
+    }
+
+    /// Logs what the core reported, at most a burst of each kind per window (peers choose how many events they
+    /// cause), with a summary of the rest.
+    private func logEvents(now: Int64) {
+        while let e = core.pollEvent() {
+            let (level, line) = e.logLine
+            if logLimiter.admit(e.kind, now: now) { log.log(level, line) }
+        }
+        for s in logLimiter.summaries(now: now) { log.warning(s) }
     }
 
     /// Sends the control datagrams the core has queued and hands its media outputs to the fan-out planner.
