@@ -234,17 +234,21 @@ public struct BrokerCore: ProtocolCore, Sendable {
         for sub in s.subscribers { outbox.push(.send(to: sub.address, m)) }
     }
 
-    /// Recomputes the fan-out list of one stream from the selector index.
+    /// Rebuilds the fan-out list of one stream from the selector index (when the stream comes online: once per
+    /// stream, not per subscriber change).
     private mutating func refreshSubscribers(of id: StreamID) {
         guard streamTable.byID[id] != nil else { return }
-        let set = subscriptions.clients(covering: id)
-        var list: [Subscriber] = []
-        list.reserveCapacity(set.count)
-        for a in set {
-            if let slot = table[a]?.slot { list.append(Subscriber(slot: slot, address: a)) }
+        var list = FanoutList()
+        let subs = subscriptions.clients(covering: id).compactMap { a in table[a]?.slot.map { Subscriber(slot: $0, address: a) } }
+        for s in subs.sorted(by: { $0.slot < $1.slot }) { list.insert(s) }
+        streamTable.byID[id]!.fanout = list
+    }
+
+    /// Takes a client off the fan-out of the streams in `ids` that none of its remaining selectors covers.
+    private mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
+        for id in ids where !selectors.contains(where: { $0.covers(id) }) {
+            streamTable.byID[id]?.fanout.remove(client)
         }
-        list.sort { $0.slot < $1.slot }
-        streamTable.byID[id]!.subscribers = list
     }
 
     private mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
@@ -275,7 +279,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
             s.selectors.insert(sel)
             table[from] = s
             subscriptions.add(sel, from)
-            for id in matched { refreshSubscribers(of: id) }
+            if let slot = s.slot {
+                for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
+            }
         }
         let online = matched.contains { streamTable.byID[$0]!.online }
         outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
@@ -309,7 +315,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             subscriptions.remove(x, from)
         }
         table[from] = s
-        for id in streamTable.byID.keys where removed.contains(where: { $0.covers(id) }) { refreshSubscribers(of: id) }
+        dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
         let online = streamTable.matching(sel).contains { streamTable.byID[$0]!.online }
         outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
@@ -388,7 +394,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 subscriptions.remove(sel, address)
                 touched.append(contentsOf: streamTable.matching(sel))
             }
-            for id in touched { refreshSubscribers(of: id) }
+            dropFanout(address, keeping: [], from: touched)
             table.release(slot: slot)
             outbox.push(.release(slot: slot))
         }

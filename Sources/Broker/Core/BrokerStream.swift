@@ -7,7 +7,9 @@ public struct BrokerStream: Sendable {
     public internal(set) var rateMilli: UInt32
     public internal(set) var online: Bool
     public internal(set) var owner: PeerAddress?
-    public internal(set) var subscribers: [Subscriber] = []
+    /// Who the stream's datagrams go to, kept incrementally.
+    var fanout = FanoutList()
+    public var subscribers: [Subscriber] { fanout.members }
     public internal(set) var framesIn = 0
     public internal(set) var datagramsIn = 0
     public internal(set) var bytesIn = 0
