@@ -7,6 +7,9 @@ public enum LinkEvent: Equatable, Sendable {
     case lost
     /// The broker said it is leaving.
     case brokerLeaving
+    /// The broker refused our HELLO (a wrong stream key, a blocked id, a full table); HELLOs are retried with
+    /// backoff, since an operator may fix it, but the owner should say so.
+    case refused(ErrorCode, reason: String)
 }
 
 /// The peer side of session setup and liveness, shared by producer and client: HELLO/COOKIE/WELCOME,
@@ -20,6 +23,10 @@ public struct BrokerLink: Sendable {
     public let role: PeerRole
     public let producer: ProducerID?
     public var streams: [StreamDescriptor]
+    /// A producer's stream key (16 bytes): proved in every HELLO, and the root of the session's media key.
+    private let streamKey: [UInt8]
+    /// The key this session's DATA is authenticated with (producers only; nil while not connected).
+    public private(set) var mediaKey: DataMAC?
     public let timers: Timers
     public private(set) var state: State = .connecting
     public private(set) var token: UInt64 = 0
@@ -42,7 +49,9 @@ public struct BrokerLink: Sendable {
     /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
     public private(set) var spoofedCookies = 0
 
-    public init(role: PeerRole, producer: ProducerID?, streams: [StreamDescriptor], timers: Timers, seed: UInt64) {
+    public init(role: PeerRole, producer: ProducerID?, streams: [StreamDescriptor], streamKey: [UInt8] = [], timers: Timers, seed: UInt64) {
+        precondition(role == .client || streamKey.count == StreamKeys.keyBytes, "a producer needs its 16-byte stream key")
+        self.streamKey = streamKey
         self.role = role
         self.producer = producer
         self.streams = streams
@@ -60,7 +69,8 @@ public struct BrokerLink: Sendable {
         if nonce == 0 { nonce = rng.next() | 1 }
         nextHello = now + backoff
         backoff = min(backoff * 2, timers.maxRequestBackoff)
-        return Message.hello(Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams)).encode()
+        let h = Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams)
+        return Message.hello(role == .producer ? h.signed(streamKey: streamKey) : h).encode()
     }
 
     /// Starts (or restarts) connecting.
@@ -101,6 +111,7 @@ public struct BrokerLink: Sendable {
         case .welcome(let w):
             guard state == .connecting, w.nonce == nonce else { return ([], nil) }
             let fresh = sessionLost || epoch != w.epoch
+            if role == .producer { mediaKey = StreamKeys.mediaKey(streamKey: streamKey, nonce: nonce) }
             epoch = w.epoch
             state = .connected
             sessionLost = false
@@ -123,6 +134,9 @@ public struct BrokerLink: Sendable {
             let sample = now - Int64(bitPattern: echo)
             if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
             return ([], nil)
+        case .error(let e) where e.requestID == 0:
+            guard state == .connecting else { return ([], nil) }
+            return ([], .refused(e.code, reason: e.reason))
         case .bye:
             guard state == .connected else { return ([], nil) }
             sessionLost = true

@@ -4,9 +4,10 @@ public enum WireConstants {
     public static let version: UInt8 = 1
     /// Largest datagram (UDP payload) any peer sends; IP fragmentation is never relied on.
     public static let maxDatagram = 1400
-    public static let dataHeaderSize = 36
+    /// The DATA header, its 8-byte MAC (offset 36) included.
+    public static let dataHeaderSize = 44
     /// Payload bytes in every chunk of a frame but the last.
-    public static let chunkPayload = maxDatagram - dataHeaderSize  // 1364
+    public static let chunkPayload = maxDatagram - dataHeaderSize  // 1356
     /// A HELLO is padded to at least this size, so the broker's answer is never larger than the question.
     public static let helloMinSize = 64
     /// Largest frame of protocol version 1 (a receiver may be configured lower, never higher).

@@ -7,18 +7,11 @@ extension Message {
         w.write(type.rawValue)
         switch self {
         case .hello(let h):
-            precondition(h.streams.count <= WireConstants.maxStreamsPerProducer)
-            w.write(h.token)
-            w.write(h.nonce)
-            w.write(h.role.rawValue)
-            w.write(UInt8(h.streams.count))
-            w.write24(h.producer?.rawValue ?? 0)
-            w.write(UInt8(0))
-            for s in h.streams {
-                w.write(s.index)
-                w.write(s.kind.rawValue)
-                w.write(UInt16(0))
-                w.write(s.rateMilli)
+            h.writeSigned(into: &w)
+            if h.role == .producer {
+                // An unsigned producer HELLO carries a zero proof, which no broker accepts.
+                precondition(h.proof.isEmpty || h.proof.count == StreamKeys.proofBytes)
+                if h.proof.isEmpty { w.zeros(StreamKeys.proofBytes) } else { w.write(bytes: h.proof) }
             }
             w.pad(to: WireConstants.helloMinSize)
         case .cookie(let nonce, let token):
@@ -144,7 +137,8 @@ extension Message {
             }
             if role == .producer {
                 guard pid != 0 else { throw .badField(field: "producer_id", value: 0) }
-                return .hello(Hello(token: token, nonce: nonce, role: role, producer: ProducerID(rawValue: pid), streams: streams))
+                let proof = Array(try r.take(StreamKeys.proofBytes, "proof"))
+                return .hello(Hello(token: token, nonce: nonce, role: role, producer: ProducerID(rawValue: pid), streams: streams, proof: proof))
             }
             return .hello(Hello(token: token, nonce: nonce, role: role, producer: nil, streams: streams))
         case .cookie:
@@ -254,6 +248,42 @@ extension Message {
     }
 }
 
+extension Hello {
+    /// This HELLO with the proof of `streamKey` (a producer's).
+    public func signed(streamKey: [UInt8]) -> Hello {
+        var h = self
+        h.proof = StreamKeys.helloProof(streamKey: streamKey, signed: signedBytes())
+        return h
+    }
+
+    /// The HELLO's bytes up to its last stream descriptor: what a producer's proof covers.
+    public func signedBytes() -> [UInt8] {
+        var w = ByteWriter(capacity: 64)
+        w.write(WireConstants.magic)
+        w.write(WireConstants.version)
+        w.write(MessageType.hello.rawValue)
+        writeSigned(into: &w)
+        return w.bytes
+    }
+
+    /// The fields after the common header, up to the last descriptor.
+    fileprivate func writeSigned(into w: inout ByteWriter) {
+        precondition(streams.count <= WireConstants.maxStreamsPerProducer)
+        w.write(token)
+        w.write(nonce)
+        w.write(role.rawValue)
+        w.write(UInt8(streams.count))
+        w.write24(producer?.rawValue ?? 0)
+        w.write(UInt8(0))
+        for s in streams {
+            w.write(s.index)
+            w.write(s.kind.rawValue)
+            w.write(UInt16(0))
+            w.write(s.rateMilli)
+        }
+    }
+}
+
 extension DataHeader {
     static func write(_ h: DataHeader, into w: inout ByteWriter) {
         w.write(h.stream.rawValue)
@@ -265,6 +295,7 @@ extension DataHeader {
         w.write(h.captureTime)
         w.write(h.flags)
         w.zeros(3)
+        w.zeros(8)  // the MAC, stamped by DataMAC once the datagram is whole
     }
 
     /// Parses and validates a whole DATA datagram (header and payload length) without copying the payload.

@@ -61,12 +61,18 @@ public struct Hello: Equatable, Sendable {
     public var role: PeerRole
     public var producer: ProducerID?
     public var streams: [StreamDescriptor]
-    public init(token: UInt64, nonce: UInt64, role: PeerRole, producer: ProducerID? = nil, streams: [StreamDescriptor] = []) {
+    /// A producer's proof that it holds its stream key (`StreamKeys.helloProof` over `signedBytes`), 16 bytes
+    /// after the descriptors; empty for a client.
+    public var proof: [UInt8]
+    public init(
+        token: UInt64, nonce: UInt64, role: PeerRole, producer: ProducerID? = nil, streams: [StreamDescriptor] = [], proof: [UInt8] = []
+    ) {
         self.token = token
         self.nonce = nonce
         self.role = role
         self.producer = producer
         self.streams = streams
+        self.proof = proof
     }
 }
 
@@ -124,6 +130,8 @@ public enum ErrorCode: UInt8, Sendable, CustomStringConvertible {
     case badRequest = 3
     case notSubscribed = 4
     case noSession = 5
+    /// A producer's HELLO without a valid proof of its stream key, or a blocked producer id.
+    case notAuthorized = 6
     public var description: String {
         switch self {
         case .unknownStream: "unknown stream"
@@ -131,6 +139,7 @@ public enum ErrorCode: UInt8, Sendable, CustomStringConvertible {
         case .badRequest: "bad request"
         case .notSubscribed: "not subscribed"
         case .noSession: "no session"
+        case .notAuthorized: "not authorized"
         }
     }
 }
@@ -146,7 +155,7 @@ public struct ErrorReply: Equatable, Sendable {
     }
 }
 
-/// The fixed 36-byte header of a DATA datagram.
+/// The fixed 44-byte header of a DATA datagram (its MAC, offset 36, is written and checked by `DataMAC`).
 public struct DataHeader: Equatable, Sendable {
     public var stream: StreamID
     public var sequence: UInt32

@@ -13,6 +13,8 @@ public struct ProducerID: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
     public var description: String { hex(rawValue, digits: 6) }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    /// The id as it stands on the wire: 3 bytes, big-endian.
+    public var bytes: [UInt8] { [UInt8(truncatingIfNeeded: rawValue >> 16), UInt8(truncatingIfNeeded: rawValue >> 8), UInt8(truncatingIfNeeded: rawValue)] }
 }
 
 /// Which media a stream carries; the stream index byte of a stream id.

@@ -9,9 +9,16 @@ final class BrokerCoreTests: XCTestCase {
     let client = address(4002)
     let otherProducerID = ProducerID(rawValue: 0x2B_BB77)!
 
-    func frame(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream) -> [[UInt8]] {
-        Chunker.chunk(
-            frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: 0)
+    /// A frame's DATA datagrams, with the MAC of the session `BrokerHarness.connect` opens (nonce 42).
+    func frame(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream, nonce: UInt64 = 42) -> [[UInt8]] {
+        let key = StreamKeys.mediaKey(streamKey: testStreamKey(stream.producer), nonce: nonce)
+        return Chunker.chunk(
+            frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: 0
+        ).map { d in
+            var d = d
+            key.stamp(&d)
+            return d
+        }
     }
 
     /// A broker with the test producer (video and audio) and one client subscribed to `selector`.
@@ -61,8 +68,8 @@ final class BrokerCoreTests: XCTestCase {
     }
 
     func testCookiesDependOnTheKeyAndTheAddress() {
-        let a = BrokerCore(epoch: 1, cookieKey: (1, 2))
-        let b = BrokerCore(epoch: 1, cookieKey: (1, 3))
+        let a = BrokerCore(epoch: 1, cookieKey: (1, 2), publishSecret: testPublishSecret)
+        let b = BrokerCore(epoch: 1, cookieKey: (1, 3), publishSecret: testPublishSecret)
         XCTAssertEqual(a.cookie(for: client), a.cookie(for: client))
         XCTAssertNotEqual(a.cookie(for: client), b.cookie(for: client))
         XCTAssertNotEqual(a.cookie(for: client), a.cookie(for: producer))
@@ -152,11 +159,12 @@ final class BrokerCoreTests: XCTestCase {
             .hello(
                 Hello(
                     token: h.broker.cookie(for: other), nonce: 1, role: .producer, producer: otherProducerID,
-                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)])),
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]
+                ).signed(streamKey: testStreamKey(otherProducerID))),
             from: other)
         XCTAssertEqual(statuses(out, to: client), [StreamStatus(stream: unknown, state: .online, rateMilli: 1)])
         var media: [BrokerOutput] = []
-        for d in frame(1, firstSequence: 0, stream: unknown) { media += h.receive(d, from: other) }
+        for d in frame(1, firstSequence: 0, stream: unknown, nonce: 1) { media += h.receive(d, from: other) }
         XCTAssertEqual(media.media(to: client).count, 3)
     }
 
@@ -196,7 +204,8 @@ final class BrokerCoreTests: XCTestCase {
             .hello(
                 Hello(
                     token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID,
-                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)])),
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]
+                ).signed(streamKey: testStreamKey(otherProducerID))),
             from: second)
         XCTAssertEqual(errors(out, to: second).map(\.code), [.limitReached])
         XCTAssertNil(h.broker.sessions[second])
@@ -214,7 +223,8 @@ final class BrokerCoreTests: XCTestCase {
         let hello = Message.hello(
             Hello(
                 token: h.broker.cookie(for: second), nonce: 3, role: .producer, producer: otherProducerID,
-                streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]))
+                streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 1)]
+            ).signed(streamKey: testStreamKey(otherProducerID)))
         _ = h.receive(hello, from: second)
         XCTAssertNil(h.broker.streams[StreamID(producer: otherProducerID, index: 1)], "the table is full of online streams")
         XCTAssertTrue(h.events.contains { if case .streamRefused = $0 { true } else { false } }, "the refusal is reported")
@@ -292,13 +302,14 @@ final class BrokerCoreTests: XCTestCase {
                     token: h.broker.cookie(for: producer), nonce: 5, role: .producer, producer: testProducer,
                     streams: [
                         StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 50_000),
-                    ])),
+                    ]
+                ).signed(streamKey: testStreamKey())),
             from: producer)
         let online = statuses(hello, to: client)
         XCTAssertEqual(Set(online.map(\.stream)), [videoStream, audioStream])
         XCTAssertTrue(online.allSatisfy { $0.state == .online })
         out = []
-        for d in frame(1, firstSequence: 7_000_000) { out += h.receive(d, from: producer) }
+        for d in frame(1, firstSequence: 7_000_000, nonce: 5) { out += h.receive(d, from: producer) }
         XCTAssertEqual(out.media(to: client).count, 3)
     }
 
@@ -357,7 +368,8 @@ final class BrokerCoreTests: XCTestCase {
             .hello(
                 Hello(
                     token: h.broker.cookie(for: moved), nonce: 1, role: .producer, producer: testProducer,
-                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)])),
+                    streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)]
+                ).signed(streamKey: testStreamKey())),
             from: moved)
         XCTAssertEqual(statuses(out, to: client).map(\.state), [.offline, .online])
         XCTAssertNil(h.broker.sessions[producer])
@@ -366,7 +378,7 @@ final class BrokerCoreTests: XCTestCase {
         var media: [BrokerOutput] = []
         for d in frame(1, firstSequence: 0) { media += h.receive(d, from: producer) }
         XCTAssertTrue(media.isEmpty, "the old address no longer owns the stream")
-        for d in frame(1, firstSequence: 0) { media += h.receive(d, from: moved) }
+        for d in frame(1, firstSequence: 0, nonce: 1) { media += h.receive(d, from: moved) }
         XCTAssertEqual(media.media(to: client).count, 3)
     }
 
@@ -385,7 +397,7 @@ final class BrokerCoreTests: XCTestCase {
         var bad = d[1]
         bad[23] = 99  // chunk_count
         XCTAssertTrue(h.receive(bad, from: producer).isEmpty)
-        XCTAssertTrue(h.receive(Array(d[1].prefix(40)), from: producer).isEmpty)
+        XCTAssertTrue(h.receive(Array(d[1].prefix(50)), from: producer).isEmpty)
         XCTAssertEqual(h.broker.counters.malformed["bad_field"], 1)
         XCTAssertEqual(h.broker.counters.malformed["bad_length"], 1)
         // The real chunk still goes through.

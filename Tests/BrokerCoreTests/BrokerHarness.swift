@@ -58,7 +58,7 @@ struct BrokerHarness {
     var events: [BrokerEvent] = []
 
     init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64 = 1) {
-        broker = BrokerCore(timers: timers, limits: limits, epoch: epoch, cookieKey: (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210))
+        broker = BrokerCore(timers: timers, limits: limits, epoch: epoch, cookieKey: (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210), publishSecret: testPublishSecret)
     }
 
     /// Delivers one datagram and returns what the broker wants sent.
@@ -85,18 +85,24 @@ struct BrokerHarness {
     /// Runs the cookie handshake for a raw peer; returns the session token.
     @discardableResult
     mutating func connect(_ from: PeerAddress, role: PeerRole, producer: ProducerID? = nil, streams: [StreamDescriptor] = []) -> UInt64 {
-        let first = receive(.hello(Hello(token: 0, nonce: 42, role: role, producer: producer, streams: streams)), from: from)
+        let first = receive(.hello(signedIfProducer(Hello(token: 0, nonce: 42, role: role, producer: producer, streams: streams))), from: from)
         guard case .cookie(let nonce, let token)? = first.messages(to: from).first else {
             XCTFail("no COOKIE for a HELLO without one")
             return 0
         }
         XCTAssertEqual(nonce, 42)
-        let second = receive(.hello(Hello(token: token, nonce: 42, role: role, producer: producer, streams: streams)), from: from)
+        let second = receive(.hello(signedIfProducer(Hello(token: token, nonce: 42, role: role, producer: producer, streams: streams))), from: from)
         XCTAssertTrue(
             second.messages(to: from).contains {
                 if case .welcome(let w) = $0 { return w.nonce == 42 } else { return false }
             }, "no WELCOME for a HELLO with the right cookie")
         return token
+    }
+
+    /// A producer's HELLO signed with its test stream key; a client's as it is.
+    func signedIfProducer(_ h: Hello) -> Hello {
+        guard h.role == .producer, let pid = h.producer else { return h }
+        return h.signed(streamKey: testStreamKey(pid))
     }
 
     /// Connects a producer with a video and an audio stream.

@@ -125,6 +125,9 @@ final class ManagedProcess {
     }
 }
 
+/// The publish secret of the tests' brokers and producers.
+let testPublishSecret = "integration-test publish secret"
+
 // MARK: - Test base class
 
 /// Base class of the integration tests: a temporary folder per test, process launch and guaranteed cleanup.
@@ -193,7 +196,9 @@ class IntegrationTestCase: XCTestCase {
         p.executableURL = url
         p.arguments = arguments
         p.currentDirectoryURL = Paths.packageRoot
-        var env: [String: String] = ["LANG": "C.UTF-8"]
+        // Every broker and producer of a test shares this publish secret unless the test says otherwise (an empty
+        // value counts as unset).
+        var env: [String: String] = ["LANG": "C.UTF-8", "PUBLISH_SECRET": testPublishSecret]
         let inherited = ProcessInfo.processInfo.environment
         for k in ["PATH", "HOME", "TMPDIR"] { if let v = inherited[k] { env[k] = v } }
         for (k, v) in environment { env[k] = v }

@@ -74,7 +74,7 @@ final class ProducerListTests: XCTestCase {
     // MARK: Rejected
 
     func testABadIdThrowsNamingTheEntry() {
-        for text in ["1AAA9", "1AAA999", "GGGGGG", "1AAA9Z", ":12:0", "+1AAA9", "0x1AAA", "1AAA99:1:2:3"] {
+        for text in ["1AAA9", "1AAA999", "GGGGGG", "1AAA9Z", ":12:0", "+1AAA9", "0x1AAA", "1AAA99:1:2:3:4"] {
             let e = failure(text)
             XCTAssertTrue(e?.message.contains("'\(text)'") ?? false, "\(text): \(String(describing: e))")
             XCTAssertTrue(e?.message.contains("6-hex-digit ID") ?? false, text)

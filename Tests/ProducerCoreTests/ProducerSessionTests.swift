@@ -8,7 +8,7 @@ final class ProducerSessionTests: XCTestCase {
     let streams = [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 50_000)]
 
     func connectedProducer(now: Int64 = 0) -> ProducerSession {
-        var p = ProducerSession(producer: testProducer, streams: streams, seed: 3)
+        var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), seed: 3)
         guard case .hello(let h)? = p.start(now: now).first.flatMap({ decoded($0) }) else {
             XCTFail("no HELLO")
             return p
@@ -28,7 +28,7 @@ final class ProducerSessionTests: XCTestCase {
     }
 
     func testFramesAreNotQueuedWhileNotConnected() {
-        var p = ProducerSession(producer: testProducer, streams: streams, seed: 3)
+        var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), seed: 3)
         _ = p.start(now: 0)
         XCTAssertTrue(p.sendFrame(randomFrame(5000, seed: 1), stream: 1, captureTime: 0, now: 0).isEmpty)
         XCTAssertEqual(p.counters(1)?.frames, 1)

@@ -4,6 +4,9 @@ import XCTest
 // Shared fixtures and small helpers for every test target.
 
 public let testProducer = ProducerID(rawValue: 0x1A_AA99)!
+/// The publish secret every test broker holds, and the stream key it gives a producer id.
+public let testPublishSecret = Array("test publish secret, 32 bytes ok".utf8)
+public func testStreamKey(_ id: ProducerID = testProducer) -> [UInt8] { StreamKeys.streamKey(secret: testPublishSecret, producer: id) }
 public let videoStream = StreamID(producer: testProducer, kind: .video)
 public let audioStream = StreamID(producer: testProducer, kind: .audio)
 public let allOfTestProducer = StreamID(producer: testProducer, index: 0)

@@ -80,11 +80,11 @@ public final class Simulation {
     ) {
         network = InMemoryNetwork(conditions: conditions, seed: seed)
         network.trace = trace
-        broker = BrokerCore(timers: timers, epoch: 1, cookieKey: (seed, ~seed))
+        broker = BrokerCore(timers: timers, epoch: 1, cookieKey: (seed, ~seed), publishSecret: testPublishSecret)
         producer = ProducerSession(
             producer: testProducer,
             streams: media.map { StreamDescriptor(index: $0.index, kind: $0.kind, rateMilli: UInt32(1_000_000_000 / $0.interval)) },
-            timers: timers, seed: seed &+ 1)
+            streamKey: testStreamKey(), timers: timers, seed: seed &+ 1)
         self.media = media
         nextMediaTime = media.map { _ in 0 }
         nextFrameNumber = media.map { _ in 1 }
@@ -105,7 +105,7 @@ public final class Simulation {
 
     /// Replaces the broker by a new one that knows nothing (a restart): a new epoch and a new cookie key.
     public func restartBroker(epoch: UInt64) {
-        broker = BrokerCore(timers: broker.timers, limits: broker.limits, epoch: epoch, cookieKey: (epoch &* 31, epoch &* 17))
+        broker = BrokerCore(timers: broker.timers, limits: broker.limits, epoch: epoch, cookieKey: (epoch &* 31, epoch &* 17), publishSecret: testPublishSecret)
     }
 
     // MARK: Running

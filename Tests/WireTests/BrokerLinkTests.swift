@@ -52,7 +52,8 @@ final class BrokerLinkTests: XCTestCase {
 
     func testHelloIsRetriedWithBackoff() {
         var link = BrokerLink(
-            role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)], timers: timers, seed: 2)
+            role: .producer, producer: testProducer, streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)], streamKey: testStreamKey(),
+            timers: timers, seed: 2)
         let first = hello(link.connect(now: 0))
         XCTAssertEqual(first?.producer, testProducer)
         XCTAssertEqual(first?.streams.count, 1)

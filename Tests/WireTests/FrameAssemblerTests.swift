@@ -11,7 +11,7 @@ final class FrameAssemblerTests: XCTestCase {
         Chunker.chunk(
             frame: frameBytes(number, size: size), stream: videoStream, frameNumber: number, firstSequence: number &* 16, captureTime: capture
         )
-        .map { d in (try! DataHeader.parse(d[...]), d[36...]) }
+        .map { d in (try! DataHeader.parse(d[...]), d[WireConstants.dataHeaderSize...]) }
     }
 
     func frameBytes(_ number: UInt32, size: Int = 5000) -> [UInt8] { randomFrame(size, seed: UInt64(number) &+ UInt64(size) << 32) }

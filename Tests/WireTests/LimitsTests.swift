@@ -5,18 +5,18 @@ import XCTest
 
 final class LimitsTests: XCTestCase {
     func testWireConstantsAreConsistent() {
-        XCTAssertEqual(WireConstants.chunkPayload, 1364)
+        XCTAssertEqual(WireConstants.chunkPayload, 1356)
         XCTAssertEqual(WireConstants.maxListEntriesPerDatagram, 86)
         XCTAssertLessThanOrEqual(
             WireConstants.listHeaderSize + WireConstants.maxListEntriesPerDatagram * WireConstants.listEntrySize, WireConstants.maxDatagram)
         XCTAssertLessThanOrEqual(24 + 6 * WireConstants.maxNackRanges, WireConstants.maxDatagram)
-        XCTAssertLessThanOrEqual(26 + 8 * WireConstants.maxStreamsPerProducer, WireConstants.maxDatagram)
+        XCTAssertLessThanOrEqual(26 + 8 * WireConstants.maxStreamsPerProducer + StreamKeys.proofBytes, WireConstants.maxDatagram)
         XCTAssertLessThanOrEqual(10 + WireConstants.maxReasonBytes, WireConstants.maxDatagram)
     }
 
     func testDerivedLimits() {
         let limits = Limits()
-        XCTAssertEqual(limits.maxChunksPerFrame, 769)
+        XCTAssertEqual(limits.maxChunksPerFrame, 774)
         XCTAssertLessThanOrEqual(limits.maxChunksPerFrame, Int(UInt16.max))
         var small = Limits()
         small.maxFrameBytes = WireConstants.chunkPayload

@@ -16,13 +16,15 @@ enum Samples {
     static let producerHello = Message.hello(
         Hello(
             token: .max, nonce: 0x0123_4567_89ab_cdef, role: .producer, producer: testProducer,
-            streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: .max)]))
+            streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: .max)]
+        ).signed(streamKey: testStreamKey()))
 
     static let fullHello: Message = {
         let streams = (1...WireConstants.maxStreamsPerProducer).map {
             StreamDescriptor(index: UInt8($0), kind: $0 % 2 == 0 ? .audio : .video, rateMilli: UInt32($0) * 1000)
         }
-        return .hello(Hello(token: 5, nonce: 6, role: .producer, producer: ProducerID(rawValue: 0xFF_FFFF)!, streams: streams))
+        let pid = ProducerID(rawValue: 0xFF_FFFF)!
+        return .hello(Hello(token: 5, nonce: 6, role: .producer, producer: pid, streams: streams).signed(streamKey: testStreamKey(pid)))
     }()
 
     static let fullListReply: Message = {
@@ -94,7 +96,7 @@ final class MessageCodecTests: XCTestCase {
     func testEncodedSizesMatchTheSpecification() {
         func size(_ m: Message) -> Int { m.encode().count }
         XCTAssertEqual(size(.hello(Hello(token: 0, nonce: 1, role: .client))), WireConstants.helloMinSize)
-        XCTAssertEqual(size(Samples.fullHello), 26 + 8 * WireConstants.maxStreamsPerProducer)
+        XCTAssertEqual(size(Samples.fullHello), 26 + 8 * WireConstants.maxStreamsPerProducer + StreamKeys.proofBytes)
         XCTAssertEqual(size(.cookie(nonce: 1, token: 2)), 20)
         XCTAssertEqual(size(.welcome(Welcome(nonce: 1, epoch: 2, heartbeatMillis: 3, leaseMisses: 4))), 28)
         XCTAssertEqual(size(.heartbeat(token: 1, sendTime: 2, rttMicros: 3)), 24)
@@ -206,8 +208,9 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxStreamsPerProducer", value: 17))
         b[21] = 255
         XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxStreamsPerProducer", value: 255))
-        // More streams than the datagram holds: the padding reads as stream index 0.
+        // More streams than the datagram holds: the (zeroed) proof and padding read as stream index 0.
         b = base
+        for i in 42..<58 { b[i] = 0 }
         b[21] = 8
         XCTAssertEqual(decodeError(b), .badField(field: "stream_index", value: 0))
         b = base
@@ -237,8 +240,8 @@ final class MessageCodecTests: XCTestCase {
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[8] = 0
         XCTAssertEqual(decodeError(b), .badField(field: "code", value: 0))
-        b[8] = 6
-        XCTAssertEqual(decodeError(b), .badField(field: "code", value: 6))
+        b[8] = 7
+        XCTAssertEqual(decodeError(b), .badField(field: "code", value: 7))
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[9] = 201
         XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxReasonBytes", value: 201))
@@ -322,14 +325,14 @@ final class MessageCodecTests: XCTestCase {
         both(setting(4..<7, 0), .badField(field: "stream_id", value: 1), "producer 0")
         // The last chunk of the frame must carry exactly the rest.
         let last = Samples.dataMessage(frameLength: 20_000, chunkIndex: 14).encode()
-        XCTAssertEqual(last.count, 36 + 20_000 - 14 * WireConstants.chunkPayload)
+        XCTAssertEqual(last.count, 44 + 20_000 - 14 * WireConstants.chunkPayload)
         both(last + [0], .badLength(type: "DATA", length: last.count + 1), "payload too long")
         both(Array(last.dropLast()), .badLength(type: "DATA", length: last.count - 1), "payload too short")
         // A full-size datagram claiming to be the last chunk.
         both(setting(20..<22, 14), .badLength(type: "DATA", length: 1400), "payload length mismatch")
         // A header alone.
-        both(Array(base[0..<36]), .badLength(type: "DATA", length: 36), "no payload")
-        XCTAssertEqual(parseError(Array(base[0..<35])), .truncated(field: "data_header"))
+        both(Array(base[0..<44]), .badLength(type: "DATA", length: 44), "no payload")
+        XCTAssertEqual(parseError(Array(base[0..<43])), .truncated(field: "data_header"))
         var notData = base
         notData[3] = MessageType.nack.rawValue
         XCTAssertEqual(parseError(notData), .unknownType(MessageType.nack.rawValue))

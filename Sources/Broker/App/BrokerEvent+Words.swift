@@ -16,6 +16,8 @@ extension BrokerEvent {
                 "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)"
             )
         case .streamRefused(let id, let max): (.warning, "stream \(id) refused: broker tracks \(max) streams (maxStreams)")
+        case .producerUnauthorized(let pid, let from):
+            (.warning, "producer \(pid) from \(from) refused: wrong stream key (broker --issue-key \(pid) prints the right one)")
         }
     }
 
@@ -28,6 +30,7 @@ extension BrokerEvent {
         case .peerLeft: "peer left"
         case .leaseExpired: "lease expired"
         case .streamRefused: "stream refused"
+        case .producerUnauthorized: "wrong stream key"
         }
     }
 

@@ -5,6 +5,8 @@ import Wire
 
 struct BrokerConfig {
     var address: PeerAddress
+    /// The cluster's publish secret (PUBLISH_SECRET): stream keys derive from it.
+    var publishSecret: [UInt8]
     var timers = Timers()
     var limits = Limits()
     var metricsAddress: PeerAddress?
@@ -46,7 +48,8 @@ final class BrokerServer {
         // Separate kernel draws: the epoch is public (every WELCOME carries it), so the cookie key must not be
         // derivable from it, as it would be from one seeded generator.
         core = BrokerCore(
-            timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()))
+            timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()),
+            publishSecret: config.publishSecret)
         sender = BatchSender(socket: socket)
         forwarder = FanoutPlanner(sender: sender, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {

@@ -7,6 +7,10 @@ let signals = SignalWatcher()
 let specs: [SettingSpec] = [
     SettingSpec("address", env: "BROKER_ADDRESS", default: "0.0.0.0:5000", "UDP address to listen on (host:port)."),
     SettingSpec("metrics", env: "METRICS_ADDRESS", "HTTP address for /metrics and /healthz (host:port); off when empty."),
+    SettingSpec(
+        "publish-secret", env: "PUBLISH_SECRET",
+        "Secret (at least 16 bytes) every producer's stream key derives from; the same at every broker of a cluster. Required."),
+    SettingSpec("issue-key", "Print the stream key of this producer id (6 hex digits), derived from PUBLISH_SECRET, and exit."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     SettingSpec(
         "healthcheck", switch: true,
@@ -30,8 +34,27 @@ if exitOnSettingsError("broker", { () throws(SettingsError) in try settings.bool
     say(ok ? "healthy" : "unhealthy: no answer from http://\(m)/healthz")
     exitProcess(ok ? 0 : 1)
 }
+let publishSecret = exitOnSettingsError("broker") { () throws(SettingsError) -> [UInt8] in
+    let name = "PUBLISH_SECRET (--publish-secret)"
+    guard let s = settings.string("publish-secret"), !s.isEmpty else {
+        throw SettingsError(
+            setting: name, message: "is not set: producers prove their stream keys against it (for example PUBLISH_SECRET=$(head -c 24 /dev/urandom | base64))")
+    }
+    guard s.utf8.count >= StreamKeys.minSecretBytes else {
+        throw SettingsError(setting: name, message: "is \(s.utf8.count) bytes; it must be at least \(StreamKeys.minSecretBytes)")
+    }
+    return Array(s.utf8)
+}
+if let text = settings.string("issue-key") {
+    guard let id = ProducerID(hex: text.trimmingSpaces.uppercased()), id.rawValue != 0 else {
+        writeAll(2, "broker: --issue-key: '\(text)' is not a producer id of 6 hex digits (for example 1AAA99)\n")
+        exitProcess(2)
+    }
+    say(StreamKeys.hex(StreamKeys.streamKey(secret: publishSecret, producer: id)))
+    exitProcess(0)
+}
 let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerConfig in
-    var c = BrokerConfig(address: try settings.address("address")!)
+    var c = BrokerConfig(address: try settings.address("address")!, publishSecret: publishSecret)
     c.metricsAddress = try settings.address("metrics")
     c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000
     c.timers.leaseMisses = try settings.int("lease-misses", in: 2...100)!

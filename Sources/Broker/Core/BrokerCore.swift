@@ -9,6 +9,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public let limits: Limits
     public let epoch: UInt64
     private let cookieKey: SipHash24
+    /// The cluster's publish secret: every producer id's stream key derives from it (`StreamKeys`).
+    private let publishSecret: [UInt8]
+    /// Producer ids whose wrong key was reported already (bounded), so a producer retrying with a wrong key is
+    /// logged once, not on every HELLO.
+    private var reportedBadKeys = Set<ProducerID>()
     private var table = SessionTable()
     private var subscriptions = SubscriptionTable()
     private var streamTable = StreamTable()
@@ -23,7 +28,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// What happened to sessions and streams (never per datagram).
     private var events = OutputQueue<BrokerEvent>()
 
-    public init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64)) {
+    public init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64), publishSecret: [UInt8]) {
+        precondition(!publishSecret.isEmpty, "a broker needs a publish secret")
+        self.publishSecret = publishSecret
         self.timers = timers
         self.limits = limits
         self.epoch = epoch
@@ -137,6 +144,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
             outbox.push(.send(to: from, Message.cookie(nonce: h.nonce, token: expected).encode()))
             return
         }
+        // A producer proves its stream key before anything changes (an existing session included).
+        var mediaKey: DataMAC?
+        if h.role == .producer {
+            guard let pid = h.producer, let key = authenticate(h, pid, from: from) else { return }
+            mediaKey = key
+        }
         if let old = table[from], old.role != h.role || old.producer != h.producer {
             endSession(from, now: now)
         }
@@ -156,7 +169,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 table[from]!.lastHeard = now
             }
         case .producer:
-            guard let pid = h.producer else { return }
+            guard let pid = h.producer, let mediaKey else { return }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
                 endSession(other, now: now)
@@ -171,7 +184,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             s.lastHeard = now
             table[from] = s
             table.setOwner(pid, from)
-            registerStreams(of: pid, h.streams, owner: from, now: now, fresh: isNew)
+            registerStreams(of: pid, h.streams, owner: from, mediaKey: mediaKey, now: now, fresh: isNew)
             if isNew {
                 events.push(.producerOnline(pid, from: from, streams: h.streams))
             }
@@ -181,7 +194,23 @@ public struct BrokerCore: ProtocolCore, Sendable {
         outbox.push(.send(to: from, Message.welcome(w).encode()))
     }
 
-    private mutating func registerStreams(of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, now: Int64, fresh: Bool) {
+    /// Checks a producer HELLO's proof of its stream key. Returns the session's media key, or refuses the HELLO
+    /// with ERROR `notAuthorized` (reported once per producer id until it proves its key).
+    private mutating func authenticate(_ h: Hello, _ pid: ProducerID, from: PeerAddress) -> DataMAC? {
+        let key = StreamKeys.streamKey(secret: publishSecret, producer: pid)
+        if HMACSHA256.constantTimeEqual(StreamKeys.helloProof(streamKey: key, signed: h.signedBytes()), h.proof) {
+            reportedBadKeys.remove(pid)
+            return StreamKeys.mediaKey(streamKey: key, nonce: h.nonce)
+        }
+        refuse("bad_stream_key")
+        if reportedBadKeys.count < 1024, reportedBadKeys.insert(pid).inserted { events.push(.producerUnauthorized(pid, from: from)) }
+        sendError(to: from, requestID: 0, .notAuthorized, "wrong stream key for producer \(pid)")
+        return nil
+    }
+
+    private mutating func registerStreams(
+        of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, mediaKey: DataMAC, now: Int64, fresh: Bool
+    ) {
         let announced = Set(descriptors.map { StreamID(producer: pid, index: $0.index) })
         for d in descriptors {
             let id = StreamID(producer: pid, index: d.index)
@@ -200,6 +229,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             s.kind = d.kind
             s.rateMilli = d.rateMilli
             s.owner = owner
+            s.mac = mediaKey
             s.online = true
             if fresh || !wasOnline {
                 // A new session may number from anywhere: start loss tracking afresh.
@@ -223,6 +253,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         streamTimers.cancel(id)
         s.online = false
         s.owner = nil
+        s.mac = nil
         s.offlineSince = now
         streamTable.byID[id] = s
         notify(id, .offline)
@@ -328,6 +359,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
         guard known.owner == from, known.online else {
             refuse("not_owner")
+            return
+        }
+        // Checked once per datagram received, before it touches any state: a forgery (an off-path spoofer using
+        // the producer's address, or a subscriber, neither of whom holds the media key) is dropped and counted.
+        guard let mac = known.mac, mac.verify(bytes) else {
+            counters.dataForged += 1
             return
         }
         counters.dataIn += 1

@@ -6,6 +6,8 @@ public struct BrokerCounters: Sendable {
     public var bytesIn = 0
     public var dataIn = 0
     public var duplicatesIn = 0
+    /// DATA from a stream's owner address whose MAC is wrong: forged (or corrupted) media, dropped.
+    public var dataForged = 0
     public var malformed: [String: Int] = [:]
     /// Datagrams refused for who sent them: no session, wrong token, not the stream's owner.
     public var refused: [String: Int] = [:]

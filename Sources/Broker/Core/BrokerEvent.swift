@@ -10,6 +10,8 @@ public enum BrokerEvent: Equatable, Sendable {
     case peerLeft(PeerAddress)
     /// A peer went silent for the lease duration.
     case leaseExpired(PeerAddress, role: PeerRole, producer: ProducerID?)
+    /// A producer HELLO did not prove the id's stream key (reported once per id until it does).
+    case producerUnauthorized(ProducerID, from: PeerAddress)
     /// A stream was not tracked: the stream table is full of online streams.
     case streamRefused(StreamID, maxStreams: Int)
 }

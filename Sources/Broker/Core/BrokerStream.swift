@@ -7,6 +7,8 @@ public struct BrokerStream: Sendable {
     public internal(set) var rateMilli: UInt32
     public internal(set) var online: Bool
     public internal(set) var owner: PeerAddress?
+    /// The owner session's media key: every DATA datagram received for the stream must carry its MAC.
+    var mac: DataMAC?
     /// Who the stream's datagrams go to, kept incrementally.
     var fanout = FanoutList()
     public var subscribers: [Subscriber] { fanout.members }

@@ -271,6 +271,8 @@ public struct ClientSession: ProtocolCore, Sendable {
         case .brokerLeaving:
             events.push(.brokerLeaving)
             return []
+        case .refused:
+            return []  // the client reads a refused HELLO's ERROR itself (`sessionRefused`) before the link sees it
         }
     }
 

@@ -13,6 +13,8 @@ struct ProducerConfig {
     var delay: Double
     var syntheticBytes: Int?
     var stopAfter: Int?
+    /// The producer id's stream key (16 bytes).
+    var streamKey: [UInt8]
     var timers = Timers()
     var limits = Limits()
 }
@@ -29,6 +31,8 @@ final class ProducerRunner: @unchecked Sendable {
     var core: ProducerSession
     var video: MediaFolder?
     var audio: MediaFolder?
+    /// The last refusal logged, so a HELLO retried every 2 s against a wrong key says so once, not forever.
+    var lastRefusal: String?
 
     init(config: ProducerConfig, log: Logger, stopFD: Int32) throws(SystemError) {
         self.config = config
@@ -39,7 +43,7 @@ final class ProducerRunner: @unchecked Sendable {
         sender = BatchSender(socket: socket)
         var streams = [StreamDescriptor(index: StreamKind.video.rawValue, kind: .video, rateMilli: UInt32(config.rate * 1000))]
         if config.audio != nil { streams.append(StreamDescriptor(index: StreamKind.audio.rawValue, kind: .audio, rateMilli: 1000)) }
-        core = ProducerSession(producer: config.producer, streams: streams, timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
+        core = ProducerSession(producer: config.producer, streams: streams, streamKey: config.streamKey, timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
         if let f = config.frames { video = MediaFolder(path: f, prefix: "frame", suffix: ".jpg", log: log) }
         if let a = config.audio { audio = MediaFolder(path: a, prefix: "audio", suffix: ".mp3", log: log) }
     }
@@ -104,9 +108,14 @@ final class ProducerRunner: @unchecked Sendable {
             while let e = core.pollEvent() {
                 switch e {
                 case .connected(let epoch, let fresh):
+                    lastRefusal = nil
                     log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
                 case .lost: log.warning("no answer from broker \(config.broker); reconnecting")
                 case .brokerLeaving: log.warning("broker \(config.broker) is shutting down; will reconnect")
+                case .refused(let code, let reason):
+                    let text = "broker \(config.broker) refused producer \(config.producer) (\(code)): \(reason)"
+                    if text != lastRefusal { log.error(text + "; retrying") }
+                    lastRefusal = text
                 }
             }
             if let l = leaveAt {

@@ -16,8 +16,12 @@ let specs: [SettingSpec] = [
     SettingSpec("stop-after", env: "STOP_AFTER", "Leave after sending this many frames."),
     SettingSpec(
         "producers", env: "PRODUCERS",
-        "Run several producers in one process: comma-separated ID[:RATE[:DELAY]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."
+        "Run several producers in one process: comma-separated ID[:RATE[:DELAY[:KEY]]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."
     ),
+    SettingSpec("stream-key", env: "STREAM_KEY", "The producer id's stream key, 32 hex digits (broker --issue-key ID prints it)."),
+    SettingSpec(
+        "publish-secret", env: "PUBLISH_SECRET",
+        "Derive each producer's stream key from the cluster's publish secret instead (when the operator runs the producers too)."),
     SettingSpec("media-root", env: "MEDIA_ROOT", default: "producer", "Folder holding ID/frames and ID/audio for --producers."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
@@ -30,6 +34,15 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     let delay = try settings.double("delay", in: 0...86_400)!
     let synthetic = try settings.int("synthetic", in: 1...WireConstants.maxFrameBytes)
     let stopAfter = try settings.int("stop-after", in: 1...Int.max)
+    let secret = settings.string("publish-secret").flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+    // An explicit key wins; else the key the publish secret derives; else the producer cannot prove its id.
+    func key(_ id: ProducerID, given: [UInt8]?, setting: String) throws(SettingsError) -> [UInt8] {
+        if let given { return given }
+        if let secret { return StreamKeys.streamKey(secret: secret, producer: id) }
+        throw SettingsError(
+            setting: setting,
+            message: "producer \(id) has no stream key: give it (broker --issue-key \(id) prints it), or set PUBLISH_SECRET to derive it")
+    }
     if let list = settings.string("producers"), !list.isEmpty {
         let root = settings.string("media-root") ?? "producer"
         return try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay).map {
@@ -43,7 +56,7 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
             return ProducerConfig(
                 broker: broker, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
                 audio: synthetic == nil && Files.isDirectory(audio) ? audio : nil, rate: entry.rate, delay: entry.delay,
-                syntheticBytes: synthetic, stopAfter: stopAfter)
+                syntheticBytes: synthetic, stopAfter: stopAfter, streamKey: try key(entry.id, given: entry.key, setting: "PRODUCERS (--producers)"))
         }
     }
     let idText = try settings.required("id")
@@ -56,6 +69,14 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
         guard Files.isDirectory(f) else { throw SettingsError(setting: "FRAMES (--frames)", message: "'\(f)' is not a folder") }
         frames = f
     }
+    var given: [UInt8]?
+    if let k = settings.string("stream-key"), !k.isEmpty {
+        guard let parsed = StreamKeys.parse(hex: k.trimmingSpaces) else {
+            throw SettingsError(setting: "STREAM_KEY (--stream-key)", message: "not 32 hex digits (broker --issue-key \(id) prints it)")
+        }
+        given = parsed
+    }
+    let streamKey = try key(id, given: given, setting: "STREAM_KEY (--stream-key)")
     var audio: String?
     if let a = settings.string("audio"), !a.isEmpty, synthetic == nil {
         guard Files.isDirectory(a) else { throw SettingsError(setting: "AUDIO (--audio)", message: "'\(a)' is not a folder") }
@@ -64,7 +85,7 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     return [
         ProducerConfig(
             broker: broker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
-            stopAfter: stopAfter)
+            stopAfter: stopAfter, streamKey: streamKey)
     ]
 }
 let level = exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") }

@@ -1,11 +1,13 @@
 import Config
 import Wire
 
-/// One entry of the PRODUCERS setting: `ID[:RATE[:DELAY]]`.
+/// One entry of the PRODUCERS setting: `ID[:RATE[:DELAY[:KEY]]]`.
 public struct ProducerListEntry: Equatable, Sendable {
     public var id: ProducerID
     public var rate: Double
     public var delay: Double
+    /// The id's stream key (32 hex digits in the setting), if the entry gives one.
+    public var key: [UInt8]? = nil
 }
 
 public enum ProducerList {
@@ -17,8 +19,8 @@ public enum ProducerList {
             let item = raw.filter { $0 != " " }
             if item.isEmpty { continue }
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count <= 3, let id = ProducerID(hex: parts[0].uppercased()), id.rawValue != 0 else {
-                throw SettingsError(setting: setting, message: "'\(item)' is not ID[:RATE[:DELAY]] with a 6-hex-digit ID (for example 1AAA99:12:0)")
+            guard parts.count <= 4, let id = ProducerID(hex: parts[0].uppercased()), id.rawValue != 0 else {
+                throw SettingsError(setting: setting, message: "'\(item)' is not ID[:RATE[:DELAY[:KEY]]] with a 6-hex-digit ID (for example 1AAA99:12:0)")
             }
             var rate = defaultRate
             if parts.count > 1, !parts[1].isEmpty {
@@ -34,8 +36,15 @@ public enum ProducerList {
                 }
                 delay = d
             }
+            var key: [UInt8]?
+            if parts.count > 3, !parts[3].isEmpty {
+                guard let k = StreamKeys.parse(hex: String(parts[3])) else {
+                    throw SettingsError(setting: setting, message: "the key of \(id) is not 32 hex digits (broker --issue-key \(id) prints it)")
+                }
+                key = k
+            }
             guard !out.contains(where: { $0.id == id }) else { throw SettingsError(setting: setting, message: "\(id) is listed twice") }
-            out.append(ProducerListEntry(id: id, rate: rate, delay: delay))
+            out.append(ProducerListEntry(id: id, rate: rate, delay: delay, key: key))
         }
         guard !out.isEmpty else { throw SettingsError(setting: setting, message: "lists no producer") }
         return out

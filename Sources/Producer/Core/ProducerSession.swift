@@ -27,10 +27,13 @@ public struct ProducerSession: ProtocolCore, Sendable {
     private var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
 
-    public init(producer: ProducerID, streams: [StreamDescriptor], timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64) {
+    /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
+    public init(
+        producer: ProducerID, streams: [StreamDescriptor], streamKey: [UInt8], timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64
+    ) {
         self.producer = producer
         self.limits = limits
-        link = BrokerLink(role: .producer, producer: producer, streams: streams, timers: timers, seed: seed)
+        link = BrokerLink(role: .producer, producer: producer, streams: streams, streamKey: streamKey, timers: timers, seed: seed)
         var rng = SplitMix64(seed: seed ^ 0x5eed)
         for d in streams {
             // A random first sequence number, so a restarted producer is not mistaken for old duplicates.
@@ -76,7 +79,10 @@ public struct ProducerSession: ProtocolCore, Sendable {
         guard var s = streams.removeValue(forKey: index) else { preconditionFailure("unknown stream index \(index)") }
         precondition(!frame.isEmpty && frame.count <= limits.maxFrameBytes)
         let id = StreamID(producer: producer, index: index)
-        let datagrams = Chunker.chunk(frame: frame, stream: id, frameNumber: s.nextFrame, firstSequence: s.nextSequence, captureTime: captureTime)
+        var datagrams = Chunker.chunk(frame: frame, stream: id, frameNumber: s.nextFrame, firstSequence: s.nextSequence, captureTime: captureTime)
+        if let key = link.mediaKey {
+            for i in datagrams.indices { key.stamp(&datagrams[i]) }
+        }
         s.nextFrame &+= 1
         for d in datagrams {
             s.buffer.insert(sequence: s.nextSequence, datagram: d, now: now)
@@ -122,7 +128,9 @@ public struct ProducerSession: ProtocolCore, Sendable {
             for _ in 0..<Int(r.count) {
                 guard budget > 0 else { break }
                 budget -= 1
-                if let d = s.buffer.resend(seq, now: now, minInterval: minInterval) {
+                if var d = s.buffer.resend(seq, now: now, minInterval: minInterval) {
+                    // Stamped again: the datagram may predate this session's media key (a reconnect).
+                    link.mediaKey?.stamp(&d)
                     out.append(d)
                     s.counters.retransmitted += 1
                 } else if !s.buffer.contains(seq) {
