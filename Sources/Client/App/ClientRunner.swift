@@ -206,7 +206,10 @@ final class ClientRunner {
             let streams = byProducer[p]!.map {
                 "\($0.stream) \($0.stream.kind?.description ?? "stream") \(fmt(Double($0.rateMilli) / 1000, 1)) fps \($0.state) \($0.subscribers) sub"
             }
-            say("\(p): " + streams.joined(separator: "; "))
+            // The broker the producer is on, by its origin tag (each broker logs and serves its own at start).
+            let origins = Set(byProducer[p]!.map(\.origin).filter { $0 != 0 })
+            let on = origins.isEmpty ? "" : " (on broker " + origins.sorted().map { ProducerID(rawValue: $0)!.description }.joined(separator: ", ") + ")"
+            say("\(p)\(on): " + streams.joined(separator: "; "))
         }
     }
 
