@@ -12,7 +12,7 @@ extension Message {
             w.write(h.announceAck)
             w.write(h.interestVersion)
             w.write(h.interestAck)
-            w.zeros(4)
+            w.write(h.echoDelay)
         case .peerAnnounce(let p):
             precondition(p.entries.count <= WireConstants.maxAnnounceEntries)
             writePageHeader(p, count: p.entries.count, into: &w)
@@ -50,7 +50,7 @@ extension Message {
             let h = PeerHello(
                 token: try r.u64("token"), brokerID: try r.u64("broker_id"), sendTime: try r.u64("send_time"), echoTime: try r.u64("echo_time"),
                 announceVersion: try r.u32("announce_version"), announceAck: try r.u32("announce_ack"),
-                interestVersion: try r.u32("interest_version"), interestAck: try r.u32("interest_ack"))
+                interestVersion: try r.u32("interest_version"), interestAck: try r.u32("interest_ack"), echoDelay: try r.u32("echo_delay"))
             return .peerHello(h)
         case .peerAnnounce:
             let (token, id, version, page, pages, count) = try pageHeader(bytes, &r, entrySize: PeerAnnounceEntry.size, "PEER_ANNOUNCE")

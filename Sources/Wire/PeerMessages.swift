@@ -15,10 +15,14 @@ public struct PeerHello: Equatable, Sendable {
     /// The version of the sender's interest snapshot for the receiver, and of the receiver's it has applied.
     public var interestVersion: UInt32
     public var interestAck: UInt32
+    /// Microseconds between hearing `echoTime` and sending this (the receiver's RTT sample subtracts it, as RTCP's
+    /// DLSR does), so heartbeats need not be answered at once.
+    public var echoDelay: UInt32
     public init(
         token: UInt64, brokerID: UInt64, sendTime: UInt64, echoTime: UInt64, announceVersion: UInt32, announceAck: UInt32,
-        interestVersion: UInt32, interestAck: UInt32
+        interestVersion: UInt32, interestAck: UInt32, echoDelay: UInt32 = 0
     ) {
+        self.echoDelay = echoDelay
         self.token = token
         self.brokerID = brokerID
         self.sendTime = sendTime

@@ -79,8 +79,9 @@ extension BrokerCore {
         link.counters.datagramsIn += 1
         link.lastHeard = now
         link.echo = h.sendTime
+        link.echoHeardAt = now
         if h.echoTime != 0 {
-            let sample = now - Int64(bitPattern: h.echoTime)
+            let sample = now - Int64(bitPattern: h.echoTime) - Int64(h.echoDelay)
             if sample >= 0 && sample < 10_000_000 { link.rtt.add(sample: max(1, sample)) }
         }
         link.announceAcked = h.announceAck
@@ -261,7 +262,8 @@ extension BrokerCore {
         guard var link = links[a] else { return }
         let h = PeerHello(
             token: link.token, brokerID: epoch, sendTime: UInt64(bitPattern: now), echoTime: link.echo, announceVersion: announceVersion,
-            announceAck: link.theirAnnounce, interestVersion: link.interestVersion, interestAck: link.theirInterest)
+            announceAck: link.theirAnnounce, interestVersion: link.interestVersion, interestAck: link.theirInterest,
+            echoDelay: link.echo == 0 ? 0 : UInt32(clamping: max(0, now - link.echoHeardAt)))
         link.lastHelloSent = h.sendTime
         link.counters.controlOut += 1
         links[a] = link

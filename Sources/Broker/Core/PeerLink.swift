@@ -17,6 +17,7 @@ public struct PeerLink: Sendable {
     var token: UInt64 = 0
     var lastHelloSent: UInt64 = 0
     var echo: UInt64 = 0
+    var echoHeardAt: Int64 = 0
     /// Their snapshots we have applied, and the pages of newer ones being collected.
     var theirAnnounce: UInt32 = 0
     var theirInterest: UInt32 = 0
