@@ -16,14 +16,14 @@ extension ViewerPage {
         .link { font-size: 12px; padding: 2px 8px; border-radius: 99px; background: #3a2024; color: var(--bad); }
         .link.up { background: #173429; color: var(--good); }
         .watch { display: flex; gap: 6px; margin-left: auto; }
-        .watch input { width: 13em; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; text-transform: uppercase; }
+        .watch input { width: 13em; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
         .sound.on { border-color: var(--good); }
-        main { flex: 1; display: grid; grid-template-columns: minmax(240px, 320px) 1fr; gap: 16px; padding: 16px; align-items: start; }
+        main { flex: 1; display: grid; grid-template-columns: minmax(270px, 340px) 1fr; gap: 16px; padding: 16px; align-items: start; }
         .streams { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
         .streams h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); margin: 0 0 6px; }
         table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
-        th { text-align: left; font-weight: 500; color: var(--muted); font-size: 12px; padding: 4px 4px; }
-        td { padding: 5px 4px; border-top: 1px solid var(--line); white-space: nowrap; }
+        th { text-align: left; font-weight: 500; color: var(--muted); font-size: 12px; padding: 4px 3px; }
+        td { padding: 5px 3px; border-top: 1px solid var(--line); white-space: nowrap; }
         td.id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-weight: 600; }
         .dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 5px; background: var(--bad); }
         .dot.online { background: var(--good); }

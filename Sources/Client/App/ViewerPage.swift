@@ -18,7 +18,7 @@ enum ViewerPage {
           <span id="link" class="link down" title="WebSocket to this client">connecting…</span>
           <span id="broker" class="muted"></span>
           <form id="watch-form" class="watch" autocomplete="off">
-            <input id="watch-id" placeholder="producer id, e.g. 1AAA99" maxlength="8" spellcheck="false" aria-label="stream id">
+            <input id="watch-id" placeholder="stream id, e.g. 1AAA99" maxlength="8" spellcheck="false" aria-label="stream id">
             <button type="submit">Watch</button>
           </form>
           <button id="sound" class="sound" type="button" title="Browsers start audio only after a click">Sound off: click to enable</button>
