@@ -44,8 +44,9 @@ extension ViewerPage {
             this.el.dataset.stream = producer;
             $('.id', this.el).textContent = producer;
             this.canvas = $('canvas', this.el);
-            this.ctx2d = this.canvas.getContext('2d');
-            this.painted = 0; this.pageDropped = 0; this.decoding = 0; this.pending = null; this.seq = 0; this.hashSeq = -1;
+            // bitmaprenderer takes the decoded bitmap as it is (no copy, no redraw): the cheapest way to show it.
+            this.screen = this.canvas.getContext('bitmaprenderer');
+            this.painted = 0; this.pageDropped = 0; this.decoding = 0; this.pending = null; this.lastBytes = null; this.hashedBytes = null;
             this.latencies = []; this.paintTimes = []; this.hash = '';
             this.net = {};                // stream id -> the client's figures (complete, dropped, lost, recovered, tabDropped)
             this.audioPlayed = 0; this.audioGaps = 0; this.audioEnd = null; this.lastAudio = null; this.lastSource = null;
@@ -73,7 +74,7 @@ extension ViewerPage {
               this.decoding--;
               send('ack ' + id);
               if (this.pending) { this.pending.bitmap.close(); this.pageDropped++; }
-              this.pending = { bitmap, captureMs, bytes, seq: this.seq++ };
+              this.pending = { bitmap, captureMs, bytes };
               queueDraw();
             }, () => { this.decoding--; this.pageDropped++; send('ack ' + id); });
           }
@@ -86,20 +87,25 @@ extension ViewerPage {
             if (this.canvas.width !== p.bitmap.width || this.canvas.height !== p.bitmap.height) {
               this.canvas.width = p.bitmap.width; this.canvas.height = p.bitmap.height;
             }
-            this.ctx2d.drawImage(p.bitmap, 0, 0);
-            p.bitmap.close();
+            this.screen.transferFromImageBitmap(p.bitmap);
             this.painted++;
+            this.lastBytes = p.bytes;
             this.el.classList.add('painting');
             this.latencies.push(now - p.captureMs);
             if (this.latencies.length > LATENCY_SAMPLES) this.latencies.shift();
             this.paintTimes.push(now);
-            if (crypto.subtle) {
-              crypto.subtle.digest('SHA-256', p.bytes).then((d) => {
-                if (p.seq < this.hashSeq) return;
-                this.hashSeq = p.seq;
-                this.hash = Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-              });
-            }
+          }
+
+          // The hash of the frame on screen, taken when the figures are refreshed rather than at every paint.
+          hashLastFrame() {
+            const bytes = this.lastBytes;
+            if (!bytes || bytes === this.hashedBytes || !crypto.subtle) return;
+            this.hashedBytes = bytes;
+            crypto.subtle.digest('SHA-256', bytes).then((d) => {
+              if (this.hashedBytes !== bytes) return;
+              this.hash = Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+              this.el.dataset.lastFrameSha256 = this.hash;
+            });
           }
 
           audio(id, number, captureMs, bytes) {
@@ -134,6 +140,7 @@ extension ViewerPage {
           }
 
           update() {
+            this.hashLastFrame();
             const now = wallNow();
             while (this.paintTimes.length && this.paintTimes[0] < now - 2000) this.paintTimes.shift();
             const fps = this.paintTimes.length / 2;
