@@ -1,7 +1,7 @@
 """The viewer in a real browser (run by scripts/test-viewer): a local cluster with the sample media, headless
 Chromium opening /?watch=1AAA99, the page's own figures read back from its data attributes, both views of the
 client (prompt and page) checked against each other, the HTTP edge (cross-origin upgrade, malformed request),
-a hidden tab, and a screenshot with two tiles kept as an artefact."""
+a hidden tab, a stalled tab next to a live one, and a screenshot with two tiles kept as an artefact."""
 
 import glob
 import hashlib
@@ -115,6 +115,16 @@ def main():
         tab.evaluate("ws.send('view visible')")
         check(hidden <= 0.5, f"a hidden tab gets no video ({hidden:.1f} fps painted while hidden)")
         check(wait_for(lambda: rate(tab, "1AAA99", 1) >= 8, 8), "video resumes when the tab is visible again")
+
+        # A tab that never reads (a stalled browser): it has whole frames dropped for it, the others do not notice.
+        stalled = socket.create_connection(("127.0.0.1", port), timeout=5)
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        time.sleep(1)
+        r3 = rate(tab, "1AAA99", 3)
+        check(12 * 0.75 <= r3 <= 12 * 1.25, f"with a stalled tab open the browser tab still paints at 12 fps ({r3:.1f})")
+        stalled.close()
 
         tab.evaluate("document.querySelector('.tile[data-stream=\"2BBB77\"] .close').click()")
         check(wait_for(lambda: "2BBB77" not in read_tiles(tab), 10), "closing a tile unsubscribes: the tile goes")

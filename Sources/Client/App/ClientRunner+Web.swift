@@ -38,10 +38,8 @@ extension ClientRunner {
         if now >= nextWebTick {
             nextWebTick = now + 1_000_000
             guard !w.tabs.isEmpty else { return }
-            let dropped = w.tabDropped
             let stats = core.stats
-            let rows = stats.keys.sorted().filter { core.isSubscribed($0) }.map { ($0, stats[$0]!, tabDropped: dropped[$0, default: 0]) }
-            w.broadcast(ViewerMessage.figures(rows))
+            w.sendFigures(stats.keys.sorted().filter { core.isSubscribed($0) }.map { ($0, stats[$0]!) })
             core.list(now: now)
             flushTransmits()
         }

@@ -102,11 +102,12 @@ final class WebViewer {
         for tab in only.map({ [$0] }) ?? Array(tabs.values) { tab.connection.send(frame, droppable: false) }
     }
 
-    /// Frames dropped for slow tabs, per stream, summed over the open tabs.
-    var tabDropped: [StreamID: Int] {
-        var out: [StreamID: Int] = [:]
-        for t in tabs.values { out.merge(t.dropped, uniquingKeysWith: +) }
-        return out
+    /// The client's figures to every tab, each with the frames dropped for that tab alone.
+    func sendFigures(_ stats: [(StreamID, ReceiveStats)]) {
+        for tab in tabs.values {
+            let rows = stats.map { ($0.0, $0.1, tabDropped: tab.dropped[$0.0, default: 0]) }
+            tab.connection.send(WebSocketFrame.text(ViewerMessage.figures(rows)), droppable: false)
+        }
     }
 
     /// Closes every tab (the client is leaving).
