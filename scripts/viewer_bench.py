@@ -13,7 +13,10 @@ from viewer_cluster import Browser, Cluster, find_chromium, read_tiles, screensh
 
 
 def measure(tab, producers, seconds):
-    """Painted rate over `seconds`, then the tiles' figures (latency percentiles over their last 600 frames)."""
+    """Painted rate over `seconds`, then the tiles' figures (latency percentiles over the frames painted in the
+    window, at most the last 600)."""
+    # Percentiles over the measured window only, not the page's first seconds (loading, first decodes).
+    tab.evaluate("for (const t of tiles.values()) t.latencies = []")
     a = read_tiles(tab)
     t0 = time.time()
     time.sleep(seconds)

@@ -53,6 +53,7 @@ extension ViewerPage {
             this.audioWaiting = 0;
             this.gain = null; this.muted = false;
             $('.mute', this.el).onclick = () => this.setMuted(!this.muted);
+            $('.mute', this.el).hidden = true;  // shown with the first audio chunk: a video-only stream has nothing to mute
             $('.close', this.el).onclick = () => send('unsubscribe ' + this.producer);
             $('#tiles').append(this.el);
             this.update();
@@ -109,6 +110,7 @@ extension ViewerPage {
           }
 
           audio(id, number, captureMs, bytes) {
+            $('.mute', this.el).hidden = false;
             const ac = audio();
             if (ac.state !== 'running') { this.audioWaiting++; this.lastAudio = null; this.audioEnd = null; return; }
             ac.decodeAudioData(bytes.slice().buffer).then((buffer) => this.schedule(ac, number, captureMs, buffer),
