@@ -60,7 +60,9 @@ public struct HTTPResponse: Sendable, Equatable {
         out.reserveCapacity(256 + body.count)
         Self.appendLine("HTTP/1.1 \(status) \(Self.reasonPhrase(status))", to: &out)
         // A 101 names the protocol change in its own Connection field (RFC 9110 §7.8: `Connection: Upgrade`).
-        for (name, value) in headers where !Self.isFramingField(name) || (status == 101 && HTTPSyntax.equalsIgnoringCase(name.utf8, "Connection".utf8)) {
+        let keepsConnectionField = status == 101
+        for (name, value) in headers
+        where !Self.isFramingField(name) || (keepsConnectionField && HTTPSyntax.equalsIgnoringCase(name.utf8, "Connection".utf8)) {
             Self.appendField(name, value, to: &out)
         }
         if hasBody { Self.appendField("Content-Length", String(body.count), to: &out) }

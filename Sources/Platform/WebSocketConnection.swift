@@ -52,7 +52,9 @@ public final class WebSocketConnection {
             }
             if n < 0 && errno == EINTR { continue }
             if n == 0 { fail("peer closed the connection") }
-            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { fail(errno == ECONNRESET ? "connection reset by the peer" : "read failed: errno \(errno)") }
+            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+                fail(errno == ECONNRESET ? "connection reset by the peer" : "read failed: errno \(errno)")
+            }
             break
         }
         return messages(now: now)

@@ -2,7 +2,9 @@ import WebSocket
 import XCTest
 
 final class SHA1Tests: XCTestCase {
-    private func hex(_ b: [UInt8]) -> String { b.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+    private func hex(_ b: [UInt8]) -> String {
+        b.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
 
     /// FIPS 180-4 examples, and lengths around the 55/56/64-byte padding boundaries.
     func testKnownDigests() {
