@@ -62,6 +62,16 @@ public final class HTTPServer {
 
     public var connectionCount: Int { connections.count }
 
+    /// The port the listener holds (the kernel's choice when `address` asked for port 0).
+    public var boundPort: UInt16 {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listenFD, $0, &len) } }
+        guard rc == 0 else { return address.port }
+        // sin_port and sin6_port sit at the same offset, right after the family.
+        return withUnsafeBytes(of: &storage) { UInt16($0[2]) << 8 | UInt16($0[3]) }
+    }
+
     /// The listener and every connection still reading a request.
     public var readDescriptors: [Int32] { [listenFD] + connections.values.filter { !$0.isWriting }.map(\.fd) }
 

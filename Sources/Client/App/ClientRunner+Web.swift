@@ -12,7 +12,9 @@ extension ClientRunner {
     }
 
     func announceWeb(_ w: WebViewer) {
-        let page = "http://\(w.server.address)/"
+        let a = w.server.address
+        let host = a.description.hasPrefix("[") ? String(a.description.prefix { $0 != "]" }) + "]" : String(a.description.prefix { $0 != ":" })
+        let page = "http://\(host):\(w.server.boundPort)/"
         log.info("web viewer on \(page)")
         if !config.headless { Platform.say("client: viewer page on \(page) (open \(page)?watch=<id> to watch a stream)") }
     }
