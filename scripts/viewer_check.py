@@ -126,6 +126,19 @@ def main():
         check(12 * 0.75 <= r3 <= 12 * 1.25, f"with a stalled tab open the browser tab still paints at 12 fps ({r3:.1f})")
         stalled.close()
 
+        # A slow tab (its renderer throttled 20x): whole frames are dropped and counted instead of queued, so
+        # once it is fast again it shows live frames at once, not a backlog.
+        before = read_tiles(tab)["2BBB77"]["dropped"]
+        tab.call("Emulation.setCPUThrottlingRate", rate=20)
+        time.sleep(5)
+        tab.call("Emulation.setCPUThrottlingRate", rate=1)
+        time.sleep(2)
+        tab.evaluate("for (const t of tiles.values()) t.latencies = []")
+        r4 = rate(tab, "2BBB77", 3)
+        slow = read_tiles(tab)["2BBB77"]
+        check(slow["dropped"] > before, f"a slow tab has frames dropped and counted ({slow['dropped'] - before} while slowed)")
+        check(r4 >= 24 * 0.75 and slow["p50"] < 1000, f"after it, the tab is live again at once ({r4:.1f} fps, p50 {slow['p50']} ms)")
+
         tab.evaluate("document.querySelector('.tile[data-stream=\"2BBB77\"] .close').click()")
         check(wait_for(lambda: "2BBB77" not in read_tiles(tab), 10), "closing a tile unsubscribes: the tile goes")
         out = open(cluster.logs["client"]).read()
