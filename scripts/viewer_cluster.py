@@ -122,9 +122,12 @@ class Cluster:
         self.broker_port = free_port(socket.SOCK_DGRAM)
         self.web_port = free_port()
         self.logs = {}
-        self._start("broker", [f"{bin_dir}/broker", "--address", f"127.0.0.1:{self.broker_port}"])
+        # Brokers that check stream keys derive them from PUBLISH_SECRET, and so do producers given it (a build
+        # without stream keys ignores the variable).
+        secret = dict(os.environ, PUBLISH_SECRET=os.environ.get("PUBLISH_SECRET") or base64.b64encode(os.urandom(18)).decode())
+        self._start("broker", [f"{bin_dir}/broker", "--address", f"127.0.0.1:{self.broker_port}"], env=secret)
         time.sleep(0.3)
-        env = dict(os.environ, PRODUCERS=producers, MEDIA_ROOT=media_root)
+        env = dict(secret, PRODUCERS=producers, MEDIA_ROOT=media_root)
         self._start("producer", [f"{bin_dir}/producer", "--broker", f"127.0.0.1:{self.broker_port}"], env=env)
         self.client = self._start(
             "client", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{self.broker_port}", "--web", f"127.0.0.1:{self.web_port}",
