@@ -10,6 +10,8 @@ struct ClientConfig {
     var statusInterval: Int64 = 1_000_000
     var subscribe: [StreamID] = []
     var headless = false
+    /// Serve the viewer page here (`--web`); nil: no page.
+    var web: PeerAddress?
     var timers = Timers()
     var limits = Limits()
 }
@@ -28,6 +30,12 @@ final class ClientRunner {
     var nextStatus: Int64 = 0
     var lastStatus: Int64 = 0
     var writeErrors = 0
+    /// The viewer page's server and tabs (`--web`).
+    var web: WebViewer?
+    /// LIST requests typed at the prompt and not yet answered: only those answers are printed (the page asks too).
+    var promptLists = 0
+    var nextWebTick: Int64 = 0
+    var lastWebState = ""
 
     init(config: ClientConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -39,6 +47,7 @@ final class ClientRunner {
         interactive = !config.headless && Files.isTerminal(0)
         showStatus = !config.headless && config.statusInterval > 0
         if !config.headless { stdin = LineReader(fd: 0) }
+        if let w = config.web { web = try WebViewer(bind: w, log: log) }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }
@@ -58,6 +67,7 @@ final class ClientRunner {
         if !config.headless {
             say("client: broker \(config.broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
+        if let w = web { announceWeb(w) }
         for s in config.subscribe { subscribe(s, now: now) }
         prompt()
         lastStatus = now
@@ -68,7 +78,11 @@ final class ClientRunner {
             if showStatus { wake = min(wake, nextStatus) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
-            let ready = Poller.wait(readable: fds, timeoutMicros: min(wake, now + 1_000_000) - now)
+            if let w = web {
+                fds += w.readDescriptors
+                wake = min(wake, w.nextDeadline, nextWebTick)
+            }
+            let ready = Poller.wait(readable: fds, writable: web?.writeDescriptors ?? [], timeoutMicros: min(wake, now + 1_000_000) - now)
             if ready.contains(signals.fd), let sig = signals.take() {
                 log.info("signal \(sig)")
                 return leave()
@@ -89,10 +103,12 @@ final class ClientRunner {
                 flushTransmits()
             }
             if handleEvents() == false { return leave() }
+            if web != nil { serviceWeb(ready: ready) }
             if var s = stdin, ready.contains(s.fd) {
                 let lines = s.readLines()
                 stdin = s
                 for line in lines {
+                    if web != nil && !line.allSatisfy(\.isWhitespace) { web?.broadcast(ViewerMessage.say("prompt: \(line)")) }
                     if !execute(line, now: Clock.now()) { return leave() }
                 }
                 if !lines.isEmpty { prompt() }
@@ -127,6 +143,7 @@ final class ClientRunner {
                 core.unsubscribe(s, now: now)
                 flushTransmits()
             case .list:
+                promptLists += 1
                 core.list(now: now)
                 flushTransmits()
             case .stats: printStats()
@@ -162,13 +179,19 @@ final class ClientRunner {
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
             case .list(let entries):
-                printList(entries)
+                if promptLists > 0 {
+                    promptLists -= 1
+                    printList(entries)
+                }
+                web?.broadcast(ViewerMessage.list(broker: config.broker.description, entries))
             case .frame(let f):
                 deliver(f)
+                web?.deliver(f)
             default:
                 if let r = e.reply { say(r.text) }
             }
         }
+        if web != nil { sendWebStateIfChanged() }
         return true
     }
 
@@ -257,6 +280,7 @@ final class ClientRunner {
     }
 
     func leave() -> Int32 {
+        web?.closeAll(now: Clock.now())
         socket.send(core.bye(), to: config.broker)
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
