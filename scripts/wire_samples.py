@@ -189,6 +189,7 @@ def samples():
       [("vbwire.selector", "Selector: 1AAA99 (all streams of producer 1AAA99)")], type_="SUBSCRIBE")
     s("ACK", ack(7, V1, 0), "ACK req=7 1AAA9901 online", {"vbwire.status": "0"}, type_="ACK")
     s("ACK offline", ack(8, SEL, 1), "ACK req=8 1AAA99 offline", {"vbwire.status": "1"}, type_="ACK")
+    s("ACK waiting", ack(10, 0x4DDD4400, 2), "ACK req=10 4DDD44 waiting", {"vbwire.status": "2"}, type_="ACK")
     s("UNSUBSCRIBE", unsubscribe(TOKEN, 9, V1), "UNSUBSCRIBE req=9 1AAA9901", {"vbwire.request_id": "9"}, type_="UNSUBSCRIBE")
     reason = "subscribed through 1AAA99: unsubscribe 1AAA99 instead"
     s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
@@ -278,7 +279,7 @@ def samples():
     s("WELCOME lease 0", welcome(NONCE, EPOCH, 500, 0), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
     s("HEARTBEAT 23 bytes", heartbeat(TOKEN, 1, 1)[:23], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
     s("SUBSCRIBE 28 bytes", subscribe(TOKEN, 1, V1) + bytes(4), experts=["vbwire.malformed.bad_length"], type_="SUBSCRIBE")
-    s("ACK status 2", ack(7, V1, 2), experts=["vbwire.malformed.bad_value"], type_="ACK")
+    s("ACK status 3", ack(7, V1, 3), experts=["vbwire.malformed.bad_value"], type_="ACK")
     s("ERROR code 9", error(1, 9, "x"), experts=["vbwire.malformed.bad_value"], type_="ERROR")
     s("ERROR reason 201 bytes", error(1, 3, "r" * 201), experts=["vbwire.malformed.limit"], type_="ERROR")
     s("ERROR reason cut", error(1, 3, "short", length=10), experts=["vbwire.malformed.truncated"], type_="ERROR")

@@ -28,6 +28,8 @@ final class ClientRunner {
     var nextStatus: Int64 = 0
     var lastStatus: Int64 = 0
     var writeErrors = 0
+    /// LIST requests sent after a waiting subscription, whose answers are worded as "online now: ...".
+    var listsForWaiting = 0
 
     init(config: ClientConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -161,8 +163,19 @@ final class ClientRunner {
                 if !config.headless { say("the broker is shutting down; reconnecting, subscriptions will be restored") }
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
+            case .waiting:
+                if let r = e.reply { say(r.text) }
+                // Say what can be watched meanwhile: the answer to this LIST is worded as the online producers.
+                core.list(now: Clock.now())
+                flushTransmits()
+                listsForWaiting += 1
             case .list(let entries):
-                printList(entries)
+                if listsForWaiting > 0 {
+                    listsForWaiting -= 1
+                    say(Self.onlineProducers(entries))
+                } else {
+                    printList(entries)
+                }
             case .frame(let f):
                 deliver(f)
             default:
@@ -208,6 +221,12 @@ final class ClientRunner {
             }
             say("\(p): " + streams.joined(separator: "; "))
         }
+    }
+
+    /// One line naming the producers with a stream online, for a user whose subscription waits.
+    static func onlineProducers(_ entries: [ListEntry]) -> String {
+        let online = Set(entries.filter { $0.state == .online }.map(\.stream.producer)).sorted()
+        return online.isEmpty ? "no producer is online now" : "online now: " + online.map(\.description).joined(separator: ", ")
     }
 
     func printStatus(now: Int64) {

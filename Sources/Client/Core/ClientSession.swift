@@ -189,7 +189,7 @@ public struct ClientSession: ProtocolCore, Sendable {
             case .subscribe(let s, let resume):
                 subscriptions.insert(s)
                 if !resume {
-                    events.push(.subscribed(s, online: a.status != .offline))
+                    events.push(a.status == .waiting ? .waiting(s) : .subscribed(s, online: a.status == .online))
                 }
             case .unsubscribe(let s):
                 events.push(.unsubscribed(s))
