@@ -31,12 +31,14 @@ public struct LineReader: Sendable {
         var lines: [String] = []
         while let nl = pending.firstIndex(where: { $0 == 10 || $0 == 13 }) {
             lines.append(String(decoding: pending[..<nl], as: UTF8.self))
-            pending.removeFirst(nl + 1)
+            // CR LF ends one line, not two (an empty line is a line: Enter alone means something to the client).
+            let end = pending[nl] == 13 && nl + 1 < pending.count && pending[nl + 1] == 10 ? nl + 2 : nl + 1
+            pending.removeFirst(end)
         }
         if atEnd && !pending.isEmpty {
             lines.append(String(decoding: pending, as: UTF8.self))
             pending.removeAll()
         }
-        return lines.filter { !$0.isEmpty }
+        return lines
     }
 }

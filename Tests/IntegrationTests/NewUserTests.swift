@@ -26,4 +26,55 @@ final class NewUserTests: IntegrationTestCase {
         try waitForLine(client, containing: "unsubscribed from 1AAA99")
         try waitUntil("the broker logs the unsubscribe") { broker.process.stderr.contains("unsubscribed from 1AAA99") }
     }
+
+    /// The prompt on a terminal (as `docker attach` gives it): Enter alone shows the prompt and the connection;
+    /// status lines are redrawn in place below the answers while what is typed stays on the prompt line; Ctrl-D
+    /// is answered on stdout.
+    func testTerminalPromptStatusRegionAndEndOfInput() throws {
+        let broker = try startBroker()
+        try startProducer("1AAA99", brokerPort: broker.port, rate: 30)
+        try waitForProducerOnline("1AAA99", at: broker)
+        let tty = try PseudoTerminal()
+        let args = ["--broker", broker.address, "--bind", try Ports.freeLocalAddress(), "--status-interval", "0.2"]
+        let client = try launch("client", args, terminal: tty)
+        try waitUntil("the client connects") { client.stderr.contains("connected to broker") }
+
+        // Attaching after the banner: Enter alone gives the connection state and a prompt.
+        let before = client.stdout.count
+        try tty.type("\r")
+        try waitUntil("Enter shows the connection and a prompt") {
+            let shown = String(client.stdout.dropFirst(before))
+            return shown.contains("broker \(broker.address): connected") && shown.hasSuffix("> ")
+        }
+
+        // Status lines are a region redrawn in place (cursor up, erase), and a half-typed command survives it.
+        try tty.type("subscribe 1AAA99\r")
+        try waitUntil("a status line for 1AAA9901") { client.stdout.contains("[1AAA9901]") }
+        try tty.type("sta")
+        let typed = client.stdout.count
+        try waitUntil("two redraws keep the typed text on the prompt line", timeout: 10) {
+            let shown = String(client.stdout.dropFirst(typed))
+            return shown.components(separatedBy: "\u{1b}[J").count > 2 && shown.hasSuffix("> sta")
+        }
+        try tty.type("ts\r")
+        // (The terminal turns each LF into CR LF: the client's CR LF arrives as CR CR LF.)
+        try waitUntil("the command typed across redraws runs") { client.stdout.contains("> stats\r") }
+        try waitUntil("stats answers with a line for 1AAA9901") { client.stdout.contains("1AAA9901: ") }
+
+        // Ctrl-D: said on stdout, and the client goes on receiving.
+        try tty.type("\u{04}")
+        try waitUntil("Ctrl-D is answered on stdout") { client.stdout.contains("end of input: commands are no longer read") }
+        XCTAssertTrue(client.isRunning)
+    }
+
+    /// Without a terminal, an empty line is answered too (it was dropped), and the end of input is said on stdout.
+    func testEmptyLineAndEndOfInputOnAPipe() throws {
+        let broker = try startBroker()
+        let client = try startClient(brokerPort: broker.port)
+        try waitUntil("the client connects") { client.stderr.contains("connected to broker") }
+        try client.type("")
+        XCTAssertEqual(try waitForLine(client, startingWith: "broker "), "broker \(broker.address): connected; subscriptions: none")
+        client.closeStdin()
+        try waitForLine(client, startingWith: "end of input: commands are no longer read")
+    }
 }

@@ -22,6 +22,13 @@ final class ClientRunner {
     let signals: SignalWatcher
     var core: ClientSession
     var stdin: LineReader?
+    /// Set when stdin and stdout are both a terminal: input is read byte by byte and edited here, and the status
+    /// lines and the prompt are a region redrawn in place at the bottom (`LiveRegion`).
+    var terminal: Terminal?
+    var editor = LineEditor()
+    var region = LiveRegion()
+    /// The latest status line of each subscribed stream, shown in the region.
+    var streamLines: [String] = []
     let interactive: Bool
     var showStatus: Bool
     var figures: [StreamID: StreamFigures] = [:]
@@ -30,6 +37,8 @@ final class ClientRunner {
     var writeErrors = 0
     /// LIST requests sent after a waiting subscription, whose answers are worded as "online now: ...".
     var listsForWaiting = 0
+    /// Set at the end of input (a closed pipe, Ctrl-D at the terminal): no more commands are read.
+    var inputEnded = false
 
     init(config: ClientConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -40,7 +49,10 @@ final class ClientRunner {
         core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
         interactive = !config.headless && Files.isTerminal(0)
         showStatus = !config.headless && config.statusInterval > 0
-        if !config.headless { stdin = LineReader(fd: 0) }
+        if !config.headless {
+            if Files.isTerminal(1) { terminal = Terminal(fd: 0) }
+            if terminal == nil { stdin = LineReader(fd: 0) }
+        }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }
@@ -51,7 +63,13 @@ final class ClientRunner {
         while let d = core.pollTransmit() { socket.send(d, to: config.broker) }
     }
 
-    func prompt() { if interactive { writeAll(1, "> ") } }
+    func prompt() {
+        if terminal != nil {
+            redrawRegion()
+        } else if interactive {
+            writeAll(1, "> ")
+        }
+    }
 
     func run() -> Int32 {
         var now = Clock.now()
@@ -70,6 +88,7 @@ final class ClientRunner {
             if showStatus { wake = min(wake, nextStatus) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
+            if let t = terminal, !inputEnded { fds.append(t.fd) }
             let ready = Poller.wait(readable: fds, timeoutMicros: min(wake, now + 1_000_000) - now)
             if ready.contains(signals.fd), let sig = signals.take() {
                 log.info("signal \(sig)")
@@ -98,8 +117,9 @@ final class ClientRunner {
                     if !execute(line, now: Clock.now()) { return leave() }
                 }
                 if !lines.isEmpty { prompt() }
-                if s.atEnd { log.info("stdin closed; still running until SIGINT/SIGTERM") }
+                if s.atEnd { endOfInput() }
             }
+            if let t = terminal, !inputEnded, ready.contains(t.fd), !readTerminal(now: Clock.now()) { return leave() }
             now = Clock.now()
             if showStatus, now >= nextStatus {
                 printStatus(now: now)
@@ -136,7 +156,9 @@ final class ClientRunner {
             case .quit: return false
             case .status(let on):
                 showStatus = on
+                if !on { streamLines = [] }
                 say("status lines \(on ? "on" : "off")")
+            case .state: say(connectionLine())
             }
         }
         _ = handleEvents()
@@ -233,18 +255,20 @@ final class ClientRunner {
         let elapsed = Double(now - lastStatus) / 1e6
         lastStatus = now
         let stats = core.stats
+        var lines: [String] = []
         for id in stats.keys.sorted() where core.isSubscribed(id) {
             var fig = figures[id, default: StreamFigures()]
             let s = stats[id]!
             let fps = Double(fig.frames - fig.framesAtLast) / max(elapsed, 0.001)
             let lat = fig.latencies.isEmpty ? "-" : fmt(fig.latencies.reduce(0, +) / Double(fig.latencies.count), 1) + " ms"
-            say(
+            lines.append(
                 "[\(id)] \(fmt(fps, 1)) fps, \(fig.frames) complete, \(s.frames.dropped) dropped, \(s.loss.lost) lost, \(s.loss.recovered) recovered, latency \(lat)"
             )
             fig.framesAtLast = fig.frames
             fig.latencies.removeAll(keepingCapacity: true)
             figures[id] = fig
         }
+        showStatusLines(lines)
     }
 
     func printStats() {
@@ -273,6 +297,7 @@ final class ClientRunner {
     }
 
     func leave() -> Int32 {
+        closeRegion()
         socket.send(core.bye(), to: config.broker)
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
