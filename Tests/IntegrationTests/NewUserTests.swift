@@ -77,4 +77,40 @@ final class NewUserTests: IntegrationTestCase {
         client.closeStdin()
         try waitForLine(client, startingWith: "end of input: commands are no longer read")
     }
+
+    /// `stats` counts per subscription: after unsubscribe and subscribe, frames and bytes start again together
+    /// (bytes stayed cumulative), and the join frame's age is reported apart from live latency.
+    func testStatsArePerSubscriptionAndTheJoinFrameAgeIsApart() throws {
+        let broker = try startBroker()
+        try startProducer("1AAA99", brokerPort: broker.port, rate: 30, audio: false)
+        try waitForProducerOnline("1AAA99", at: broker)
+        let out = folder("out")
+        let client = try startClient(brokerPort: broker.port, subscribe: ["1AAA9901"], output: out)
+        try waitForLine(client, startingWith: "subscribed to 1AAA9901")
+        try waitUntil("40 frames saved") { savedCount(out, stream: "1AAA9901") >= 40 }
+        try client.type("unsubscribe 1AAA9901")
+        try waitForLine(client, containing: "unsubscribed from 1AAA9901")
+        let before = savedCount(out, stream: "1AAA9901")
+        try client.type("subscribe 1AAA9901")
+        try waitForLine(client, startingWith: "subscribed to 1AAA9901", count: 2)
+        try waitUntil("3 frames of the new subscription saved") { savedCount(out, stream: "1AAA9901") >= before + 3 }
+        try client.type("stats")
+        let line = try waitForLine(client, startingWith: "1AAA9901: ")
+        let frames = try XCTUnwrap(number(before: " frames complete", in: line), line)
+        let bytes = try XCTUnwrap(number(before: " bytes", in: line), line)
+        let largest =
+            try FileManager.default.contentsOfDirectory(atPath: Paths.frames("1AAA99").path)
+            .compactMap { try? FileManager.default.attributesOfItem(atPath: Paths.frames("1AAA99").appendingPathComponent($0).path)[.size] as? Int }
+            .max() ?? 0
+        XCTAssertLessThan(frames, before, "the frame count is this subscription's: \(line)")
+        XCTAssertLessThanOrEqual(bytes, frames * largest, "bytes are this subscription's frames' bytes, not every subscription's: \(line)")
+        XCTAssertTrue(line.contains("(live frames), join frame age "), line)
+        XCTAssertFalse(line.contains("join frame age -"), "the broker sends a join frame on subscribing: \(line)")
+    }
+
+    /// The integer just before `suffix` in `line` ("1,234 bytes" is not written: plain digits).
+    private func number(before suffix: String, in line: String) -> Int? {
+        guard let r = line.range(of: suffix) else { return nil }
+        return Int(String(line[..<r.lowerBound].reversed().prefix { $0.isNumber }.reversed()))
+    }
 }

@@ -129,12 +129,17 @@ final class ClientRunner {
     }
 
     func subscribe(_ s: StreamID, now: Int64) {
+        let held = core.isSubscribed(s) || core.subscriptions.contains(s)
         core.subscribe(s, now: now)
         flushTransmits()
+        guard !held else { return }
+        // A new subscription starts new figures (frames, bytes, latency, first frame), as the core's counts do.
         let ids = s.isProducerSelector ? StreamKind.allCases.map { StreamID(producer: s.producer, kind: $0) } : [s]
         for id in ids {
-            figures[id, default: StreamFigures()].joinedAt = now
-            figures[id]!.subscribeSentAt = core.link.isConnected ? now : nil
+            var fig = StreamFigures()
+            fig.joinedAt = now
+            fig.subscribeSentAt = core.link.isConnected ? now : nil
+            figures[id] = fig
         }
     }
 
@@ -210,11 +215,7 @@ final class ClientRunner {
     func deliver(_ f: CompleteFrame) {
         let latency = Double(Int64(bitPattern: Clock.wallMicros()) - Int64(bitPattern: f.captureTime)) / 1000
         var fig = figures[f.stream, default: StreamFigures()]
-        fig.frames += 1
-        fig.bytes += f.bytes.count
-        fig.add(latencyMs: latency)
-        if fig.firstFrameAfterJoin == nil, let j = fig.joinedAt { fig.firstFrameAfterJoin = Clock.now() - j }
-        if fig.firstFrameAfterSubscribe == nil, let j = fig.subscribeSentAt { fig.firstFrameAfterSubscribe = Clock.now() - j }
+        fig.record(bytes: f.bytes.count, latencyMs: latency, cached: f.cached, now: Clock.now())
         figures[f.stream] = fig
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
@@ -292,8 +293,9 @@ final class ClientRunner {
         let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
         var join = fig.firstFrameAfterJoin.map { fmt(Double($0) / 1000, 1) + " ms" } ?? "-"
         if let j = fig.firstFrameAfterSubscribe { join += " (\(fmt(Double(j) / 1000, 2)) ms after the SUBSCRIBE)" }
+        let age = fig.joinFrameAgeMs.map { fmt($0, 1) + " ms" } ?? "-"
         return
-            "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(join)"
+            "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms (live frames), join frame age \(age), first frame \(join)"
     }
 
     func leave() -> Int32 {

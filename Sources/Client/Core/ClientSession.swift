@@ -117,6 +117,8 @@ public struct ClientSession: ProtocolCore, Sendable {
             events.push(.tooManySubscriptions(sel, limit: limits.maxSubscriptionsPerClient))
             return []
         }
+        // Figures are per subscription: what an earlier one of these streams received is not this one's.
+        for id in retired.keys where sel.covers(id) { retired[id] = nil }
         return request(.subscribe(sel, resume: false), now: now)
     }
 
