@@ -113,4 +113,31 @@ final class NewUserTests: IntegrationTestCase {
         guard let r = line.range(of: suffix) else { return nil }
         return Int(String(line[..<r.lowerBound].reversed().prefix { $0.isNumber }.reversed()))
     }
+
+    /// `scripts/run-local` with its metrics port taken: it says what failed and exits non-zero, before any prompt.
+    func testRunLocalWithABusyPortSaysWhyAndFails() throws {
+        let busy = try TCPListener()
+        let bin = try Paths.binary("broker").deletingLastPathComponent().path
+        let p = Process()
+        p.executableURL = Paths.packageRoot.appendingPathComponent("scripts/run-local")
+        let udp = try Ports.freeUDP()
+        p.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "VBROKER_BIN": bin, "BROKER_PORT": "\(udp)",
+            "METRICS_PORT": "\(busy.port)", "LOG_DIR": workDir.path,
+        ]
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1, said)
+        XCTAssertTrue(said.contains("the broker did not start"), said)
+        XCTAssertTrue(said.contains("127.0.0.1:\(busy.port)") && said.contains("Address already in use"), said)
+        XCTAssertTrue(said.contains("METRICS_PORT="), "it says how to choose other ports: \(said)")
+        XCTAssertFalse(said.contains("try: list"), "no prompt in front of a dead broker: \(said)")
+        XCTAssertTrue(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).isEmpty)
+    }
 }
