@@ -1,5 +1,5 @@
 # vbroker image: broker, producer and client as fully static executables plus the sample media, on an empty
-# (scratch) base. About 26 MB; no shell, no libc, nothing else.
+# (scratch) base. About 25 MB; no shell, no libc, nothing else.
 #
 #   docker compose up --build            (docker-compose.yml builds the "runtime" target of this file)
 #   docker build -t vbroker:latest .
@@ -39,5 +39,6 @@ COPY --from=binaries /out/ /usr/local/bin/
 COPY producer/ /producer/
 ENV PATH=/usr/local/bin MEDIA_ROOT=/producer
 WORKDIR /
-EXPOSE 5000/udp 9090/tcp
+# No EXPOSE: every service runs this image, and clients would list the broker's ports (docker ps); the broker's
+# service declares its ports in docker-compose.yml.
 CMD ["broker"]

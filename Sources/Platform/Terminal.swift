@@ -37,10 +37,14 @@ public final class Terminal {
         _ = tcsetattr(fd, TCSANOW, &saved)
     }
 
-    /// Columns of the terminal on `fd` (80 when it does not say).
+    /// Terminals narrower than this are taken to be of unknown width: `docker attach` from a program without a
+    /// window of its own sizes the container's terminal to next to nothing, which would cut every line.
+    public static let minColumns = 20
+
+    /// Columns of the terminal on `fd` (80 when it does not say, or says less than `minColumns`).
     public static func columns(_ fd: Int32) -> Int {
         var w = winsize()
-        guard ioctl(fd, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 else { return 80 }
+        guard ioctl(fd, UInt(TIOCGWINSZ), &w) == 0, Int(w.ws_col) >= minColumns else { return 80 }
         return Int(w.ws_col)
     }
 
