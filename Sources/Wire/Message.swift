@@ -122,6 +122,9 @@ public enum AckStatus: UInt8, Sendable {
     case online = 0
     /// Done; nothing matching is online now, the subscription waits for it.
     case offline = 1
+    /// Done; no stream it names is known to the broker yet (its producer has never been online there): the
+    /// subscription waits, and frames follow when the producer comes online.
+    case waiting = 2
 }
 
 public struct Ack: Equatable, Sendable {

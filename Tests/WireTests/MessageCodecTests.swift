@@ -51,6 +51,7 @@ enum Samples {
             .unsubscribe(SubscriptionRequest(token: 3, requestID: 4, selector: audioStream)),
             .ack(Ack(requestID: 3, selector: videoStream, status: .online)),
             .ack(Ack(requestID: .max, selector: allOfTestProducer, status: .offline)),
+            .ack(Ack(requestID: 2, selector: allOfTestProducer, status: .waiting)),
             .error(ErrorReply(requestID: 4, code: .unknownStream, reason: "no stream 1AAA9901 is known")),
             .error(ErrorReply(requestID: 0, code: .limitReached, reason: "")),
             .error(ErrorReply(requestID: 1, code: .noSession, reason: String(repeating: "x", count: WireConstants.maxReasonBytes))),
@@ -258,8 +259,8 @@ final class MessageCodecTests: XCTestCase {
         b[20...23] = [0, 0, 0, 0]
         XCTAssertEqual(decodeError(b), .badField(field: "heartbeat_ms", value: 0))
         b = Message.ack(Ack(requestID: 1, selector: videoStream, status: .online)).encode()
-        b[12] = 2
-        XCTAssertEqual(decodeError(b), .badField(field: "status", value: 2))
+        b[12] = 3  // 0 online, 1 offline, 2 waiting
+        XCTAssertEqual(decodeError(b), .badField(field: "status", value: 3))
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[8] = 0
         XCTAssertEqual(decodeError(b), .badField(field: "code", value: 0))

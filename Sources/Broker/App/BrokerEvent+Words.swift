@@ -15,6 +15,9 @@ extension BrokerEvent {
                 .warning,
                 "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)"
             )
+        case .subscribed(let a, let sel): (.info, "client \(a) subscribed to \(sel)")
+        case .subscribedWaiting(let a, let sel): (.info, "client \(a) subscribed to \(sel), waiting: no such stream is known yet")
+        case .unsubscribed(let a, let sel): (.info, "client \(a) unsubscribed from \(sel)")
         case .streamRefused(let id, let max): (.warning, "stream \(id) refused: broker tracks \(max) streams (maxStreams)")
         case .peerUp(let a, let id):
             (.info, "peer broker \(a) is up (broker id \(String(id, radix: 16)), origin \(ProducerID(rawValue: ClusterKey.originTag(brokerID: id))!))")
@@ -33,6 +36,8 @@ extension BrokerEvent {
         case .producerMoved: "producer moved"
         case .peerLeft: "peer left"
         case .leaseExpired: "lease expired"
+        case .subscribed, .subscribedWaiting: "subscribed"
+        case .unsubscribed: "unsubscribed"
         case .streamRefused: "stream refused"
         case .producerUnauthorized: "wrong stream key"
         case .peerUp: "peer up"

@@ -353,16 +353,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
             return
         }
         let matched = streamTable.matching(sel)
-        if matched.isEmpty && !r.isResume {
-            let what = sel.isProducerSelector ? "producer \(sel.producer)" : "stream \(sel)"
-            sendError(to: from, requestID: r.requestID, .unknownStream, "no \(what) is known to this broker (try list)")
-            return
-        }
         var s = table[from]!
         let isNew = !s.selectors.contains(sel)
         if isNew {
             guard s.selectors.count < limits.maxSubscriptionsPerClient else {
                 sendError(to: from, requestID: r.requestID, .limitReached, "at most \(limits.maxSubscriptionsPerClient) subscriptions per client")
+                return
+            }
+            // Following a producer before it is online is allowed (it waits), but bounded: a client cannot make
+            // the broker hold any number of selectors for ids nobody has announced.
+            if matched.isEmpty && !r.isResume && waitingCount(s) >= limits.maxWaitingPerClient {
+                sendError(
+                    to: from, requestID: r.requestID, .limitReached,
+                    "at most \(limits.maxWaitingPerClient) subscriptions per client may wait for producers this broker does not know")
                 return
             }
             s.selectors.insert(sel)
@@ -372,8 +375,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
             }
         }
-        let online = matched.contains { streamTable.byID[$0]!.online }
-        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: matched))).encode()))
+        if isNew {
+            events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
+        }
         if isNew, let slot = s.slot {
             interestDirty = true
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
@@ -409,9 +414,18 @@ public struct BrokerCore: ProtocolCore, Sendable {
         dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
         interestDirty = true
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
-        let online = streamTable.matching(sel).contains { streamTable.byID[$0]!.online }
-        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))).encode()))
+        if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }
     }
+
+    /// The ACK status for the streams a selector matches: online if one is, waiting if none is known.
+    private func status(of matched: [StreamID]) -> AckStatus {
+        if matched.isEmpty { return .waiting }
+        return matched.contains { streamTable.byID[$0]!.online } ? .online : .offline
+    }
+
+    /// How many of a client's selectors match no stream the broker knows (they wait for a producer).
+    private func waitingCount(_ s: PeerSession) -> Int { s.selectors.count { streamTable.matching($0).isEmpty } }
 
     mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
         guard let known = streamTable.byID[h.stream] else {

@@ -5,18 +5,12 @@ import Wire
 /// The viewer page as a second view of the same client: what a tab asks runs through the prompt's command path
 /// and is echoed at the prompt; what the prompt does (and every line it prints) reaches every tab.
 extension ClientRunner {
-    /// A line for the prompt, copied to every open tab.
-    func say(_ s: String) {
-        Platform.say(s)
-        web?.broadcast(ViewerMessage.say(s))
-    }
-
     func announceWeb(_ w: WebViewer) {
         let a = w.server.address
         let host = a.description.hasPrefix("[") ? String(a.description.prefix { $0 != "]" }) + "]" : String(a.description.prefix { $0 != ":" })
         let page = "http://\(host):\(w.server.boundPort)/"
         log.info("web viewer on \(page)")
-        if !config.headless { Platform.say("client: viewer page on \(page) (open \(page)?watch=<id> to watch a stream)") }
+        if !config.headless { say("client: viewer page on \(page) (open \(page)?watch=<id> to watch a stream)") }
     }
 
     /// Serves the page and the tabs, runs their commands, and once a second sends figures and asks for the list.
