@@ -7,6 +7,11 @@ public enum LinkEvent: Equatable, Sendable {
     case lost
     /// The broker said it is leaving.
     case brokerLeaving
+    /// The broker's operator ended our session (BYE reason `disconnected`): the link stops and does not reconnect.
+    case disconnected
+    /// The broker refused our HELLO (ERROR with request id 0: full, or this producer id is blocked); the link
+    /// keeps retrying with backoff. Reported by the cores that read ERROR themselves.
+    case refused(ErrorCode, reason: String)
 }
 
 /// The peer side of session setup and liveness, shared by producer and client: HELLO/COOKIE/WELCOME,
@@ -123,14 +128,16 @@ public struct BrokerLink: Sendable {
             let sample = now - Int64(bitPattern: echo)
             if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
             return ([], nil)
-        case .bye:
-            guard state == .connected else { return ([], nil) }
+        case .bye(let t, let reason):
+            // A disconnect stops the link for good, so it must carry our token: an off-path spoofer cannot stop us.
+            guard state == .connected, reason != .disconnected || t == token else { return ([], nil) }
             sessionLost = true
             state = .connecting
             nonce = 0
             backoff = timers.requestRetry
-            nextHello = now + timers.requestRetry
-            return ([], .brokerLeaving)
+            // An operator's disconnect must stick: no HELLO until the owner calls `connect` again.
+            nextHello = reason == .disconnected ? .max : now + timers.requestRetry
+            return ([], reason == .disconnected ? .disconnected : .brokerLeaving)
         default:
             if state == .connected { lastHeard = now }
             return ([], nil)

@@ -124,6 +124,8 @@ public enum ErrorCode: UInt8, Sendable, CustomStringConvertible {
     case badRequest = 3
     case notSubscribed = 4
     case noSession = 5
+    /// The broker's operator blocked this producer id (the status page); its HELLO is refused until unblocked.
+    case blocked = 6
     public var description: String {
         switch self {
         case .unknownStream: "unknown stream"
@@ -131,6 +133,7 @@ public enum ErrorCode: UInt8, Sendable, CustomStringConvertible {
         case .badRequest: "bad request"
         case .notSubscribed: "not subscribed"
         case .noSession: "no session"
+        case .blocked: "blocked"
         }
     }
 }
@@ -256,6 +259,8 @@ public struct ListReply: Equatable, Sendable {
 public enum ByeReason: UInt8, Sendable {
     case shutdown = 1
     case quit = 2
+    /// The broker's operator ended this session (the status page): the peer does not reconnect by itself.
+    case disconnected = 3
 }
 
 /// Every datagram of protocol version 1.

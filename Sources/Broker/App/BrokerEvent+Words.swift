@@ -16,6 +16,11 @@ extension BrokerEvent {
                 "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)"
             )
         case .streamRefused(let id, let max): (.warning, "stream \(id) refused: broker tracks \(max) streams (maxStreams)")
+        case .clientDisconnected(let a): (.info, "client \(a) disconnected by the operator")
+        case .producerBlocked(let pid, let ended):
+            (.info, "producer \(pid) blocked by the operator" + (ended.map { "; its session from \($0) ended" } ?? ""))
+        case .producerUnblocked(let pid): (.info, "producer \(pid) unblocked by the operator")
+        case .blockedHelloRefused(let pid, let from): (.info, "producer \(pid) at \(from) refused: it is blocked")
         }
     }
 
@@ -28,6 +33,10 @@ extension BrokerEvent {
         case .peerLeft: "peer left"
         case .leaseExpired: "lease expired"
         case .streamRefused: "stream refused"
+        case .clientDisconnected: "client disconnected"
+        case .producerBlocked: "producer blocked"
+        case .producerUnblocked: "producer unblocked"
+        case .blockedHelloRefused: "blocked producer refused"
         }
     }
 

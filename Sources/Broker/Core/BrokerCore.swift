@@ -9,19 +9,24 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public let limits: Limits
     public let epoch: UInt64
     private let cookieKey: SipHash24
-    private var table = SessionTable()
+    // Internal, not private: the operator's commands (BrokerCore+Operator.swift) act on them too.
+    var table = SessionTable()
     private var subscriptions = SubscriptionTable()
-    private var streamTable = StreamTable()
+    var streamTable = StreamTable()
+    /// Producer ids the operator blocked: their HELLO is refused with ERROR `blocked`.
+    public internal(set) var blockedProducers: Set<ProducerID> = []
+    /// Each stream's online and offline events (the status page's history).
+    public internal(set) var history: StreamHistory
     private let retransmitter: Retransmitter
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
     private var streamTimers = TimerTable<StreamID>()
     /// The lease and rate sweep, every half heartbeat interval.
     private var nextSweep: Int64 = 0
     private var lastMeasure: Int64 = 0
-    public private(set) var counters = BrokerCounters()
-    private var outbox = OutputQueue<BrokerOutput>()
+    public internal(set) var counters = BrokerCounters()
+    var outbox = OutputQueue<BrokerOutput>()
     /// What happened to sessions and streams (never per datagram).
-    private var events = OutputQueue<BrokerEvent>()
+    var events = OutputQueue<BrokerEvent>()
 
     public init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64)) {
         self.timers = timers
@@ -29,6 +34,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         self.epoch = epoch
         self.cookieKey = SipHash24(k0: cookieKey.0, k1: cookieKey.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
+        history = StreamHistory(maxStreams: limits.maxStreams)
     }
 
     /// Every peer's session, by address.
@@ -157,6 +163,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
         case .producer:
             guard let pid = h.producer else { return }
+            guard !blockedProducers.contains(pid) else { return refuseBlocked(pid, from: from) }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
                 endSession(other, now: now)
@@ -209,6 +216,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
             streamTimers.set(id, at: s.detector.deadline)
             streamTable.byID[id] = s
             if !wasOnline || fresh {
+                streamTable.byID[id]!.onlineSince = now
+                history.record(id, online: true, from: owner, now: now)
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
@@ -225,6 +234,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         s.owner = nil
         s.offlineSince = now
         streamTable.byID[id] = s
+        history.record(id, online: false, from: nil, now: now)
         notify(id, .offline)
     }
 
@@ -251,7 +261,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
     }
 
-    private mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
+    mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
         counters.errorsSent += 1
         outbox.push(.send(to: to, Message.error(ErrorReply(requestID: requestID, code: code, reason: reason)).encode()))
     }
@@ -382,7 +392,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    private mutating func endSession(_ address: PeerAddress, now: Int64) {
+    mutating func endSession(_ address: PeerAddress, now: Int64) {
         guard let s = table.remove(address) else { return }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)

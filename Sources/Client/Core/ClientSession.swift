@@ -271,6 +271,13 @@ public struct ClientSession: ProtocolCore, Sendable {
         case .brokerLeaving:
             events.push(.brokerLeaving)
             return []
+        case .disconnected:
+            events.push(.disconnected)
+            return []
+        case .refused(let code, let reason):
+            // The client reads ERROR itself (see `.error` above); the link never reports this, kept for exhaustiveness.
+            events.push(.sessionRefused(code, reason: reason))
+            return []
         }
     }
 
