@@ -7,6 +7,12 @@ let signals = SignalWatcher()
 let specs: [SettingSpec] = [
     SettingSpec("address", env: "BROKER_ADDRESS", default: "0.0.0.0:5000", "UDP address to listen on (host:port)."),
     SettingSpec("metrics", env: "METRICS_ADDRESS", "HTTP address for /metrics and /healthz (host:port); off when empty."),
+    SettingSpec(
+        "status-password", env: "STATUS_PASSWORD",
+        "Password of the status page, its API and actions on the HTTP port (/status, /api/...); off when empty (no default). Prefer the environment: flags show in ps."
+    ),
+    SettingSpec("capture", env: "CAPTURE", "Write the broker's own traffic (received and sent) to this pcap file; off when empty."),
+    SettingSpec("capture-max-mb", env: "CAPTURE_MAX_MB", default: "100", "Capture file size in MiB before it is rotated to FILE.1 (1-100000)."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     SettingSpec(
         "healthcheck", switch: true,
@@ -33,6 +39,9 @@ if exitOnSettingsError("broker", { () throws(SettingsError) in try settings.bool
 let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerConfig in
     var c = BrokerConfig(address: try settings.address("address")!)
     c.metricsAddress = try settings.address("metrics")
+    c.statusPassword = settings.string("status-password")
+    c.capturePath = settings.string("capture")
+    c.captureMaxBytes = try settings.int("capture-max-mb", in: 1...100_000)! << 20
     c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000
     c.timers.leaseMisses = try settings.int("lease-misses", in: 2...100)!
     c.limits.maxSubscribers = try settings.int("max-subscribers", in: 1...1_000_000)!
