@@ -67,7 +67,7 @@ public enum StatusPageHTML {
         async function act(path, field, value) {
           const headers = {"Content-Type": "application/x-www-form-urlencoded"};
           if (csrf) headers["X-CSRF-Token"] = csrf;
-          const r = await fetch(path, {method: "POST", headers, body: field + "=" + encodeURIComponent(value), credentials: "same-origin"});
+          const r = await fetch(location.origin + path, {method: "POST", headers, body: field + "=" + encodeURIComponent(value), credentials: "same-origin"});
           $("err").textContent = r.ok ? "" : (await r.text());
           refresh();
         }
@@ -125,7 +125,8 @@ public enum StatusPageHTML {
         }
         async function refresh() {
           try {
-            const r = await fetch("/api/status", {credentials: "same-origin"});
+            // Absolute, from location.origin: a page opened as http://user:password@host/ must not fetch with its URL.
+            const r = await fetch(location.origin + "/api/status", {credentials: "same-origin"});
             if (r.status === 401) { location.href = "/login"; return; }
             if (!r.ok) { $("err").textContent = "status " + r.status; return; }
             render(await r.json());
