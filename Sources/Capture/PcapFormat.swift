@@ -39,7 +39,11 @@ public enum PcapFormat {
         le32(UInt32(kept), &out)
         le32(UInt32(packetLength), &out)
         let udp = udpHeader(payload, from: from, to: to)
-        if from.isIPv6 { ipv6Header(from: from, to: to, payloadLength: udpLength, &out) } else { ipv4Header(from: from, to: to, totalLength: packetLength, id: ipID, &out) }
+        if from.isIPv6 {
+            ipv6Header(from: from, to: to, payloadLength: udpLength, &out)
+        } else {
+            ipv4Header(from: from, to: to, totalLength: packetLength, id: ipID, &out)
+        }
         out += udp
         out += payload.prefix(kept - ipLength - 8)
         return out
@@ -123,8 +127,14 @@ public enum PcapFormat {
     }
 
     private static func le16(_ v: UInt16, _ out: inout [UInt8]) { out += [UInt8(v & 0xff), UInt8(v >> 8)] }
-    private static func le32(_ v: UInt32, _ out: inout [UInt8]) { for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8((v >> UInt32(s)) & 0xff)) } }
+    private static func le32(_ v: UInt32, _ out: inout [UInt8]) {
+        for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8((v >> UInt32(s)) & 0xff)) }
+    }
     private static func be16(_ v: UInt16, _ out: inout [UInt8]) { out += [UInt8(v >> 8), UInt8(v & 0xff)] }
-    private static func be32(_ v: UInt32, _ out: inout [UInt8]) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8((v >> UInt32(s)) & 0xff)) } }
-    private static func be64(_ v: UInt64, _ out: inout [UInt8]) { for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8((v >> UInt64(s)) & 0xff)) } }
+    private static func be32(_ v: UInt32, _ out: inout [UInt8]) {
+        for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8((v >> UInt32(s)) & 0xff)) }
+    }
+    private static func be64(_ v: UInt64, _ out: inout [UInt8]) {
+        for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8((v >> UInt64(s)) & 0xff)) }
+    }
 }

@@ -96,24 +96,44 @@ final class StatusGateTests: XCTestCase {
         XCTAssertEqual(status(g.check(request([("Authorization", basic("any", "pw"))]), source: "s", now: 0, action: false, page: false)), 200)
         XCTAssertEqual(status(g.check(request([("Authorization", basic("any", "nope"))]), source: "s", now: 10, action: false, page: false)), 401)
         // Too soon after a failure: 429 even with the right password, without checking it.
-        guard case .refused(let r) = g.check(request([("Authorization", basic("any", "pw"))]), source: "s", now: 20, action: false, page: false) else {
+        guard case .refused(let r) = g.check(request([("Authorization", basic("any", "pw"))]), source: "s", now: 20, action: false, page: false)
+        else {
             return XCTFail("not throttled")
         }
         XCTAssertEqual(r.status, 429)
         XCTAssertEqual(r.headers["Retry-After"], "1")
-        XCTAssertEqual(status(g.check(request([("Authorization", basic("any", "pw"))]), source: "t", now: 20, action: false, page: false)), 200, "another source")
-        XCTAssertEqual(status(g.check(request([("Authorization", basic("any", "pw"))]), source: "s", now: 10 + LoginThrottle<String>.baseDelay, action: false, page: false)), 200)
+        XCTAssertEqual(
+            status(g.check(request([("Authorization", basic("any", "pw"))]), source: "t", now: 20, action: false, page: false)), 200, "another source"
+        )
+        XCTAssertEqual(
+            status(
+                g.check(
+                    request([("Authorization", basic("any", "pw"))]), source: "s", now: 10 + LoginThrottle<String>.baseDelay, action: false,
+                    page: false)), 200)
     }
 
     func testActionsRefuseOtherSites() {
         var g = StatusGate(password: "pw")
         let auth = ("Authorization", basic("a", "pw"))
         let host = ("Host", "127.0.0.1:9090")
-        XCTAssertEqual(status(g.check(request("POST", "/api/x", [auth, host]), source: "s", now: 0, action: true, page: false)), 200, "curl: no Origin")
-        XCTAssertEqual(status(g.check(request("POST", "/api/x", [auth, host, ("Origin", "http://127.0.0.1:9090")]), source: "s", now: 0, action: true, page: false)), 200)
-        XCTAssertEqual(status(g.check(request("POST", "/api/x", [auth, host, ("Origin", "http://evil.example")]), source: "s", now: 0, action: true, page: false)), 403)
-        XCTAssertEqual(status(g.check(request("POST", "/api/x", [auth, host, ("Sec-Fetch-Site", "cross-site")]), source: "s", now: 0, action: true, page: false)), 403)
-        XCTAssertEqual(status(g.check(request("GET", "/api/x", [auth, host, ("Origin", "http://evil.example")]), source: "s", now: 0, action: false, page: false)), 200, "reads are not actions")
+        XCTAssertEqual(
+            status(g.check(request("POST", "/api/x", [auth, host]), source: "s", now: 0, action: true, page: false)), 200, "curl: no Origin")
+        XCTAssertEqual(
+            status(
+                g.check(request("POST", "/api/x", [auth, host, ("Origin", "http://127.0.0.1:9090")]), source: "s", now: 0, action: true, page: false)),
+            200)
+        XCTAssertEqual(
+            status(
+                g.check(request("POST", "/api/x", [auth, host, ("Origin", "http://evil.example")]), source: "s", now: 0, action: true, page: false)),
+            403)
+        XCTAssertEqual(
+            status(
+                g.check(request("POST", "/api/x", [auth, host, ("Sec-Fetch-Site", "cross-site")]), source: "s", now: 0, action: true, page: false)),
+            403)
+        XCTAssertEqual(
+            status(
+                g.check(request("GET", "/api/x", [auth, host, ("Origin", "http://evil.example")]), source: "s", now: 0, action: false, page: false)),
+            200, "reads are not actions")
     }
 
     func testLoginCookieAndCSRF() {
@@ -127,7 +147,8 @@ final class StatusGateTests: XCTestCase {
         XCTAssertEqual(wrong.status, 401)
         let ok = g.login(request("POST", "/login", body: "password=pw"), source: "s", now: LoginThrottle<String>.baseDelay, random: random)
         XCTAssertEqual(ok.status, 303)
-        guard let setCookie = ok.headers["Set-Cookie"], let token = StatusSessions.cookie("vbstatus", in: String(setCookie.split(separator: ";")[0])) else {
+        guard let setCookie = ok.headers["Set-Cookie"], let token = StatusSessions.cookie("vbstatus", in: String(setCookie.split(separator: ";")[0]))
+        else {
             return XCTFail("no cookie")
         }
         XCTAssertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
@@ -136,10 +157,15 @@ final class StatusGateTests: XCTestCase {
             return XCTFail("the session cookie is not accepted")
         }
         XCTAssertEqual(status(g.check(request("POST", "/api/x", [cookie]), source: "s", now: 1, action: true, page: false)), 403, "no CSRF token")
-        XCTAssertEqual(status(g.check(request("POST", "/api/x", [cookie, ("X-CSRF-Token", "x")]), source: "s", now: 1, action: true, page: false)), 403)
-        XCTAssertEqual(status(g.check(request("POST", "/api/x", [cookie, ("X-CSRF-Token", csrf)]), source: "s", now: 1, action: true, page: false)), 200)
         XCTAssertEqual(
-            status(g.check(request("GET", "/api/status", [cookie]), source: "s", now: StatusSessions.lifetime + LoginThrottle<String>.baseDelay, action: false, page: false)), 401,
+            status(g.check(request("POST", "/api/x", [cookie, ("X-CSRF-Token", "x")]), source: "s", now: 1, action: true, page: false)), 403)
+        XCTAssertEqual(
+            status(g.check(request("POST", "/api/x", [cookie, ("X-CSRF-Token", csrf)]), source: "s", now: 1, action: true, page: false)), 200)
+        XCTAssertEqual(
+            status(
+                g.check(
+                    request("GET", "/api/status", [cookie]), source: "s", now: StatusSessions.lifetime + LoginThrottle<String>.baseDelay,
+                    action: false, page: false)), 401,
             "expired")
         _ = g.logout(request("POST", "/logout", [cookie]), now: 2)
         XCTAssertEqual(status(g.check(request("GET", "/api/status", [cookie]), source: "s", now: 3, action: false, page: false)), 401)

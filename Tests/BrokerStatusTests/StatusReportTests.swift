@@ -14,10 +14,13 @@ final class StatusReportTests: XCTestCase {
         let client = address(4002)
         let streams = [StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000)]
         let pc = core.cookie(for: producer)
-        core.handle(Message.hello(Hello(token: pc, nonce: 1, role: .producer, producer: testProducer, streams: streams)).encode(), from: producer, now: 1_000_000)
+        core.handle(
+            Message.hello(Hello(token: pc, nonce: 1, role: .producer, producer: testProducer, streams: streams)).encode(), from: producer,
+            now: 1_000_000)
         let cc = core.cookie(for: client)
         core.handle(Message.hello(Hello(token: cc, nonce: 2, role: .client)).encode(), from: client, now: 1_000_000)
-        core.handle(Message.subscribe(SubscriptionRequest(token: cc, requestID: 1, selector: allOfTestProducer)).encode(), from: client, now: 1_000_000)
+        core.handle(
+            Message.subscribe(SubscriptionRequest(token: cc, requestID: 1, selector: allOfTestProducer)).encode(), from: client, now: 1_000_000)
         return core
     }
 

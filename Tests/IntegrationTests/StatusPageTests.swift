@@ -78,7 +78,9 @@ final class StatusPageTests: IntegrationTestCase {
         XCTAssertGreaterThan(video["bytes_in"] as? Int ?? 0, 0)
         let subscribers = try XCTUnwrap(try json(port, "/api/subscribers")["subscribers"] as? [[String: Any]])
         let kickedAddress = try XCTUnwrap(boundAddress(kicked))
-        XCTAssertEqual(Set(subscribers.compactMap { $0["address"] as? String }), [boundAddress(kept), kickedAddress].compactMap { $0 }.reduce(into: Set()) { $0.insert($1) })
+        XCTAssertEqual(
+            Set(subscribers.compactMap { $0["address"] as? String }),
+            [boundAddress(kept), kickedAddress].compactMap { $0 }.reduce(into: Set()) { $0.insert($1) })
         XCTAssertEqual(subscribers.first { $0["address"] as? String == kickedAddress }?["subscriptions"] as? [String], ["1AAA9901"])
         let cluster = try json(port, "/api/cluster")
         XCTAssertEqual((cluster["self"] as? [String: Any])?["address"] as? String, broker.address)
@@ -97,7 +99,8 @@ final class StatusPageTests: IntegrationTestCase {
             try http(port, "POST", "/api/subscribers/disconnect", password: password, form: "address=\(kickedAddress)").status, 404, "gone already")
 
         // An action from another site's page is refused even with the password.
-        let forged = try http(port, "POST", "/api/producers/block", password: password, headers: [("Origin", "http://evil.example")], form: "id=1AAA99")
+        let forged = try http(
+            port, "POST", "/api/producers/block", password: password, headers: [("Origin", "http://evil.example")], form: "id=1AAA99")
         XCTAssertEqual(forged.status, 403)
         XCTAssertEqual(try http(port, "GET", "/api/producers/block?id=1AAA99", password: password).status, 404, "actions are POST only")
 
@@ -113,7 +116,8 @@ final class StatusPageTests: IntegrationTestCase {
         XCTAssertEqual(try http(port, "POST", "/api/producers/unblock", password: password, form: "id=1AAA99").status, 200)
         try waitForLine(kept, containing: "stream 1AAA9901 is online", timeout: 30)
         let events = try XCTUnwrap(
-            (try json(port, "/api/history")["streams"] as? [[String: Any]])?.first { $0["id"] as? String == "1AAA9901" }?["events"] as? [[String: Any]])
+            (try json(port, "/api/history")["streams"] as? [[String: Any]])?.first { $0["id"] as? String == "1AAA9901" }?["events"]
+                as? [[String: Any]])
         XCTAssertEqual(events.compactMap { $0["state"] as? String }, ["online", "offline", "online"])
 
         // A wrong password is refused, and the next attempt from the same address is held off, even a right one.

@@ -57,7 +57,8 @@ public struct StatusGate: Sendable {
         let form = HTTPRequest(method: "GET", target: "/?" + String(decoding: r.body, as: UTF8.self))
         guard let sent = form.queryItem("password"), ConstantTime.equal(sent, password) else {
             throttle.failed(source, now: now)
-            return HTTPResponse(status: 401, contentType: "text/html; charset=utf-8", body: Array(StatusPageHTML.login(error: "Wrong password.").utf8))
+            return HTTPResponse(
+                status: 401, contentType: "text/html; charset=utf-8", body: Array(StatusPageHTML.login(error: "Wrong password.").utf8))
         }
         throttle.succeeded(source)
         let (token, _) = sessions.open(now: now, random: random)
@@ -77,7 +78,8 @@ public struct StatusGate: Sendable {
     private func challenge(page: Bool, status: Int, _ text: String) -> HTTPResponse {
         let auth = ("WWW-Authenticate", "Basic realm=\"\(Self.realm)\", charset=\"UTF-8\"")
         if page {
-            return HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(StatusPageHTML.login(error: nil).utf8), headers: [auth])
+            return HTTPResponse(
+                status: status, contentType: "text/html; charset=utf-8", body: Array(StatusPageHTML.login(error: nil).utf8), headers: [auth])
         }
         return HTTPResponse(status: status, body: Array(text.utf8), headers: [auth])
     }

@@ -4,7 +4,10 @@
 public enum StatusPageHTML {
     /// Headers every page carries: no framing (clickjacking), nothing loaded from elsewhere, no caching.
     public static let headers: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        ),
         ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
     ]
 
