@@ -237,8 +237,8 @@ final class MessageCodecTests: XCTestCase {
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[8] = 0
         XCTAssertEqual(decodeError(b), .badField(field: "code", value: 0))
-        b[8] = 6
-        XCTAssertEqual(decodeError(b), .badField(field: "code", value: 6))
+        b[8] = 7
+        XCTAssertEqual(decodeError(b), .badField(field: "code", value: 7))
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[9] = 201
         XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxReasonBytes", value: 201))
