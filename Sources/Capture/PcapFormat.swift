@@ -27,26 +27,32 @@ public enum PcapFormat {
     }
 
     /// One record: header, IP header, UDP header, payload. `ipID` numbers IPv4 packets (any value is valid).
-    public static func record(_ payload: some Collection<UInt8>, from: PeerAddress, to: PeerAddress, wallMicros: UInt64, ipID: UInt16) -> [UInt8] {
+    public static func record(_ payload: [UInt8], from: PeerAddress, to: PeerAddress, wallMicros: UInt64, ipID: UInt16) -> [UInt8] {
+        var out: [UInt8] = []
+        payload.withUnsafeBytes { appendRecord($0, from: from, to: to, wallMicros: wallMicros, ipID: ipID, to: &out) }
+        return out
+    }
+
+    /// The same, appended to `out` (a capture appends to its write buffer: no array per record).
+    public static func appendRecord(
+        _ payload: UnsafeRawBufferPointer, from: PeerAddress, to: PeerAddress, wallMicros: UInt64, ipID: UInt16, to out: inout [UInt8]
+    ) {
         let ipLength = from.isIPv6 ? 40 : 20
         let udpLength = 8 + payload.count
         let packetLength = ipLength + udpLength
         let kept = min(packetLength, snapLength)
-        var out: [UInt8] = []
-        out.reserveCapacity(recordHeaderLength + kept)
+        out.reserveCapacity(out.count + recordHeaderLength + kept)
         le32(UInt32(truncatingIfNeeded: wallMicros / 1_000_000), &out)
         le32(UInt32(wallMicros % 1_000_000), &out)
         le32(UInt32(kept), &out)
         le32(UInt32(packetLength), &out)
-        let udp = udpHeader(payload, from: from, to: to)
         if from.isIPv6 {
             ipv6Header(from: from, to: to, payloadLength: udpLength, &out)
         } else {
             ipv4Header(from: from, to: to, totalLength: packetLength, id: ipID, &out)
         }
-        out += udp
-        out += payload.prefix(kept - ipLength - 8)
-        return out
+        out += udpHeader(payload, from: from, to: to)
+        out += UnsafeRawBufferPointer(rebasing: payload.prefix(kept - ipLength - 8))
     }
 
     static func ipv4Header(from: PeerAddress, to: PeerAddress, totalLength: Int, id: UInt16, _ out: inout [UInt8]) {
@@ -74,7 +80,7 @@ public enum PcapFormat {
     }
 
     /// The UDP header with its checksum over the pseudo-header, header and payload (RFC 768, RFC 8200 §8.1).
-    static func udpHeader(_ payload: some Collection<UInt8>, from: PeerAddress, to: PeerAddress) -> [UInt8] {
+    static func udpHeader(_ payload: UnsafeRawBufferPointer, from: PeerAddress, to: PeerAddress) -> [UInt8] {
         let length = 8 + payload.count
         var h: [UInt8] = []
         be16(from.port, &h)
@@ -95,9 +101,9 @@ public enum PcapFormat {
             pseudo += [0, 17]
             be16(UInt16(clamping: length), &pseudo)
         }
-        var sum = sum16(pseudo, 0)
-        sum = sum16(h, sum)
-        sum = sum16(Array(payload), sum)
+        var sum = pseudo.withUnsafeBytes { sum16($0, 0) }
+        sum = h.withUnsafeBytes { sum16($0, sum) }
+        sum = sum16(payload, sum)
         var c = fold(sum)
         if c == 0 { c = 0xffff }  // 0 means "no checksum" in UDP over IPv4
         h[6] = UInt8(c >> 8)
@@ -106,9 +112,9 @@ public enum PcapFormat {
     }
 
     /// The Internet checksum (RFC 1071) of `bytes`.
-    static func checksum(_ bytes: [UInt8], initial: UInt32) -> UInt16 { fold(sum16(bytes, initial)) }
+    static func checksum(_ bytes: [UInt8], initial: UInt32) -> UInt16 { fold(bytes.withUnsafeBytes { sum16($0, initial) }) }
 
-    private static func sum16(_ bytes: [UInt8], _ initial: UInt32) -> UInt32 {
+    private static func sum16(_ bytes: UnsafeRawBufferPointer, _ initial: UInt32) -> UInt32 {
         var s = UInt64(initial)
         var i = 0
         while i + 1 < bytes.count {

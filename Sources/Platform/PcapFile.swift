@@ -42,14 +42,18 @@ public final class PcapFile {
     public var isOpen: Bool { failed == nil }
 
     /// Records one datagram `from` -> `to` at wall time `wallMicros`.
-    public func record(_ payload: some Collection<UInt8>, from: PeerAddress, to: PeerAddress, wallMicros: UInt64) {
+    public func record(_ payload: [UInt8], from: PeerAddress, to: PeerAddress, wallMicros: UInt64) {
+        payload.withUnsafeBytes { record($0, from: from, to: to, wallMicros: wallMicros) }
+    }
+
+    public func record(_ payload: UnsafeRawBufferPointer, from: PeerAddress, to: PeerAddress, wallMicros: UInt64) {
         guard failed == nil, from.isIPv6 == to.isIPv6 else { return }
         ipID &+= 1
-        let r = PcapFormat.record(payload, from: from, to: to, wallMicros: wallMicros, ipID: ipID)
-        if fileBytes + r.count > maxBytes { rotate() }
+        let size = PcapFormat.recordHeaderLength + min((from.isIPv6 ? 48 : 28) + payload.count, PcapFormat.snapLength)
+        if fileBytes + size > maxBytes { rotate() }
         guard failed == nil else { return }
-        pending += r
-        fileBytes += r.count
+        PcapFormat.appendRecord(payload, from: from, to: to, wallMicros: wallMicros, ipID: ipID, to: &pending)
+        fileBytes += size
         records += 1
         if pending.count >= Self.bufferBytes { flush() }
     }
