@@ -48,6 +48,7 @@ public enum StatusPageHTML {
         <script>
         "use strict";
         let csrf = null;
+        let firstRender = true;
         const $ = (id) => document.getElementById(id);
         const fmtTime = (ms) => ms ? new Date(ms).toISOString().replace("T", " ").replace(/\\.\\d+Z$/, " UTC") : "";
         const fmtNum = (n) => n.toLocaleString("en");
@@ -112,10 +113,10 @@ public enum StatusPageHTML {
           const open = new Set([...h.querySelectorAll("details[open]")].map((d) => d.dataset.id));
           h.textContent = "";
           for (const st of s.history.streams) {
-            const d = document.createElement("details"); d.dataset.id = st.id; if (open.has(st.id)) d.open = true;
+            const d = document.createElement("details"); d.dataset.id = st.id; if (open.has(st.id) || (firstRender && st.events.length > 1)) d.open = true;
             const sum = document.createElement("summary");
             const last = st.events[st.events.length - 1];
-            sum.textContent = st.id + ": " + st.events.length + " events, last " + (last ? last.state + " at " + fmtTime(last.time_ms) : "none");
+            sum.textContent = st.id + ": " + st.events.length + (st.events.length === 1 ? " event" : " events") + ", last " + (last ? last.state + " at " + fmtTime(last.time_ms) : "none");
             d.appendChild(sum);
             const ul = document.createElement("ul");
             for (const e of st.events.slice().reverse()) {
@@ -125,6 +126,7 @@ public enum StatusPageHTML {
             }
             d.appendChild(ul); h.appendChild(d);
           }
+          firstRender = false;
         }
         async function refresh() {
           try {
