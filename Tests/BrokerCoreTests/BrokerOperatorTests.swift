@@ -40,6 +40,7 @@ final class BrokerOperatorTests: XCTestCase {
         let told = out.messages(to: client).compactMap { if case .streamStatus(let s) = $0 { s.state } else { nil } }
         XCTAssertEqual(told, [.offline, .offline], "the subscriber hears both streams go offline")
         XCTAssertTrue(h.events.contains(.producerBlocked(testProducer, endedSession: producer)))
+        XCTAssertEqual(h.broker.history.byStream[videoStream]?.last?.reason, "blocked by the operator")
 
         // Its HELLO (with the right cookie) is refused with ERROR blocked, request id 0; no session is made.
         let hello = Hello(
@@ -88,6 +89,7 @@ final class BrokerOperatorTests: XCTestCase {
         XCTAssertEqual(entries.map(\.online), [true, false])
         XCTAssertEqual(entries.map(\.time), [online, online + 5_000_000])
         XCTAssertEqual(entries.first?.from, producer)
+        XCTAssertEqual(entries.map(\.reason), [nil, "producer said goodbye"])
         XCTAssertEqual(h.broker.streams[videoStream]?.onlineSince, online)
     }
 

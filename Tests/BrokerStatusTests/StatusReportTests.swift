@@ -66,6 +66,7 @@ final class StatusReportTests: XCTestCase {
         let history = try parse(StatusReport.history(core, context()))
         let events = try XCTUnwrap((history["streams"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])
         XCTAssertEqual(events.map { $0["state"] as? String }, ["online", "offline"])
+        XCTAssertEqual(events.last?["reason"] as? String, "blocked by the operator")
         let all = try parse(StatusReport.all(core, context(), csrf: "t"))
         XCTAssertEqual(all["csrf"] as? String, "t")
         XCTAssertEqual(all["blocked_producers"] as? [String], ["1AAA99"])

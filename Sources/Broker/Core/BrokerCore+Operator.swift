@@ -20,7 +20,7 @@ extension BrokerCore {
     public mutating func disconnectClient(_ address: PeerAddress, now: Int64) -> OperatorResult {
         guard let s = table[address], s.role == .client else { return .notFound }
         outbox.push(.send(to: address, Message.bye(token: s.token, reason: .disconnected).encode()))
-        endSession(address, now: now)
+        endSession(address, now: now, reason: "disconnected by the operator")
         events.push(.clientDisconnected(address))
         return .done
     }
@@ -34,7 +34,7 @@ extension BrokerCore {
             blockedProducers.insert(producer)
         }
         let owner = table.owners[producer]
-        if let owner { endSession(owner, now: now) }
+        if let owner { endSession(owner, now: now, reason: "blocked by the operator") }
         events.push(.producerBlocked(producer, endedSession: owner))
         return .done
     }

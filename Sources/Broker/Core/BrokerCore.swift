@@ -109,7 +109,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         case .bye(let token, _):
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
-            endSession(from, now: now)
+            endSession(from, now: now, reason: "producer said goodbye")
         case .cookie, .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data:
             refuse("unexpected_type")
         }
@@ -144,7 +144,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             return
         }
         if let old = table[from], old.role != h.role || old.producer != h.producer {
-            endSession(from, now: now)
+            endSession(from, now: now, reason: "replaced by a session of another role or id")
         }
         switch h.role {
         case .client:
@@ -166,7 +166,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             guard !blockedProducers.contains(pid) else { return refuseBlocked(pid, from: from) }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
-                endSession(other, now: now)
+                endSession(other, now: now, reason: "replaced by a newer session from \(from)")
             }
             if table.owners[pid] == nil && table.owners.count >= limits.maxProducers {
                 sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
@@ -217,24 +217,24 @@ public struct BrokerCore: ProtocolCore, Sendable {
             streamTable.byID[id] = s
             if !wasOnline || fresh {
                 streamTable.byID[id]!.onlineSince = now
-                history.record(id, online: true, from: owner, now: now)
+                history.record(id, online: true, from: owner, now: now, reason: nil)
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
         }
         for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
-            setOffline(id, now: now)
+            setOffline(id, now: now, reason: "no longer announced by its producer")
         }
     }
 
-    private mutating func setOffline(_ id: StreamID, now: Int64) {
+    private mutating func setOffline(_ id: StreamID, now: Int64, reason: String) {
         guard var s = streamTable.byID[id], s.online else { return }
         streamTimers.cancel(id)
         s.online = false
         s.owner = nil
         s.offlineSince = now
         streamTable.byID[id] = s
-        history.record(id, online: false, from: nil, now: now)
+        history.record(id, online: false, from: nil, now: now, reason: reason)
         notify(id, .offline)
     }
 
@@ -392,11 +392,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    mutating func endSession(_ address: PeerAddress, now: Int64) {
+    mutating func endSession(_ address: PeerAddress, now: Int64, reason: String = "session ended") {
         guard let s = table.remove(address) else { return }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
-            for id in streamTable.streams(of: pid) { setOffline(id, now: now) }
+            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: reason) }
         }
         if let slot = s.slot {
             var touched: [StreamID] = []
@@ -420,7 +420,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         for (a, s) in table.byAddress where now - s.lastHeard > timers.leaseDuration {
             counters.leasesExpired += 1
             events.push(.leaseExpired(a, role: s.role, producer: s.producer))
-            endSession(a, now: now)
+            endSession(a, now: now, reason: "lease expired")
         }
         if now - lastMeasure >= 1_000_000 {
             let elapsed = Double(now - lastMeasure) / 1e6

@@ -10,6 +10,8 @@ public struct StreamHistory: Sendable {
         public let online: Bool
         /// The producer session's address when it came online, nil for offline.
         public let from: PeerAddress?
+        /// Why it went offline (nil for online): "lease expired", "blocked by the operator", ...
+        public let reason: String?
     }
 
     /// Events kept per stream.
@@ -22,13 +24,13 @@ public struct StreamHistory: Sendable {
         self.maxStreams = maxStreams
     }
 
-    mutating func record(_ id: StreamID, online: Bool, from: PeerAddress?, now: Int64) {
+    mutating func record(_ id: StreamID, online: Bool, from: PeerAddress?, now: Int64, reason: String? = nil) {
         if byStream[id] == nil && byStream.count >= maxStreams, let oldest = byStream.min(by: { $0.value.last!.time < $1.value.last!.time }) {
             byStream[oldest.key] = nil
         }
         var list = byStream.removeValue(forKey: id) ?? []
         if list.count >= Self.perStream { list.removeFirst(list.count - Self.perStream + 1) }
-        list.append(Entry(time: now, online: online, from: from))
+        list.append(Entry(time: now, online: online, from: from, reason: reason))
         byStream[id] = list
     }
 }

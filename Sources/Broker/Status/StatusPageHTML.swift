@@ -121,7 +121,7 @@ public enum StatusPageHTML {
             const ul = document.createElement("ul");
             for (const e of st.events.slice().reverse()) {
               const li = document.createElement("li");
-              li.textContent = fmtTime(e.time_ms) + " " + e.state + (e.producer_address ? " from " + e.producer_address : "");
+              li.textContent = fmtTime(e.time_ms) + " " + e.state + (e.producer_address ? " from " + e.producer_address : "") + (e.reason ? " (" + e.reason + ")" : "");
               ul.appendChild(li);
             }
             d.appendChild(ul); h.appendChild(d);

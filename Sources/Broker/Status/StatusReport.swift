@@ -155,6 +155,7 @@ public enum StatusReport {
                 w.int64("time_ms", ctx.unixMillis(e.time) ?? 0)
                 w.string("state", e.online ? "online" : "offline")
                 w.string("producer_address", e.from?.description)
+                w.string("reason", e.reason)
                 w.endObject()
             }
             w.endArray()
