@@ -197,6 +197,7 @@ def samples():
     s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
       {"vbwire.error_code": "4", "vbwire.reason": reason, "vbwire.reason_length": str(len(reason))}, type_="ERROR")
     s("ERROR empty reason", error(0, 2, ""), "ERROR req=0 limit reached", {"vbwire.reason_length": "0"}, type_="ERROR")
+    s("ERROR not authorized", error(0, 6, ""), "ERROR req=0 not authorized", {"vbwire.error_code": "6"}, type_="ERROR")
     s("DATA", data(V1, 123, 4, 10000, 2, CTIME), "DATA 1AAA9901 seq=123 frame=4 chunk 3/8",
       {"vbwire.stream": "1AAA9901", "vbwire.seq": "123", "vbwire.frame": "4", "vbwire.frame_length": "10000",
        "vbwire.chunk_index": "2", "vbwire.chunk_count": "8", "vbwire.capture_time": str(CTIME), "vbwire.chunk_offset": "2728",
@@ -229,6 +230,7 @@ def samples():
       "LIST_REPLY req=12 total=90 first=86 entries=4", type_="LIST_REPLY")
     s("BYE shutdown", bye(0, 1), "BYE shutdown", {"vbwire.bye_reason": "1"}, type_="BYE")
     s("BYE quit", bye(TOKEN, 2), "BYE quit", {"vbwire.bye_reason": "2"}, type_="BYE")
+    s("BYE disconnected", bye(TOKEN, 3), "BYE disconnected", {"vbwire.bye_reason": "3"}, type_="BYE")
 
     # UDP GSO batches as captured before segmentation: one UDP payload, several DATA datagrams back to back,
     # cut every <first datagram's length> bytes (the last may be shorter), as BatchSender sends them.

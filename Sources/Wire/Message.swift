@@ -282,6 +282,8 @@ public struct ListReply: Equatable, Sendable {
 public enum ByeReason: UInt8, Sendable {
     case shutdown = 1
     case quit = 2
+    /// The broker's operator ended this session (the status page): the peer does not reconnect by itself.
+    case disconnected = 3
 }
 
 /// Every datagram of protocol version 1.

@@ -76,6 +76,12 @@ struct BrokerHarness {
         return collect()
     }
 
+    /// Runs an operator's command on the broker and returns its result and what the broker wants sent.
+    mutating func operate<T>(_ command: (inout BrokerCore, Int64) -> T) -> (T, [BrokerOutput]) {
+        let r = command(&broker, now)
+        return (r, collect())
+    }
+
     /// What the broker handed back after an input.
     private mutating func collect() -> [BrokerOutput] {
         events += broker.drainEvents()

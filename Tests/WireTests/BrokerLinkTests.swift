@@ -191,4 +191,15 @@ final class BrokerLinkTests: XCTestCase {
         guard case .bye(let token, .quit)? = decoded(link.bye()) else { return XCTFail("not a BYE") }
         XCTAssertEqual(token, link.token)
     }
+
+    func testAnOperatorsDisconnectStopsTheLinkOnlyWithOurToken() {
+        var (link, _) = connected()
+        // A forged disconnect (not our token) is ignored: it must not stop us for good.
+        XCTAssertNil(link.handle(.bye(token: link.token ^ 1, reason: .disconnected), now: 1_000).event)
+        XCTAssertTrue(link.isConnected)
+        XCTAssertEqual(link.handle(.bye(token: link.token, reason: .disconnected), now: 2_000).event, .disconnected)
+        XCTAssertFalse(link.isConnected)
+        XCTAssertEqual(link.deadline, .max, "no HELLO until the owner connects again")
+        XCTAssertTrue(link.poll(now: 60_000_000).send.isEmpty)
+    }
 }

@@ -48,9 +48,9 @@ local ROLES = { [1] = "producer", [2] = "client" }
 local KINDS = { [1] = "video", [2] = "audio" }
 local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio" }
 local ACK_STATUS = { [0] = "online", [1] = "offline", [2] = "waiting" }
-local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session" }
+local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session", [6] = "not authorized" }
 local STATES = { [1] = "online", [2] = "offline" }
-local BYE_REASONS = { [1] = "shutdown", [2] = "quit" }
+local BYE_REASONS = { [1] = "shutdown", [2] = "quit", [3] = "disconnected" }
 
 local f = {
     magic = ProtoField.uint16("vbwire.magic", "Magic", base.HEX),

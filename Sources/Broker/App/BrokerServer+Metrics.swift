@@ -5,18 +5,22 @@ import Platform
 import Wire
 
 extension BrokerServer {
-    /// /metrics in Prometheus text format, /healthz as a one-line status.
+    /// /metrics in Prometheus text format, /healthz (alive) and /readyz (ready to serve) as one-line statuses.
     func respond(_ r: HTTPRequest) -> HTTPResponse {
         guard r.method == "GET" || r.method == "HEAD" else {
             return HTTPResponse(status: 405, body: Array("only GET and HEAD\n".utf8), headers: [("Allow", "GET, HEAD")])
         }
         switch r.path {
+        case "/readyz":
+            // Ready: the UDP socket is bound (the broker would not run otherwise) and, once the cluster exists,
+            // its peers resolved. Today there are none to resolve.
+            return .text(200, "ready address=\(boundAddress) peers=0\n")
         case "/healthz":
             return .text(200, "ok epoch=\(String(core.epoch, radix: 16)) uptime_s=\((Clock.now() - started) / 1_000_000)\n")
         case "/metrics":
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(prometheusText().utf8))
         default:
-            return .text(404, "try /metrics or /healthz\n")
+            return .text(404, "try /metrics, /healthz or /readyz\n")
         }
     }
 

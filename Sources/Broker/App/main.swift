@@ -16,6 +16,12 @@ let specs: [SettingSpec] = [
     ),
     SettingSpec("cluster-secret", env: "CLUSTER_SECRET", "Secret (at least 16 bytes) the brokers of a cluster prove to each other; required with --peers."),
     SettingSpec("issue-key", "Print the stream key of this producer id (6 hex digits), derived from PUBLISH_SECRET, and exit."),
+    SettingSpec(
+        "status-password", env: "STATUS_PASSWORD",
+        "Password of the status page, its API and actions on the HTTP port (/status, /api/...); off when empty (no default). Prefer the environment: flags show in ps."
+    ),
+    SettingSpec("capture", env: "CAPTURE", "Write the broker's own traffic (received and sent) to this pcap file; off when empty."),
+    SettingSpec("capture-max-mb", env: "CAPTURE_MAX_MB", default: "100", "Capture file size in MiB before it is rotated to FILE.1 (1-100000)."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     SettingSpec(
         "healthcheck", switch: true,
@@ -61,6 +67,9 @@ if let text = settings.string("issue-key") {
 let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerConfig in
     var c = BrokerConfig(address: try settings.address("address")!, publishSecret: publishSecret)
     c.metricsAddress = try settings.address("metrics")
+    c.statusPassword = settings.string("status-password")
+    c.capturePath = settings.string("capture")
+    c.captureMaxBytes = try settings.int("capture-max-mb", in: 1...100_000)! << 20
     c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000
     c.timers.leaseMisses = try settings.int("lease-misses", in: 2...100)!
     c.limits.maxSubscribers = try settings.int("max-subscribers", in: 1...1_000_000)!

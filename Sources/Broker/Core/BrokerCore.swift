@@ -18,6 +18,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
     var subscriptions = SubscriptionTable()
     var streamTable = StreamTable()
     let retransmitter: Retransmitter
+    /// Producer ids the operator blocked: their HELLO is refused with ERROR `notAuthorized`.
+    public internal(set) var blockedProducers: Set<ProducerID> = []
+    /// Each stream's online and offline events (the status page's history).
+    public internal(set) var history: StreamHistory
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
     var streamTimers = TimerTable<StreamID>()
     /// The lease and rate sweep, every half heartbeat interval.
@@ -58,6 +62,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         let ck = key?.cookieKey ?? cookieKey
         self.cookieKey = SipHash24(k0: ck.0, k1: ck.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
+        history = StreamHistory(maxStreams: limits.maxStreams)
     }
 
     /// Every peer's session, by address.
@@ -145,7 +150,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
-            endSession(from, now: now)
+            endSession(from, now: now, reason: "producer said goodbye")
         case .cookie(let nonce, let token):
             if !peerCookie(nonce: nonce, token: token, from: from, now: now) { refuse("unexpected_type") }
         case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest:
@@ -188,7 +193,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             mediaKey = key
         }
         if let old = table[from], old.role != h.role || old.producer != h.producer {
-            endSession(from, now: now)
+            endSession(from, now: now, reason: "replaced by a session of another role or id")
         }
         switch h.role {
         case .broker:
@@ -209,9 +214,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
         case .producer:
             guard let pid = h.producer, let mediaKey else { return }
+            guard !blockedProducers.contains(pid) else { return refuseBlocked(pid, from: from) }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
-                endSession(other, now: now)
+                endSession(other, now: now, reason: "replaced by a newer session from \(from)")
             }
             if table.owners[pid] == nil && table.owners.count >= limits.maxProducers {
                 sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
@@ -290,16 +296,18 @@ public struct BrokerCore: ProtocolCore, Sendable {
             streamTimers.set(id, at: s.detector.deadline)
             streamTable.byID[id] = s
             if !wasOnline || fresh {
+                streamTable.byID[id]!.onlineSince = now
+                history.record(id, online: true, from: owner, now: now, reason: nil)
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
         }
         for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
-            setOffline(id, now: now)
+            setOffline(id, now: now, reason: "no longer announced by its producer")
         }
     }
 
-    mutating func setOffline(_ id: StreamID, now: Int64) {
+    mutating func setOffline(_ id: StreamID, now: Int64, reason: String = "producer offline") {
         guard var s = streamTable.byID[id], s.online else { return }
         streamTimers.cancel(id)
         if !s.remote { announceDirty = true }
@@ -309,6 +317,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         s.mac = nil
         s.offlineSince = now
         streamTable.byID[id] = s
+        history.record(id, online: false, from: nil, now: now, reason: reason)
         notify(id, .offline)
     }
 
@@ -507,11 +516,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    mutating func endSession(_ address: PeerAddress, now: Int64) {
+    mutating func endSession(_ address: PeerAddress, now: Int64, reason: String = "session ended") {
         guard let s = table.remove(address) else { return }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
-            for id in streamTable.streams(of: pid) { setOffline(id, now: now) }
+            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: reason) }
         }
         interestDirty = true
         if let slot = s.slot {
@@ -538,7 +547,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         for (a, s) in table.byAddress where s.role != .broker && now - s.lastHeard > timers.leaseDuration {
             counters.leasesExpired += 1
             events.push(.leaseExpired(a, role: s.role, producer: s.producer))
-            endSession(a, now: now)
+            endSession(a, now: now, reason: "lease expired")
         }
         if now - lastMeasure >= 1_000_000 {
             let elapsed = Double(now - lastMeasure) / 1e6

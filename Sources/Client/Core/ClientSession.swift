@@ -273,8 +273,13 @@ public struct ClientSession: ProtocolCore, Sendable {
         case .brokerLeaving:
             events.push(.brokerLeaving)
             return []
-        case .refused:
-            return []  // the client reads a refused HELLO's ERROR itself (`sessionRefused`) before the link sees it
+        case .disconnected:
+            events.push(.disconnected)
+            return []
+        case .refused(let code, let reason):
+            // The client reads ERROR itself (see `.error` above); the link never reports this, kept for exhaustiveness.
+            events.push(.sessionRefused(code, reason: reason))
+            return []
         }
     }
 
