@@ -49,6 +49,9 @@ public struct Limits: Sendable, Equatable {
     public var maxResendsPerNack = 1024
     /// Recently resent datagrams the broker remembers per subscriber, to resend one at most once per RTT.
     public var maxRecentResends = 4096
+    /// Due leases the broker looks at in one turn (renewed or expired); the rest wait for the next turn, so a
+    /// mass expiry is spread over turns with media forwarded in between.
+    public var maxLeaseChecksPerTurn = 256
 
     public init() {}
 }

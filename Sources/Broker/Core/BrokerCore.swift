@@ -9,15 +9,17 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public let limits: Limits
     public let epoch: UInt64
     private let cookieKey: SipHash24
-    private var table = SessionTable()
+    private var table: SessionTable
     private var subscriptions = SubscriptionTable()
     private var streamTable = StreamTable()
     private let retransmitter: Retransmitter
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
     private var streamTimers = TimerTable<StreamID>()
-    /// The lease and rate sweep, every half heartbeat interval.
+    /// The rate measurement, every half heartbeat interval (leases have their own wheel in the session table).
     private var nextSweep: Int64 = 0
     private var lastMeasure: Int64 = 0
+    /// Fan-out list insertions and removals so far (part of `churnWork`).
+    private var fanoutUpdates = 0
     public private(set) var counters = BrokerCounters()
     private var outbox = OutputQueue<BrokerOutput>()
     /// What happened to sessions and streams (never per datagram).
@@ -29,6 +31,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         self.epoch = epoch
         self.cookieKey = SipHash24(k0: cookieKey.0, k1: cookieKey.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
+        table = SessionTable(leaseDuration: timers.leaseDuration, tick: timers.heartbeatInterval / 2)
     }
 
     /// Every peer's session, by address.
@@ -241,6 +244,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         var list = FanoutList()
         let subs = subscriptions.clients(covering: id).compactMap { a in table[a]?.slot.map { Subscriber(slot: $0, address: a) } }
         for s in subs.sorted(by: { $0.slot < $1.slot }) { list.insert(s) }
+        fanoutUpdates += subs.count
         streamTable.byID[id]!.fanout = list
     }
 
@@ -248,6 +252,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     private mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
         for id in ids where !selectors.contains(where: { $0.covers(id) }) {
             streamTable.byID[id]?.fanout.remove(client)
+            fanoutUpdates += 1
         }
     }
 
@@ -281,6 +286,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             subscriptions.add(sel, from)
             if let slot = s.slot {
                 for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
+                fanoutUpdates += matched.count
             }
         }
         let online = matched.contains { streamTable.byID[$0]!.online }
@@ -405,13 +411,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// Runs what is due: NACKs towards producers, lease expiry, rate measurement.
     public mutating func handleTimeout(now: Int64) {
         for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
+        expireLeases(now: now)
         guard now >= nextSweep else { return }
         nextSweep = now + timers.heartbeatInterval / 2
-        for (a, s) in table.byAddress where now - s.lastHeard > timers.leaseDuration {
-            counters.leasesExpired += 1
-            events.push(.leaseExpired(a, role: s.role, producer: s.producer))
-            endSession(a, now: now)
-        }
         if now - lastMeasure >= 1_000_000 {
             let elapsed = Double(now - lastMeasure) / 1e6
             for id in streamTable.byID.keys {
@@ -423,7 +425,24 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
     }
 
-    public func pollTimeout() -> Int64 { min(nextSweep, streamTimers.next) }
+    public func pollTimeout() -> Int64 { min(nextSweep, streamTimers.next, table.leases.next) }
+
+    /// Ends the sessions whose lease has expired, at most `limits.maxLeaseChecksPerTurn` due leases per turn:
+    /// 2,000 leases expiring at once are ended over several turns, with the media received in between
+    /// forwarded, instead of in one pass that holds up every stream (the rest is due at once: `pollTimeout`).
+    private mutating func expireLeases(now: Int64) {
+        for a in table.expiredLeases(now: now, budget: limits.maxLeaseChecksPerTurn) {
+            guard let s = table[a] else { continue }
+            counters.leasesExpired += 1
+            events.push(.leaseExpired(a, role: s.role, producer: s.producer))
+            endSession(a, now: now)
+        }
+    }
+
+    /// Work done for session churn so far, counted in elementary steps (see `ChurnWork`).
+    public var churnWork: ChurnWork {
+        ChurnWork(leaseChecks: table.leaseChecks, leaseWheelOperations: table.leases.operations, fanoutUpdates: fanoutUpdates)
+    }
 
     /// Asks a stream's producer for what its loss detector finds missing, and schedules the next look.
     private mutating func nackProducer(_ id: StreamID, now: Int64) {
