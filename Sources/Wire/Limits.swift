@@ -52,6 +52,10 @@ public struct Limits: Sendable, Equatable {
     /// Due leases the broker looks at in one turn (renewed or expired); the rest wait for the next turn, so a
     /// mass expiry is spread over turns with media forwarded in between.
     public var maxLeaseChecksPerTurn = 256
+    /// Share of the bytes a subscriber's streams deliver that the broker may resend to it (its retransmit
+    /// budget's refill), in percent, and the most it may hold (also its start): a NACK storm draws at most this.
+    public var retransmitBudgetPercent = 50
+    public var retransmitBurstBytes = 256 * 1024
 
     public init() {}
 }

@@ -53,6 +53,7 @@ extension BrokerServer {
         drops.append(("reason=\"duplicate\"", Double(c.duplicatesIn)))
         drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
+        drops.append(("reason=\"retransmit_over_budget\"", Double(c.retransmitsOverBudget)))
         drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
         drops.append(("reason=\"control_send_failed\"", Double(controlDropped)))
         metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
