@@ -56,6 +56,15 @@ public struct Limits: Sendable, Equatable {
     /// budget's refill), in percent, and the most it may hold (also its start): a NACK storm draws at most this.
     public var retransmitBudgetPercent = 50
     public var retransmitBurstBytes = 256 * 1024
+    /// Per source network (IPv4 /24, IPv6 /64): HELLOs and session-less requests the broker acts on per second
+    /// and at once, and SUBSCRIBE/UNSUBSCRIBE/LIST_REQUEST of its sessions; beyond that they are dropped,
+    /// counted. Generous enough for thousands of peers behind one NAT joining within seconds.
+    public var sourceHandshakesPerSecond = 2_000
+    public var sourceHandshakeBurst = 4_000
+    public var sourceRequestsPerSecond = 4_000
+    public var sourceRequestBurst = 8_000
+    /// Source networks the broker keeps a bucket for; beyond that, new ones share one bucket.
+    public var maxLimitedSources = 4_096
 
     public init() {}
 }

@@ -55,6 +55,8 @@ extension BrokerServer {
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
         drops.append(("reason=\"retransmit_over_budget\"", Double(c.retransmitsOverBudget)))
         drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
+        drops.append(("reason=\"source_limited_handshake\"", Double(core.sourceLimits.handshakes.dropped)))
+        drops.append(("reason=\"source_limited_request\"", Double(core.sourceLimits.requests.dropped)))
         drops.append(("reason=\"control_send_failed\"", Double(controlDropped)))
         metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
         let streams = core.streams.values.sorted { $0.id < $1.id }

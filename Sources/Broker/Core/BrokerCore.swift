@@ -21,6 +21,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// Fan-out list insertions and removals so far (part of `churnWork`).
     private var fanoutUpdates = 0
     public private(set) var counters = BrokerCounters()
+    /// Per-source rate limits on handshakes and table requests (DATA is not looked at).
+    public private(set) var sourceLimits: SourceLimits
     private var outbox = OutputQueue<BrokerOutput>()
     /// What happened to sessions and streams (never per datagram).
     private var events = OutputQueue<BrokerEvent>()
@@ -32,6 +34,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         self.cookieKey = SipHash24(k0: cookieKey.0, k1: cookieKey.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
         table = SessionTable(leaseDuration: timers.leaseDuration, tick: timers.heartbeatInterval / 2)
+        sourceLimits = SourceLimits(limits: limits)
     }
 
     /// Every peer's session, by address.
@@ -73,6 +76,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             counters.malformed[error.reason, default: 0] += 1
             return
         }
+        guard sourceLimits.admit(m, from: from, hasSession: table[from] != nil, now: now) else { return }
         switch m {
         case .hello(let h): handleHello(h, from: from, now: now)
         case .heartbeat(let token, let sendTime, let rtt):
