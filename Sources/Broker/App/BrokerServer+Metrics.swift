@@ -86,6 +86,21 @@ extension BrokerServer {
         metric(
             "broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.",
             clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
+        metric(
+            "broker_subscriber_reported_received_total", "counter",
+            "Datagrams each subscriber reports it received (HEARTBEAT receiver reports, since its first report).",
+            clients.map { ("subscriber=\"\($0.address)\"", Double($0.receiver.received)) })
+        metric(
+            "broker_subscriber_reported_lost_total", "counter", "Datagrams each subscriber reports it gave up as lost.",
+            clients.map { ("subscriber=\"\($0.address)\"", Double($0.receiver.lost)) })
+        let unread = clients.filter(\.receiver.unread)
+        metric(
+            "broker_subscriber_unread", "gauge", "1 for each subscriber whose reports show nothing received for 4 heartbeats while its streams flow.",
+            unread.map { ("subscriber=\"\($0.address)\"", 1) })
+        metric("broker_subscribers_unread", "gauge", "Subscribers whose reports show nothing received while their streams flow.", [("", Double(unread.count))])
+        metric(
+            "broker_subscribers_reporting", "gauge", "Subscribers that send receiver reports in their heartbeats.",
+            [("", Double(clients.filter { $0.receiver.reports > 0 }.count))])
         let fd = forwardDelay
         out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
         out += "# TYPE broker_forward_delay_seconds histogram\n"

@@ -79,10 +79,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
         guard sourceLimits.admit(m, from: from, hasSession: table[from] != nil, now: now) else { return }
         switch m {
         case .hello(let h): handleHello(h, from: from, now: now)
-        case .heartbeat(let token, let sendTime, let rtt):
+        case .heartbeat(let token, let sendTime, let rtt, let report):
             guard var s = session(from, token: token, answerCookie: true) else { return }
             s.lastHeard = now
             if rtt > 0 { s.rttMicros = Int64(rtt) }
+            if let report, s.role == .client { noteReport(report, session: &s, now: now) }
             table[from] = s
             outbox.push(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
         case .subscribe(let r):
@@ -458,6 +459,21 @@ public struct BrokerCore: ProtocolCore, Sendable {
         guard !ranges.isEmpty else { return }
         counters.nacksOut += 1
         outbox.push(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
+    }
+
+    // MARK: Receiver reports
+
+    /// Takes a client's receiver report. Whether its streams flow is looked at only when the reports have shown
+    /// nothing received for `unreadAfter` (4 heartbeats), and at most once per quarter heartbeat per session (a
+    /// session's heartbeats are not rate-limited).
+    private mutating func noteReport(_ r: ReceiverReport, session s: inout PeerSession, now: Int64) {
+        let previous = s.receiver.lastAt
+        guard let idle = s.receiver.take(r, now: now), idle >= 4 * timers.heartbeatInterval else { return }
+        guard now - previous >= timers.heartbeatInterval / 4 else { return }
+        let flowing = s.selectors.contains { sel in
+            streamTable.matching(sel).contains { streamTable.byID[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
+        }
+        s.receiver.mark(unread: flowing)
     }
 
     /// Tells every peer the broker is leaving.
