@@ -110,6 +110,15 @@ extension BrokerServer {
         }
         out += "broker_forward_delay_seconds_sum \(Double(fd.sumNanos) / 1e9)\n"
         out += "broker_forward_delay_seconds_count \(fd.count)\n"
+        let tt = timerTurns
+        out += "# HELP broker_timer_turn_seconds How long each run of the broker's timers (NACKs, lease expiry, rates) held the event loop.\n"
+        out += "# TYPE broker_timer_turn_seconds histogram\n"
+        for (i, c) in tt.cumulative.enumerated() {
+            let le = i < DelayHistogram.boundsMicros.count ? String(Double(DelayHistogram.boundsMicros[i]) / 1_000_000) : "+Inf"
+            out += "broker_timer_turn_seconds_bucket{le=\"\(le)\"} \(c)\n"
+        }
+        out += "broker_timer_turn_seconds_sum \(Double(tt.sumNanos) / 1e9)\n"
+        out += "broker_timer_turn_seconds_count \(tt.count)\n"
         let h = metrics?.counters ?? HTTPServer.Counters()
         metric("broker_http_connections", "gauge", "Open connections on the HTTP port.", [("", Double(metrics?.connectionCount ?? 0))])
         metric(
