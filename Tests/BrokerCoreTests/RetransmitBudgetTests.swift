@@ -13,6 +13,7 @@ final class RetransmitBudgetTests: XCTestCase {
     func testTheBucketIsCreditedByWhatTheStreamReceivedAndCapped() {
         var limits = Limits()
         limits.retransmitBurstBytes = 1_000
+        limits.retransmitBudgetPercent = 50
         var b = RetransmitBudget(burst: 1_000)
         XCTAssertTrue(b.spend(900))
         XCTAssertFalse(b.spend(200))

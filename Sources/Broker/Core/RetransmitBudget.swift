@@ -4,7 +4,8 @@ import Wire
 /// NACK for a stream credits `retransmitBudgetPercent` of the bytes that stream received since the subscriber's
 /// previous NACK for it, up to `retransmitBurstBytes` held. Over any span a subscriber draws at most the burst
 /// plus that share of its streams' bytes, however many NACKs it sends (one subscriber's 3 MB of NACKs once
-/// drew 264 MB). Crediting at NACK time costs one lookup per NACK and nothing per forwarded datagram.
+/// drew 264 MB, 80 times what its streams delivered). Crediting at NACK time costs one lookup per NACK and nothing
+/// per forwarded datagram.
 struct RetransmitBudget: Sendable {
     /// Bytes that may be resent now.
     private(set) var tokens: Int
