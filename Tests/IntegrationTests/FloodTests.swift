@@ -96,6 +96,14 @@ final class BoundUDPPeer {
 
     deinit { close(fd) }
 
+    /// The port the kernel bound.
+    var localPort: UInt16 {
+        var a = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return UInt16(bigEndian: a.sin_port)
+    }
+
     @discardableResult
     func send(_ bytes: [UInt8], to port: UInt16) -> Bool {
         var addr = Ports.loopback(port: port)
