@@ -64,7 +64,9 @@ final class ChurnTests: XCTestCase {
         XCTAssertEqual(small.unsubscribe, ChurnWork(fanoutUpdates: 2))
         XCTAssertEqual(small.bye, ChurnWork(fanoutUpdates: 2))
         XCTAssertEqual(small.heartbeat, ChurnWork())
-        print("work per change (steps) at 10 and 10,000 subscribers: subscribe \(small.connectAndSubscribe.total), unsubscribe \(small.unsubscribe.total), bye \(small.bye.total), heartbeat \(small.heartbeat.total)")
+        print(
+            "work per change (steps) at 10 and 10,000 subscribers: subscribe \(small.connectAndSubscribe.total), unsubscribe \(small.unsubscribe.total), bye \(small.bye.total), heartbeat \(small.heartbeat.total)"
+        )
     }
 
     /// Every subscriber falls silent at once; the producer and one watcher keep their leases. Returns the work
@@ -124,6 +126,8 @@ final class ChurnTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(large.endedPerTurn.count, 10_000 / Limits().maxLeaseChecksPerTurn)
         XCTAssertEqual(small.perExpiry, 3, accuracy: 0.4)
         XCTAssertEqual(large.perExpiry, 3, accuracy: 0.01)
-        print("work per expiry (lease checks + fan-out updates): \(small.perExpiry) at 10, \(large.perExpiry) at 10,000; turns for 10,000: \(large.endedPerTurn.count), at most \(large.endedPerTurn.max() ?? 0) per turn")
+        print(
+            "work per expiry (lease checks + fan-out updates): \(small.perExpiry) at 10, \(large.perExpiry) at 10,000; turns for 10,000: \(large.endedPerTurn.count), at most \(large.endedPerTurn.max() ?? 0) per turn"
+        )
     }
 }

@@ -71,7 +71,8 @@ final class SourceLimiterTests: XCTestCase {
         XCTAssertEqual(h.broker.sourceLimits.requests.dropped, 1_800)
         let legit = peer(2, 1)
         let token = h.connect(legit, role: .client)
-        XCTAssertEqual(h.subscribe(legit, token: token, videoStream).messages(to: legit), [.ack(Ack(requestID: 1, selector: videoStream, status: .online))])
+        XCTAssertEqual(
+            h.subscribe(legit, token: token, videoStream).messages(to: legit), [.ack(Ack(requestID: 1, selector: videoStream, status: .online))])
         // Heartbeats of the flooding sessions are still answered.
         let (a, t) = flood[0]
         XCTAssertEqual(h.receive(.heartbeat(token: t, sendTime: 3, rttMicros: 0), from: a).messages(to: a), [.heartbeatAck(echoTime: 3, epoch: 1)])

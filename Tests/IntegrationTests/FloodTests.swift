@@ -43,7 +43,9 @@ final class FloodTests: IntegrationTestCase {
         let missing = (UInt32(1)...300).filter { !numbers.contains($0) }
         let metrics = try httpGet(port: broker.metricsPort!, path: "/metrics").body
         let dropped = metricValue(metrics, "broker_drops_total{reason=\"source_limited_request\"}") ?? -1
-        print("flood: \(connected.count) validated sockets sent \(sent) requests, \(Int(dropped)) dropped by the per-source limit; legitimate subscriber saved \(numbers.count) of 300 frames")
+        print(
+            "flood: \(connected.count) validated sockets sent \(sent) requests, \(Int(dropped)) dropped by the per-source limit; legitimate subscriber saved \(numbers.count) of 300 frames"
+        )
         XCTAssertEqual(missing, [], "frames the legitimate subscriber missed during the flood")
         XCTAssertGreaterThan(dropped, 0, "the per-source limit dropped nothing")
         XCTAssertLessThan(dropped, Double(sent))

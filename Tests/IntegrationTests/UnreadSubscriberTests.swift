@@ -18,7 +18,8 @@ final class UnreadSubscriberTests: IntegrationTestCase {
         guard case .cookie(9, let token)? = peer.receive() else { throw HarnessFailure("no COOKIE for the raw peer") }
         peer.send(Message.hello(Hello(token: token, nonce: 9, role: .client)).encode(), to: broker.port)
         guard case .welcome? = peer.receive() else { throw HarnessFailure("no WELCOME for the raw peer") }
-        peer.send(Message.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: StreamID(selector: "1AAA9901")!)).encode(), to: broker.port)
+        peer.send(
+            Message.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: StreamID(selector: "1AAA9901")!)).encode(), to: broker.port)
 
         let silent = "subscriber=\"127.0.0.1:\(peer.localPort)\""
         var lastBeat = 0.0

@@ -97,7 +97,9 @@ extension BrokerServer {
         metric(
             "broker_subscriber_unread", "gauge", "1 for each subscriber whose reports show nothing received for 4 heartbeats while its streams flow.",
             unread.map { ("subscriber=\"\($0.address)\"", 1) })
-        metric("broker_subscribers_unread", "gauge", "Subscribers whose reports show nothing received while their streams flow.", [("", Double(unread.count))])
+        metric(
+            "broker_subscribers_unread", "gauge", "Subscribers whose reports show nothing received while their streams flow.",
+            [("", Double(unread.count))])
         metric(
             "broker_subscribers_reporting", "gauge", "Subscribers that send receiver reports in their heartbeats.",
             [("", Double(clients.filter { $0.receiver.reports > 0 }.count))])

@@ -374,7 +374,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
         var s = table.remove(from)!  // changed in place, not copied (see handleData)
         defer { table[from] = s }
         retransmitter.answer(
-            n, from: st.buffer, streamBytesIn: st.bytesIn, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters, outbox: &outbox)
+            n, from: st.buffer, streamBytesIn: st.bytesIn, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters,
+            outbox: &outbox)
     }
 
     private mutating func list(requestID: UInt32, to: PeerAddress) {
