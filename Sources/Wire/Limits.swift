@@ -51,7 +51,7 @@ public struct Limits: Sendable, Equatable {
     public var maxRecentResends = 4096
     /// Due leases the broker looks at in one turn (renewed or expired); the rest wait for the next turn, so a
     /// mass expiry is spread over turns with media forwarded in between.
-    public var maxLeaseChecksPerTurn = 256
+    public var maxLeaseChecksPerTurn = 128
     /// Share of the bytes a subscriber's streams deliver that the broker may resend to it (its retransmit
     /// budget's refill), in percent, and the most it may hold (also its start): a NACK storm draws at most this.
     /// Not lower: with 10 ms of jitter, late frame tails alone draw resends of about 30 % of the media.
