@@ -48,6 +48,8 @@ public struct BrokerLink: Sendable {
     /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
     private var sessionLost = true
     public private(set) var heartbeatsSent = 0
+    /// What the owner has received, sent in each HEARTBEAT when set (clients; producers leave it nil).
+    public var report: ReceiverReport?
     /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
     public private(set) var spoofedCookies = 0
 
@@ -186,7 +188,7 @@ public struct BrokerLink: Sendable {
             heartbeatRetryAt = retry < nextHeartbeat ? retry : .max
             heartbeatsSent += 1
             let rttMicros = UInt32(clamping: rtt.hasSample ? rtt.smoothed : 0)
-            return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros).encode()], nil)
+            return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros, report: report).encode()], nil)
         }
     }
 

@@ -82,6 +82,10 @@ final class BrokerServer {
     /// near its start, the last one's at its end).
     var forwardDelay = DelayHistogram()
     static let forwardDelaySamples = 4
+    /// How long each run of the core's timers held the event loop (`broker_timer_turn_seconds`): NACKs towards
+    /// producers, lease expiry (at most `maxLeaseChecksPerTurn` per run), rate measurement, and sending what
+    /// they queued. Media waits while it runs, so its largest bucket bounds what timers add to a frame's delay.
+    var timerTurns = DelayHistogram()
     /// Arrival stamps of DATA datagrams whose forwarding is not finished (the forwarder still has a backlog).
     private var pendingArrivals: [Int64] = []
     /// When the send carrying the pending datagrams started.
@@ -164,6 +168,7 @@ final class BrokerServer {
             if t >= core.pollTimeout() {
                 core.handleTimeout(now: t)
                 dispatchTransmits()
+                timerTurns.record(nanos: (Clock.now() - t) * 1000)
             }
             if forwarder.hasBacklog {
                 noteSendStart()

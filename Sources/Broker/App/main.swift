@@ -32,6 +32,12 @@ let specs: [SettingSpec] = [
     SettingSpec("max-streams", env: "MAX_STREAMS", default: "256", "Streams tracked (online or offline)."),
     SettingSpec("queue-datagrams", env: "QUEUE_DATAGRAMS", default: "2048", "Datagrams queued per subscriber before it loses whole frames."),
     SettingSpec("retransmit-buffer-kb", env: "RETRANSMIT_BUFFER_KB", default: "1024", "Retransmit buffer per stream, KiB."),
+    SettingSpec(
+        "source-handshakes", env: "SOURCE_HANDSHAKES", default: "2000",
+        "HELLOs (and requests without a session) acted on per second per source network (IPv4 /24, IPv6 /64); twice that at once."),
+    SettingSpec(
+        "source-requests", env: "SOURCE_REQUESTS", default: "4000",
+        "SUBSCRIBE, UNSUBSCRIBE and LIST requests acted on per second per source network; twice that at once."),
 ]
 let summary = "broker: keeps subscription tables and forwards each stream to its subscribers (Wire protocol v1)."
 let settings = Settings.parseOrExit(program: "broker", specs: specs, summary: summary)
@@ -91,6 +97,10 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
         c.cluster = ClusterConfig(secret: Array(secret.utf8))
         c.peers = peers
     }
+    c.limits.sourceHandshakesPerSecond = try settings.int("source-handshakes", in: 1...1_000_000)!
+    c.limits.sourceHandshakeBurst = 2 * c.limits.sourceHandshakesPerSecond
+    c.limits.sourceRequestsPerSecond = try settings.int("source-requests", in: 1...1_000_000)!
+    c.limits.sourceRequestBurst = 2 * c.limits.sourceRequestsPerSecond
     return c
 }
 let log = Logger(name: "broker", level: exitOnSettingsError("broker") { () throws(SettingsError) in try settings.logLevel("log-level") })

@@ -129,18 +129,51 @@ public enum StatusReport {
         w.int("producers", core.producerCount)
         w.int("subscribers", core.subscriberCount)
         w.endObject()
-        // One broker today. The cluster fills `brokers` with every member and `peer_links` with one object per
-        // link (fields in docs/API.md: peer, state, rtt_ms, datagrams and bytes each way, nacks, retransmissions).
+        w.string("origin", ProducerID(rawValue: core.originTag)!.description)
+        let links = core.peerLinks.values.filter { !$0.isSelf }.sorted { $0.address.description < $1.address.description }
+        // Every member: this broker, and each peer with the state of our link to it.
         w.beginArray("brokers")
         w.beginObject()
         w.string("address", ctx.brokerAddress)
         w.string("epoch", String(core.epoch, radix: 16))
+        w.string("origin", ProducerID(rawValue: core.originTag)!.description)
         w.bool("self", true)
         w.string("state", "up")
         w.endObject()
+        for l in links {
+            w.beginObject()
+            w.string("address", l.address.description)
+            w.string("epoch", l.brokerID.map { String($0, radix: 16) })
+            w.string("origin", l.originTag.map { ProducerID(rawValue: $0)!.description })
+            w.bool("self", false)
+            w.string("state", l.up ? "up" : "down")
+            w.endObject()
+        }
         w.endArray()
         w.beginArray("peer_links")
+        for l in links { writeLink(&w, l, retransmissions: core.sessions[l.address]?.retransmits ?? 0, ctx) }
         w.endArray()
+    }
+
+    /// One peer link: the fields docs/API.md names.
+    static func writeLink(_ w: inout JSONWriter, _ l: PeerLink, retransmissions: Int, _ ctx: StatusContext) {
+        w.beginObject()
+        w.string("peer", l.address.description)
+        w.string("state", l.up ? "up" : (l.configured ? "connecting" : "down"))
+        w.bool("configured", l.configured)
+        w.double("rtt_ms", l.rtt.hasSample ? Double(l.rtt.smoothed) / 1000 : 0)
+        w.int64("up_since_ms", l.up ? ctx.unixMillis(l.since) ?? 0 : 0)
+        w.int("datagrams_out", l.counters.dataOut + l.counters.controlOut)
+        w.int("data_out", l.counters.dataOut)
+        w.int("bytes_out", l.counters.bytesOut)
+        w.int("datagrams_in", l.counters.datagramsIn + l.counters.dataIn)
+        w.int("data_in", l.counters.dataIn)
+        w.int("bytes_in", l.counters.bytesIn)
+        w.int("nacks", l.counters.nacksIn + l.counters.nacksOut)
+        w.int("nacks_in", l.counters.nacksIn)
+        w.int("nacks_out", l.counters.nacksOut)
+        w.int("retransmissions", retransmissions)
+        w.endObject()
     }
 
     static func writeHistory(_ w: inout JSONWriter, _ core: BrokerCore, _ ctx: StatusContext) {
