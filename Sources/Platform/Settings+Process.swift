@@ -34,6 +34,25 @@ extension Settings {
     }
 
     /// A `host:port` setting, resolved.
+    /// A comma-separated list of `host:port`, each name giving every address it resolves to (IPv4 ones only when
+    /// there are any, so one socket reaches them all), without duplicates; nil when empty.
+    public func addresses(_ flag: String) throws(SettingsError) -> [PeerAddress]? {
+        guard let v = string(flag), !v.isEmpty else { return nil }
+        var all: [PeerAddress] = []
+        for part in v.split(separator: ",") {
+            let text = String(part).trimmingSpaces
+            guard !text.isEmpty else { continue }
+            do throws(AddressError) {
+                for a in try PeerAddress.resolveAll(text) where !all.contains(a) { all.append(a) }
+            } catch {
+                throw SettingsError(setting: spec(flag).label, message: error.description)
+            }
+        }
+        guard !all.isEmpty else { throw SettingsError(setting: spec(flag).label, message: "no broker address in '\(v)'") }
+        if all.contains(where: { !$0.isIPv6 }) { all.removeAll(where: \.isIPv6) }
+        return all
+    }
+
     public func address(_ flag: String) throws(SettingsError) -> PeerAddress? {
         guard let v = string(flag), !v.isEmpty else { return nil }
         do throws(AddressError) { return try PeerAddress.resolve(v.trimmingSpaces) } catch {

@@ -26,6 +26,9 @@ public final class UDPSocket: @unchecked Sendable {
 
     private let storage: ReceiveStorage
     private let slotSize: Int
+    /// Times a receive or send failed with ECONNREFUSED: on a connected socket (`connect(to:)`), the kernel's report
+    /// of an ICMP port unreachable from the peer (nothing listens there any more). The owner compares it.
+    public private(set) var refusals = 0
 
     /// `storage`: where received datagrams land; by default the socket gets its own of `batch` slots.
     /// `timestamps`: have the kernel stamp every received message (SO_TIMESTAMPNS), for `arrivalWallNanos`.
@@ -73,6 +76,16 @@ public final class UDPSocket: @unchecked Sendable {
         return withUnsafePointer(to: &storage) { PeerAddress(sockaddr: UnsafeRawPointer($0), length: len) }
     }
 
+    /// Connects the socket to `peer` (again: a UDP socket may be re-connected at any time): ICMP errors about it
+    /// are then reported (`refusals`) and only its datagrams are received. Returns false (with errno) if refused.
+    @discardableResult
+    public func connect(to peer: PeerAddress) -> Bool {
+        var storageAddr = sockaddr_storage()
+        let len = peer.write(to: &storageAddr)
+        let rc = withUnsafePointer(to: &storageAddr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, len) } }
+        return rc == 0
+    }
+
     /// The most messages one `receiveBatch` takes: when it returns fewer, the socket was empty at that moment.
     public var receiveBatchLimit: Int { storage.batch }
 
@@ -85,7 +98,10 @@ public final class UDPSocket: @unchecked Sendable {
         let n = cwire_recv_batch(
             fd, st.buffers, Int32(slotSize), Int32(st.batch), st.addrs, Int32(MemoryLayout<sockaddr_storage>.size),
             st.lens, st.addrLens, st.truncated, groEnabled ? st.segments : nil, timestampsEnabled ? st.stamps : nil)
-        guard n > 0 else { return 0 }
+        guard n > 0 else {
+            if n < 0 && errno == ECONNREFUSED { refusals += 1 }
+            return 0
+        }
         for i in 0..<Int(n) {
             guard let from = PeerAddress(sockaddr: UnsafeRawPointer(st.addrs + i), length: st.addrLens[i]) else { continue }
             let base = st.buffers + i * slotSize
@@ -126,6 +142,7 @@ public final class UDPSocket: @unchecked Sendable {
             if n >= 0 { return .sent }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK { return .wouldBlock }
+            if errno == ECONNREFUSED { refusals += 1 }
             return .failed(errno)
         }
     }

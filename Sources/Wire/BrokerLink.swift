@@ -48,6 +48,12 @@ public struct BrokerLink: Sendable {
     /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
     private var sessionLost = true
     public private(set) var heartbeatsSent = 0
+    /// While a suspicion is being confirmed (`suspect`): when to probe again, and when to give the broker up.
+    private var probeAt: Int64 = .max
+    private var suspectDeadline: Int64 = .max
+    /// Suspicions confirmed (the broker gave up as lost) and cleared (it answered).
+    public private(set) var suspicionsConfirmed = 0
+    public private(set) var suspicionsCleared = 0
     /// What the owner has received, sent in each HEARTBEAT when set (clients; producers leave it nil).
     public var report: ReceiverReport?
     /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
@@ -135,6 +141,7 @@ public struct BrokerLink: Sendable {
             }
             lastHeard = now
             heartbeatRetryAt = .max
+            clearSuspicion()
             let sample = now - Int64(bitPattern: echo)
             if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
             return ([], nil)
@@ -158,7 +165,48 @@ public struct BrokerLink: Sendable {
     }
 
     /// Notes that something arrived from the broker (any datagram proves it is alive).
-    public mutating func heard(now: Int64) { if state == .connected { lastHeard = now } }
+    public mutating func heard(now: Int64) {
+        guard state == .connected else { return }
+        lastHeard = now
+        clearSuspicion()
+    }
+
+    /// The owner expected media and heard nothing (failover): probe the broker with a heartbeat now, repeated every
+    /// `suspectRepeat`; unless something arrives within `suspectTimeout`, `poll` reports `.lost`.
+    public mutating func suspect(now: Int64) -> [[UInt8]] {
+        guard state == .connected, suspectDeadline == .max else { return [] }
+        suspectDeadline = now + timers.suspectTimeout
+        probeAt = now + timers.suspectRepeat
+        return [heartbeat(now: now)]
+    }
+
+    public var isSuspecting: Bool { suspectDeadline != .max }
+
+    private mutating func clearSuspicion() {
+        guard suspectDeadline != .max else { return }
+        suspicionsCleared += 1
+        suspectDeadline = .max
+        probeAt = .max
+    }
+
+    /// Leaves this broker for another of the cluster (failover): a new session, announced as fresh, with the token
+    /// we hold (address cookies are cluster-wide, so the new broker welcomes us at once). Sends the HELLO at once if
+    /// the session was up; a peer still connecting keeps its HELLO backoff, so a list of dead brokers is not
+    /// hammered.
+    /// `hurry`: send the HELLO at once even if we were not connected (the broker told us to go).
+    public mutating func move(now: Int64, hurry: Bool = false) -> [UInt8]? {
+        let wasConnected = state == .connected || hurry
+        state = .connecting
+        sessionLost = true
+        suspectDeadline = .max
+        probeAt = .max
+        heartbeatRetryAt = .max
+        lastHeard = now
+        guard wasConnected else { return nil }
+        nonce = 0
+        backoff = timers.requestRetry
+        return hello(now: now)
+    }
 
     public mutating func poll(now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         switch state {
@@ -166,6 +214,20 @@ public struct BrokerLink: Sendable {
             guard now >= nextHello else { return ([], nil) }
             return ([hello(now: now)], nil)
         case .connected:
+            if now >= suspectDeadline {
+                suspicionsConfirmed += 1
+                suspectDeadline = .max
+                probeAt = .max
+                state = .connecting
+                sessionLost = true
+                nonce = 0
+                backoff = timers.requestRetry
+                return ([hello(now: now)], .lost)
+            }
+            if now >= probeAt {
+                probeAt = now + timers.suspectRepeat
+                return ([heartbeat(now: now)], nil)
+            }
             if now - lastHeard > heartbeatInterval * Int64(leaseMisses) {
                 state = .connecting
                 sessionLost = true
@@ -186,16 +248,20 @@ public struct BrokerLink: Sendable {
             // milliseconds instead of a whole heartbeat interval.
             let retry = now + heartbeatRetryDelay
             heartbeatRetryAt = retry < nextHeartbeat ? retry : .max
-            heartbeatsSent += 1
-            let rttMicros = UInt32(clamping: rtt.hasSample ? rtt.smoothed : 0)
-            return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros, report: report).encode()], nil)
+            return ([heartbeat(now: now)], nil)
         }
+    }
+
+    private mutating func heartbeat(now: Int64) -> [UInt8] {
+        heartbeatsSent += 1
+        let rttMicros = UInt32(clamping: rtt.hasSample ? rtt.smoothed : 0)
+        return Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros, report: report).encode()
     }
 
     public var deadline: Int64 {
         switch state {
         case .connecting: nextHello
-        case .connected: min(nextHeartbeat, heartbeatRetryAt, lastHeard + heartbeatInterval * Int64(leaseMisses) + 1)
+        case .connected: min(nextHeartbeat, heartbeatRetryAt, probeAt, suspectDeadline, lastHeard + heartbeatInterval * Int64(leaseMisses) + 1)
         }
     }
 

@@ -102,6 +102,17 @@ public struct Timers: Sendable, Equatable {
     public var maxRequestBackoff: Int64 = 2_000_000
     /// A request unanswered this long is reported to the user as timed out (it is retried again on reconnect).
     public var requestTimeout: Int64 = 10_000_000
+    /// Failover (peers given several brokers only). Silence from the broker while subscribed streams flow, longer
+    /// than `silenceFrames` times the usual gap between frames (and at least `minSilence`), makes the peer suspect
+    /// its broker: it sends a heartbeat at once and repeats it every `suspectRepeat`; with no answer at all within
+    /// `suspectTimeout` it moves to the next broker. Repeating the probe is what keeps 10% loss from causing moves:
+    /// all four round trips must fail. A new broker that has not welcomed the peer within `failoverHelloTimeout`
+    /// is left for the next one as well.
+    public var silenceFrames: Int64 = 4
+    public var minSilence: Int64 = 40_000
+    public var suspectRepeat: Int64 = 25_000
+    public var suspectTimeout: Int64 = 100_000
+    public var failoverHelloTimeout: Int64 = 1_000_000
 
     public init() {}
     public var leaseDuration: Int64 { heartbeatInterval * Int64(leaseMisses) }

@@ -26,7 +26,7 @@ extension ClientRunner {
             ? "connected" + (rtt.hasSample ? ", rtt \(fmt(Double(rtt.smoothed) / 1000, 2)) ms" : "")
             : "not connected (trying)"
         let subs = core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")
-        return "broker \(config.broker): \(state); subscriptions: \(subs)"
+        return "broker \(broker): \(state); subscriptions: \(subs)"
     }
 
     /// The per-stream status lines: printed as plain lines, or made the region's lines and redrawn.

@@ -42,7 +42,7 @@ extension ClientRunner {
     }
 
     func currentWebState() -> String {
-        ViewerMessage.state(broker: config.broker.description, connected: core.link.isConnected, subscriptions: Array(core.subscriptions))
+        ViewerMessage.state(broker: broker.description, connected: core.link.isConnected, subscriptions: Array(core.subscriptions))
     }
 
     /// Tabs learn of every change of subscriptions or link, whoever made it.

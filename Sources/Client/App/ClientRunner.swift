@@ -4,7 +4,10 @@ import Platform
 import Wire
 
 struct ClientConfig {
+    /// The first broker of `brokers` (the one broker of `--sessions`).
     var broker: PeerAddress
+    /// Every broker of BROKER_ADDRESS: with more than one the client fails over between them.
+    var brokers: [PeerAddress] = []
     var bind: PeerAddress?
     var output: String?
     var statusInterval: Int64 = 1_000_000
@@ -47,6 +50,13 @@ final class ClientRunner {
     var listsForWaiting = 0
     /// Set at the end of input (a closed pipe, Ctrl-D at the terminal): no more commands are read.
     var inputEnded = false
+    /// `socket.refusals` already passed on to the core.
+    var refusalsSeen = 0
+    /// The broker the socket is connected to (nil: not connected, a single broker).
+    var connectedTo: PeerAddress?
+
+    /// The broker the client uses now.
+    var broker: PeerAddress { core.broker ?? config.broker }
 
     init(config: ClientConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -54,7 +64,12 @@ final class ClientRunner {
         self.signals = signals
         let bind = config.bind ?? (config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0))
         socket = try UDPSocket(bind: bind, batch: 64, receiveBuffer: 8 << 20)
-        core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
+        core = ClientSession(timers: config.timers, limits: config.limits, brokers: config.brokers, seed: Clock.randomSeed())
+        // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
+        if config.brokers.count > 1 {
+            socket.connect(to: core.broker!)
+            connectedTo = core.broker
+        }
         interactive = !config.headless && Files.isTerminal(0)
         showStatus = !config.headless && config.statusInterval > 0
         if !config.headless {
@@ -69,7 +84,26 @@ final class ClientRunner {
 
     /// Sends what the core has queued.
     func flushTransmits() {
-        while let d = core.pollTransmit() { socket.send(d, to: config.broker) }
+        followBroker()
+        while let d = core.pollTransmit() { socket.send(d, to: broker) }
+        noteRefusals(now: Clock.now())
+    }
+
+    /// Re-connects the socket after a move, before anything goes to the new broker: a connected socket drops what
+    /// comes from any other address, its WELCOME included.
+    func followBroker() {
+        guard let c = connectedTo, c != broker else { return }
+        socket.connect(to: broker)
+        connectedTo = broker
+    }
+
+    /// Tells the core when the socket reported the broker unreachable (ICMP port unreachable).
+    func noteRefusals(now: Int64) {
+        guard socket.refusals != refusalsSeen else { return }
+        refusalsSeen = socket.refusals
+        core.unreachable(now: now)
+        followBroker()
+        while let d = core.pollTransmit() { socket.send(d, to: broker) }
     }
 
     func prompt() {
@@ -85,7 +119,7 @@ final class ClientRunner {
         core.connect(now: now)
         flushTransmits()
         if !config.headless {
-            say("client: broker \(config.broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
+            say("client: broker \(broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
         if let w = web { announceWeb(w) }
         for s in config.subscribe { subscribe(s, now: now) }
@@ -113,10 +147,11 @@ final class ClientRunner {
                 var rounds = 0
                 while rounds < 64,
                     socket.receiveBatch({ bytes, from in
-                        guard from == self.config.broker else { return }
+                        guard from == self.broker else { return }
                         self.core.handle(bytes, from: from, now: now)
                     }) > 0
                 { rounds += 1 }
+                noteRefusals(now: now)
                 flushTransmits()
             }
             if Clock.now() >= core.pollTimeout() {
@@ -198,17 +233,20 @@ final class ClientRunner {
                 for id in figures.keys where figures[id]!.joinedAt != nil && figures[id]!.subscribeSentAt == nil {
                     figures[id]!.subscribeSentAt = now
                 }
-                if !config.headless { say(fresh ? "connected to broker \(config.broker)" : "broker \(config.broker) is answering again") }
-                log.info("connected to broker \(config.broker)")
+                if !config.headless { say(fresh ? "connected to broker \(broker)" : "broker \(broker) is answering again") }
+                log.info("connected to broker \(broker)")
             case .brokerLost:
-                if !config.headless { say("lost contact with the broker at \(config.broker); reconnecting, subscriptions will be restored") }
-                log.warning("no answer from broker \(config.broker)")
+                if !config.headless { say("lost contact with the broker at \(broker); reconnecting, subscriptions will be restored") }
+                log.warning("no answer from broker \(broker)")
+            case .moved(let from, let to):
+                say("broker \(from) is gone; now on \(to), subscriptions kept")
+                log.warning("moved from broker \(from) to \(to)")
             case .brokerLeaving:
                 if !config.headless { say("the broker is shutting down; reconnecting, subscriptions will be restored") }
             case .disconnected:
                 // Said even when headless: it is why the client stops.
                 say("disconnected by the broker: its operator ended this session; not reconnecting")
-                log.warning("broker \(config.broker) ended this session (operator disconnect)")
+                log.warning("broker \(broker) ended this session (operator disconnect)")
                 return false
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
@@ -226,7 +264,7 @@ final class ClientRunner {
                     promptLists -= 1
                     printList(entries)
                 }
-                web?.broadcast(ViewerMessage.list(broker: config.broker.description, entries))
+                web?.broadcast(ViewerMessage.list(broker: broker.description, entries))
             case .frame(let f):
                 deliver(f)
                 web?.deliver(f)
@@ -313,7 +351,7 @@ final class ClientRunner {
         for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
         let rtt = core.link.rtt
         say(
-            "broker \(config.broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"
+            "broker \(broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"
         )
     }
 
@@ -330,7 +368,7 @@ final class ClientRunner {
     func leave() -> Int32 {
         web?.closeAll(now: Clock.now())
         closeRegion()
-        socket.send(core.bye(), to: config.broker)
+        socket.send(core.bye(), to: broker)
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
         for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }

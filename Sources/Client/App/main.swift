@@ -5,7 +5,9 @@ import Wire
 
 let signals = SignalWatcher()
 let specs: [SettingSpec] = [
-    SettingSpec("broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000", "Broker address (host:port)."),
+    SettingSpec(
+        "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
+        "Broker address (host:port), or several, comma-separated (or a name with several addresses): the client starts on a random one and moves to the next when its broker is gone."),
     SettingSpec("bind", env: "CONSUMER_ADDRESS", "Local address to receive on (host:port); any when empty."),
     SettingSpec("output", env: "OUTPUT", "Save every complete frame and audio chunk under this folder (one folder per stream)."),
     SettingSpec(
@@ -24,7 +26,9 @@ let specs: [SettingSpec] = [
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
 let settings = Settings.parseOrExit(program: "client", specs: specs, summary: summary, helpFooter: ClientCommand.helpText)
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
-    var c = ClientConfig(broker: try settings.address("broker")!)
+    let brokers = try settings.addresses("broker")!
+    var c = ClientConfig(broker: brokers[0])
+    c.brokers = brokers
     c.bind = try settings.address("bind")
     // A bare port means loopback: the page is served to this machine alone unless an address says otherwise.
     if let w = settings.string("web"), !w.isEmpty, w.allSatisfy(\.isNumber) {

@@ -5,6 +5,9 @@ public enum ClientEvent: Equatable, Sendable {
     case connected(fresh: Bool)
     case brokerLost
     case brokerLeaving
+    /// The client left a broker that is gone (unreachable, silent, or shutting down) for the next of its list;
+    /// its subscriptions follow it.
+    case moved(from: PeerAddress, to: PeerAddress)
     /// The broker's operator ended this session (BYE reason `disconnected`); the link does not reconnect.
     case disconnected
     /// A SUBSCRIBE the user asked for was acknowledged; `online` says whether its producer is online now.

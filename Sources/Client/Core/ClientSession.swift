@@ -44,7 +44,7 @@ public struct ClientSession: ProtocolCore, Sendable {
 
     public let timers: Timers
     public let limits: Limits
-    public private(set) var link: BrokerLink
+    public internal(set) var link: BrokerLink
     /// The subscriptions the user holds (selectors), whatever the broker's state.
     public private(set) var subscriptions: Set<StreamID> = []
     private var pending: [UInt32: Pending] = [:]
@@ -57,21 +57,43 @@ public struct ClientSession: ProtocolCore, Sendable {
     private var retiredReceived = 0
     private var retiredLost = 0
     private var listParts: [UInt32: [UInt16: ListEntry]] = [:]
-    private var events = OutputQueue<ClientEvent>()
-    private var transmits = OutputQueue<[UInt8]>()
+    var events = OutputQueue<ClientEvent>()
+    var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
     public private(set) var ignoredData = 0
+    /// The brokers this client may use; with more than one it fails over (see `ClientSession+Failover.swift`).
+    public internal(set) var brokers: BrokerList?
+    /// Frames not delivered because they were delivered already (a join frame after a move, say).
+    public internal(set) var duplicateFrames = 0
+    var recent = RecentFrames()
+    /// Failover state: when DATA last came, the smoothed gap between frame starts and when the last one came,
+    /// whether a silence may be suspected (DATA came since the last suspicion), since when the client is without a
+    /// session, and whether the next WELCOME ends a move (its fresh session keeps the receivers: the gap is
+    /// NACKed at the new broker).
+    var lastDataAt: Int64 = 0
+    var frameGap: Int64 = 0
+    var lastFrameStartAt: Int64 = 0
+    var silenceArmed = false
+    var connectingSince: Int64 = 0
+    var moving = false
+    /// ICMP port unreachable reports for the broker (the driver's connected socket), and the moves they caused.
+    public internal(set) var refusals = 0
 
-    public init(timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64) {
+    /// `brokers`: where the session may go (empty: the driver addresses the one broker it knows).
+    public init(timers: Timers = Timers(), limits: Limits = Limits(), brokers: [PeerAddress] = [], seed: UInt64) {
         self.timers = timers
         self.limits = limits
         link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: seed)
+        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed)
     }
 
     // MARK: The core contract
 
     /// Starts the session: the first HELLO.
-    public mutating func connect(now: Int64) { transmits.push(link.connect(now: now)) }
+    public mutating func connect(now: Int64) {
+        connectingSince = now
+        transmits.push(link.connect(now: now))
+    }
 
     public mutating func handle(_ datagram: [UInt8], from: PeerAddress, now: Int64) {
         transmits.push(contentsOf: receive(datagram[...], now: now))
@@ -235,6 +257,7 @@ public struct ClientSession: ProtocolCore, Sendable {
             return []
         case .streamStatus(let st):
             guard isSubscribed(st.stream) else { return [] }
+            if st.state != .online { silenceArmed = false }  // its DATA stops for a reason: no failover for it
             if st.state == .online, var r = receivers[st.stream] {
                 // The producer may have restarted its numbering.
                 r.detector.reset()
@@ -257,10 +280,14 @@ public struct ClientSession: ProtocolCore, Sendable {
         case .connected(_, let fresh):
             events.push(.connected(fresh: fresh))
             var out: [[UInt8]] = []
+            let moved = moving
+            moving = false
             if fresh {
                 // The broker does not know our subscriptions: ask for them again, kept even while offline.
                 pending = pending.filter { if case .subscribe(_, true) = $0.value.kind { return false } else { return true } }
-                for r in receivers.keys {
+                // After a move the sequence numbers go on (brokers forward the producer's datagrams unchanged):
+                // the receivers keep their state, so the gap is NACKed to the new broker instead of lost.
+                for r in receivers.keys where !moved {
                     receivers[r]!.detector.reset()
                     receivers[r]!.assembler.reset()
                     schedule(r)
@@ -273,9 +300,13 @@ public struct ClientSession: ProtocolCore, Sendable {
             }
             return out
         case .lost:
+            connectingSince = now
+            if failover { return move(now: now) }
             events.push(.brokerLost)
             return []
         case .brokerLeaving:
+            connectingSince = now
+            if failover { return move(now: now, hurry: true) }
             events.push(.brokerLeaving)
             return []
         case .disconnected:
@@ -308,6 +339,7 @@ public struct ClientSession: ProtocolCore, Sendable {
                 assembler: FrameAssembler(stream: h.stream, maxFramesInFlight: limits.maxFramesInFlight, maxBytesInFlight: limits.maxBytesInFlight))
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
+        noteData(h, now: now)
         guard
             r.detector.receive(
                 h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers
@@ -318,7 +350,7 @@ public struct ClientSession: ProtocolCore, Sendable {
             return
         }
         r.bytes += payload.count
-        for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { events.push(.frame(f)) }
+        for f in r.assembler.add(h, payload: payload, now: now, budget: timers.latencyBudget) { emit(f) }
         receivers[h.stream] = r
         schedule(h.stream)
     }
@@ -330,6 +362,7 @@ public struct ClientSession: ProtocolCore, Sendable {
         if now >= link.deadline { link.report = receiverReport }
         var (out, event) = link.poll(now: now)
         if let event { out += handle(event, now: now) }
+        out += failoverDue(now: now)
         guard link.isConnected else { return out }
         for (id, p) in pending where now >= p.nextRetry {
             var q = p
@@ -357,14 +390,14 @@ public struct ClientSession: ProtocolCore, Sendable {
                 }
             }
             if let d = receivers[id]!.assembler.deadline(budget: timers.latencyBudget), d <= now {
-                for f in receivers[id]!.assembler.drain(now: now, budget: timers.latencyBudget) { events.push(.frame(f)) }
+                for f in receivers[id]!.assembler.drain(now: now, budget: timers.latencyBudget) { emit(f) }
             }
         }
         return out
     }
 
     public func pollTimeout() -> Int64 {
-        var d = link.deadline
+        var d = min(link.deadline, failoverDeadline)
         guard link.isConnected else { return d }
         for p in pending.values { d = min(d, p.nextRetry) }
         return min(d, receiverTimers.next)

@@ -1,0 +1,78 @@
+import Wire
+
+/// Failover, for a client given several brokers: it leaves a broker that is unreachable (ICMP port unreachable
+/// through the driver's connected socket), silent while streams should flow (confirmed by quick heartbeats), or
+/// shutting down, for the next broker of its list, and takes its subscriptions along. Frames keep their numbers
+/// across brokers, so the receivers carry on and repeated frames are not delivered twice.
+extension ClientSession {
+    /// The broker to send to now (nil: none given; the driver knows its one broker).
+    public var broker: PeerAddress? { brokers?.current }
+
+    /// Whether there is another broker to move to.
+    var failover: Bool { brokers?.canMove == true }
+
+    /// The driver's socket reported the broker unreachable (ECONNREFUSED: ICMP port unreachable, as a closed port
+    /// on a live host answers): with another broker to go to, move at once.
+    public mutating func unreachable(now: Int64) {
+        refusals += 1
+        transmits.push(contentsOf: move(now: now))
+    }
+
+    mutating func move(now: Int64, hurry: Bool = false) -> [[UInt8]] {
+        guard var list = brokers, list.canMove else { return [] }
+        let from = list.current
+        let to = list.advance()
+        brokers = list
+        moving = true
+        connectingSince = now
+        silenceArmed = false
+        events.push(.moved(from: from, to: to))
+        return link.move(now: now, hurry: hurry).map { [$0] } ?? []
+    }
+
+    /// Notes a DATA datagram for the silence detector: the gap between frame starts, smoothed (1/8), sets how
+    /// much silence is suspicious.
+    mutating func noteData(_ h: DataHeader, now: Int64) {
+        guard failover else { return }
+        lastDataAt = now
+        silenceArmed = true
+        guard h.sequence == h.frameStart, h.flags & (DataHeader.retransmitFlag | DataHeader.cachedFlag) == 0 else { return }
+        if lastFrameStartAt > 0 {
+            let gap = min(now - lastFrameStartAt, 1_000_000)
+            frameGap = frameGap == 0 ? gap : (7 * frameGap + gap) / 8
+        }
+        lastFrameStartAt = now
+    }
+
+    /// How long a silence may last before the broker is suspected (`.max`: nothing to suspect now).
+    var silenceDeadline: Int64 {
+        guard failover, silenceArmed, frameGap > 0, link.isConnected, !link.isSuspecting else { return .max }
+        return lastDataAt + max(timers.minSilence, timers.silenceFrames * frameGap)
+    }
+
+    var failoverDeadline: Int64 {
+        guard failover else { return .max }
+        return link.isConnected ? silenceDeadline : connectingSince + timers.failoverHelloTimeout
+    }
+
+    /// Suspects a silent broker, or leaves a new one that does not answer.
+    mutating func failoverDue(now: Int64) -> [[UInt8]] {
+        guard failover else { return [] }
+        if link.isConnected {
+            guard now >= silenceDeadline else { return [] }
+            silenceArmed = false
+            return link.suspect(now: now)
+        }
+        guard now >= connectingSince + timers.failoverHelloTimeout else { return [] }
+        return move(now: now)
+    }
+
+    /// Hands a complete frame to the output unless it was delivered already.
+    mutating func emit(_ f: CompleteFrame) {
+        guard recent.admit(f) else {
+            duplicateFrames += 1
+            return
+        }
+        events.push(.frame(f))
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+
+/// Failover with the real executables (issue 14): a client given several brokers keeps its subscription and its
+/// output when its broker is killed or hangs; saved frames stay byte-identical and none is saved twice. Gaps are
+/// measured from the saved files' capture times and printed (figures, not assertions on speed).
+final class FailoverTests: IntegrationTestCase {
+    /// Three brokers, a producer of 1AAA99 (video, 30 fps) on the first; a client given the other two, saving frames.
+    func startScene() throws -> (brokers: [Broker], client: ManagedProcess, output: URL, on: Int) {
+        let brokers = try startBrokerCluster(3)
+        try startProducer("1AAA99", brokerPort: brokers[0].port, rate: 30, audio: false)
+        try waitForProducerOnline("1AAA99", at: brokers[0])
+        let output = folder("out")
+        let list = [brokers[1], brokers[2]].map(\.address).joined(separator: ",")
+        let args = ["--broker", list, "--bind", try Ports.freeLocalAddress(), "--status-interval", "0", "--subscribe", "1AAA99", "--output", output.path]
+        let client = try launch("client", args, name: "client", stdin: true)
+        let line = try waitForLine(client, startingWith: "connected to broker 127.0.0.1:")
+        let on = brokers.firstIndex { line.hasSuffix($0.address) }!
+        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        try waitUntil("the client saves 60 frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= 60 }
+        return (brokers, client, output, on)
+    }
+
+    /// The longest gap between consecutive saved frames' capture times (ms), frames missing by number, duplicates.
+    func scan(_ output: URL) -> (longestGapMs: Double, missing: Int, duplicates: Int) {
+        let names = savedFiles(output, stream: "1AAA9901").compactMap(savedName).sorted { $0.captureTime < $1.captureTime }
+        var longest: UInt64 = 0
+        var missing = 0
+        for (a, b) in zip(names, names.dropFirst()) {
+            longest = max(longest, b.captureTime - a.captureTime)
+            if b.frameNumber > a.frameNumber + 1 { missing += Int(b.frameNumber - a.frameNumber - 1) }
+        }
+        let numbers = names.map(\.frameNumber)
+        return (Double(longest) / 1000, missing, numbers.count - Set(numbers).count)
+    }
+
+    func verifyFrames(_ output: URL, label: String) throws {
+        let sources = try SourceSet(folder: Paths.frames("1AAA99"))
+        XCTAssertEqual(sources.check(savedFiles(output, stream: "1AAA9901")).mismatched, [], "\(label): frames that match no source frame")
+        let s = scan(output)
+        print("failover \(label): longest gap \(String(format: "%.1f", s.longestGapMs)) ms, \(s.missing) frames lost, \(s.duplicates) duplicates")
+        XCTAssertEqual(s.duplicates, 0, "\(label): a frame saved twice")
+    }
+
+    /// `kill -9` of the client's broker: the ICMP port unreachable moves the client at once to the other broker.
+    func testAClientMovesWhenItsBrokerIsKilled() throws {
+        let (brokers, client, output, on) = try startScene()
+        brokers[on].process.expectAlive = false
+        brokers[on].process.signal(SIGKILL)
+        let other = on == 1 ? brokers[2] : brokers[1]
+        try waitForLine(client, containing: "broker \(brokers[on].address) is gone; now on \(other.address), subscriptions kept")
+        let before = savedCount(output, stream: "1AAA9901")
+        try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= before + 60 }
+        try verifyFrames(output, label: "kill -9")
+        XCTAssertEqual(client.stdoutLines.filter { $0.contains("is gone; now on") }.count, 1, "one move per failure")
+    }
+
+    /// SIGSTOP of the client's broker for 5 s then SIGCONT: the silence moves the client, once; no frame twice.
+    func testAClientMovesOnceWhenItsBrokerHangs() throws {
+        let (brokers, client, output, on) = try startScene()
+        brokers[on].process.signal(SIGSTOP)
+        let other = on == 1 ? brokers[2] : brokers[1]
+        try waitForLine(client, containing: "broker \(brokers[on].address) is gone; now on \(other.address), subscriptions kept", timeout: 10)
+        Thread.sleep(forTimeInterval: 5)  // the hang lasts 5 s, as the issue asks: a duration, not a synchronisation
+        brokers[on].process.signal(SIGCONT)
+        let before = savedCount(output, stream: "1AAA9901")
+        try waitUntil("the client saves 45 more frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= before + 45 }
+        try verifyFrames(output, label: "SIGSTOP 5 s")
+        XCTAssertEqual(client.stdoutLines.filter { $0.contains("is gone; now on") }.count, 1, "no flapping: one move")
+    }
+}
+
+extension IntegrationTestCase {
+    /// Starts `n` brokers that list each other, as `ClusterTests.startCluster` does (that one is private to its class).
+    func startBrokerCluster(_ n: Int) throws -> [Broker] {
+        let ports = try (0..<n).map { _ in try Ports.freeUDP() }
+        let peers = ports.map { "127.0.0.1:\($0)" }.joined(separator: ",")
+        let brokers = try ports.enumerated().map { i, p in
+            try startBroker(port: p, metrics: true, name: "broker\(i + 1)", extra: ["--peers", peers, "--cluster-secret", ClusterTests.secret])
+        }
+        for (i, b) in brokers.enumerated() {
+            try waitUntil("broker\(i + 1) links to the \(n - 1) others", timeout: 20) {
+                b.process.stderr.components(separatedBy: "peer broker 127.0.0.1:").count - 1 >= n - 1
+            }
+        }
+        return brokers
+    }
+}
