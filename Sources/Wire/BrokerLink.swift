@@ -182,6 +182,12 @@ public struct BrokerLink: Sendable {
 
     public var isSuspecting: Bool { suspectDeadline != .max }
 
+    /// When the broker was last heard from (while connected).
+    public var lastHeardAt: Int64 { lastHeard }
+
+    /// The heartbeat period the broker asked for (its WELCOME), or the default before one.
+    public var heartbeatPeriod: Int64 { heartbeatInterval }
+
     private mutating func clearSuspicion() {
         guard suspectDeadline != .max else { return }
         suspicionsCleared += 1

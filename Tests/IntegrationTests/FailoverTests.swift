@@ -68,6 +68,30 @@ final class FailoverTests: IntegrationTestCase {
         try verifyFrames(output, label: "SIGSTOP 5 s")
         XCTAssertEqual(client.stdoutLines.filter { $0.contains("is gone; now on") }.count, 1, "no flapping: one move")
     }
+    /// `kill -9` of the producer's broker: the producer moves to the other broker of its list and announces its
+    /// streams there; the cluster moves the origin and a client on a third broker goes on saving frames.
+    func testAProducerMovesWhenItsBrokerIsKilled() throws {
+        let brokers = try startBrokerCluster(3)
+        let list = [brokers[0], brokers[1]].map(\.address).joined(separator: ",")
+        let producer = try launch(
+            "producer", ["--broker", list, "--bind", try Ports.freeLocalAddress(), "--id", "1AAA99", "--frames", Paths.frames("1AAA99").path, "--rate", "30"],
+            name: "producer-1AAA99")
+        try waitUntil("the producer connects", timeout: 20) { producer.stderr.contains("connected to broker 127.0.0.1:") }
+        let on = brokers.firstIndex { producer.stderr.contains("connected to broker \($0.address)") }!
+        let output = folder("out")
+        let client = try startClient(brokerPort: brokers[2].port, subscribe: ["1AAA99"], output: output, name: "client-b3")
+        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        try waitUntil("the client saves 60 frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= 60 }
+        brokers[on].process.expectAlive = false
+        brokers[on].process.signal(SIGKILL)
+        let other = on == 0 ? brokers[1] : brokers[0]
+        try waitUntil("the producer moves", timeout: 10) {
+            producer.stderr.contains("broker \(brokers[on].address) is gone; now on \(other.address)")
+        }
+        let before = savedCount(output, stream: "1AAA9901")
+        try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= before + 60 }
+        try verifyFrames(output, label: "producer's broker kill -9")
+    }
 }
 
 extension IntegrationTestCase {

@@ -4,7 +4,10 @@ import ProducerCore
 import Wire
 
 struct ProducerConfig {
+    /// The first broker of `brokers`.
     var broker: PeerAddress
+    /// Every broker of BROKER_ADDRESS: with more than one the producer fails over between them.
+    var brokers: [PeerAddress] = []
     var bind: PeerAddress?
     var producer: ProducerID
     var frames: String?
@@ -33,6 +36,11 @@ final class ProducerRunner: @unchecked Sendable {
     var audio: MediaFolder?
     /// The last refusal logged, so a HELLO retried every 2 s against a wrong key says so once, not forever.
     var lastRefusal: String?
+    /// `socket.refusals` already passed on to the core, and the broker the socket is connected to (failover only).
+    var refusalsSeen = 0
+    var connectedTo: PeerAddress?
+    /// The broker the producer uses now.
+    var broker: PeerAddress { core.broker ?? config.broker }
 
     init(config: ProducerConfig, log: Logger, stopFD: Int32) throws(SystemError) {
         self.config = config
@@ -43,24 +51,41 @@ final class ProducerRunner: @unchecked Sendable {
         sender = BatchSender(socket: socket)
         var streams = [StreamDescriptor(index: StreamKind.video.rawValue, kind: .video, rateMilli: UInt32(config.rate * 1000))]
         if config.audio != nil { streams.append(StreamDescriptor(index: StreamKind.audio.rawValue, kind: .audio, rateMilli: 1000)) }
-        core = ProducerSession(producer: config.producer, streams: streams, streamKey: config.streamKey, timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
+        core = ProducerSession(
+            producer: config.producer, streams: streams, streamKey: config.streamKey, timers: config.timers, limits: config.limits,
+            brokers: config.brokers, seed: Clock.randomSeed())
+        // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
+        if config.brokers.count > 1 {
+            socket.connect(to: core.broker!)
+            connectedTo = core.broker
+        }
         if let f = config.frames { video = MediaFolder(path: f, prefix: "frame", suffix: ".jpg", log: log) }
         if let a = config.audio { audio = MediaFolder(path: a, prefix: "audio", suffix: ".mp3", log: log) }
     }
 
     /// Sends datagrams to the broker: a frame's chunks go as GSO messages.
     func send(_ datagrams: [[UInt8]]) {
+        followBroker()
         guard !datagrams.isEmpty else { return }
         var i = 0
         while i < datagrams.count {
             let n = sender.messageLength(start: i, count: datagrams.count) { datagrams[$0].count }
-            if !sender.add(datagrams[i..<i + n], to: config.broker) {
+            if !sender.add(datagrams[i..<i + n], to: broker) {
                 sender.flush()
                 continue
             }
             i += n
         }
         sender.flush()
+    }
+
+    /// Re-connects the socket after a move, before anything goes to the new broker (a connected socket drops what
+    /// comes from any other address, its WELCOME included), and says so.
+    func followBroker() {
+        guard let c = connectedTo, c != broker else { return }
+        log.warning("broker \(c) is gone; now on \(broker), announcing the streams there")
+        socket.connect(to: broker)
+        connectedTo = broker
     }
 
     func run() -> Int32 {
@@ -72,7 +97,7 @@ final class ProducerRunner: @unchecked Sendable {
             if video!.rescan() == 0 { log.warning("no frame<N>.jpg files in \(video!.path) yet; waiting for some") }
             if audio?.rescan() == 0 { log.warning("no audio<N>.mp3 files in \(audio!.path) yet") }
         }
-        log.info("producer \(config.producer) -> \(config.broker) at \(config.rate) fps" + (config.delay > 0 ? " after \(config.delay) s" : ""))
+        log.info("producer \(config.producer) -> \(broker) at \(config.rate) fps" + (config.delay > 0 ? " after \(config.delay) s" : ""))
         var now = Clock.now()
         core.connect(now: now)
         send(core.drainTransmits())
@@ -96,9 +121,13 @@ final class ProducerRunner: @unchecked Sendable {
             now = Clock.now()
             if ready.contains(socket.fd) {
                 while socket.receiveBatch({ bytes, from in
-                    guard from == self.config.broker else { return }
+                    guard from == self.broker else { return }
                     self.core.handle(bytes, from: from, now: now)
                 }) > 0 {}
+                if socket.refusals != refusalsSeen {
+                    refusalsSeen = socket.refusals
+                    core.unreachable(now: now)
+                }
                 send(core.drainTransmits())
             }
             if now >= core.pollTimeout() {
@@ -109,12 +138,12 @@ final class ProducerRunner: @unchecked Sendable {
                 switch e {
                 case .connected(let epoch, let fresh):
                     lastRefusal = nil
-                    log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
-                case .lost: log.warning("no answer from broker \(config.broker); reconnecting")
-                case .brokerLeaving: log.warning("broker \(config.broker) is shutting down; will reconnect")
-                case .disconnected: log.warning("broker \(config.broker) ended this session (operator disconnect); not reconnecting")
+                    log.info("connected to broker \(broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
+                case .lost: log.warning("no answer from broker \(broker); reconnecting")
+                case .brokerLeaving: log.warning("broker \(broker) is shutting down; will reconnect")
+                case .disconnected: log.warning("broker \(broker) ended this session (operator disconnect); not reconnecting")
                 case .refused(let code, let reason):
-                    let text = "broker \(config.broker) refused producer \(config.producer) (\(code)): \(reason)"
+                    let text = "broker \(broker) refused producer \(config.producer) (\(code)): \(reason)"
                     if text != lastRefusal { log.error(text + "; retrying") }
                     lastRefusal = text
                 }

@@ -5,7 +5,9 @@ import Wire
 
 let signals = SignalWatcher()
 let specs: [SettingSpec] = [
-    SettingSpec("broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000", "Broker address (host:port)."),
+    SettingSpec(
+        "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
+        "Broker address (host:port), or several, comma-separated (or a name with several addresses): the producer starts on a random one and moves to the next when its broker is gone."),
     SettingSpec("id", env: "PRODUCER_ID", "Producer id: 6 hex digits, e.g. 1AAA99."),
     SettingSpec("frames", env: "FRAMES", "Folder of frame1.jpg, frame2.jpg, ... (sent in numeric order, looping)."),
     SettingSpec("audio", env: "AUDIO", "Folder of audio1.mp3, audio2.mp3, ... (one chunk per second of video); no audio when empty."),
@@ -28,7 +30,8 @@ let specs: [SettingSpec] = [
 let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate."
 let settings = Settings.parseOrExit(program: "producer", specs: specs, summary: summary)
 let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [ProducerConfig] in
-    let broker = try settings.address("broker")!
+    let brokers = try settings.addresses("broker")!
+    let broker = brokers[0]
     let bind = try settings.address("bind")
     let rate = try settings.double("rate", in: 0.1...1000)!
     let delay = try settings.double("delay", in: 0...86_400)!
@@ -54,7 +57,7 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
             }
             let audio = "\(root)/\(entry.id)/audio"
             return ProducerConfig(
-                broker: broker, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
+                broker: broker, brokers: brokers, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
                 audio: synthetic == nil && Files.isDirectory(audio) ? audio : nil, rate: entry.rate, delay: entry.delay,
                 syntheticBytes: synthetic, stopAfter: stopAfter, streamKey: try key(entry.id, given: entry.key, setting: "PRODUCERS (--producers)"))
         }
@@ -84,7 +87,7 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     }
     return [
         ProducerConfig(
-            broker: broker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
+            broker: broker, brokers: brokers, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
             stopAfter: stopAfter, streamKey: streamKey)
     ]
 }

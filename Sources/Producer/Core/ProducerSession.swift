@@ -21,17 +21,25 @@ public struct ProducerSession: ProtocolCore, Sendable {
 
     public let producer: ProducerID
     public let limits: Limits
-    public private(set) var link: BrokerLink
+    public internal(set) var link: BrokerLink
     private var streams: [UInt8: OutStream] = [:]
-    private var events = OutputQueue<LinkEvent>()
-    private var transmits = OutputQueue<[UInt8]>()
+    var events = OutputQueue<LinkEvent>()
+    var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
+    /// The brokers this producer may use; with more than one it fails over (see `ProducerSession+Failover.swift`).
+    public internal(set) var brokers: BrokerList?
+    /// Since when the producer is without a session (failover leaves a new broker that does not answer).
+    var connectingSince: Int64 = 0
+    /// ICMP port unreachable reports for the broker (the driver's connected socket).
+    public internal(set) var refusals = 0
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
-        producer: ProducerID, streams: [StreamDescriptor], streamKey: [UInt8], timers: Timers = Timers(), limits: Limits = Limits(), seed: UInt64
+        producer: ProducerID, streams: [StreamDescriptor], streamKey: [UInt8], timers: Timers = Timers(), limits: Limits = Limits(),
+        brokers: [PeerAddress] = [], seed: UInt64
     ) {
         self.producer = producer
+        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed)
         self.limits = limits
         link = BrokerLink(role: .producer, producer: producer, streams: streams, streamKey: streamKey, timers: timers, seed: seed)
         var rng = SplitMix64(seed: seed ^ 0x5eed)
@@ -47,7 +55,10 @@ public struct ProducerSession: ProtocolCore, Sendable {
     // MARK: The core contract
 
     /// Starts the session: the first HELLO.
-    public mutating func connect(now: Int64) { transmits.push(link.connect(now: now)) }
+    public mutating func connect(now: Int64) {
+        connectingSince = now
+        transmits.push(link.connect(now: now))
+    }
 
     public mutating func handle(_ datagram: [UInt8], from: PeerAddress, now: Int64) {
         transmits.push(contentsOf: receive(datagram[...], now: now))
@@ -55,14 +66,15 @@ public struct ProducerSession: ProtocolCore, Sendable {
 
     public mutating func handleTimeout(now: Int64) {
         let (out, event) = link.poll(now: now)
-        if let event { events.push(event) }
         transmits.push(contentsOf: out)
+        if let event { linkEvent(event, now: now) }
+        transmits.push(contentsOf: failoverDue(now: now))
     }
 
     /// The next datagram for the broker.
     public mutating func pollTransmit() -> [UInt8]? { transmits.pop() }
 
-    public func pollTimeout() -> Int64 { link.deadline }
+    public func pollTimeout() -> Int64 { min(link.deadline, failoverDeadline) }
 
     public mutating func pollEvent() -> LinkEvent? { events.pop() }
 
@@ -119,7 +131,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
             return []
         default:
             let (out, event) = link.handle(m, now: now)
-            if let event { events.push(event) }
+            if let event { linkEvent(event, now: now) }
             return out
         }
     }
