@@ -92,6 +92,20 @@ final class FailoverTests: IntegrationTestCase {
         try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= before + 60 }
         try verifyFrames(output, label: "producer's broker kill -9")
     }
+    /// SIGTERM of the client's broker: it tells the client to move, forwards while it does, and exits 0.
+    func testADrainingBrokerMovesItsClientAndExitsZero() throws {
+        let (brokers, client, output, on) = try startScene()
+        brokers[on].process.expectAlive = false
+        brokers[on].process.signal(SIGTERM)
+        let other = on == 1 ? brokers[2] : brokers[1]
+        try waitForLine(client, containing: "broker \(brokers[on].address) is gone; now on \(other.address), subscriptions kept")
+        XCTAssertEqual(try waitForExit(brokers[on].process, timeout: 10), 0)
+        XCTAssertTrue(brokers[on].process.stderr.contains("drained: exiting"), brokers[on].process.logTail())
+        let before = savedCount(output, stream: "1AAA9901")
+        try waitUntil("the client saves 45 more frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= before + 45 }
+        try verifyFrames(output, label: "SIGTERM drain")
+        XCTAssertEqual(client.stdoutLines.filter { $0.contains("is gone; now on") }.count, 1, "one move")
+    }
 }
 
 extension IntegrationTestCase {

@@ -19,6 +19,10 @@ struct BrokerConfig {
     /// `--capture FILE.pcap`: the broker's own traffic, rotated to FILE.pcap.1 past `captureMaxBytes`.
     var capturePath: String?
     var captureMaxBytes = 100 << 20
+    /// SIGTERM drain (DRAIN_MS): after telling its peers it leaves, the broker goes on forwarding at most this long,
+    /// until nothing has come in for `drainQuiet`, so peers that fail over move without a gap; 0 exits at once.
+    var drainMicros: Int64 = 1_000_000
+    static let drainQuiet: Int64 = 150_000
 }
 
 extension BrokerServer {
@@ -90,6 +94,9 @@ final class BrokerServer {
     private var pendingArrivals: [Int64] = []
     /// When the send carrying the pending datagrams started.
     private var pendingSendStart: Int64 = 0
+    /// While draining (after SIGTERM): when the drain ends at the latest, and when anything last came in.
+    private var drainUntil: Int64?
+    private var lastReceived: Int64 = 0
 
     init(config: BrokerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -128,7 +135,13 @@ final class BrokerServer {
         while true {
             let now = Clock.now()
             takeResolvedPeers(now: now)
-            let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + 1_000_000)
+            if let d = drainUntil, now >= d || now - lastReceived >= BrokerConfig.drainQuiet {
+                log.info("drained: exiting")
+                _ = forwarder.flush()
+                capture?.flush()
+                return 0
+            }
+            let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + (drainUntil == nil ? 1_000_000 : 20_000))
             let wait = max(0, wake - now)
             var read = [socket.fd, signals.fd]
             var write = writable ? [] : [socket.fd]
@@ -138,12 +151,20 @@ final class BrokerServer {
             }
             let ready = Poller.wait(readable: read, writable: write, timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
             if ready.contains(signals.fd), let sig = signals.take() {
-                log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
-                core.shutdown()
-                dispatchTransmits()
+                if drainUntil == nil {
+                    log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
+                    core.shutdown()
+                    dispatchTransmits()
+                }
                 _ = forwarder.flush()
-                capture?.flush()
-                return 0
+                // A second signal, or no drain asked for: leave now.
+                guard drainUntil == nil, config.drainMicros > 0 else {
+                    capture?.flush()
+                    return 0
+                }
+                drainUntil = now + config.drainMicros
+                lastReceived = now
+                log.info("draining for at most \(config.drainMicros / 1000) ms while peers move")
             }
             // Drain the socket in batches, feeding the core, and forward after each batch.
             var batches = 0
@@ -153,6 +174,9 @@ final class BrokerServer {
                         pendingArrivals.append(socket.arrivalWallNanos)
                     }
                     if let c = capture { c.record(bytes, from: from, to: boundAddress, wallMicros: arrivalMicros()) }
+                    // A draining broker takes no new sessions: a peer we just told to leave must not settle here again.
+                    if drainUntil != nil, !DataHeader.isData(bytes), case .hello? = try? Message.decode(bytes[...]) { return }
+                    if drainUntil != nil { lastReceived = Clock.now() }
                     core.handle(bytes, from: from, now: Clock.now())
                 }
                 if n == 0 { break }

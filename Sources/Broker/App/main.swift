@@ -24,6 +24,9 @@ let specs: [SettingSpec] = [
     SettingSpec("capture-max-mb", env: "CAPTURE_MAX_MB", default: "100", "Capture file size in MiB before it is rotated to FILE.1 (1-100000)."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     SettingSpec(
+        "drain-ms", env: "DRAIN_MS", default: "1000",
+        "On SIGTERM: after telling peers to move, keep forwarding at most this long (until 150 ms pass with nothing received); 0 exits at once."),
+    SettingSpec(
         "healthcheck", switch: true,
         "Check a running broker's /healthz on the metrics address (127.0.0.1 when it listens on all addresses) and exit 0 if healthy, 1 if not."),
     SettingSpec("heartbeat-ms", env: "HEARTBEAT_MS", default: "500", "Heartbeat interval peers are told to use."),
@@ -76,6 +79,7 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
     c.statusPassword = settings.string("status-password")
     c.capturePath = settings.string("capture")
     c.captureMaxBytes = try settings.int("capture-max-mb", in: 1...100_000)! << 20
+    c.drainMicros = Int64(try settings.int("drain-ms", in: 0...60_000)!) * 1000
     c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000
     c.timers.leaseMisses = try settings.int("lease-misses", in: 2...100)!
     c.limits.maxSubscribers = try settings.int("max-subscribers", in: 1...1_000_000)!
