@@ -56,6 +56,9 @@ public struct BrokerLink: Sendable {
     public private(set) var suspicionsCleared = 0
     /// What the owner has received, sent in each HEARTBEAT when set (clients; producers leave it nil).
     public var report: ReceiverReport?
+    /// The longest heartbeat interval this peer uses, whatever the broker's WELCOME says (nil: the broker's). A
+    /// failover producer hears nothing else from its broker, so only frequent heartbeats reveal a hung one early.
+    public var heartbeatCap: Int64?
     /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
     public private(set) var spoofedCookies = 0
 
@@ -126,7 +129,7 @@ public struct BrokerLink: Sendable {
             state = .connected
             sessionLost = false
             nonce = 0
-            heartbeatInterval = Int64(w.heartbeatMillis) * 1000
+            heartbeatInterval = min(Int64(w.heartbeatMillis) * 1000, heartbeatCap ?? .max)
             leaseMisses = Int(w.leaseMisses)
             lastHeard = now
             nextHeartbeat = now + heartbeatInterval

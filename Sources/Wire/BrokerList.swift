@@ -10,12 +10,12 @@ public struct BrokerList: Sendable, Equatable {
     /// How many times the peer moved to another broker.
     public private(set) var moves = 0
 
-    /// `seed` picks the first broker: a random one of the list.
-    public init(_ addresses: [PeerAddress], seed: UInt64) {
+    /// `seed` picks the first broker: a random one of the list (`first` pins it instead, for tests).
+    public init(_ addresses: [PeerAddress], seed: UInt64, first: Int? = nil) {
         precondition(!addresses.isEmpty, "a broker list needs a broker")
         self.addresses = Array(addresses.prefix(Self.maxBrokers))
         var r = SplitMix64(seed: seed ^ 0x6272_6F6B_6572)
-        index = Int(r.next() % UInt64(self.addresses.count))
+        index = (first ?? Int(r.next() % UInt64(self.addresses.count))) % self.addresses.count
     }
 
     public var current: PeerAddress { addresses[index] }

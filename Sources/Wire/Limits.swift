@@ -113,6 +113,9 @@ public struct Timers: Sendable, Equatable {
     public var suspectRepeat: Int64 = 25_000
     public var suspectTimeout: Int64 = 100_000
     public var failoverHelloTimeout: Int64 = 1_000_000
+    /// A failover producer's heartbeat interval (when the broker asks for a longer one): it hears nothing but
+    /// heartbeat answers from its broker, so this bounds how late it notices a hung one (plus `suspectTimeout`).
+    public var failoverProducerHeartbeat: Int64 = 100_000
 
     public init() {}
     public var leaseDuration: Int64 { heartbeatInterval * Int64(leaseMisses) }

@@ -147,6 +147,17 @@ public struct LossDetector: Sendable {
         return true  // late, untracked: let the frame assembler decide
     }
 
+    /// Wants a sequence number a downstream receiver asked for and this receiver never had (it carried the stream
+    /// only from a later point, or the stream's sender moved): tracked as a gap, asked for from now, if it lies
+    /// behind `highest` within the duplicate window and was not seen. Returns whether it was added.
+    public mutating func want(_ seq: UInt32, now: Int64) -> Bool {
+        let behind = Serial.distance(from: seq, to: highest)
+        guard started, behind > 0, behind < Self.window, !wasSeen(seq), gaps[seq] == nil, gaps.count < maxTracked else { return false }
+        gaps[seq] = Gap(detected: now, nextAsk: now, asked: 0)
+        nextDeadline = min(nextDeadline, now)
+        return true
+    }
+
     /// Tracks `first` up to but not including `end` as missing (as far as the bound allows), first asked at `ask`.
     private mutating func track(_ first: UInt32, upTo end: UInt32, now: Int64, ask: Int64) {
         var s = first

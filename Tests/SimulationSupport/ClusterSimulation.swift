@@ -29,6 +29,8 @@ public final class ClusterSimulation {
         public var subscribedAt: Int64?
         public var frames: [Simulation.ReceivedFrame] = []
         public var connections = 0
+        /// The moves it made (failover clients, given a broker list), with when.
+        public var moves: [(at: Int64, from: PeerAddress, to: PeerAddress)] = []
     }
 
     public static let secret = Array("test cluster secret, long enough".utf8)
@@ -36,6 +38,9 @@ public final class ClusterSimulation {
     public var brokers: [BrokerCore] = []
     public let brokerAddresses: [PeerAddress]
     public var alive: [Bool]
+    /// Killed brokers whose host answers with ICMP port unreachable (`kill -9`); a hung one (SIGSTOP, a cut link)
+    /// is silent.
+    public var answersUnreachable: [Bool]
     public var producers: [Producer] = []
     public var clients: [Client] = []
     public private(set) var now: Int64 = 0
@@ -57,6 +62,7 @@ public final class ClusterSimulation {
         network = InMemoryNetwork(conditions: conditions, seed: seed)
         brokerAddresses = (0..<n).map { address(5000 + UInt16($0)) }
         alive = Array(repeating: true, count: n)
+        answersUnreachable = alive.map { _ in false }
         self.frameInterval = frameInterval
         self.frameSizes = frameSizes
         self.mediaUntil = mediaUntil
@@ -76,10 +82,14 @@ public final class ClusterSimulation {
     }
 
     /// A video-only producer on broker `broker`.
-    public func addProducer(_ id: ProducerID, broker: Int, startAt: Int64) {
+    /// `failover`: the producer is given every broker (BROKER_ADDRESS with a list), starting on `broker` (pinned, where
+    /// a real one starts on a random one, so the test knows which peers its kill strands).
+    public func addProducer(_ id: ProducerID, broker: Int, startAt: Int64, failover: Bool = false) {
         let d = [StreamDescriptor(index: 1, kind: .video, rateMilli: UInt32(1_000_000_000 / frameInterval))]
         var p = Producer(
-            session: ProducerSession(producer: id, streams: d, streamKey: testStreamKey(id), seed: UInt64(id.rawValue)), id: id,
+            session: ProducerSession(
+                producer: id, streams: d, streamKey: testStreamKey(id), brokers: failover ? brokerAddresses : [], firstBroker: broker, seed: UInt64(id.rawValue)),
+            id: id,
             address: address(6000 + UInt16(producers.count)), broker: broker)
         p.nextFrame = startAt
         producers.append(p)
@@ -88,14 +98,23 @@ public final class ClusterSimulation {
         flushProducer(i)
     }
 
-    public func addClient(broker: Int, selector: StreamID, startAt: Int64) {
+    /// `failover`: the client is given every broker (BROKER_ADDRESS with a list), starting on `broker`.
+    public func addClient(broker: Int, selector: StreamID, startAt: Int64, failover: Bool = false) {
         let n = clients.count
-        clients.append(
-            Client(session: ClientSession(seed: 500 + UInt64(n)), address: address(7000 + UInt16(n)), broker: broker, selector: selector, startAt: startAt))
+        let session = ClientSession(brokers: failover ? brokerAddresses : [], firstBroker: broker, seed: 500 + UInt64(n))
+        clients.append(Client(session: session, address: address(7000 + UInt16(n)), broker: broker, selector: selector, startAt: startAt))
     }
 
     /// Stops a broker: it neither receives nor sends from now on (a process killed, or a host cut off).
-    public func kill(broker i: Int) { alive[i] = false }
+    /// `unreachable`: its host answers what is sent to it with ICMP port unreachable (a killed process on a live host).
+    public func kill(broker i: Int, unreachable: Bool = false) {
+        alive[i] = false
+        answersUnreachable[i] = unreachable
+    }
+
+    /// Where producer `i` or client `i` sends now.
+    private func producerBroker(_ i: Int) -> PeerAddress { producers[i].session.broker ?? brokerAddresses[producers[i].broker] }
+    private func clientBroker(_ i: Int) -> PeerAddress { clients[i].session.broker ?? brokerAddresses[clients[i].broker] }
 
     // MARK: Running
 
@@ -160,14 +179,30 @@ public final class ClusterSimulation {
 
     private func deliver(_ p: InMemoryNetwork.Packet) {
         if let b = brokerAddresses.firstIndex(of: p.to) {
-            guard alive[b] else { return }
+            guard alive[b] else { return unreachable(p) }
             brokers[b].handle(p.bytes, from: p.from, now: now)
             route(b)
         } else if let i = producers.firstIndex(where: { $0.address == p.to }) {
+            // A failover peer's socket is connected to its broker: datagrams from any other address are dropped.
+            guard producers[i].session.broker == nil || p.from == producerBroker(i) else { return }
             producers[i].session.handle(p.bytes, from: p.from, now: now)
             flushProducer(i)
         } else if let i = clients.firstIndex(where: { $0.address == p.to }), clients[i].started {
+            guard clients[i].session.broker == nil || p.from == clientBroker(i) else { return }
             clients[i].session.handle(p.bytes, from: p.from, now: now)
+            flushClient(i)
+        }
+    }
+
+    /// A datagram reached a killed broker: if its host answers, the sender's connected socket reports it (at once:
+    /// the ICMP's trip back is not modelled).
+    private func unreachable(_ p: InMemoryNetwork.Packet) {
+        guard let b = brokerAddresses.firstIndex(of: p.to), answersUnreachable[b] else { return }
+        if let i = producers.firstIndex(where: { $0.address == p.from }), producers[i].session.broker == p.to {
+            producers[i].session.unreachable(now: now)
+            flushProducer(i)
+        } else if let i = clients.firstIndex(where: { $0.address == p.from }), clients[i].session.broker == p.to {
+            clients[i].session.unreachable(now: now)
             flushClient(i)
         }
     }
@@ -206,16 +241,16 @@ public final class ClusterSimulation {
     }
 
     private func flushProducer(_ i: Int) {
-        let to = brokerAddresses[producers[i].broker]
-        while let d = producers[i].session.pollTransmit() { network.send(d, from: producers[i].address, to: to, now: now) }
+        while let d = producers[i].session.pollTransmit() { network.send(d, from: producers[i].address, to: producerBroker(i), now: now) }
         while producers[i].session.pollEvent() != nil {}
     }
 
     private func flushClient(_ i: Int) {
-        let to = brokerAddresses[clients[i].broker]
-        while let d = clients[i].session.pollTransmit() { network.send(d, from: clients[i].address, to: to, now: now) }
+        while let d = clients[i].session.pollTransmit() { network.send(d, from: clients[i].address, to: clientBroker(i), now: now) }
         while let e = clients[i].session.pollEvent() {
             switch e {
+            case .moved(let from, let to):
+                clients[i].moves.append((now, from, to))
             case .connected:
                 clients[i].connections += 1
                 if !clients[i].subscribeRequested { subscribe(i) }
@@ -229,7 +264,7 @@ public final class ClusterSimulation {
             }
         }
         if clients[i].subscribedAt == nil, clients[i].session.subscriptions.contains(clients[i].selector) { clients[i].subscribedAt = now }
-        while let d = clients[i].session.pollTransmit() { network.send(d, from: clients[i].address, to: to, now: now) }
+        while let d = clients[i].session.pollTransmit() { network.send(d, from: clients[i].address, to: clientBroker(i), now: now) }
     }
 
     private func subscribe(_ i: Int) {

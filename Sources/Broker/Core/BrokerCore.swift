@@ -144,6 +144,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             table[from] = s
             counters.nacksIn += 1
             answerNack(n, from: from, now: now)
+            fetchMissing(n, from: from, now: now)
         case .listRequest(let token, let rid):
             guard var s = session(from, token: token, answerCookie: false) else { return }
             s.lastHeard = now

@@ -67,6 +67,14 @@ extension ClientSession {
         return move(now: now)
     }
 
+    /// Whether a datagram's sequence number is a jump no outage explains: the producer restarted (its first sequence
+    /// number is random), so its frame numbers start over too. The detector starts over by itself.
+    func restartedSender(_ d: LossDetector, _ h: DataHeader) -> Bool {
+        guard d.started else { return false }
+        let jump = Serial.distance(from: d.highest, to: h.sequence)
+        return jump > limits.maxTrackedGaps || jump < -4 * limits.maxTrackedGaps
+    }
+
     /// Hands a complete frame to the output unless it was delivered already.
     mutating func emit(_ f: CompleteFrame) {
         guard recent.admit(f) else {

@@ -80,11 +80,12 @@ public struct ClientSession: ProtocolCore, Sendable {
     public internal(set) var refusals = 0
 
     /// `brokers`: where the session may go (empty: the driver addresses the one broker it knows).
-    public init(timers: Timers = Timers(), limits: Limits = Limits(), brokers: [PeerAddress] = [], seed: UInt64) {
+    /// `firstBroker`: the index in `brokers` to start on (nil: a random one).
+    public init(timers: Timers = Timers(), limits: Limits = Limits(), brokers: [PeerAddress] = [], firstBroker: Int? = nil, seed: UInt64) {
         self.timers = timers
         self.limits = limits
         link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: seed)
-        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed)
+        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed, first: firstBroker)
     }
 
     // MARK: The core contract
@@ -259,9 +260,13 @@ public struct ClientSession: ProtocolCore, Sendable {
             guard isSubscribed(st.stream) else { return [] }
             if st.state != .online { silenceArmed = false }  // its DATA stops for a reason: no failover for it
             if st.state == .online, var r = receivers[st.stream] {
-                // The producer may have restarted its numbering.
-                r.detector.reset()
-                r.assembler.reset()
+                // The producer may have restarted its numbering. With failover it may also have moved to another
+                // broker, its numbering going on: the receiver keeps its gaps and partial frames then, to NACK what
+                // the move cost; a restarted producer shows by its sequence numbers instead (`restartedSender`).
+                if !failover {
+                    r.detector.reset()
+                    r.assembler.reset()
+                }
                 receivers[st.stream] = r
                 schedule(st.stream)
             }
@@ -340,6 +345,7 @@ public struct ClientSession: ProtocolCore, Sendable {
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
         noteData(h, now: now)
+        if failover && restartedSender(r.detector, h) { r.assembler.reset() }
         guard
             r.detector.receive(
                 h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers

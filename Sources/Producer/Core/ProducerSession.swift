@@ -36,12 +36,13 @@ public struct ProducerSession: ProtocolCore, Sendable {
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
         producer: ProducerID, streams: [StreamDescriptor], streamKey: [UInt8], timers: Timers = Timers(), limits: Limits = Limits(),
-        brokers: [PeerAddress] = [], seed: UInt64
+        brokers: [PeerAddress] = [], firstBroker: Int? = nil, seed: UInt64
     ) {
         self.producer = producer
-        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed)
+        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed, first: firstBroker)
         self.limits = limits
         link = BrokerLink(role: .producer, producer: producer, streams: streams, streamKey: streamKey, timers: timers, seed: seed)
+        if brokers.count > 1 { link.heartbeatCap = timers.failoverProducerHeartbeat }
         var rng = SplitMix64(seed: seed ^ 0x5eed)
         for d in streams {
             // A random first sequence number, so a restarted producer is not mistaken for old duplicates.
