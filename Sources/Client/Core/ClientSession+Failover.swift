@@ -75,9 +75,10 @@ extension ClientSession {
         return jump > limits.maxTrackedGaps || jump < -4 * limits.maxTrackedGaps
     }
 
-    /// Hands a complete frame to the output unless it was delivered already.
+    /// Hands a complete frame to the output unless it was delivered already (failover only: one broker's
+    /// assembler never hands on a frame twice).
     mutating func emit(_ f: CompleteFrame) {
-        guard recent.admit(f) else {
+        guard !failover || recent.admit(f) else {
             duplicateFrames += 1
             return
         }
