@@ -23,12 +23,14 @@ final class AttackerTests: XCTestCase {
     /// The producer's datagrams of one frame, stamped with the key of the harness's session (nonce 42).
     func frame(_ number: UInt32, firstSequence: UInt32) -> [[UInt8]] {
         let key = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
-        return Chunker.chunk(frame: randomFrame(3000, seed: UInt64(number)), stream: videoStream, frameNumber: number, firstSequence: firstSequence, captureTime: 0)
-            .map { d in
-                var d = d
-                key.stamp(&d)
-                return d
-            }
+        return Chunker.chunk(
+            frame: randomFrame(3000, seed: UInt64(number)), stream: videoStream, frameNumber: number, firstSequence: firstSequence, captureTime: 0
+        )
+        .map { d in
+            var d = d
+            key.stamp(&d)
+            return d
+        }
     }
 
     func testReplayedDataOfTheSessionIsDroppedAsADuplicate() {
@@ -56,7 +58,8 @@ final class AttackerTests: XCTestCase {
 
     func testACapturedProducerHelloIsWorthNothingFromAnotherAddress() {
         var (h, token) = subscribed()
-        let captured = Message.hello(Hello(token: token, nonce: 42, role: .producer, producer: testProducer, streams: streams).signed(streamKey: testStreamKey()))
+        let captured = Message.hello(
+            Hello(token: token, nonce: 42, role: .producer, producer: testProducer, streams: streams).signed(streamKey: testStreamKey()))
         // Its token is the producer address's cookie: from the observer's address it draws a COOKIE, nothing else.
         let out = h.receive(captured, from: observer)
         XCTAssertEqual(out.messages(to: observer).map(\.type), [.cookie])

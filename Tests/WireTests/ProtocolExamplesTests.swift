@@ -34,8 +34,10 @@ final class ProtocolExamplesTests: XCTestCase {
             ("DATA", data),
             (
                 "NACK",
-                Message.nack(Nack(token: token, stream: video, rttMicros: 1500, ranges: [NackRange(start: 100, count: 5), NackRange(start: 200, count: 1)]))
-                    .encode()
+                Message.nack(
+                    Nack(token: token, stream: video, rttMicros: 1500, ranges: [NackRange(start: 100, count: 5), NackRange(start: 200, count: 1)])
+                )
+                .encode()
             ),
         ]
     }
@@ -109,7 +111,9 @@ final class ProtocolExamplesTests: XCTestCase {
 
     /// Prints every example as §11 shows it (when the page and the codec disagree, to regenerate the page).
     func printExamples() {
-        print("stream key \(StreamKeys.hex(Self.streamKey)); media key k0 \(String(Self.mediaKey.k0, radix: 16)) k1 \(String(Self.mediaKey.k1, radix: 16))")
+        print(
+            "stream key \(StreamKeys.hex(Self.streamKey)); media key k0 \(String(Self.mediaKey.k0, radix: 16)) k1 \(String(Self.mediaKey.k1, radix: 16))"
+        )
         for e in Self.examples() {
             print("== \(e.name) (\(e.bytes.count) bytes)")
             for o in stride(from: 0, to: min(e.bytes.count, 64), by: 16) {
