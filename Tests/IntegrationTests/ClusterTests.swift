@@ -94,6 +94,19 @@ final class ClusterTests: IntegrationTestCase {
         try waitForLine(c, containing: "knows no producers")
     }
 
+    /// /readyz: ready once BROKER_PEERS resolved (links need not be up); not ready while it has not, saying why.
+    func testReadinessFollowsPeerResolution() throws {
+        let brokers = try startCluster(2)
+        let ready = try httpGet(port: brokers[0].metricsPort!, path: "/readyz")
+        XCTAssertEqual(ready.status, 200, ready.body)
+        XCTAssertTrue(ready.body.contains("up=1"), ready.body)
+        let lonely = try startBroker(metrics: true, name: "lonely", extra: ["--peers", "no-such-broker.invalid:5000", "--cluster-secret", Self.secret])
+        let notReady = try httpGet(port: lonely.metricsPort!, path: "/readyz")
+        XCTAssertEqual(notReady.status, 503, notReady.body)
+        XCTAssertTrue(notReady.body.contains("BROKER_PEERS"), notReady.body)
+        XCTAssertEqual(try httpGet(port: lonely.metricsPort!, path: "/healthz").status, 200, "alive all the same")
+    }
+
     func testPeersWithoutASecretRefuseToStart() throws {
         let p = try launch("broker", ["--peers", "127.0.0.1:5999"], name: "no-secret", expectAlive: false)
         XCTAssertEqual(try waitForExit(p, timeout: 20), 2)
