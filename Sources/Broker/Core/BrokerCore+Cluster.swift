@@ -171,11 +171,12 @@ extension BrokerCore {
             }
             streamTable.byID[e.stream] = BrokerStream(
                 id: e.stream, kind: e.kind, rateMilli: e.rateMilli, online: false, owner: from,
-                detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
+                detector: LossDetector(maxTracked: limits.maxTrackedGaps, dropsStale: true), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
                 cache: FrameCache(maxBuilding: limits.maxCachedFramesBuilding))
         }
         var s = streamTable.byID[e.stream]!
         let changed = !s.online || s.owner != from || s.nonce != e.nonce
+        let sameOwner = s.online && s.owner == from
         s.kind = e.kind
         s.rateMilli = e.rateMilli
         s.owner = from
@@ -183,7 +184,11 @@ extension BrokerCore {
         s.origin = tag
         s.claim = e.claim
         s.nonce = e.nonce
-        s.mac = StreamKeys.mediaKey(streamKey: StreamKeys.streamKey(secret: publishSecret, producer: e.stream.producer), nonce: e.nonce)
+        let key = StreamKeys.mediaKey(streamKey: StreamKeys.streamKey(secret: publishSecret, producer: e.stream.producer), nonce: e.nonce)
+        if s.mac != key {
+            s.previousMac = sameOwner ? s.mac : nil
+            s.mac = key
+        }
         s.online = true
         if changed {
             s.detector.reset()
