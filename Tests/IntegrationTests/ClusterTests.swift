@@ -51,7 +51,8 @@ final class ClusterTests: IntegrationTestCase {
         let toB2 = try metric(brokers[0], "broker_peer_data_out_total", containing: "127.0.0.1:\(brokers[1].port)")
         print("cluster: broker 1 received \(Int(received)) datagrams of 1AAA9901, sent \(Int(toB2)) to broker 2 and \(Int(toB3)) to broker 3")
         XCTAssertGreaterThan(toB3, 0)
-        XCTAssertLessThanOrEqual(toB3, received, "broker 3 has two clients but gets the stream once")
+        // Twice as much would be once per subscriber; once, plus the join frame and any repairs, is once per broker.
+        XCTAssertLessThan(toB3, received * 1.2, "broker 3 has two clients but gets the stream once")
         // `list` at broker 3 names the broker the producer is on.
         try c3a.type("list")
         let listed = try waitForLine(c3a, containing: "1AAA99 (on broker")

@@ -318,10 +318,9 @@ final class ClientRunner {
             return
         }
         say("subscriptions: " + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
-        for id in stats.keys.sorted() {
-            let on = origins[id].flatMap { $0 == 0 ? nil : ProducerID(rawValue: $0) }.map { " (producer on broker \($0))" } ?? ""
-            say(summaryLine(id, stats[id]!) + on)
-        }
+        for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
+        let on = stats.keys.sorted().compactMap { id in origins[id].flatMap { $0 == 0 ? nil : "\(id) \(ProducerID(rawValue: $0)!)" } }
+        if !on.isEmpty { say("producers on brokers (origin tags): " + on.joined(separator: ", ")) }
         let rtt = core.link.rtt
         say(
             "broker \(config.broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"
