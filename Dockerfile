@@ -1,5 +1,6 @@
-# vbroker image: broker, producer and client as fully static executables plus the sample media, on an empty
-# (scratch) base. About 26 MB; no shell, no libc, nothing else.
+# vbroker image: broker, producer and client as one fully static executable (vbroker, started through the links
+# broker, producer and client) plus the sample media, on an empty (scratch) base. About 11 MB; no shell, no libc,
+# nothing else.
 #
 #   docker compose up --build            (docker-compose.yml builds the "runtime" target of this file)
 #   docker build -t vbroker:latest .
@@ -19,7 +20,10 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources Sources
 COPY Tests Tests
-# Static glibc + static Swift runtime, stripped: the binaries need nothing from the image.
+COPY scripts/link-multicall scripts/
+COPY docker/multicall.c docker/
+# Static glibc + static Swift runtime, stripped: the binaries need nothing from the image. Then one executable
+# for the three roles (scripts/link-multicall), so the image holds the Swift runtime once.
 RUN swift build -c release --static-swift-stdlib -Xswiftc -static-executable -Xlinker -s \
         --product broker \
  && swift build -c release --static-swift-stdlib -Xswiftc -static-executable -Xlinker -s \
@@ -27,9 +31,11 @@ RUN swift build -c release --static-swift-stdlib -Xswiftc -static-executable -Xl
  && swift build -c release --static-swift-stdlib -Xswiftc -static-executable -Xlinker -s \
         --product client \
  && bin="$(swift build -c release --static-swift-stdlib -Xswiftc -static-executable -Xlinker -s --show-bin-path)" \
- && mkdir /out && cp "$bin/broker" "$bin/producer" "$bin/client" /out/
+ && scripts/link-multicall "$bin" \
+ && mkdir /out && cp "$bin/vbroker" /out/ \
+ && ln -s vbroker /out/broker && ln -s vbroker /out/producer && ln -s vbroker /out/client
 
-# The three executables in /out: what the runtime stage takes.
+# vbroker and its three links in /out: what the runtime stage takes.
 FROM scratch AS binaries
 COPY --from=build /out/ /out/
 
@@ -39,5 +45,6 @@ COPY --from=binaries /out/ /usr/local/bin/
 COPY producer/ /producer/
 ENV PATH=/usr/local/bin MEDIA_ROOT=/producer
 WORKDIR /
-EXPOSE 5000/udp 9090/tcp
+# No EXPOSE: every service runs this image, and clients would list the broker's ports (docker ps); the broker's
+# service declares its ports in docker-compose.yml.
 CMD ["broker"]

@@ -23,18 +23,20 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Config", dependencies: ["Wire"]),
         .target(name: "HTTP"),
+        .target(name: "WebSocket", dependencies: ["HTTP"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
         .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
 
         // The operating system.
-        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP"]),
+        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket"]),
 
         // Thin executables.
         .executableTarget(name: "Broker", dependencies: ["BrokerCore", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
         .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
-        .executableTarget(name: "Client", dependencies: ["ClientCore", "Platform", "Config"], path: "Sources/Client/App"),
+        .executableTarget(
+            name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket"], path: "Sources/Client/App"),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
         .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
 
@@ -46,7 +48,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "SimulationSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "SimulationSupport"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),

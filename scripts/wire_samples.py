@@ -189,24 +189,27 @@ def samples():
       [("vbwire.selector", "Selector: 1AAA99 (all streams of producer 1AAA99)")], type_="SUBSCRIBE")
     s("ACK", ack(7, V1, 0), "ACK req=7 1AAA9901 online", {"vbwire.status": "0"}, type_="ACK")
     s("ACK offline", ack(8, SEL, 1), "ACK req=8 1AAA99 offline", {"vbwire.status": "1"}, type_="ACK")
+    s("ACK waiting", ack(10, 0x4DDD4400, 2), "ACK req=10 4DDD44 waiting", {"vbwire.status": "2"}, type_="ACK")
     s("UNSUBSCRIBE", unsubscribe(TOKEN, 9, V1), "UNSUBSCRIBE req=9 1AAA9901", {"vbwire.request_id": "9"}, type_="UNSUBSCRIBE")
+    s("ACK of the UNSUBSCRIBE", ack(9, V1, 0), "ACK req=9 1AAA9901 unsubscribed", {"vbwire.status": "0", "vbwire.answers": "UNSUBSCRIBE in frame 14"},
+      type_="ACK")
     reason = "subscribed through 1AAA99: unsubscribe 1AAA99 instead"
     s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
       {"vbwire.error_code": "4", "vbwire.reason": reason, "vbwire.reason_length": str(len(reason))}, type_="ERROR")
     s("ERROR empty reason", error(0, 2, ""), "ERROR req=0 limit reached", {"vbwire.reason_length": "0"}, type_="ERROR")
-    s("DATA", data(V1, 123, 4, 10000, 2, CTIME), "DATA 1AAA9901 seq=123 frame=4 chunk 2/8",
+    s("DATA", data(V1, 123, 4, 10000, 2, CTIME), "DATA 1AAA9901 seq=123 frame=4 chunk 3/8",
       {"vbwire.stream": "1AAA9901", "vbwire.seq": "123", "vbwire.frame": "4", "vbwire.frame_length": "10000",
        "vbwire.chunk_index": "2", "vbwire.chunk_count": "8", "vbwire.capture_time": str(CTIME), "vbwire.chunk_offset": "2728",
        "vbwire.payload_length": "1364", "vbwire.flags.retransmit": "0", "vbwire.flags.cached": "0"},
       [("vbwire.stream_id", "Stream ID: 1AAA9901 (producer 1AAA99, stream 01 video)"),
        ("vbwire.capture_time_abs", "Nov 14, 2023 22:13:20.123456000 UTC")], type_="DATA")
     s("DATA last chunk retransmit", data(V1, 129, 4, 10000, 7, CTIME, flags=1),
-      "DATA 1AAA9901 seq=129 frame=4 chunk 7/8 [retransmit]",
+      "DATA 1AAA9901 seq=129 frame=4 chunk 8/8 [retransmit]",
       {"vbwire.payload_length": "452", "vbwire.flags.retransmit": "1", "vbwire.flags.cached": "0"}, type_="DATA")
     s("DATA cached", data(0x2BBB7702, 0xFFFFFFFF, 77, 100, 0, CTIME, flags=2),
-      "DATA 2BBB7702 seq=4294967295 frame=77 chunk 0/1 [cached]",
+      "DATA 2BBB7702 seq=4294967295 frame=77 chunk 1/1 [cached]",
       {"vbwire.stream": "2BBB7702", "vbwire.flags.cached": "1", "vbwire.payload_length": "100"}, type_="DATA")
-    s("DATA largest frame, last chunk", data(V1, 5, 9, 1048576, 768, CTIME), "DATA 1AAA9901 seq=5 frame=9 chunk 768/769",
+    s("DATA largest frame, last chunk", data(V1, 5, 9, 1048576, 768, CTIME), "DATA 1AAA9901 seq=5 frame=9 chunk 769/769",
       {"vbwire.payload_length": "1024"}, type_="DATA")
     s("NACK", nack(TOKEN, V1, 1500, [(100, 5), (200, 1)]), "NACK 1AAA9901 rtt=1500us ranges=2 missing=6 [100-104 200]",
       {"vbwire.range_count": "2", "vbwire.range.start": ["100", "200"], "vbwire.range.count": ["5", "1"], "vbwire.range.end": ["104", "200"]},
@@ -235,8 +238,8 @@ def samples():
        "vbwire.type": ["10"] * 11, "vbwire.stream": ["1AAA9901"] * 11, "vbwire.seq": [str(100 + k) for k in range(11)],
        "vbwire.frame": ["5"] * 11, "vbwire.chunk_index": [str(k) for k in range(11)], "vbwire.chunk_count": ["11"] * 11,
        "vbwire.chunk_offset": [str(k * CHUNK) for k in range(11)], "vbwire.payload_length": ["1364"] * 10 + ["700"]},
-      [("vbwire.gso_segment", "DATA 1AAA9901 seq=100 frame=5 chunk 0/11 (GSO segment 1 of 11)"),
-       ("vbwire.gso_segment", "DATA 1AAA9901 seq=110 frame=5 chunk 10/11 (GSO segment 11 of 11)")],
+      [("vbwire.gso_segment", "DATA 1AAA9901 seq=100 frame=5 chunk 1/11 (GSO segment 1 of 11)"),
+       ("vbwire.gso_segment", "DATA 1AAA9901 seq=110 frame=5 chunk 11/11 (GSO segment 11 of 11)")],
       notes=["vbwire.gso_batch"],
       texts=["UDP GSO batch as captured before segmentation: 14736 bytes = 11 DATA datagrams of 1400 bytes (the last 736)"])
     # The forwarder batches any run of equal-size datagrams in a subscriber's queue: frames and streams mix,
@@ -247,12 +250,12 @@ def samples():
       "GSO batch of 3 DATA 1AAA9901 seq=41-42 frame=6-7; 1AAA9902 seq=9 frame=3 [cached]",
       {"vbwire.gso_segments": "3", "vbwire.gso_segment_size": "500", "vbwire.stream": ["1AAA9901", "1AAA9902", "1AAA9901"],
        "vbwire.payload_length": ["464", "464", "300"], "vbwire.flags.cached": ["1"] * 3},
-      [("vbwire.gso_segment", "DATA 1AAA9902 seq=9 frame=3 chunk 0/1 [cached] (GSO segment 2 of 3)")],
+      [("vbwire.gso_segment", "DATA 1AAA9902 seq=9 frame=3 chunk 1/1 [cached] (GSO segment 2 of 3)")],
       notes=["vbwire.gso_batch"])
 
     # Heuristic port: only magic + version decide.
     s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
-    s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 1/3",
+    s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 2/3",
       {"vbwire.payload_length": "1364"}, where="heur", type_="DATA")
     s("heur unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
     s("heur bad magic (not ours)", b"\x12\x34\x01\x04" + bytes(20), where="heur", ours=False)
@@ -278,13 +281,13 @@ def samples():
     s("WELCOME lease 0", welcome(NONCE, EPOCH, 500, 0), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
     s("HEARTBEAT 23 bytes", heartbeat(TOKEN, 1, 1)[:23], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
     s("SUBSCRIBE 28 bytes", subscribe(TOKEN, 1, V1) + bytes(4), experts=["vbwire.malformed.bad_length"], type_="SUBSCRIBE")
-    s("ACK status 2", ack(7, V1, 2), experts=["vbwire.malformed.bad_value"], type_="ACK")
+    s("ACK status 3", ack(7, V1, 3), experts=["vbwire.malformed.bad_value"], type_="ACK")
     s("ERROR code 9", error(1, 9, "x"), experts=["vbwire.malformed.bad_value"], type_="ERROR")
     s("ERROR reason 201 bytes", error(1, 3, "r" * 201), experts=["vbwire.malformed.limit"], type_="ERROR")
     s("ERROR reason cut", error(1, 3, "short", length=10), experts=["vbwire.malformed.truncated"], type_="ERROR")
     s("ERROR trailing byte", error(1, 3, "abc") + b"!", experts=["vbwire.malformed.bad_length"], type_="ERROR")
     s("DATA chunk_count inconsistent", data(V1, 1, 1, 10000, 2, CTIME, count=7),
-      "DATA 1AAA9901 seq=1 frame=1 chunk 2/7 [Malformed]", experts=["vbwire.malformed.chunk_count"], type_="DATA")
+      "DATA 1AAA9901 seq=1 frame=1 chunk 3/7 [Malformed]", experts=["vbwire.malformed.chunk_count"], type_="DATA")
     s("DATA chunk_index = chunk_count", data(V1, 1, 1, 10000, 8, CTIME, payload_len=100),
       experts=["vbwire.malformed.chunk_index"], type_="DATA")
     s("DATA payload length wrong", data(V1, 1, 1, 10000, 2, CTIME, payload_len=1000),
@@ -301,7 +304,7 @@ def samples():
     # GSO batches that do not split cleanly stay one malformed datagram (decoded as its first message).
     bad = list(batch)
     bad[5] = bad[5][:22] + struct.pack(">H", 12) + bad[5][24:]          # segment 6: chunk_count 12 for 11 chunks
-    s("GSO batch, middle segment corrupted", b"".join(bad), "DATA 1AAA9901 seq=100 frame=5 chunk 0/11 [Malformed]",
+    s("GSO batch, middle segment corrupted", b"".join(bad), "DATA 1AAA9901 seq=100 frame=5 chunk 1/11 [Malformed]",
       {"vbwire.payload_length": "14700"},
       experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA",
       texts=["datagram is 14736 bytes, the limit is 1400 (maxDatagram); not a clean GSO batch of DATA datagrams either: "
@@ -383,6 +386,43 @@ def write_pcap(path, port, heur=None, src=None):
             ip = ip[:10] + struct.pack(">H", _csum(ip)) + ip[12:]
             pkt = ip + udp
             f.write(struct.pack("<IIII", t0, i * 1000, len(pkt), len(pkt)) + pkt)
+
+
+def conversation(port):
+    """A short session as a capture at the broker shows it: (source port, destination port, bytes, the Info
+    column expected with the default preferences, roles shown). Broker on PORT, producer PORT+3, client PORT+4."""
+    b, p, c = port, port + 3, port + 4
+    ptok, ctok = 0x0102030405060709, 0x1112131415161719
+    return [
+        (p, b, hello(ptok, NONCE, 1, PID, [(1, 1, 12000)]), "producer → broker HELLO producer 1AAA99 streams=1 [1AAA9901 video] token=0x%016x" % ptok),
+        (b, p, welcome(NONCE, EPOCH, 500, 6), "broker → producer WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses"),
+        (c, b, hello(ctok, NONCE, 2), "client → broker HELLO client token=0x%016x" % ctok),
+        (c, b, subscribe(ctok, 1, SEL), "client → broker SUBSCRIBE req=1 1AAA99"),
+        (b, c, ack(1, SEL, 0), "broker → client ACK req=1 1AAA99 online"),
+        (p, b, data(V1, 10, 1, 2000, 0, CTIME), "producer → broker DATA 1AAA9901 seq=10 frame=1 chunk 1/2"),
+        (b, c, data(V1, 10, 1, 2000, 0, CTIME), "broker → client DATA 1AAA9901 seq=10 frame=1 chunk 1/2"),
+        (c, b, heartbeat(ctok, 1000, 300), "client → broker HEARTBEAT rtt=300us"),
+        (b, c, heartbeat_ack(1000, EPOCH), "broker → client HEARTBEAT_ACK epoch=0x0123456789abcdef"),
+        (p, b, heartbeat(ptok, 2000, 0), "producer → broker HEARTBEAT rtt=0us"),
+        (c, b, nack(ctok, V1, 300, [(11, 1)]), "client → broker NACK 1AAA9901 rtt=300us ranges=1 missing=1 [11]"),
+        (b, p, nack(0, V1, 0, [(11, 1)]), "broker → producer NACK 1AAA9901 rtt=0us ranges=1 missing=1 [11]"),
+        (c, b, unsubscribe(ctok, 2, SEL), "client → broker UNSUBSCRIBE req=2 1AAA99"),
+        (b, c, ack(2, SEL, 0), "broker → client ACK req=2 1AAA99 unsubscribed"),
+        (c, b, bye(ctok, 2), "client → broker BYE quit"),
+    ]
+
+
+def write_conversation(path, port):
+    """LINKTYPE_RAW pcap of conversation(port) on 127.0.0.1."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+        t0 = int(time.time())
+        for i, (src, dst, payload, _) in enumerate(conversation(port)):
+            udp = struct.pack(">HHHH", src, dst, 8 + len(payload), 0) + payload
+            ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i + 1, 0x4000, 64, 17, 0,
+                             socket.inet_aton("127.0.0.1"), socket.inet_aton("127.0.0.1"))
+            ip = ip[:10] + struct.pack(">H", _csum(ip)) + ip[12:]
+            f.write(struct.pack("<IIII", t0, i * 1000, len(ip + udp), len(ip + udp)) + ip + udp)
 
 
 # --- Checking tshark's output -------------------------------------------------------------------------
@@ -497,6 +537,11 @@ def main():
     a.add_argument("--delay", type=float, default=0.002)
     a = sub.add_parser("write-pcap")
     a.add_argument("file")
+    a = sub.add_parser("write-conversation")
+    a.add_argument("file")
+    a.add_argument("--port", type=int, default=5000)
+    a = sub.add_parser("conversation-info", help="the Info column expected for write-conversation, one line each")
+    a.add_argument("--port", type=int, default=5000)
     a = sub.add_parser("check")
     a.add_argument("--port", type=int, default=5000)
     a.add_argument("--heur-port", type=int)
@@ -518,6 +563,11 @@ def main():
         send(args.host, args.port, args.delay, args.heur_port, args.src_port)
     elif args.cmd == "write-pcap":
         write_pcap(args.file, args.port, args.heur_port, args.src_port)
+    elif args.cmd == "write-conversation":
+        write_conversation(args.file, args.port)
+    elif args.cmd == "conversation-info":
+        for _, _, _, info in conversation(args.port):
+            print(info)
     elif args.cmd == "check":
         sys.exit(0 if check(args.port, args.pdml, args.fields, args.heur_port) else 1)
 

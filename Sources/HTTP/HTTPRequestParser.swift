@@ -31,6 +31,16 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes received but not yet returned as part of an event.
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// Hands over the bytes received after the last request returned, and forgets them: what a peer sent after
+    /// a request that switched protocols (RFC 9110 §7.8) belongs to the new protocol.
+    public mutating func takeBufferedBytes() -> [UInt8] {
+        let rest = Array(buffer[start...])
+        buffer = []
+        start = 0
+        scanFrom = 0
+        return rest
+    }
+
     /// Appends received bytes (any amount, byte-by-byte works); dropped once the parser has failed.
     public mutating func receive(_ bytes: some Collection<UInt8>) {
         if case .failed = state { return }

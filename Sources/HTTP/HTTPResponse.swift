@@ -23,6 +23,7 @@ public struct HTTPResponse: Sendable, Equatable {
     /// The RFC 9110 reason phrase for the codes this project sends, "Status" for others.
     public static func reasonPhrase(_ status: Int) -> String {
         switch status {
+        case 101: "Switching Protocols"
         case 200: "OK"
         case 204: "No Content"
         case 301: "Moved Permanently"
@@ -36,6 +37,7 @@ public struct HTTPResponse: Sendable, Equatable {
         case 405: "Method Not Allowed"
         case 408: "Request Timeout"
         case 413: "Content Too Large"
+        case 426: "Upgrade Required"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"
@@ -48,6 +50,7 @@ public struct HTTPResponse: Sendable, Equatable {
 
     /// The bytes to send: status line, headers, Content-Length, `Connection: close` unless keepAlive, body unless headOnly.
     ///
+    /// A 101 (Switching Protocols) keeps the Connection field it was given and is never marked `close`.
     /// 1xx, 204 and 304 carry neither Content-Length nor a body (RFC 9110 §8.6, §15.3.5, §15.4.5).
     public func encode(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
         precondition((100...999).contains(status), "status \(status) is not a three-digit code")
@@ -56,11 +59,14 @@ public struct HTTPResponse: Sendable, Equatable {
         var out: [UInt8] = []
         out.reserveCapacity(256 + body.count)
         Self.appendLine("HTTP/1.1 \(status) \(Self.reasonPhrase(status))", to: &out)
-        for (name, value) in headers where !Self.isFramingField(name) {
+        // A 101 names the protocol change in its own Connection field (RFC 9110 §7.8: `Connection: Upgrade`).
+        let keepsConnectionField = status == 101
+        for (name, value) in headers
+        where !Self.isFramingField(name) || (keepsConnectionField && HTTPSyntax.equalsIgnoringCase(name.utf8, "Connection".utf8)) {
             Self.appendField(name, value, to: &out)
         }
         if hasBody { Self.appendField("Content-Length", String(body.count), to: &out) }
-        if !keepAlive { Self.appendField("Connection", "close", to: &out) }
+        if !keepAlive && status != 101 { Self.appendField("Connection", "close", to: &out) }
         Self.appendLine("", to: &out)
         if hasBody && !headOnly { out += body }
         return out

@@ -24,6 +24,11 @@ public enum Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
+    /// Sleeps (only on helper threads, such as the peer resolver's; never in an event loop).
+    public static func sleepMicros(_ micros: Int64) {
+        var ts = timespec(tv_sec: Int(micros / 1_000_000), tv_nsec: Int(micros % 1_000_000) * 1000)
+        _ = nanosleep(&ts, nil)
+    }
     /// A random 64-bit value from the kernel.
     public static func randomSeed() -> UInt64 {
         var v: UInt64 = 0

@@ -20,6 +20,8 @@ final class HTTPConnection {
     private var failed = false
     private var finished = false
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
+    /// The request a 101 answered; the connection is handed over once that 101 is written.
+    private(set) var upgradeRequest: HTTPRequest?
 
     init(fd: Int32, limits: HTTPServer.Limits, now: Int64) {
         self.fd = fd
@@ -30,7 +32,9 @@ final class HTTPConnection {
 
     var isWriting: Bool { written < output.count }
     /// True once a write failed, a closing response went out, or the peer closed and everything is answered.
-    var isDone: Bool { failed || finished || (peerClosed && !isWriting) }
+    var isDone: Bool { failed || finished || (peerClosed && !isWriting && upgradeRequest == nil) }
+    /// A 101 went out whole: the socket now speaks the protocol the request asked for.
+    var isUpgraded: Bool { upgradeRequest != nil && !isWriting && !failed }
     var hasPartialRequest: Bool { parser.bufferedByteCount > 0 }
 
     /// Reads what the socket has, up to `max` bytes. False when nothing new arrived.
@@ -53,10 +57,14 @@ final class HTTPConnection {
         return total > 0
     }
 
-    func nextEvent() -> HTTPParserEvent? { failed || finished ? nil : parser.nextEvent() }
+    func nextEvent() -> HTTPParserEvent? { failed || finished || upgradeRequest != nil ? nil : parser.nextEvent() }
+
+    /// Bytes the peer sent after the upgrade request, for the new protocol.
+    func takeLeftover() -> [UInt8] { parser.takeBufferedBytes() }
 
     func queue(_ response: HTTPResponse, for request: HTTPRequest, now: Int64) {
-        let keepAlive = request.keepAlive
+        let keepAlive = request.keepAlive || response.status == 101
+        if response.status == 101 { upgradeRequest = request }
         output = response.encode(keepAlive: keepAlive, headOnly: request.method == "HEAD")
         written = 0
         closeAfterWrite = !keepAlive

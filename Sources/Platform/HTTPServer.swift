@@ -10,7 +10,8 @@ import Wire
 /// (a request must arrive whole within `requestTimeout`, an idle keep-alive connection is closed after
 /// `idleTimeout`), in buffered bytes (the parser's limits, and `maxPendingOutput` per response) and in number
 /// (`maxConnections`; one more is answered 503 and closed). The driver polls `readDescriptors` and
-/// `writeDescriptors` with its other sockets and calls `service` on every turn.
+/// `writeDescriptors` with its other sockets and calls `service` on every turn. A 101 from `respond` hands the
+/// connection over once written (`takeUpgraded`), for a WebSocket.
 public final class HTTPServer {
     public struct Limits: Sendable {
         /// Open connections at once.
@@ -44,6 +45,8 @@ public final class HTTPServer {
     public let limits: Limits
     public private(set) var counters = Counters()
     private var connections: [Int32: HTTPConnection] = [:]
+    /// Connections whose 101 went out, waiting for `takeUpgraded`.
+    private var upgraded: [HTTPUpgrade] = []
 
     /// Listens on `address`; `purpose` names the port in errors ("metrics", "web").
     public init(bind address: PeerAddress, limits: Limits = Limits(), purpose: String = "http") throws(SystemError) {
@@ -58,6 +61,16 @@ public final class HTTPServer {
     }
 
     public var connectionCount: Int { connections.count }
+
+    /// The port the listener holds (the kernel's choice when `address` asked for port 0).
+    public var boundPort: UInt16 {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listenFD, $0, &len) } }
+        guard rc == 0 else { return address.port }
+        // sin_port and sin6_port sit at the same offset, right after the family.
+        return withUnsafeBytes(of: &storage) { UInt16($0[2]) << 8 | UInt16($0[3]) }
+    }
 
     /// The listener and every connection still reading a request.
     public var readDescriptors: [Int32] { [listenFD] + connections.values.filter { !$0.isWriting }.map(\.fd) }
@@ -74,7 +87,13 @@ public final class HTTPServer {
         if ready.contains(listenFD) { acceptAll(now: now) }
         for (fd, c) in connections where ready.contains(fd) || c.isWriting {
             drive(c, now: now, respond)
-            if c.isDone { drop(fd) }
+            if c.isDone {
+                drop(fd)
+            } else if c.isUpgraded, let request = c.upgradeRequest {
+                // Handed over open: the server forgets it and the caller owns the descriptor.
+                connections[fd] = nil
+                upgraded.append(HTTPUpgrade(fd: fd, request: request, leftover: c.takeLeftover()))
+            }
         }
         for (fd, c) in connections where c.deadline <= now {
             counters.timedOut += 1
@@ -82,6 +101,13 @@ public final class HTTPServer {
             c.flush(now: now)
             drop(fd)
         }
+    }
+
+    /// Connections switched to another protocol by a 101 from `respond` since the last call; the caller now owns
+    /// (and must close) each descriptor.
+    public func takeUpgraded() -> [HTTPUpgrade] {
+        defer { upgraded = [] }
+        return upgraded
     }
 
     private func acceptAll(now: Int64) {

@@ -7,6 +7,7 @@ public struct LineReader: Sendable {
     public let fd: Int32
     private var pending: [UInt8] = []
     public private(set) var atEnd = false
+    private var afterCR = false
 
     public init(fd: Int32) {
         self.fd = fd
@@ -29,14 +30,20 @@ public struct LineReader: Sendable {
             break
         }
         var lines: [String] = []
+        // CR LF ends one line, not two (an empty line is a line: Enter alone means something to the client), also
+        // when the LF comes in the next read.
+        if afterCR, pending.first == 10 { pending.removeFirst() }
+        afterCR = false
         while let nl = pending.firstIndex(where: { $0 == 10 || $0 == 13 }) {
             lines.append(String(decoding: pending[..<nl], as: UTF8.self))
-            pending.removeFirst(nl + 1)
+            let crlf = pending[nl] == 13 && nl + 1 < pending.count && pending[nl + 1] == 10
+            if pending[nl] == 13 && nl + 1 == pending.count { afterCR = true }
+            pending.removeFirst(crlf ? nl + 2 : nl + 1)
         }
         if atEnd && !pending.isEmpty {
             lines.append(String(decoding: pending, as: UTF8.self))
             pending.removeAll()
         }
-        return lines.filter { !$0.isEmpty }
+        return lines
     }
 }

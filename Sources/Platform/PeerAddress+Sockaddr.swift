@@ -8,6 +8,13 @@ import Wire
 extension PeerAddress {
     /// Resolves `host:port` (or `[v6]:port`) with getaddrinfo, preferring IPv4.
     public static func resolve(_ text: String) throws(AddressError) -> PeerAddress {
+        let all = try resolveAll(text)
+        return all.first { !$0.isIPv6 } ?? all[0]
+    }
+
+    /// Every address `host:port` resolves to (a Docker service or a Kubernetes headless Service name gives one per
+    /// replica), without duplicates, in the order getaddrinfo gives them.
+    public static func resolveAll(_ text: String) throws(AddressError) -> [PeerAddress] {
         var host: Substring
         var portText: Substring
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
@@ -31,19 +38,17 @@ extension PeerAddress {
             throw AddressError(text: text, reason: "cannot resolve host '\(host)' (\(String(cString: gai_strerror(rc))))")
         }
         defer { freeaddrinfo(res) }
-        var chosen: PeerAddress?
+        var out: [PeerAddress] = []
         var p: UnsafeMutablePointer<addrinfo>? = first
         while let ai = p {
-            if let a = PeerAddress(sockaddr: UnsafeRawPointer(ai.pointee.ai_addr), length: ai.pointee.ai_addrlen) {
-                var b = a
-                b.port = port
-                if !b.isIPv6 { return b }
-                if chosen == nil { chosen = b }
+            if var a = PeerAddress(sockaddr: UnsafeRawPointer(ai.pointee.ai_addr), length: ai.pointee.ai_addrlen) {
+                a.port = port
+                if !out.contains(a) { out.append(a) }
             }
             p = ai.pointee.ai_next
         }
-        guard let c = chosen else { throw AddressError(text: text, reason: "no IPv4 or IPv6 address") }
-        return c
+        guard !out.isEmpty else { throw AddressError(text: text, reason: "no IPv4 or IPv6 address") }
+        return out
     }
 
     init?(sockaddr raw: UnsafeRawPointer, length: socklen_t) {

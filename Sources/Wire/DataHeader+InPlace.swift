@@ -21,6 +21,21 @@ extension DataHeader {
         return UInt64(stream) << 32 | UInt64(frame)
     }
 
+    static let originOffset = 33
+
+    /// The origin tag of a DATA datagram (bytes 33–35): the broker whose producer sent it (0: not stamped).
+    @inlinable
+    public static func origin(of datagram: [UInt8]) -> UInt32 {
+        UInt32(datagram[33]) << 16 | UInt32(datagram[34]) << 8 | UInt32(datagram[35])
+    }
+
+    /// Writes the origin tag (the producer does, for the broker it is connected to: not covered by the MAC).
+    public static func setOrigin(_ datagram: inout [UInt8], _ tag: UInt32) {
+        datagram[originOffset] = UInt8(truncatingIfNeeded: tag >> 16)
+        datagram[originOffset + 1] = UInt8(truncatingIfNeeded: tag >> 8)
+        datagram[originOffset + 2] = UInt8(truncatingIfNeeded: tag)
+    }
+
     /// A copy of a validated DATA datagram with the retransmission flag set.
     public static func markedResent(_ datagram: [UInt8]) -> [UInt8] { marked(datagram, retransmitFlag) }
 

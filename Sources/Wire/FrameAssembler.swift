@@ -6,6 +6,8 @@ public struct CompleteFrame: Sendable, Equatable {
     public var bytes: [UInt8]
     /// Monotonic time its first chunk arrived.
     public var firstSeen: Int64
+    /// Sent from the broker's join cache (a chunk carried the cached flag): its age is not live latency.
+    public var cached = false
 }
 
 /// Reassembles one stream's chunks into whole frames and hands them on in frame-number order. A frame that
@@ -20,6 +22,7 @@ public struct FrameAssembler: Sendable {
         var have: [Bool]
         var received = 0
         var firstSeen: Int64
+        var cached = false
         var complete: Bool { received == chunkCount }
     }
 
@@ -87,12 +90,13 @@ public struct FrameAssembler: Sendable {
             }
             frames[n] = nil  // keep the storage uniquely referenced while writing
             store(&p, index: i, payload: payload)
+            if h.flags & DataHeader.cachedFlag != 0 { p.cached = true }
             frames[n] = p
         } else {
             var p = Partial(
                 length: Int(h.frameLength), chunkCount: Int(h.chunkCount), captureTime: h.captureTime,
                 bytes: [UInt8](repeating: 0, count: Int(h.frameLength)), have: [Bool](repeating: false, count: Int(h.chunkCount)),
-                firstSeen: now)
+                firstSeen: now, cached: h.flags & DataHeader.cachedFlag != 0)
             store(&p, index: Int(h.chunkIndex), payload: payload)
             frames[n] = p
             bytesInFlight += p.length
@@ -129,7 +133,8 @@ public struct FrameAssembler: Sendable {
             if let p = frames[nx], p.complete {
                 frames[nx] = nil
                 bytesInFlight -= p.length
-                out.append(CompleteFrame(stream: stream, number: nx, captureTime: p.captureTime, bytes: p.bytes, firstSeen: p.firstSeen))
+                out.append(
+                    CompleteFrame(stream: stream, number: nx, captureTime: p.captureTime, bytes: p.bytes, firstSeen: p.firstSeen, cached: p.cached))
                 counters.delivered += 1
                 deliveredAny = true
                 next = nx &+ 1

@@ -34,6 +34,9 @@ public struct Limits: Sendable, Equatable {
     public var maxSubscribers = 2048
     /// Subscriptions one client may hold.
     public var maxSubscriptionsPerClient = 64
+    /// Of those, subscriptions to streams the broker does not know yet (waiting for their producer) that a
+    /// client may add by asking (resumed subscriptions after a reconnect are not counted against it).
+    public var maxWaitingPerClient = 8
     /// Streams the broker tracks (online or offline).
     public var maxStreams = 256
     /// Producers the broker accepts.

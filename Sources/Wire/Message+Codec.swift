@@ -80,7 +80,7 @@ extension Message {
             for e in l.entries {
                 w.write(e.stream.rawValue)
                 w.write(e.state.rawValue)
-                w.zeros(3)
+                w.write24(e.origin)
                 w.write(e.rateMilli)
                 w.write(e.subscribers)
             }
@@ -88,6 +88,8 @@ extension Message {
             w.write(token)
             w.write(reason.rawValue)
             w.zeros(3)
+        case .peerHello, .peerAnnounce, .peerInterest:
+            Message.encodePeer(self, into: &w)
         }
         return w.bytes
     }
@@ -120,7 +122,7 @@ extension Message {
             let token = try r.u64("token")
             let nonce = try r.u64("nonce")
             let roleByte = try r.u8("role")
-            guard let role = PeerRole(rawValue: roleByte) else { throw .badField(field: "role", value: UInt64(roleByte)) }
+            guard let role = PeerRole(rawValue: roleByte), role != .broker else { throw .badField(field: "role", value: UInt64(roleByte)) }
             let count = Int(try r.u8("stream_count"))
             guard count <= WireConstants.maxStreamsPerProducer else { throw .limitExceeded(limit: "maxStreamsPerProducer", value: count) }
             let pid = try r.u24("producer_id")
@@ -228,10 +230,10 @@ extension Message {
                 let stream = StreamID(rawValue: try r.u32("stream_id"))
                 let s = try r.u8("state")
                 guard let state = StreamState(rawValue: s) else { throw .badField(field: "state", value: UInt64(s)) }
-                try r.skip(3, "reserved")
+                let origin = try r.u24("origin")
                 let rate = try r.u32("rate")
                 let subs = try r.u32("subscribers")
-                entries.append(ListEntry(stream: stream, state: state, rateMilli: rate, subscribers: subs))
+                entries.append(ListEntry(stream: stream, state: state, rateMilli: rate, subscribers: subs, origin: origin))
             }
             return .listReply(ListReply(requestID: rid, total: total, first: first, entries: entries))
         case .bye:
@@ -240,6 +242,8 @@ extension Message {
             let b = try r.u8("reason")
             guard let reason = ByeReason(rawValue: b) else { throw .badField(field: "reason", value: UInt64(b)) }
             return .bye(token: token, reason: reason)
+        case .peerHello, .peerAnnounce, .peerInterest:
+            return try decodePeer(type, bytes, &r)
         }
     }
 

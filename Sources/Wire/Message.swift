@@ -15,6 +15,9 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case listRequest = 13
     case listReply = 14
     case bye = 15
+    case peerHello = 16
+    case peerAnnounce = 17
+    case peerInterest = 18
 
     public var description: String {
         switch self {
@@ -33,13 +36,21 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .listRequest: "LIST_REQUEST"
         case .listReply: "LIST_REPLY"
         case .bye: "BYE"
+        case .peerHello: "PEER_HELLO"
+        case .peerAnnounce: "PEER_ANNOUNCE"
+        case .peerInterest: "PEER_INTEREST"
         }
     }
+
+    /// Broker-to-broker messages, tagged with the cluster key.
+    public var isPeer: Bool { rawValue >= 16 }
 }
 
 public enum PeerRole: UInt8, Sendable {
     case producer = 1
     case client = 2
+    /// Another broker of the cluster (never in a HELLO: brokers meet with PEER_HELLO).
+    case broker = 3
 }
 
 /// A stream a producer announces in its HELLO.
@@ -111,6 +122,9 @@ public enum AckStatus: UInt8, Sendable {
     case online = 0
     /// Done; nothing matching is online now, the subscription waits for it.
     case offline = 1
+    /// Done; no stream it names is known to the broker yet (its producer has never been online there): the
+    /// subscription waits, and frames follow when the producer comes online.
+    case waiting = 2
 }
 
 public struct Ack: Equatable, Sendable {
@@ -241,11 +255,14 @@ public struct ListEntry: Equatable, Sendable {
     public var state: StreamState
     public var rateMilli: UInt32
     public var subscribers: UInt32
-    public init(stream: StreamID, state: StreamState, rateMilli: UInt32, subscribers: UInt32) {
+    /// The origin tag of the broker the stream's producer is connected to (0: unknown).
+    public var origin: UInt32
+    public init(stream: StreamID, state: StreamState, rateMilli: UInt32, subscribers: UInt32, origin: UInt32 = 0) {
         self.stream = stream
         self.state = state
         self.rateMilli = rateMilli
         self.subscribers = subscribers
+        self.origin = origin
     }
 }
 
@@ -284,6 +301,9 @@ public enum Message: Equatable, Sendable {
     case listRequest(token: UInt64, requestID: UInt32)
     case listReply(ListReply)
     case bye(token: UInt64, reason: ByeReason)
+    case peerHello(PeerHello)
+    case peerAnnounce(PeerAnnounce)
+    case peerInterest(PeerInterest)
 
     public var type: MessageType {
         switch self {
@@ -302,6 +322,9 @@ public enum Message: Equatable, Sendable {
         case .listRequest: .listRequest
         case .listReply: .listReply
         case .bye: .bye
+        case .peerHello: .peerHello
+        case .peerAnnounce: .peerAnnounce
+        case .peerInterest: .peerInterest
         }
     }
 }

@@ -134,25 +134,24 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertEqual(h.broker.streams[audioStream]?.datagramsForwarded, 0)
     }
 
-    func testSubscribingToAnUnknownStreamIsAnError() {
+    func testSubscribingToAStreamNotKnownYetWaitsForItsProducer() {
         var h = BrokerHarness()
         h.connectProducer(producer)
         let token = h.connect(client, role: .client)
         let unknown = StreamID(producer: otherProducerID, index: 1)
-        XCTAssertEqual(errors(h.subscribe(client, token: token, unknown, requestID: 5), to: client).map(\.code), [.unknownStream])
+        let allOfOther = StreamID(producer: otherProducerID, index: 0)
+        // Following before the producer is online is accepted: ACK status waiting, held like any selector.
         XCTAssertEqual(
-            errors(h.subscribe(client, token: token, StreamID(producer: otherProducerID, index: 0), requestID: 6), to: client).first?.requestID, 6)
+            h.subscribe(client, token: token, allOfOther, requestID: 5).messages(to: client),
+            [.ack(Ack(requestID: 5, selector: allOfOther, status: .waiting))])
         XCTAssertEqual(
-            errors(h.subscribe(client, token: token, StreamID(producer: testProducer, index: 9), requestID: 7), to: client).map(\.code),
-            [.unknownStream])
+            h.subscribe(client, token: token, StreamID(producer: testProducer, index: 9), requestID: 7).messages(to: client),
+            [.ack(Ack(requestID: 7, selector: StreamID(producer: testProducer, index: 9), status: .waiting))])
         XCTAssertEqual(
             errors(h.subscribe(client, token: token, StreamID(rawValue: 0x0000_0001), requestID: 8), to: client).map(\.code), [.badRequest])
-        XCTAssertEqual(h.broker.sessions[client]?.selectors, [])
-        XCTAssertEqual(h.broker.counters.errorsSent, 4)
-        // After a broker restart a client resumes what it held: kept while nothing matches.
-        let resumed = h.subscribe(client, token: token, unknown, requestID: 9, resume: true)
-        XCTAssertEqual(resumed.messages(to: client), [.ack(Ack(requestID: 9, selector: unknown, status: .offline))])
-        XCTAssertEqual(h.broker.sessions[client]?.selectors, [unknown])
+        XCTAssertEqual(h.broker.sessions[client]?.selectors, [allOfOther, StreamID(producer: testProducer, index: 9)])
+        XCTAssertEqual(h.broker.counters.errorsSent, 1)
+        XCTAssertTrue(h.events.contains(.subscribedWaiting(client, allOfOther)))
         // When that producer appears, the waiting subscriber is told and served.
         let other = address(4005)
         let out = h.receive(
@@ -166,6 +165,30 @@ final class BrokerCoreTests: XCTestCase {
         var media: [BrokerOutput] = []
         for d in frame(1, firstSequence: 0, stream: unknown, nonce: 1) { media += h.receive(d, from: other) }
         XCTAssertEqual(media.media(to: client).count, 3)
+        // Unsubscribing is acknowledged with the state of what the selector matches (online now), and logged.
+        XCTAssertEqual(
+            h.receive(.unsubscribe(SubscriptionRequest(token: token, requestID: 10, selector: allOfOther)), from: client).messages(to: client),
+            [.ack(Ack(requestID: 10, selector: allOfOther, status: .online))])
+        XCTAssertEqual(h.events.last, .unsubscribed(client, allOfOther))
+    }
+
+    func testWaitingSubscriptionsAreBoundedPerClientButResumesAreNot() {
+        var limits = Limits()
+        limits.maxWaitingPerClient = 2
+        var (h, token) = brokerWithSubscriber(videoStream, limits: limits)
+        let ids = (1...4).map { StreamID(producer: ProducerID(rawValue: 0x30_0000 + UInt32($0))!, index: 0) }
+        XCTAssertEqual(h.subscribe(client, token: token, ids[0], requestID: 2).messages(to: client).map(\.type), [.ack])
+        XCTAssertEqual(h.subscribe(client, token: token, ids[1], requestID: 3).messages(to: client).map(\.type), [.ack])
+        let refused = errors(h.subscribe(client, token: token, ids[2], requestID: 4), to: client)
+        XCTAssertEqual(refused.map(\.code), [.limitReached])
+        XCTAssertTrue(refused.first?.reason.contains("at most 2") == true, refused.first?.reason ?? "")
+        // A known stream is not waiting: still accepted.
+        XCTAssertEqual(h.subscribe(client, token: token, audioStream, requestID: 5).messages(to: client).map(\.type), [.ack])
+        // After a broker restart a client resumes what it held, however many wait.
+        XCTAssertEqual(
+            h.subscribe(client, token: token, ids[3], requestID: 6, resume: true).messages(to: client),
+            [.ack(Ack(requestID: 6, selector: ids[3], status: .waiting))])
+        XCTAssertEqual(h.broker.sessions[client]?.selectors, [videoStream, audioStream, ids[0], ids[1], ids[3]])
     }
 
     func testSubscriptionLimitPerClient() {

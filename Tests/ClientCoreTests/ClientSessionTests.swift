@@ -56,6 +56,14 @@ final class ClientSessionTests: XCTestCase {
 
     // MARK: Session
 
+    func testAWaitingAckHoldsTheSubscriptionAndSaysItWaits() {
+        var c = connectedClient()
+        _ = c.sendSubscribe(allOfTestProducer, now: 0)
+        _ = feed(&c, .ack(Ack(requestID: 1, selector: allOfTestProducer, status: .waiting)), now: 1_000)
+        XCTAssertEqual(c.takeEvents(), [.waiting(allOfTestProducer)])
+        XCTAssertTrue(c.isSubscribed(videoStream), "held while the producer is not known, so its frames are taken later")
+    }
+
     func testSubscribeAndReceiveFrames() {
         var c = connectedClient()
         let sent = c.sendSubscribe(videoStream, now: 0).compactMap { decoded($0) }

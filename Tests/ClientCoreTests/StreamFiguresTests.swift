@@ -20,4 +20,19 @@ final class StreamFiguresTests: XCTestCase {
         XCTAssertEqual(f.percentile(1), 200)
         XCTAssertEqual(f.percentile(0.5), 0)
     }
+
+    func testTheJoinFrameAgeIsKeptApartFromLiveLatency() {
+        var f = StreamFigures()
+        f.joinedAt = 1_000
+        f.record(bytes: 100, latencyMs: 561, cached: true, now: 3_000)
+        f.record(bytes: 50, latencyMs: 2, cached: false, now: 40_000)
+        f.record(bytes: 50, latencyMs: 4, cached: false, now: 80_000)
+        XCTAssertEqual(f.frames, 3)
+        XCTAssertEqual(f.bytes, 200)
+        XCTAssertEqual(f.joinFrameAgeMs, 561)
+        XCTAssertEqual(f.latencyCount, 2, "the join frame is no live latency sample")
+        XCTAssertEqual(f.percentile(0.99), 4)
+        XCTAssertEqual(f.latencies, [2, 4])
+        XCTAssertEqual(f.firstFrameAfterJoin, 2_000, "the join frame is still the first picture")
+    }
 }

@@ -181,7 +181,7 @@ class IntegrationTestCase: XCTestCase {
     @discardableResult
     func launch(
         _ tool: String, _ arguments: [String], name: String? = nil, environment: [String: String] = [:],
-        stdin: Bool = false, expectAlive: Bool = true
+        stdin: Bool = false, expectAlive: Bool = true, terminal: PseudoTerminal? = nil
     ) throws -> ManagedProcess {
         let url = try Paths.binary(tool)
         let label = name ?? tool
@@ -206,7 +206,12 @@ class IntegrationTestCase: XCTestCase {
         p.standardOutput = out
         p.standardError = err
         var pipe: Pipe?
-        if stdin {
+        if let terminal {
+            // stdin and stdout on the terminal; what it shows is copied into the stdout file as it comes.
+            p.standardInput = terminal.secondary
+            p.standardOutput = terminal.secondary
+            terminal.copyOutput(to: outPath)
+        } else if stdin {
             pipe = Pipe()
             p.standardInput = pipe
         } else {
@@ -215,6 +220,7 @@ class IntegrationTestCase: XCTestCase {
         do { try p.run() } catch { throw HarnessFailure("cannot start \(url.path): \(error)") }
         try? out.close()
         try? err.close()
+        terminal?.closeSecondary()
         let m = ManagedProcess(name: label, process: p, stdoutPath: outPath, stderrPath: errPath, stdinPipe: pipe, expectAlive: expectAlive)
         launched.append(m)
         return m

@@ -51,6 +51,7 @@ enum Samples {
             .unsubscribe(SubscriptionRequest(token: 3, requestID: 4, selector: audioStream)),
             .ack(Ack(requestID: 3, selector: videoStream, status: .online)),
             .ack(Ack(requestID: .max, selector: allOfTestProducer, status: .offline)),
+            .ack(Ack(requestID: 2, selector: allOfTestProducer, status: .waiting)),
             .error(ErrorReply(requestID: 4, code: .unknownStream, reason: "no stream 1AAA9901 is known")),
             .error(ErrorReply(requestID: 0, code: .limitReached, reason: "")),
             .error(ErrorReply(requestID: 1, code: .noSession, reason: String(repeating: "x", count: WireConstants.maxReasonBytes))),
@@ -69,8 +70,31 @@ enum Samples {
             fullListReply,
             .bye(token: 14, reason: .shutdown),
             .bye(token: 0, reason: .quit),
-        ]
+        ] + peerMessages
     }()
+
+    static let fullAnnounce: Message = {
+        let entries = (0..<WireConstants.maxAnnounceEntries).map { i -> PeerAnnounceEntry in
+            let stream = StreamID(producer: testProducer, index: UInt8(i + 1))
+            return PeerAnnounceEntry(stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1)
+        }
+        return .peerAnnounce(PeerAnnounce(token: .max, brokerID: 1, version: .max, page: 254, pages: 255, entries: entries))
+    }()
+
+    static let fullInterest: Message = {
+        let entries = (0..<WireConstants.maxInterestEntries).map { StreamID(rawValue: 0x0100_0001 + UInt32($0) << 8) }
+        return .peerInterest(PeerInterest(token: 5, brokerID: 6, version: 7, page: 0, pages: 1, entries: entries))
+    }()
+
+    static let peerMessages: [Message] = [
+        .peerHello(
+            PeerHello(
+                token: 1, brokerID: .max, sendTime: 3, echoTime: 4, announceVersion: 5, announceAck: 6, interestVersion: 7, interestAck: 8, echoDelay: 9)),
+        .peerAnnounce(PeerAnnounce(token: 2, brokerID: 3, version: 4, page: 0, pages: 1, entries: [])),
+        fullAnnounce,
+        .peerInterest(PeerInterest(token: 5, brokerID: 6, version: 7, page: 1, pages: 3, entries: [videoStream, audioStream])),
+        fullInterest,
+    ]
 
     static var datagrams: [[UInt8]] { messages.map { $0.encode() } }
 }
@@ -182,7 +206,7 @@ final class MessageCodecTests: XCTestCase {
             b = bytes
             b[2] = 0
             XCTAssertEqual(decodeError(b), .unsupportedVersion(0))
-            for t: UInt8 in [0, 16, 99, 255] {
+            for t: UInt8 in [0, 19, 99, 255] {
                 b = bytes
                 b[3] = t
                 XCTAssertEqual(decodeError(b), .unknownType(t))
@@ -235,8 +259,8 @@ final class MessageCodecTests: XCTestCase {
         b[20...23] = [0, 0, 0, 0]
         XCTAssertEqual(decodeError(b), .badField(field: "heartbeat_ms", value: 0))
         b = Message.ack(Ack(requestID: 1, selector: videoStream, status: .online)).encode()
-        b[12] = 2
-        XCTAssertEqual(decodeError(b), .badField(field: "status", value: 2))
+        b[12] = 3  // 0 online, 1 offline, 2 waiting
+        XCTAssertEqual(decodeError(b), .badField(field: "status", value: 3))
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[8] = 0
         XCTAssertEqual(decodeError(b), .badField(field: "code", value: 0))

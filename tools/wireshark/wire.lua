@@ -47,7 +47,7 @@ local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] 
 local ROLES = { [1] = "producer", [2] = "client" }
 local KINDS = { [1] = "video", [2] = "audio" }
 local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio" }
-local ACK_STATUS = { [0] = "online", [1] = "offline" }
+local ACK_STATUS = { [0] = "online", [1] = "offline", [2] = "waiting" }
 local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session" }
 local STATES = { [1] = "online", [2] = "offline" }
 local BYE_REASONS = { [1] = "shutdown", [2] = "quit" }
@@ -112,6 +112,9 @@ local f = {
     gso_segments = ProtoField.uint16("vbwire.gso_segments", "GSO batch: DATA datagrams", base.DEC),
     gso_segment_size = ProtoField.uint16("vbwire.gso_segment_size", "GSO segment size (bytes)", base.DEC),
     gso_segment = ProtoField.uint16("vbwire.gso_segment", "GSO segment", base.DEC),
+    direction = ProtoField.string("vbwire.direction", "Direction (roles)"),
+    heartbeat = ProtoField.bool("vbwire.heartbeat", "Keep-alive (HEARTBEAT or HEARTBEAT_ACK)"),
+    answers = ProtoField.string("vbwire.answers", "Answers"),
 }
 local field_list = {}
 for _, v in pairs(f) do field_list[#field_list + 1] = v end
@@ -140,6 +143,8 @@ proto.experts = expert_list
 
 proto.prefs.ports = Pref.range("UDP ports", DEFAULT_PORTS, "UDP ports decoded as VB wire (heuristic detection covers all other ports)", 65535)
 proto.prefs.heuristic = Pref.bool("Heuristic detection on all UDP ports", true, "Take any UDP datagram starting with 56 42 01 as VB wire")
+proto.prefs.show_roles = Pref.bool("Show roles in Info", true,
+    "Start the Info column with who sends to whom (producer → broker, broker → client, ...): from the message type, the broker's port (UDP ports above) and the roles peers announced in HELLO")
 
 -- Helpers -------------------------------------------------------------------------------------------
 
@@ -224,6 +229,78 @@ local function enum_check(c, item, table_, v, what)
     if item ~= nil and table_[v] == nil then
         flag(c, item, ef.bad_value, string.format("%s %d is not allowed", what, v))
     end
+end
+
+-- Requests and roles across packets ---------------------------------------------------------------
+
+-- SUBSCRIBE/UNSUBSCRIBE seen, by the two endpoints (in either order) and request_id: {type, frame}. Filled on the
+-- first pass only (pinfo.visited false), so clicking around the GUI does not change what an ACK answers.
+local requests = {}
+-- Roles learnt from the capture, by "address:port": "producer" or "client" from a HELLO, "broker" from what
+-- only a broker sends.
+local roles = {}
+local broker_ports = nil -- the "UDP ports" preference as a set of numbers, rebuilt when it changes
+
+local function endpoint(addr, port) return tostring(addr) .. ":" .. port end
+local function pair_key(pinfo, rid)
+    local a, b = endpoint(pinfo.src, pinfo.src_port), endpoint(pinfo.dst, pinfo.dst_port)
+    if a > b then a, b = b, a end
+    return a .. "|" .. b .. "|" .. rid
+end
+
+local function remember_request(pinfo, rid, t)
+    if pinfo.visited then return end
+    requests[pair_key(pinfo, rid)] = { type = t, frame = pinfo.number }
+end
+
+local function answered_request(pinfo, rid)
+    local r = requests[pair_key(pinfo, rid)]
+    if r and r.frame < pinfo.number then return r end
+    return nil
+end
+
+local function port_set()
+    if broker_ports then return broker_ports end
+    broker_ports = {}
+    for part in string.gmatch(tostring(proto.prefs.ports), "[^,]+") do
+        local a, b = string.match(part, "^%s*(%d+)%s*-%s*(%d+)%s*$")
+        if a then
+            for p = tonumber(a), math.min(tonumber(b), tonumber(a) + 1024) do broker_ports[p] = true end
+        elseif tonumber(part) then
+            broker_ports[tonumber(part)] = true
+        end
+    end
+    return broker_ports
+end
+
+-- Who sends to whom: the type says most of it; for the rest (DATA, NACK, HEARTBEAT, BYE) the broker's port
+-- and what the endpoints announced earlier decide. "peer" when nothing tells.
+local SENT_BY_BROKER = { [2] = true, [3] = true, [5] = true, [8] = true, [9] = true, [12] = true, [14] = true }
+local SENT_BY_CLIENT = { [6] = true, [7] = true, [13] = true }
+local function directions(pinfo, t, hello_role)
+    local src, dst = endpoint(pinfo.src, pinfo.src_port), endpoint(pinfo.dst, pinfo.dst_port)
+    local ports = port_set()
+    local from, to = roles[src], roles[dst]
+    if not pinfo.visited then
+        if t == 1 and hello_role then roles[src] = hello_role; roles[dst] = "broker" end
+        if SENT_BY_BROKER[t] then roles[src] = "broker" end
+        if SENT_BY_CLIENT[t] then roles[src] = "client"; roles[dst] = "broker" end
+        if t == 4 then roles[dst] = "broker" end
+    end
+    if t == 1 then from, to = hello_role or from, "broker"
+    elseif SENT_BY_BROKER[t] then from = "broker"
+    elseif SENT_BY_CLIENT[t] then from, to = "client", "broker"
+    elseif t == 4 then to = "broker"
+    end
+    if from == nil and to == nil then
+        if ports[pinfo.dst_port] then to = "broker" elseif ports[pinfo.src_port] then from = "broker" end
+    end
+    if t == 10 or t == 11 then
+        -- DATA: producer → broker → client; NACK: client → broker → producer.
+        if to == "broker" then from = from or (t == 10 and "producer" or "client") end
+        if from == "broker" then to = to or (t == 10 and "client" or "producer") end
+    end
+    return (from or "peer") .. " → " .. (to or "peer")
 end
 
 -- Message bodies ------------------------------------------------------------------------------------
@@ -358,7 +435,10 @@ local function subscription(c, tree, t)
     end
     add_reserved(c, tree, 21, 3)
     local info = TYPES[t]
-    if qr then info = info .. " req=" .. qr:uint() end
+    if qr then
+        info = info .. " req=" .. qr:uint()
+        remember_request(c.pinfo, qr:uint(), t)
+    end
     if typed then info = info .. " " .. typed end
     if resume then info = info .. " resume" end
     return info
@@ -373,10 +453,22 @@ body[8] = function(c, tree) -- ACK
     local si, sr = add(c, tree, f.status, 12, 1)
     if si then enum_check(c, si, ACK_STATUS, sr:uint(), "status") end
     add_reserved(c, tree, 13, 3)
+    -- What it answers, if the request was seen earlier in the capture (same two endpoints, same request_id).
+    local req = qr and answered_request(c.pinfo, qr:uint())
+    if req then
+        local a = tree:add(f.answers, c.tvb(4, 4), TYPES[req.type] .. " in frame " .. req.frame)
+        a:set_generated()
+    end
     local info = "ACK"
     if qr then info = info .. " req=" .. qr:uint() end
     if typed then info = info .. " " .. typed end
-    if sr then info = info .. " " .. name_of(ACK_STATUS, sr:uint()) end
+    if req and req.type == 7 then
+        -- The status of an UNSUBSCRIBE's ACK describes the streams, not the subscription (it is gone).
+        if si then si:append_text(" (state of the streams the selector matches; the subscription is gone)") end
+        info = info .. " unsubscribed"
+    elseif sr then
+        info = info .. " " .. name_of(ACK_STATUS, sr:uint())
+    end
     return info
 end
 
@@ -449,7 +541,8 @@ body[10] = function(c, tree) -- DATA
     add_reserved(c, tree, 33, 3)
     if qr then info = info .. " seq=" .. qr:uint() end
     if nr then info = info .. " frame=" .. nr:uint() end
-    if ir and kr then info = info .. " chunk " .. ir:uint() .. "/" .. kr:uint() end
+    -- Counted from 1 in the summary, as users count ("chunk 3/8" is the third of eight); the field stays 0-based.
+    if ir and kr then info = info .. " chunk " .. (ir:uint() + 1) .. "/" .. kr:uint() end
     if flags % 2 == 1 then info = info .. " [retransmit]" end
     if math.floor(flags / 2) % 2 == 1 then info = info .. " [cached]" end
     if lr and ir and kr and c.n >= DATA_HEADER then
@@ -741,6 +834,9 @@ local function dissect(tvb, pinfo, tree)
     local segs, extra = gso_split(c)
     if segs then
         info = dissect_gso(c, root, segs, extra)
+        local dir = directions(pinfo, 10, nil)
+        root:add(f.direction, c.tvb(0, 0), dir):set_generated()
+        if proto.prefs.show_roles then info = dir .. " " .. info end
         if c.errors > 0 then info = info .. " [Malformed]" end
         pinfo.cols.info:set(info)
         return c.cap
@@ -778,10 +874,22 @@ local function dissect(tvb, pinfo, tree)
         end
         root:append_text(", " .. TYPES[t])
         info = body[t](c, root)
+        if t == 4 or t == 5 then root:add(f.heartbeat, c.tvb(3, 1), true):set_generated() end
+        local hello_role = nil
+        if t == 1 and c.cap > 20 then hello_role = ROLES[c.tvb(20, 1):uint()] end
+        local dir = directions(pinfo, t, hello_role)
+        root:add(f.direction, c.tvb(0, 0), dir):set_generated()
+        if proto.prefs.show_roles then info = dir .. " " .. info end
     until true
     if c.errors > 0 then info = info .. " [Malformed]" end
     pinfo.cols.info:set(info)
     return c.cap
+end
+
+function proto.init()
+    requests = {}
+    roles = {}
+    broker_ports = nil
 end
 
 function proto.dissector(tvb, pinfo, tree)
@@ -804,6 +912,7 @@ udp_port:add(registered, proto)
 if udp_port.add_for_decode_as then udp_port:add_for_decode_as(proto) end
 
 function proto.prefs_changed()
+    broker_ports = nil
     local ports = proto.prefs.ports
     if tostring(ports) ~= tostring(registered) then
         udp_port:remove(registered, proto)

@@ -15,7 +15,14 @@ extension BrokerEvent {
                 .warning,
                 "\(role == .producer ? "producer \(pid.map(String.init(describing:)) ?? "?")" : "client") \(a) lease expired (silent for the lease duration)"
             )
+        case .subscribed(let a, let sel): (.info, "client \(a) subscribed to \(sel)")
+        case .subscribedWaiting(let a, let sel): (.info, "client \(a) subscribed to \(sel), waiting: no such stream is known yet")
+        case .unsubscribed(let a, let sel): (.info, "client \(a) unsubscribed from \(sel)")
         case .streamRefused(let id, let max): (.warning, "stream \(id) refused: broker tracks \(max) streams (maxStreams)")
+        case .peerUp(let a, let id):
+            (.info, "peer broker \(a) is up (broker id \(String(id, radix: 16)), origin \(ProducerID(rawValue: ClusterKey.originTag(brokerID: id))!))")
+        case .peerDown(let a): (.warning, "peer broker \(a) is down (silent); its streams are offline here")
+        case .peerIsSelf(let a): (.info, "BROKER_PEERS entry \(a) is this broker; ignored")
         case .producerUnauthorized(let pid, let from):
             (.warning, "producer \(pid) from \(from) refused: wrong stream key (broker --issue-key \(pid) prints the right one)")
         }
@@ -29,8 +36,13 @@ extension BrokerEvent {
         case .producerMoved: "producer moved"
         case .peerLeft: "peer left"
         case .leaseExpired: "lease expired"
+        case .subscribed, .subscribedWaiting: "subscribed"
+        case .unsubscribed: "unsubscribed"
         case .streamRefused: "stream refused"
         case .producerUnauthorized: "wrong stream key"
+        case .peerUp: "peer up"
+        case .peerDown: "peer down"
+        case .peerIsSelf: "peer is self"
         }
     }
 

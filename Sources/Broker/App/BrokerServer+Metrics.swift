@@ -51,6 +51,7 @@ extension BrokerServer {
         var drops: [(String, Double)] = c.malformed.sorted { $0.key < $1.key }.map { ("reason=\"malformed_\($0.key)\"", Double($0.value)) }
         drops += c.refused.sorted { $0.key < $1.key }.map { ("reason=\"\($0.key)\"", Double($0.value)) }
         drops.append(("reason=\"duplicate\"", Double(c.duplicatesIn)))
+        drops.append(("reason=\"forged_mac\"", Double(c.dataForged)))
         drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
         drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
@@ -83,6 +84,7 @@ extension BrokerServer {
         metric(
             "broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.",
             clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
+        out += clusterMetricsText(streams)
         let fd = forwardDelay
         out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
         out += "# TYPE broker_forward_delay_seconds histogram\n"

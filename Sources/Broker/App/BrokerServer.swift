@@ -10,6 +10,36 @@ struct BrokerConfig {
     var timers = Timers()
     var limits = Limits()
     var metricsAddress: PeerAddress?
+    /// BROKER_PEERS entries (host:port or a name with several addresses) and the cluster settings.
+    var peers: [String] = []
+    var cluster: ClusterConfig?
+}
+
+extension BrokerServer {
+    /// Starts resolving BROKER_PEERS every 5 s (a broker that starts later, or returns on a new address, is found).
+    func startResolver() -> PosixThread? {
+        guard !config.peers.isEmpty else { return nil }
+        let r = PeerResolver(entries: config.peers, intervalMicros: 5_000_000)
+        resolver = r
+        log.info("cluster: peers \(config.peers.joined(separator: ", ")), resolved every 5 s")
+        return r.start()
+    }
+
+    /// Hands the resolver's newest answer to the core, and says once which entries do not resolve (yet).
+    func takeResolvedPeers(now: Int64) {
+        guard let r = resolver else { return }
+        let (addresses, generation, failures) = r.latest()
+        if failures != resolveFailures {
+            for (entry, why) in failures.sorted(by: { $0.key < $1.key }) where resolveFailures[entry] != why {
+                log.warning("cluster: peer entry \(entry) does not resolve (yet): \(why)")
+            }
+            resolveFailures = failures
+        }
+        guard generation != resolvedGeneration else { return }
+        resolvedGeneration = generation
+        core.setPeers(addresses, now: now)
+        log.info("cluster: peer addresses now \(addresses.map(\.description).joined(separator: ", "))")
+    }
 }
 
 /// The broker's driver: the only code that reads the clock and touches sockets for the broker role.
@@ -25,6 +55,10 @@ final class BrokerServer {
     private(set) var controlDropped = 0
     /// Bounds the log: a peer that floods HELLOs must not choose how much the broker writes.
     private var logLimiter = LogLimiter()
+    /// Resolves BROKER_PEERS on a thread of its own; the loop hands new answers to the core.
+    var resolver: PeerResolver?
+    var resolvedGeneration = -1
+    var resolveFailures: [String: String] = [:]
     let signals: SignalWatcher
     var metrics: HTTPServer?
     let started = Clock.now()
@@ -49,7 +83,7 @@ final class BrokerServer {
         // derivable from it, as it would be from one seeded generator.
         core = BrokerCore(
             timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()),
-            publishSecret: config.publishSecret)
+            publishSecret: config.publishSecret, cluster: config.cluster)
         sender = BatchSender(socket: socket)
         forwarder = FanoutPlanner(sender: sender, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
@@ -58,11 +92,19 @@ final class BrokerServer {
     }
 
     func run() -> Int32 {
-        log.info("listening on \(socket.localAddress?.description ?? config.address.description) (epoch \(String(core.epoch, radix: 16)))")
+        log.info(
+            "listening on \(socket.localAddress?.description ?? config.address.description) (epoch \(String(core.epoch, radix: 16)), origin \(ProducerID(rawValue: core.originTag)!))"
+        )
         if let m = metrics { log.info("metrics on http://\(m.address)/metrics") }
+        let resolverThread = startResolver()
+        defer {
+            resolver?.stop()
+            resolverThread?.join()
+        }
         var writable = true
         while true {
             let now = Clock.now()
+            takeResolvedPeers(now: now)
             let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + 1_000_000)
             let wait = max(0, wake - now)
             var read = [socket.fd, signals.fd]

@@ -10,6 +10,11 @@ let specs: [SettingSpec] = [
     SettingSpec(
         "publish-secret", env: "PUBLISH_SECRET",
         "Secret (at least 16 bytes) every producer's stream key derives from; the same at every broker of a cluster. Required."),
+    SettingSpec(
+        "peers", env: "BROKER_PEERS",
+        "The other brokers of the cluster: comma-separated host:port, or one name resolving to several addresses (resolved again every few seconds; this broker's own entry is ignored)."
+    ),
+    SettingSpec("cluster-secret", env: "CLUSTER_SECRET", "Secret (at least 16 bytes) the brokers of a cluster prove to each other; required with --peers."),
     SettingSpec("issue-key", "Print the stream key of this producer id (6 hex digits), derived from PUBLISH_SECRET, and exit."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     SettingSpec(
@@ -62,6 +67,21 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
     c.limits.maxStreams = try settings.int("max-streams", in: 1...65_536)!
     c.limits.subscriberQueueDatagrams = try settings.int("queue-datagrams", in: 16...1_000_000)!
     c.limits.retransmitBufferBytes = try settings.int("retransmit-buffer-kb", in: 16...1_048_576)! * 1024
+    let peers = (settings.string("peers") ?? "").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+    if let bad = PeerResolver.validate(peers) { throw SettingsError(setting: "BROKER_PEERS (--peers)", message: bad) }
+    let secret = settings.string("cluster-secret") ?? ""
+    if !peers.isEmpty || !secret.isEmpty {
+        guard !secret.isEmpty else {
+            throw SettingsError(
+                setting: "CLUSTER_SECRET (--cluster-secret)", message: "is not set: brokers given peers must prove to each other that they hold it")
+        }
+        guard secret.utf8.count >= ClusterKey.minSecretBytes else {
+            throw SettingsError(
+                setting: "CLUSTER_SECRET (--cluster-secret)", message: "is \(secret.utf8.count) bytes; it must be at least \(ClusterKey.minSecretBytes)")
+        }
+        c.cluster = ClusterConfig(secret: Array(secret.utf8))
+        c.peers = peers
+    }
     return c
 }
 let log = Logger(name: "broker", level: exitOnSettingsError("broker") { () throws(SettingsError) in try settings.logLevel("log-level") })

@@ -8,33 +8,55 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public let timers: Timers
     public let limits: Limits
     public let epoch: UInt64
-    private let cookieKey: SipHash24
+    let cookieKey: SipHash24
     /// The cluster's publish secret: every producer id's stream key derives from it (`StreamKeys`).
-    private let publishSecret: [UInt8]
+    let publishSecret: [UInt8]
     /// Producer ids whose wrong key was reported already (bounded), so a producer retrying with a wrong key is
     /// logged once, not on every HELLO.
-    private var reportedBadKeys = Set<ProducerID>()
-    private var table = SessionTable()
-    private var subscriptions = SubscriptionTable()
-    private var streamTable = StreamTable()
-    private let retransmitter: Retransmitter
+    var reportedBadKeys = Set<ProducerID>()
+    var table = SessionTable()
+    var subscriptions = SubscriptionTable()
+    var streamTable = StreamTable()
+    let retransmitter: Retransmitter
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
-    private var streamTimers = TimerTable<StreamID>()
+    var streamTimers = TimerTable<StreamID>()
     /// The lease and rate sweep, every half heartbeat interval.
-    private var nextSweep: Int64 = 0
-    private var lastMeasure: Int64 = 0
-    public private(set) var counters = BrokerCounters()
-    private var outbox = OutputQueue<BrokerOutput>()
+    var nextSweep: Int64 = 0
+    var lastMeasure: Int64 = 0
+    public internal(set) var counters = BrokerCounters()
+    /// Cluster membership (nil: a broker alone) and what it derives from CLUSTER_SECRET.
+    let cluster: ClusterConfig?
+    let clusterKey: ClusterKey?
+    /// This broker's origin tag: the low 24 bits of its id (`epoch`), stamped in DATA by its producers.
+    public let originTag: UInt32
+    var links: [PeerAddress: PeerLink] = [:]
+    var nextPeerTick: Int64 = .max
+    /// Our announcement snapshot, its version, and whether local streams or interest changed this turn.
+    var announceVersion: UInt32 = 1
+    var lastAnnouncement: [PeerAnnounceEntry] = []
+    var announceDirty = false
+    var interestDirty = false
+    var outbox = OutputQueue<BrokerOutput>()
     /// What happened to sessions and streams (never per datagram).
-    private var events = OutputQueue<BrokerEvent>()
+    var events = OutputQueue<BrokerEvent>()
 
-    public init(timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64), publishSecret: [UInt8]) {
+    /// `cookieKey` is used alone; in a cluster every broker's cookies come from the cluster secret instead, so a
+    /// cookie one broker made is valid at all of them.
+    public init(
+        timers: Timers = Timers(), limits: Limits = Limits(), epoch: UInt64, cookieKey: (UInt64, UInt64), publishSecret: [UInt8],
+        cluster: ClusterConfig? = nil
+    ) {
         precondition(!publishSecret.isEmpty, "a broker needs a publish secret")
         self.publishSecret = publishSecret
         self.timers = timers
         self.limits = limits
         self.epoch = epoch
-        self.cookieKey = SipHash24(k0: cookieKey.0, k1: cookieKey.1)
+        self.cluster = cluster
+        let key = cluster.map { ClusterKey(secret: $0.secret) }
+        clusterKey = key
+        originTag = ClusterKey.originTag(brokerID: epoch)
+        let ck = key?.cookieKey ?? cookieKey
+        self.cookieKey = SipHash24(k0: ck.0, k1: ck.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
     }
 
@@ -54,7 +76,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     public mutating func pollEvent() -> BrokerEvent? { events.pop() }
 
-    private mutating func refuse(_ reason: String) { counters.refused[reason, default: 0] += 1 }
+    mutating func refuse(_ reason: String) { counters.refused[reason, default: 0] += 1 }
 
     // MARK: Input
 
@@ -77,6 +99,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
             counters.malformed[error.reason, default: 0] += 1
             return
         }
+        if m.type.isPeer {
+            // Only a holder of the cluster secret can tag a peer message; anything else is dropped and counted.
+            guard let clusterKey, clusterKey.verify(bytes) else { return refuse("bad_peer_tag") }
+            handlePeer(m, from: from, now: now)
+            return
+        }
         switch m {
         case .hello(let h): handleHello(h, from: from, now: now)
         case .heartbeat(let token, let sendTime, let rtt):
@@ -96,7 +124,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
             table[from] = s
             unsubscribe(r, from: from)
         case .nack(let n):
-            guard var s = session(from, token: n.token, answerCookie: false), s.role == .client else { return }
+            guard var s = session(from, token: n.token, answerCookie: false), s.role != .producer else { return }
+            links[from]?.counters.nacksIn += 1
             s.lastHeard = now
             if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
             table[from] = s
@@ -108,17 +137,25 @@ public struct BrokerCore: ProtocolCore, Sendable {
             table[from] = s
             list(requestID: rid, to: from)
         case .bye(let token, _):
+            if var link = links[from], link.up, table[from]?.role == .broker, token == cookie(for: from) {
+                // A peer broker leaving (drained or stopped): its streams go offline now, not after the timeout.
+                linkDown(&link, now: now)
+                links[from] = link
+                return
+            }
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
             endSession(from, now: now)
-        case .cookie, .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data:
+        case .cookie(let nonce, let token):
+            if !peerCookie(nonce: nonce, token: token, from: from, now: now) { refuse("unexpected_type") }
+        case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest:
             refuse("unexpected_type")
         }
     }
 
     /// The session of `from` if the token matches. Without a session, a peer that sent a request is told the
     /// cookie to use (the answer is never larger than the request, so it cannot amplify).
-    private mutating func session(_ from: PeerAddress, token: UInt64, answerCookie: Bool) -> PeerSession? {
+    mutating func session(_ from: PeerAddress, token: UInt64, answerCookie: Bool) -> PeerSession? {
         if let s = table[from] {
             guard s.token == token else {
                 refuse("bad_token")
@@ -136,7 +173,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         return nil
     }
 
-    private mutating func handleHello(_ h: Hello, from: PeerAddress, now: Int64) {
+    mutating func handleHello(_ h: Hello, from: PeerAddress, now: Int64) {
         let expected = cookie(for: from)
         guard h.token == expected else {
             // Stateless: nothing is stored until the peer proves it receives at this address.
@@ -154,6 +191,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
             endSession(from, now: now)
         }
         switch h.role {
+        case .broker:
+            return  // brokers meet with PEER_HELLO; the decoder never yields this
         case .client:
             if table[from] == nil {
                 guard subscriberCount < limits.maxSubscribers else {
@@ -179,12 +218,14 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 return
             }
             let isNew = table[from] == nil
+            // A new session claims the id above every claim known in the cluster, so it wins everywhere.
+            let claim = isNew ? (streamTable.streams(of: pid).compactMap { streamTable.byID[$0]?.claim }.max() ?? 0) &+ 1 : nil
             var s = table[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
             s.producer = pid
             s.lastHeard = now
             table[from] = s
             table.setOwner(pid, from)
-            registerStreams(of: pid, h.streams, owner: from, mediaKey: mediaKey, now: now, fresh: isNew)
+            registerStreams(of: pid, h.streams, owner: from, mediaKey: mediaKey, nonce: h.nonce, claim: claim, now: now, fresh: isNew)
             if isNew {
                 events.push(.producerOnline(pid, from: from, streams: h.streams))
             }
@@ -196,7 +237,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// Checks a producer HELLO's proof of its stream key. Returns the session's media key, or refuses the HELLO
     /// with ERROR `notAuthorized` (reported once per producer id until it proves its key).
-    private mutating func authenticate(_ h: Hello, _ pid: ProducerID, from: PeerAddress) -> DataMAC? {
+    mutating func authenticate(_ h: Hello, _ pid: ProducerID, from: PeerAddress) -> DataMAC? {
         let key = StreamKeys.streamKey(secret: publishSecret, producer: pid)
         if HMACSHA256.constantTimeEqual(StreamKeys.helloProof(streamKey: key, signed: h.signedBytes()), h.proof) {
             reportedBadKeys.remove(pid)
@@ -208,9 +249,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
         return nil
     }
 
-    private mutating func registerStreams(
-        of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, mediaKey: DataMAC, now: Int64, fresh: Bool
+    mutating func registerStreams(
+        of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, mediaKey: DataMAC, nonce: UInt64, claim: UInt32?, now: Int64,
+        fresh: Bool
     ) {
+        announceDirty = true
         let announced = Set(descriptors.map { StreamID(producer: pid, index: $0.index) })
         for d in descriptors {
             let id = StreamID(producer: pid, index: d.index)
@@ -228,8 +271,16 @@ public struct BrokerCore: ProtocolCore, Sendable {
             let wasOnline = s.online
             s.kind = d.kind
             s.rateMilli = d.rateMilli
+            if s.remote && s.online {
+                // The producer moved here from a peer's broker: the peer's claim is superseded.
+                s.online = false
+            }
             s.owner = owner
             s.mac = mediaKey
+            s.remote = false
+            s.origin = originTag
+            s.nonce = nonce
+            if let claim { s.claim = claim }
             s.online = true
             if fresh || !wasOnline {
                 // A new session may number from anywhere: start loss tracking afresh.
@@ -248,9 +299,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
     }
 
-    private mutating func setOffline(_ id: StreamID, now: Int64) {
+    mutating func setOffline(_ id: StreamID, now: Int64) {
         guard var s = streamTable.byID[id], s.online else { return }
         streamTimers.cancel(id)
+        if !s.remote { announceDirty = true }
+        interestDirty = true
         s.online = false
         s.owner = nil
         s.mac = nil
@@ -259,7 +312,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         notify(id, .offline)
     }
 
-    private mutating func notify(_ id: StreamID, _ state: StreamState) {
+    mutating func notify(_ id: StreamID, _ state: StreamState) {
         guard let s = streamTable.byID[id] else { return }
         let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
         for sub in s.subscribers { outbox.push(.send(to: sub.address, m)) }
@@ -267,27 +320,32 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// Rebuilds the fan-out list of one stream from the selector index (when the stream comes online: once per
     /// stream, not per subscriber change).
-    private mutating func refreshSubscribers(of id: StreamID) {
+    mutating func refreshSubscribers(of id: StreamID) {
         guard streamTable.byID[id] != nil else { return }
         var list = FanoutList()
-        let subs = subscriptions.clients(covering: id).compactMap { a in table[a]?.slot.map { Subscriber(slot: $0, address: a) } }
+        // A stream of another broker goes to our clients only, never to a peer (the one-hop rule).
+        let remote = streamTable.byID[id]!.remote
+        let subs = subscriptions.clients(covering: id).compactMap { a -> Subscriber? in
+            guard let s = table[a], !(remote && s.role == .broker) else { return nil }
+            return s.slot.map { Subscriber(slot: $0, address: a) }
+        }
         for s in subs.sorted(by: { $0.slot < $1.slot }) { list.insert(s) }
         streamTable.byID[id]!.fanout = list
     }
 
     /// Takes a client off the fan-out of the streams in `ids` that none of its remaining selectors covers.
-    private mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
+    mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
         for id in ids where !selectors.contains(where: { $0.covers(id) }) {
             streamTable.byID[id]?.fanout.remove(client)
         }
     }
 
-    private mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
+    mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
         counters.errorsSent += 1
         outbox.push(.send(to: to, Message.error(ErrorReply(requestID: requestID, code: code, reason: reason)).encode()))
     }
 
-    private mutating func subscribe(_ r: SubscriptionRequest, from: PeerAddress, now: Int64) {
+    mutating func subscribe(_ r: SubscriptionRequest, from: PeerAddress, now: Int64) {
         counters.subscribeRequests += 1
         let sel = r.selector
         guard sel.rawValue >> 8 != 0 else {
@@ -295,16 +353,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
             return
         }
         let matched = streamTable.matching(sel)
-        if matched.isEmpty && !r.isResume {
-            let what = sel.isProducerSelector ? "producer \(sel.producer)" : "stream \(sel)"
-            sendError(to: from, requestID: r.requestID, .unknownStream, "no \(what) is known to this broker (try list)")
-            return
-        }
         var s = table[from]!
         let isNew = !s.selectors.contains(sel)
         if isNew {
             guard s.selectors.count < limits.maxSubscriptionsPerClient else {
                 sendError(to: from, requestID: r.requestID, .limitReached, "at most \(limits.maxSubscriptionsPerClient) subscriptions per client")
+                return
+            }
+            // Following a producer before it is online is allowed (it waits), but bounded: a client cannot make
+            // the broker hold any number of selectors for ids nobody has announced.
+            if matched.isEmpty && !r.isResume && waitingCount(s) >= limits.maxWaitingPerClient {
+                sendError(
+                    to: from, requestID: r.requestID, .limitReached,
+                    "at most \(limits.maxWaitingPerClient) subscriptions per client may wait for producers this broker does not know")
                 return
             }
             s.selectors.insert(sel)
@@ -314,22 +375,26 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
             }
         }
-        let online = matched.contains { streamTable.byID[$0]!.online }
-        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: matched))).encode()))
+        if isNew {
+            events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
+        }
         if isNew, let slot = s.slot {
+            interestDirty = true
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
-            for id in matched {
-                guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { continue }
-                let key = UInt64(id.rawValue) << 32 | UInt64(n)
-                for d in st.cache.lastComplete {
-                    outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: Subscriber(slot: slot, address: from)))
-                }
-                counters.cachedFramesSent += 1
-            }
+            for id in matched { sendJoinFrame(id, to: Subscriber(slot: slot, address: from)) }
         }
     }
 
-    private mutating func unsubscribe(_ r: SubscriptionRequest, from: PeerAddress) {
+    /// Queues the last complete frame of an online stream to one new subscriber (a client, or a peer broker).
+    mutating func sendJoinFrame(_ id: StreamID, to sub: Subscriber) {
+        guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { return }
+        let key = UInt64(id.rawValue) << 32 | UInt64(n)
+        for d in st.cache.lastComplete { outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: sub)) }
+        counters.cachedFramesSent += 1
+    }
+
+    mutating func unsubscribe(_ r: SubscriptionRequest, from: PeerAddress) {
         let sel = r.selector
         var s = table[from]!
         var removed: [StreamID] = []
@@ -347,12 +412,22 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
         table[from] = s
         dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
+        interestDirty = true
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
-        let online = streamTable.matching(sel).contains { streamTable.byID[$0]!.online }
-        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: online ? .online : .offline)).encode()))
+        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))).encode()))
+        if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }
     }
 
-    private mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
+    /// The ACK status for the streams a selector matches: online if one is, waiting if none is known.
+    private func status(of matched: [StreamID]) -> AckStatus {
+        if matched.isEmpty { return .waiting }
+        return matched.contains { streamTable.byID[$0]!.online } ? .online : .offline
+    }
+
+    /// How many of a client's selectors match no stream the broker knows (they wait for a producer).
+    private func waitingCount(_ s: PeerSession) -> Int { s.selectors.count { streamTable.matching($0).isEmpty } }
+
+    mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
         guard let known = streamTable.byID[h.stream] else {
             refuse("unknown_stream")
             return
@@ -366,6 +441,16 @@ public struct BrokerCore: ProtocolCore, Sendable {
         guard let mac = known.mac, mac.verify(bytes) else {
             counters.dataForged += 1
             return
+        }
+        // Every datagram carries its origin broker (stamped by the producer for the broker it is connected to):
+        // ours from our producers, the owner's from a peer. Our own tag coming back from a peer would be a loop.
+        let origin = DataHeader.origin(of: bytes)
+        if known.remote {
+            guard origin == known.origin, origin != originTag else { return refuse(origin == originTag ? "loop" : "bad_origin") }
+            links[from]?.counters.dataIn += 1
+            links[from]?.counters.bytesIn += bytes.count
+        } else if origin != originTag && origin != 0 {
+            return refuse("bad_origin")
         }
         counters.dataIn += 1
         // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
@@ -389,12 +474,13 @@ public struct BrokerCore: ProtocolCore, Sendable {
         if st.cache.add(h, datagram: bytes) { st.framesIn += 1 }
         if !st.subscribers.isEmpty {
             st.datagramsForwarded += st.subscribers.count
+            if !links.isEmpty && !st.remote { countPeerCopies(st) }
             outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
     }
 
-    private mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64) {
+    mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64) {
         guard let st = streamTable.byID[n.stream] else { return }
         guard let slot = table[from]?.slot, table[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
         var s = table.remove(from)!  // changed in place, not copied (see handleData)
@@ -403,14 +489,16 @@ public struct BrokerCore: ProtocolCore, Sendable {
             n, from: st.buffer, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters, outbox: &outbox)
     }
 
-    private mutating func list(requestID: UInt32, to: PeerAddress) {
+    mutating func list(requestID: UInt32, to: PeerAddress) {
         let all = streamTable.byID.values.sorted { $0.id < $1.id }
         let total = UInt16(clamping: all.count)
         var first = 0
         repeat {
             let part = all[first..<min(all.count, first + WireConstants.maxListEntriesPerDatagram)]
             let entries = part.map {
-                ListEntry(stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count))
+                ListEntry(
+                    stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count),
+                    origin: $0.online ? $0.origin : 0)
             }
             outbox.push(
                 .send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
@@ -419,12 +507,13 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    private mutating func endSession(_ address: PeerAddress, now: Int64) {
+    mutating func endSession(_ address: PeerAddress, now: Int64) {
         guard let s = table.remove(address) else { return }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
             for id in streamTable.streams(of: pid) { setOffline(id, now: now) }
         }
+        interestDirty = true
         if let slot = s.slot {
             var touched: [StreamID] = []
             for sel in s.selectors {
@@ -439,12 +528,14 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     // MARK: Timers
 
-    /// Runs what is due: NACKs towards producers, lease expiry, rate measurement.
+    /// Runs what is due: NACKs towards producers, peer links, lease expiry, rate measurement.
     public mutating func handleTimeout(now: Int64) {
         for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
+        if now >= nextPeerTick { peerTick(now: now) }
+        flushClusterChanges(now: now)
         guard now >= nextSweep else { return }
         nextSweep = now + timers.heartbeatInterval / 2
-        for (a, s) in table.byAddress where now - s.lastHeard > timers.leaseDuration {
+        for (a, s) in table.byAddress where s.role != .broker && now - s.lastHeard > timers.leaseDuration {
             counters.leasesExpired += 1
             events.push(.leaseExpired(a, role: s.role, producer: s.producer))
             endSession(a, now: now)
@@ -460,23 +551,35 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
     }
 
-    public func pollTimeout() -> Int64 { min(nextSweep, streamTimers.next) }
+    public func pollTimeout() -> Int64 {
+        // Changes to the cluster's snapshots go out on the next turn, batched.
+        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? Int64.min : nextPeerTick
+        return min(nextSweep, streamTimers.next, cluster)
+    }
 
     /// Asks a stream's producer for what its loss detector finds missing, and schedules the next look.
-    private mutating func nackProducer(_ id: StreamID, now: Int64) {
+    mutating func nackProducer(_ id: StreamID, now: Int64) {
         guard let st = streamTable.byID[id], st.online, let owner = st.owner else { return }
-        let rtt = table[owner]?.rttMicros ?? 0
+        let link = st.remote ? links[owner] : nil
+        let rtt = link.map { $0.rtt.hasSample ? $0.rtt.smoothed : 0 } ?? table[owner]?.rttMicros ?? 0
         let interval = RTTEstimator.interval(rtt: rtt, timers: timers)
         let ranges = streamTable.byID[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
         streamTimers.set(id, at: streamTable.byID[id]!.detector.deadline)
         guard !ranges.isEmpty else { return }
         counters.nacksOut += 1
-        outbox.push(.send(to: owner, Message.nack(Nack(token: 0, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
+        if link != nil { links[owner]?.counters.nacksOut += 1 }
+        // Towards a peer broker the NACK carries the cookie it gave us, as a client's carries its session's.
+        let token = link?.token ?? 0
+        outbox.push(.send(to: owner, Message.nack(Nack(token: token, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
     }
 
     /// Tells every peer the broker is leaving.
     public mutating func shutdown() {
         let bye = Message.bye(token: 0, reason: .shutdown).encode()
-        for a in table.byAddress.keys { outbox.push(.send(to: a, bye)) }
+        for (a, s) in table.byAddress {
+            // A peer broker checks the cookie it gave us, so a spoofed BYE cannot take a link down.
+            let token = s.role == .broker ? links[a]?.token ?? 0 : 0
+            outbox.push(.send(to: a, token == 0 ? bye : Message.bye(token: token, reason: .shutdown).encode()))
+        }
     }
 }

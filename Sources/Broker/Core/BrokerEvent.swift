@@ -12,6 +12,17 @@ public enum BrokerEvent: Equatable, Sendable {
     case leaseExpired(PeerAddress, role: PeerRole, producer: ProducerID?)
     /// A producer HELLO did not prove the id's stream key (reported once per id until it does).
     case producerUnauthorized(ProducerID, from: PeerAddress)
+    /// A link to another broker of the cluster is up (its PEER_HELLO authenticated), or went down (silent).
+    case peerUp(PeerAddress, brokerID: UInt64)
+    case peerDown(PeerAddress)
+    /// BROKER_PEERS lists this broker itself at that address: the entry is ignored.
+    case peerIsSelf(PeerAddress)
+    /// A client added a selector that matches a known stream.
+    case subscribed(PeerAddress, StreamID)
+    /// A client added a selector that matches no known stream: it waits for the producer to come online.
+    case subscribedWaiting(PeerAddress, StreamID)
+    /// A client dropped a selector it held.
+    case unsubscribed(PeerAddress, StreamID)
     /// A stream was not tracked: the stream table is full of online streams.
     case streamRefused(StreamID, maxStreams: Int)
 }

@@ -9,6 +9,14 @@ public struct BrokerStream: Sendable {
     public internal(set) var owner: PeerAddress?
     /// The owner session's media key: every DATA datagram received for the stream must carry its MAC.
     var mac: DataMAC?
+    /// Owned by a producer of another broker (`owner` is that peer's address), or of ours.
+    public internal(set) var remote = false
+    /// The origin tag of the broker whose producer owns the stream (ours for a local one).
+    public internal(set) var origin: UInt32 = 0
+    /// The claim the owner's session holds on the producer id (the higher claim wins across the cluster).
+    public internal(set) var claim: UInt32 = 0
+    /// The owner session's HELLO nonce (announced to peers so they can derive the media key).
+    var nonce: UInt64 = 0
     /// Who the stream's datagrams go to, kept incrementally.
     var fanout = FanoutList()
     public var subscribers: [Subscriber] { fanout.members }

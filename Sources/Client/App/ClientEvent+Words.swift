@@ -8,6 +8,11 @@ extension ClientEvent {
         switch self {
         case .subscribed(let s, let online):
             (true, "subscribed to \(s)" + (online ? "" : " (offline for now; frames follow when it is online)"))
+        case .waiting(let s):
+            (
+                true,
+                "subscribed to \(s), waiting: the broker has not seen \(s.isProducerSelector ? "producer" : "stream") \(s) yet; frames follow when it comes online"
+            )
         case .alreadySubscribed(let s, let through):
             (true, "already subscribed to \(s)" + (through.map { " through \($0)" } ?? ""))
         case .unsubscribed(let s): (true, "unsubscribed from \(s)")

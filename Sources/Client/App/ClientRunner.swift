@@ -10,6 +10,8 @@ struct ClientConfig {
     var statusInterval: Int64 = 1_000_000
     var subscribe: [StreamID] = []
     var headless = false
+    /// Serve the viewer page here (`--web`); nil: no page.
+    var web: PeerAddress?
     var timers = Timers()
     var limits = Limits()
 }
@@ -22,12 +24,29 @@ final class ClientRunner {
     let signals: SignalWatcher
     var core: ClientSession
     var stdin: LineReader?
+    /// Set when stdin and stdout are both a terminal: input is read byte by byte and edited here, and the status
+    /// lines and the prompt are a region redrawn in place at the bottom (`LiveRegion`).
+    var terminal: Terminal?
+    var editor = LineEditor()
+    var region = LiveRegion()
+    /// The latest status line of each subscribed stream, shown in the region.
+    var streamLines: [String] = []
     let interactive: Bool
     var showStatus: Bool
     var figures: [StreamID: StreamFigures] = [:]
     var nextStatus: Int64 = 0
     var lastStatus: Int64 = 0
     var writeErrors = 0
+    /// The viewer page's server and tabs (`--web`).
+    var web: WebViewer?
+    /// LIST requests typed at the prompt and not yet answered: only those answers are printed (the page asks too).
+    var promptLists = 0
+    var nextWebTick: Int64 = 0
+    var lastWebState = ""
+    /// LIST requests sent after a waiting subscription, whose answers are worded as "online now: ...".
+    var listsForWaiting = 0
+    /// Set at the end of input (a closed pipe, Ctrl-D at the terminal): no more commands are read.
+    var inputEnded = false
 
     init(config: ClientConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -38,7 +57,11 @@ final class ClientRunner {
         core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed())
         interactive = !config.headless && Files.isTerminal(0)
         showStatus = !config.headless && config.statusInterval > 0
-        if !config.headless { stdin = LineReader(fd: 0) }
+        if !config.headless {
+            if Files.isTerminal(1) { terminal = Terminal(fd: 0) }
+            if terminal == nil { stdin = LineReader(fd: 0) }
+        }
+        if let w = config.web { web = try WebViewer(bind: w, log: log) }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }
@@ -49,7 +72,13 @@ final class ClientRunner {
         while let d = core.pollTransmit() { socket.send(d, to: config.broker) }
     }
 
-    func prompt() { if interactive { writeAll(1, "> ") } }
+    func prompt() {
+        if terminal != nil {
+            redrawRegion()
+        } else if interactive {
+            writeAll(1, "> ")
+        }
+    }
 
     func run() -> Int32 {
         var now = Clock.now()
@@ -58,6 +87,7 @@ final class ClientRunner {
         if !config.headless {
             say("client: broker \(config.broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
+        if let w = web { announceWeb(w) }
         for s in config.subscribe { subscribe(s, now: now) }
         prompt()
         lastStatus = now
@@ -68,7 +98,12 @@ final class ClientRunner {
             if showStatus { wake = min(wake, nextStatus) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
-            let ready = Poller.wait(readable: fds, timeoutMicros: min(wake, now + 1_000_000) - now)
+            if let t = terminal, !inputEnded { fds.append(t.fd) }
+            if let w = web {
+                fds += w.readDescriptors
+                wake = min(wake, w.nextDeadline, nextWebTick)
+            }
+            let ready = Poller.wait(readable: fds, writable: web?.writeDescriptors ?? [], timeoutMicros: min(wake, now + 1_000_000) - now)
             if ready.contains(signals.fd), let sig = signals.take() {
                 log.info("signal \(sig)")
                 return leave()
@@ -89,15 +124,18 @@ final class ClientRunner {
                 flushTransmits()
             }
             if handleEvents() == false { return leave() }
+            if web != nil { serviceWeb(ready: ready) }
             if var s = stdin, ready.contains(s.fd) {
                 let lines = s.readLines()
                 stdin = s
                 for line in lines {
+                    if web != nil && !line.allSatisfy(\.isWhitespace) { web?.broadcast(ViewerMessage.say("prompt: \(line)")) }
                     if !execute(line, now: Clock.now()) { return leave() }
                 }
                 if !lines.isEmpty { prompt() }
-                if s.atEnd { log.info("stdin closed; still running until SIGINT/SIGTERM") }
+                if s.atEnd { endOfInput() }
             }
+            if let t = terminal, !inputEnded, ready.contains(t.fd), !readTerminal(now: Clock.now()) { return leave() }
             now = Clock.now()
             if showStatus, now >= nextStatus {
                 printStatus(now: now)
@@ -107,12 +145,17 @@ final class ClientRunner {
     }
 
     func subscribe(_ s: StreamID, now: Int64) {
+        let held = core.isSubscribed(s) || core.subscriptions.contains(s)
         core.subscribe(s, now: now)
         flushTransmits()
+        guard !held else { return }
+        // A new subscription starts new figures (frames, bytes, latency, first frame), as the core's counts do.
         let ids = s.isProducerSelector ? StreamKind.allCases.map { StreamID(producer: s.producer, kind: $0) } : [s]
         for id in ids {
-            figures[id, default: StreamFigures()].joinedAt = now
-            figures[id]!.subscribeSentAt = core.link.isConnected ? now : nil
+            var fig = StreamFigures()
+            fig.joinedAt = now
+            fig.subscribeSentAt = core.link.isConnected ? now : nil
+            figures[id] = fig
         }
     }
 
@@ -127,6 +170,7 @@ final class ClientRunner {
                 core.unsubscribe(s, now: now)
                 flushTransmits()
             case .list:
+                promptLists += 1
                 core.list(now: now)
                 flushTransmits()
             case .stats: printStats()
@@ -134,7 +178,9 @@ final class ClientRunner {
             case .quit: return false
             case .status(let on):
                 showStatus = on
+                if !on { streamLines = [] }
                 say("status lines \(on ? "on" : "off")")
+            case .state: say(connectionLine())
             }
         }
         _ = handleEvents()
@@ -161,25 +207,36 @@ final class ClientRunner {
                 if !config.headless { say("the broker is shutting down; reconnecting, subscriptions will be restored") }
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
+            case .waiting:
+                if let r = e.reply { say(r.text) }
+                // Say what can be watched meanwhile: the answer to this LIST is worded as the online producers.
+                core.list(now: Clock.now())
+                flushTransmits()
+                listsForWaiting += 1
             case .list(let entries):
-                printList(entries)
+                if listsForWaiting > 0 {
+                    listsForWaiting -= 1
+                    say(Self.onlineProducers(entries))
+                } else if promptLists > 0 {
+                    promptLists -= 1
+                    printList(entries)
+                }
+                web?.broadcast(ViewerMessage.list(broker: config.broker.description, entries))
             case .frame(let f):
                 deliver(f)
+                web?.deliver(f)
             default:
                 if let r = e.reply { say(r.text) }
             }
         }
+        if web != nil { sendWebStateIfChanged() }
         return true
     }
 
     func deliver(_ f: CompleteFrame) {
         let latency = Double(Int64(bitPattern: Clock.wallMicros()) - Int64(bitPattern: f.captureTime)) / 1000
         var fig = figures[f.stream, default: StreamFigures()]
-        fig.frames += 1
-        fig.bytes += f.bytes.count
-        fig.add(latencyMs: latency)
-        if fig.firstFrameAfterJoin == nil, let j = fig.joinedAt { fig.firstFrameAfterJoin = Clock.now() - j }
-        if fig.firstFrameAfterSubscribe == nil, let j = fig.subscribeSentAt { fig.firstFrameAfterSubscribe = Clock.now() - j }
+        fig.record(bytes: f.bytes.count, latencyMs: latency, cached: f.cached, now: Clock.now())
         figures[f.stream] = fig
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
@@ -206,26 +263,37 @@ final class ClientRunner {
             let streams = byProducer[p]!.map {
                 "\($0.stream) \($0.stream.kind?.description ?? "stream") \(fmt(Double($0.rateMilli) / 1000, 1)) fps \($0.state) \($0.subscribers) sub"
             }
-            say("\(p): " + streams.joined(separator: "; "))
+            // The broker the producer is on, by its origin tag (each broker logs and serves its own at start).
+            let origins = Set(byProducer[p]!.map(\.origin).filter { $0 != 0 })
+            let on = origins.isEmpty ? "" : " (on broker " + origins.sorted().map { ProducerID(rawValue: $0)!.description }.joined(separator: ", ") + ")"
+            say("\(p)\(on): " + streams.joined(separator: "; "))
         }
+    }
+
+    /// One line naming the producers with a stream online, for a user whose subscription waits.
+    static func onlineProducers(_ entries: [ListEntry]) -> String {
+        let online = Set(entries.filter { $0.state == .online }.map(\.stream.producer)).sorted()
+        return online.isEmpty ? "no producer is online now" : "online now: " + online.map(\.description).joined(separator: ", ")
     }
 
     func printStatus(now: Int64) {
         let elapsed = Double(now - lastStatus) / 1e6
         lastStatus = now
         let stats = core.stats
+        var lines: [String] = []
         for id in stats.keys.sorted() where core.isSubscribed(id) {
             var fig = figures[id, default: StreamFigures()]
             let s = stats[id]!
             let fps = Double(fig.frames - fig.framesAtLast) / max(elapsed, 0.001)
             let lat = fig.latencies.isEmpty ? "-" : fmt(fig.latencies.reduce(0, +) / Double(fig.latencies.count), 1) + " ms"
-            say(
+            lines.append(
                 "[\(id)] \(fmt(fps, 1)) fps, \(fig.frames) complete, \(s.frames.dropped) dropped, \(s.loss.lost) lost, \(s.loss.recovered) recovered, latency \(lat)"
             )
             fig.framesAtLast = fig.frames
             fig.latencies.removeAll(keepingCapacity: true)
             figures[id] = fig
         }
+        showStatusLines(lines)
     }
 
     func printStats() {
@@ -249,11 +317,14 @@ final class ClientRunner {
         let avg = fig.latencyCount > 0 ? fig.latencySum / Double(fig.latencyCount) : 0
         var join = fig.firstFrameAfterJoin.map { fmt(Double($0) / 1000, 1) + " ms" } ?? "-"
         if let j = fig.firstFrameAfterSubscribe { join += " (\(fmt(Double(j) / 1000, 2)) ms after the SUBSCRIBE)" }
+        let age = fig.joinFrameAgeMs.map { fmt($0, 1) + " ms" } ?? "-"
         return
-            "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms, first frame \(join)"
+            "\(id): \(s.frames.delivered) frames complete, \(s.frames.dropped) dropped, \(s.loss.received) datagrams, \(s.loss.lost) lost, \(s.loss.recovered) recovered, \(s.loss.duplicates) duplicates, \(fig.bytes) bytes, latency avg \(fmt(avg, 2)) p50 \(fmt(fig.percentile(0.5), 1)) p99 \(fmt(fig.percentile(0.99), 1)) ms (live frames), join frame age \(age), first frame \(join)"
     }
 
     func leave() -> Int32 {
+        web?.closeAll(now: Clock.now())
+        closeRegion()
         socket.send(core.bye(), to: config.broker)
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }

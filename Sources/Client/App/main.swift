@@ -8,6 +8,9 @@ let specs: [SettingSpec] = [
     SettingSpec("broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000", "Broker address (host:port)."),
     SettingSpec("bind", env: "CONSUMER_ADDRESS", "Local address to receive on (host:port); any when empty."),
     SettingSpec("output", env: "OUTPUT", "Save every complete frame and audio chunk under this folder (one folder per stream)."),
+    SettingSpec(
+        "web", env: "WEB_ADDRESS",
+        "Serve the viewer page (live video, sound and figures in a browser) on host:port, e.g. 127.0.0.1:8080 (a bare port means 127.0.0.1); none when empty."),
     SettingSpec("subscribe", env: "SUBSCRIBE", "Subscribe to these ids at start (comma-separated), as if typed."),
     SettingSpec("status-interval", env: "STATUS_INTERVAL", default: "1", "Seconds between status lines; 0 turns them off."),
     SettingSpec("headless", env: "HEADLESS", switch: true, "No prompt, no stdin, no status lines: only the summary at exit (benchmarks, tests)."),
@@ -23,6 +26,12 @@ let settings = Settings.parseOrExit(program: "client", specs: specs, summary: su
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
     var c = ClientConfig(broker: try settings.address("broker")!)
     c.bind = try settings.address("bind")
+    // A bare port means loopback: the page is served to this machine alone unless an address says otherwise.
+    if let w = settings.string("web"), !w.isEmpty, w.allSatisfy(\.isNumber) {
+        c.web = try Settings(program: "client", specs: specs, arguments: ["--web", "127.0.0.1:" + w], environment: [:]).address("web")
+    } else {
+        c.web = try settings.address("web")
+    }
     c.output = settings.string("output").flatMap { $0.isEmpty ? nil : $0 }
     c.statusInterval = Int64(try settings.double("status-interval", in: 0...3600)! * 1_000_000)
     c.headless = try settings.bool("headless")
@@ -39,6 +48,10 @@ let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientC
 let log = Logger(name: "client", level: exitOnSettingsError("client") { () throws(SettingsError) in try settings.logLevel("log-level") })
 let sessionCount = exitOnSettingsError("client") { () throws(SettingsError) in try settings.int("sessions", in: 1...10_000)! }
 if sessionCount > 1 {
+    guard config.web == nil else {
+        writeAll(2, "client: invalid setting WEB_ADDRESS (--web): the viewer page needs a single session\n")
+        exitProcess(2)
+    }
     guard config.headless else {
         writeAll(2, "client: invalid setting SESSIONS (--sessions): more than one session needs --headless\n")
         exitProcess(2)

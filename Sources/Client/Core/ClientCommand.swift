@@ -9,6 +9,8 @@ public enum ClientCommand: Equatable, Sendable {
     case help
     case quit
     case status(Bool)
+    /// An empty line (Enter alone): show the connection and the subscriptions, and the prompt again.
+    case state
 
     public static let helpText = """
         commands:
@@ -18,13 +20,14 @@ public enum ClientCommand: Equatable, Sendable {
           stats              what this client has received, per stream
           status on|off      the once-a-second status lines
           help               this text
-          quit               leave (Ctrl-D does not quit; Ctrl-P Ctrl-Q detaches from docker attach)
+          quit               leave (Ctrl-D stops reading commands but keeps receiving; Ctrl-P Ctrl-Q detaches from docker attach)
+          (Enter alone)      the connection to the broker and the subscriptions
         """
 
     /// Parses one line; the error is a one-line explanation for the user.
     public static func parse(_ line: String) -> Result<ClientCommand, CommandError> {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard let first = words.first else { return .failure(CommandError(message: "empty command; type help")) }
+        guard let first = words.first else { return .success(.state) }
         let verb = first.lowercased()
         func selector() -> Result<StreamID, CommandError> {
             guard words.count == 2 else {

@@ -7,6 +7,9 @@ public enum ClientEvent: Equatable, Sendable {
     case brokerLeaving
     /// A SUBSCRIBE the user asked for was acknowledged; `online` says whether its producer is online now.
     case subscribed(StreamID, online: Bool)
+    /// A SUBSCRIBE the user asked for was accepted as waiting: the broker knows no stream it names yet (the
+    /// producer has not been online there); frames follow when it comes online.
+    case waiting(StreamID)
     /// The selector is held already (directly, or through its producer's selector).
     case alreadySubscribed(StreamID, through: ProducerID?)
     case unsubscribed(StreamID)

@@ -117,6 +117,8 @@ public struct ClientSession: ProtocolCore, Sendable {
             events.push(.tooManySubscriptions(sel, limit: limits.maxSubscriptionsPerClient))
             return []
         }
+        // Figures are per subscription: what an earlier one of these streams received is not this one's.
+        for id in retired.keys where sel.covers(id) { retired[id] = nil }
         return request(.subscribe(sel, resume: false), now: now)
     }
 
@@ -189,7 +191,7 @@ public struct ClientSession: ProtocolCore, Sendable {
             case .subscribe(let s, let resume):
                 subscriptions.insert(s)
                 if !resume {
-                    events.push(.subscribed(s, online: a.status != .offline))
+                    events.push(a.status == .waiting ? .waiting(s) : .subscribed(s, online: a.status == .online))
                 }
             case .unsubscribe(let s):
                 events.push(.unsubscribed(s))

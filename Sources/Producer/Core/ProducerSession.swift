@@ -80,8 +80,12 @@ public struct ProducerSession: ProtocolCore, Sendable {
         precondition(!frame.isEmpty && frame.count <= limits.maxFrameBytes)
         let id = StreamID(producer: producer, index: index)
         var datagrams = Chunker.chunk(frame: frame, stream: id, frameNumber: s.nextFrame, firstSequence: s.nextSequence, captureTime: captureTime)
-        if let key = link.mediaKey {
-            for i in datagrams.indices { key.stamp(&datagrams[i]) }
+        if let key = link.mediaKey, let epoch = link.epoch {
+            let origin = ClusterKey.originTag(brokerID: epoch)
+            for i in datagrams.indices {
+                DataHeader.setOrigin(&datagrams[i], origin)
+                key.stamp(&datagrams[i])
+            }
         }
         s.nextFrame &+= 1
         for d in datagrams {
@@ -129,7 +133,8 @@ public struct ProducerSession: ProtocolCore, Sendable {
                 guard budget > 0 else { break }
                 budget -= 1
                 if var d = s.buffer.resend(seq, now: now, minInterval: minInterval) {
-                    // Stamped again: the datagram may predate this session's media key (a reconnect).
+                    // Stamped again: the datagram may predate this session (a reconnect, perhaps to another broker).
+                    if let epoch = link.epoch { DataHeader.setOrigin(&d, ClusterKey.originTag(brokerID: epoch)) }
                     link.mediaKey?.stamp(&d)
                     out.append(d)
                     s.counters.retransmitted += 1

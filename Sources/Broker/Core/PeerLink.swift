@@ -1,0 +1,52 @@
+import Wire
+
+/// The broker's side of its link to one other broker: liveness and RTT from PEER_HELLOs, and the two snapshots
+/// (announcements, interest) each way with the versions that acknowledge them.
+public struct PeerLink: Sendable {
+    public let address: PeerAddress
+    /// Listed in BROKER_PEERS (a link a peer opened to us is kept only while it is up).
+    public internal(set) var configured: Bool
+    /// The entry is this broker itself (its own PEER_HELLO came back): ignored.
+    public internal(set) var isSelf = false
+    public internal(set) var brokerID: UInt64?
+    public internal(set) var up = false
+    public internal(set) var since: Int64 = 0
+    public internal(set) var lastHeard: Int64 = 0
+    public internal(set) var rtt = RTTEstimator(initial: 0)
+    /// The cookie the peer gave our address: it goes in everything we send it.
+    var token: UInt64 = 0
+    var lastHelloSent: UInt64 = 0
+    var echo: UInt64 = 0
+    var echoHeardAt: Int64 = 0
+    /// Their snapshots we have applied, and the pages of newer ones being collected.
+    var theirAnnounce: UInt32 = 0
+    var theirInterest: UInt32 = 0
+    var announcePages: [UInt8: [PeerAnnounceEntry]] = [:]
+    var announcePending: UInt32 = 0
+    var interestPages: [UInt8: [StreamID]] = [:]
+    var interestPending: UInt32 = 0
+    /// Ours to them: what they acknowledged, and our interest in their streams.
+    var announceAcked: UInt32 = 0
+    public internal(set) var interest: Set<StreamID> = []
+    var interestVersion: UInt32 = 0
+    var interestAcked: UInt32 = 0
+    public internal(set) var counters = Counters()
+
+    public struct Counters: Sendable {
+        public var datagramsIn = 0
+        public var bytesIn = 0
+        public var dataIn = 0
+        public var dataOut = 0
+        public var controlOut = 0
+        public var nacksIn = 0
+        public var nacksOut = 0
+        public var snapshotsApplied = 0
+    }
+
+    init(address: PeerAddress, configured: Bool) {
+        self.address = address
+        self.configured = configured
+    }
+
+    public var originTag: UInt32? { brokerID.map { ClusterKey.originTag(brokerID: $0) } }
+}

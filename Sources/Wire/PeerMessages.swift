@@ -1,0 +1,87 @@
+/// PEER_HELLO (type 16), 64 bytes: the heartbeat of a link between two brokers, sent both ways. It carries the
+/// versions each side has of the other's announcements and interest, so the snapshots are acknowledged by the
+/// heartbeats themselves (docs/PROTOCOL.md §12).
+public struct PeerHello: Equatable, Sendable {
+    /// The cookie the receiver gave the sender's address (0 until it has one).
+    public var token: UInt64
+    /// The sender's broker id (its epoch); the low 24 bits are its origin tag.
+    public var brokerID: UInt64
+    public var sendTime: UInt64
+    /// The last `sendTime` the sender heard from the receiver (0: none), for the receiver's RTT.
+    public var echoTime: UInt64
+    /// The version of the sender's announcement snapshot, and of the receiver's that the sender has applied.
+    public var announceVersion: UInt32
+    public var announceAck: UInt32
+    /// The version of the sender's interest snapshot for the receiver, and of the receiver's it has applied.
+    public var interestVersion: UInt32
+    public var interestAck: UInt32
+    /// Microseconds between hearing `echoTime` and sending this (the receiver's RTT sample subtracts it, as RTCP's
+    /// DLSR does), so heartbeats need not be answered at once.
+    public var echoDelay: UInt32
+    public init(
+        token: UInt64, brokerID: UInt64, sendTime: UInt64, echoTime: UInt64, announceVersion: UInt32, announceAck: UInt32,
+        interestVersion: UInt32, interestAck: UInt32, echoDelay: UInt32 = 0
+    ) {
+        self.echoDelay = echoDelay
+        self.token = token
+        self.brokerID = brokerID
+        self.sendTime = sendTime
+        self.echoTime = echoTime
+        self.announceVersion = announceVersion
+        self.announceAck = announceAck
+        self.interestVersion = interestVersion
+        self.interestAck = interestAck
+    }
+    public static let size = 64
+}
+
+/// One stream a broker's own producers have online, as it announces it to its peers.
+public struct PeerAnnounceEntry: Equatable, Sendable {
+    public var stream: StreamID
+    public var kind: StreamKind
+    public var rateMilli: UInt32
+    /// Orders competing claims on one producer id (a producer that moved): the higher claim wins everywhere.
+    public var claim: UInt32
+    /// The producer session's HELLO nonce: with the publish secret it gives the media key that checks the DATA.
+    public var nonce: UInt64
+    public init(stream: StreamID, kind: StreamKind, rateMilli: UInt32, claim: UInt32, nonce: UInt64) {
+        self.stream = stream
+        self.kind = kind
+        self.rateMilli = rateMilli
+        self.claim = claim
+        self.nonce = nonce
+    }
+    public static let size = 24
+}
+
+/// A page of a snapshot (announcements or interest): the receiver applies a version once it holds every page.
+public struct PeerPage<Entry: Equatable & Sendable>: Equatable, Sendable {
+    public var token: UInt64
+    public var brokerID: UInt64
+    public var version: UInt32
+    /// 0-based page index, and the number of pages of this version (1...255).
+    public var page: UInt8
+    public var pages: UInt8
+    public var entries: [Entry]
+    public init(token: UInt64, brokerID: UInt64, version: UInt32, page: UInt8, pages: UInt8, entries: [Entry]) {
+        self.token = token
+        self.brokerID = brokerID
+        self.version = version
+        self.page = page
+        self.pages = pages
+        self.entries = entries
+    }
+}
+
+/// PEER_ANNOUNCE (type 17): the streams the sender's own producers have online.
+public typealias PeerAnnounce = PeerPage<PeerAnnounceEntry>
+/// PEER_INTEREST (type 18): the streams of the receiver's that the sender's clients want.
+public typealias PeerInterest = PeerPage<StreamID>
+
+extension WireConstants {
+    /// PEER_ANNOUNCE and PEER_INTEREST: 28-byte header, entries, 8-byte tag.
+    public static let peerPageHeader = 28
+    public static let peerTagSize = 8
+    public static let maxAnnounceEntries = (maxDatagram - peerPageHeader - peerTagSize) / PeerAnnounceEntry.size  // 56
+    public static let maxInterestEntries = (maxDatagram - peerPageHeader - peerTagSize) / 4  // 341
+}
