@@ -28,12 +28,17 @@ let package = Package(
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
         .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
+        // The broker's status page and API: JSON, HTML, login and throttling (the app serves them).
+        .target(name: "BrokerStatus", dependencies: ["BrokerCore", "HTTP", "Wire"], path: "Sources/Broker/Status"),
+        // The pcap format of `broker --capture`: file header and records with synthesised IP and UDP headers.
+        .target(name: "Capture", dependencies: ["Wire"]),
 
         // The operating system.
-        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket"]),
+        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "Capture"]),
 
         // Thin executables.
-        .executableTarget(name: "Broker", dependencies: ["BrokerCore", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
+        .executableTarget(
+            name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
         .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
         .executableTarget(
             name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket"], path: "Sources/Client/App"),
@@ -51,6 +56,8 @@ let package = Package(
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
+        .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
         .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),

@@ -86,7 +86,9 @@ def hello(token, nonce, role, pid=0, streams=(), pad=True):
 
 def cookie_msg(nonce, token): return hdr(2) + struct.pack(">QQ", nonce, token)
 def welcome(nonce, epoch, hb_ms, misses): return hdr(3) + struct.pack(">QQIB3x", nonce, epoch, hb_ms, misses)
-def heartbeat(token, send_time, rtt): return hdr(4) + struct.pack(">QQI", token, send_time, rtt)
+def heartbeat(token, send_time, rtt, report=None):
+    b = hdr(4) + struct.pack(">QQI", token, send_time, rtt)
+    return b if report is None else b + struct.pack(">II", *report)
 def heartbeat_ack(echo, epoch): return hdr(5) + struct.pack(">QQ", echo, epoch)
 def subscribe(token, rid, sel, flags=0, t=6): return hdr(t) + struct.pack(">QIIB3x", token, rid, sel, flags)
 def unsubscribe(token, rid, sel, flags=0): return subscribe(token, rid, sel, flags, t=7)
@@ -179,6 +181,8 @@ def samples():
        ("vbwire.descriptor", "Stream 1AAA9902: audio, 1.000 frames/s")], type_="HELLO")
     s("HEARTBEAT", heartbeat(TOKEN, 123456789, 1500), "HEARTBEAT rtt=1500us",
       {"vbwire.send_time": "123456789", "vbwire.rtt": "1500", "vbwire.token": tok}, type_="HEARTBEAT")
+    s("HEARTBEAT with receiver report", heartbeat(TOKEN, 123456790, 1500, (70000, 12)), "HEARTBEAT rtt=1500us received=70000 lost=12",
+      {"vbwire.report.received": "70000", "vbwire.report.lost": "12", "vbwire.rtt": "1500"}, type_="HEARTBEAT")
     s("HEARTBEAT_ACK", heartbeat_ack(123456789, EPOCH), "HEARTBEAT_ACK epoch=0x0123456789abcdef",
       {"vbwire.echo_time": "123456789"}, type_="HEARTBEAT_ACK")
     s("SUBSCRIBE stream", subscribe(TOKEN, 7, V1), "SUBSCRIBE req=7 1AAA9901",
@@ -197,6 +201,7 @@ def samples():
     s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
       {"vbwire.error_code": "4", "vbwire.reason": reason, "vbwire.reason_length": str(len(reason))}, type_="ERROR")
     s("ERROR empty reason", error(0, 2, ""), "ERROR req=0 limit reached", {"vbwire.reason_length": "0"}, type_="ERROR")
+    s("ERROR not authorized", error(0, 6, ""), "ERROR req=0 not authorized", {"vbwire.error_code": "6"}, type_="ERROR")
     s("DATA", data(V1, 123, 4, 10000, 2, CTIME), "DATA 1AAA9901 seq=123 frame=4 chunk 3/8",
       {"vbwire.stream": "1AAA9901", "vbwire.seq": "123", "vbwire.frame": "4", "vbwire.frame_length": "10000",
        "vbwire.chunk_index": "2", "vbwire.chunk_count": "8", "vbwire.capture_time": str(CTIME), "vbwire.chunk_offset": "2728",
@@ -229,6 +234,7 @@ def samples():
       "LIST_REPLY req=12 total=90 first=86 entries=4", type_="LIST_REPLY")
     s("BYE shutdown", bye(0, 1), "BYE shutdown", {"vbwire.bye_reason": "1"}, type_="BYE")
     s("BYE quit", bye(TOKEN, 2), "BYE quit", {"vbwire.bye_reason": "2"}, type_="BYE")
+    s("BYE disconnected", bye(TOKEN, 3), "BYE disconnected", {"vbwire.bye_reason": "3"}, type_="BYE")
 
     # UDP GSO batches as captured before segmentation: one UDP payload, several DATA datagrams back to back,
     # cut every <first datagram's length> bytes (the last may be shorter), as BatchSender sends them.
@@ -280,6 +286,7 @@ def samples():
     s("WELCOME heartbeat 0", welcome(NONCE, EPOCH, 0, 6), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
     s("WELCOME lease 0", welcome(NONCE, EPOCH, 500, 0), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
     s("HEARTBEAT 23 bytes", heartbeat(TOKEN, 1, 1)[:23], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
+    s("HEARTBEAT 28 bytes (half a report)", heartbeat(TOKEN, 1, 1, (5, 0))[:28], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
     s("SUBSCRIBE 28 bytes", subscribe(TOKEN, 1, V1) + bytes(4), experts=["vbwire.malformed.bad_length"], type_="SUBSCRIBE")
     s("ACK status 3", ack(7, V1, 3), experts=["vbwire.malformed.bad_value"], type_="ACK")
     s("ERROR code 9", error(1, 9, "x"), experts=["vbwire.malformed.bad_value"], type_="ERROR")

@@ -42,6 +42,9 @@ public final class BatchSender: DatagramBatch, @unchecked Sendable {
     @exclusivity(unchecked) private var keep: [[UInt8]] = []
     @exclusivity(unchecked) private var lastKept: UnsafeRawPointer?
     @exclusivity(unchecked) public private(set) var stats = Stats()
+    /// Called with each datagram of each message the kernel took (a GSO message split into its datagrams) and its
+    /// destination, after the send: `broker --capture` records them. nil (the default) costs one check per flush.
+    public var tap: ((UnsafeRawBufferPointer, PeerAddress) -> Void)?
 
     public init(socket: UDPSocket) {
         self.socket = socket
@@ -134,6 +137,16 @@ public final class BatchSender: DatagramBatch, @unchecked Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
+    /// Hands each datagram of the messages in `range` to `tap`: the iovecs are the datagrams, one per segment.
+    private func tapSent(_ range: Range<Int>, _ tap: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
+        for k in range {
+            guard let to = PeerAddress(sockaddr: UnsafeRawPointer(names + k), length: addrLens[k]) else { continue }
+            for j in Int(iovStart[k])..<Int(iovStart[k] + iovCount[k]) {
+                tap(UnsafeRawBufferPointer(start: iovs[j].iov_base, count: iovs[j].iov_len), to)
+            }
+        }
+    }
+
     /// Sends everything queued; returns how many messages went (the rest would have blocked and are discarded,
     /// so callers queue only what they can afford to lose, or re-add).
     @discardableResult
@@ -168,6 +181,7 @@ public final class BatchSender: DatagramBatch, @unchecked Sendable {
                 stats.datagrams += Int(iovCount[k])
                 stats.bytes += Int(lens[k])
             }
+            if let tap { tapSent(sent..<sent + Int(n), tap) }
             sent += Int(n)
         }
         count = 0

@@ -1,4 +1,5 @@
 import HTTP
+import Wire
 
 #if canImport(Glibc)
     import Glibc
@@ -8,6 +9,8 @@ import HTTP
 /// socket takes it, and the deadline by which the next thing must happen.
 final class HTTPConnection {
     let fd: Int32
+    /// Who connected (the status page slows down failed logins per source).
+    let peer: PeerAddress?
     private let limits: HTTPServer.Limits
     private var parser: HTTPRequestParser
     private var output: [UInt8] = []
@@ -23,8 +26,9 @@ final class HTTPConnection {
     /// The request a 101 answered; the connection is handed over once that 101 is written.
     private(set) var upgradeRequest: HTTPRequest?
 
-    init(fd: Int32, limits: HTTPServer.Limits, now: Int64) {
+    init(fd: Int32, peer: PeerAddress?, limits: HTTPServer.Limits, now: Int64) {
         self.fd = fd
+        self.peer = peer
         self.limits = limits
         parser = HTTPRequestParser(limits: limits.parser)
         deadline = now + limits.requestTimeout

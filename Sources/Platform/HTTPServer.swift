@@ -84,6 +84,11 @@ public final class HTTPServer {
     /// Accepts, reads, answers, writes and times out, without blocking. `respond` builds the response to one
     /// request (it runs on the caller's thread, between media turns, so it must be quick).
     public func service(ready: Set<Int32>, now: Int64, _ respond: (HTTPRequest) -> HTTPResponse) {
+        service(ready: ready, now: now) { r, _ in respond(r) }
+    }
+
+    /// The same, with the address the request came from (nil if the kernel did not say).
+    public func service(ready: Set<Int32>, now: Int64, _ respond: (HTTPRequest, PeerAddress?) -> HTTPResponse) {
         if ready.contains(listenFD) { acceptAll(now: now) }
         for (fd, c) in connections where ready.contains(fd) || c.isWriting {
             drive(c, now: now, respond)
@@ -112,8 +117,13 @@ public final class HTTPServer {
 
     private func acceptAll(now: Int64) {
         while true {
-            let fd = accept(listenFD, nil, nil)
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &length) }
+            }
             guard fd >= 0 else { return }
+            let peer = withUnsafePointer(to: &storage) { PeerAddress(sockaddr: UnsafeRawPointer($0), length: length) }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             guard connections.count < limits.maxConnections else {
@@ -124,12 +134,12 @@ public final class HTTPServer {
                 continue
             }
             counters.accepted += 1
-            connections[fd] = HTTPConnection(fd: fd, limits: limits, now: now)
+            connections[fd] = HTTPConnection(fd: fd, peer: peer, limits: limits, now: now)
         }
     }
 
     /// Reads what arrived, then answers complete requests one at a time, as far as the socket takes the answers.
-    private func drive(_ c: HTTPConnection, now: Int64, _ respond: (HTTPRequest) -> HTTPResponse) {
+    private func drive(_ c: HTTPConnection, now: Int64, _ respond: (HTTPRequest, PeerAddress?) -> HTTPResponse) {
         if !c.isWriting { _ = c.receive(upTo: limits.readPerTurn, now: now) }
         while true {
             if c.isWriting {
@@ -140,7 +150,7 @@ public final class HTTPServer {
             switch event {
             case .request(let r):
                 counters.requests += 1
-                var response = respond(r)
+                var response = respond(r, c.peer)
                 if response.body.count > limits.maxPendingOutput { response = .text(500, "response too large\n") }
                 c.queue(response, for: r, now: now)
             case .error(let e):

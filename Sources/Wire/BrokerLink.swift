@@ -7,6 +7,8 @@ public enum LinkEvent: Equatable, Sendable {
     case lost
     /// The broker said it is leaving.
     case brokerLeaving
+    /// The broker's operator ended our session (BYE reason `disconnected`): the link stops and does not reconnect.
+    case disconnected
     /// The broker refused our HELLO (a wrong stream key, a blocked id, a full table); HELLOs are retried with
     /// backoff, since an operator may fix it, but the owner should say so.
     case refused(ErrorCode, reason: String)
@@ -46,6 +48,8 @@ public struct BrokerLink: Sendable {
     /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
     private var sessionLost = true
     public private(set) var heartbeatsSent = 0
+    /// What the owner has received, sent in each HEARTBEAT when set (clients; producers leave it nil).
+    public var report: ReceiverReport?
     /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
     public private(set) var spoofedCookies = 0
 
@@ -137,14 +141,16 @@ public struct BrokerLink: Sendable {
         case .error(let e) where e.requestID == 0:
             guard state == .connecting else { return ([], nil) }
             return ([], .refused(e.code, reason: e.reason))
-        case .bye:
-            guard state == .connected else { return ([], nil) }
+        case .bye(let t, let reason):
+            // A disconnect stops the link for good, so it must carry our token: an off-path spoofer cannot stop us.
+            guard state == .connected, reason != .disconnected || t == token else { return ([], nil) }
             sessionLost = true
             state = .connecting
             nonce = 0
             backoff = timers.requestRetry
-            nextHello = now + timers.requestRetry
-            return ([], .brokerLeaving)
+            // An operator's disconnect must stick: no HELLO until the owner calls `connect` again.
+            nextHello = reason == .disconnected ? .max : now + timers.requestRetry
+            return ([], reason == .disconnected ? .disconnected : .brokerLeaving)
         default:
             if state == .connected { lastHeard = now }
             return ([], nil)
@@ -182,7 +188,7 @@ public struct BrokerLink: Sendable {
             heartbeatRetryAt = retry < nextHeartbeat ? retry : .max
             heartbeatsSent += 1
             let rttMicros = UInt32(clamping: rtt.hasSample ? rtt.smoothed : 0)
-            return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros).encode()], nil)
+            return ([Message.heartbeat(token: token, sendTime: UInt64(bitPattern: now), rttMicros: rttMicros, report: report).encode()], nil)
         }
     }
 

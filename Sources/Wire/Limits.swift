@@ -53,6 +53,23 @@ public struct Limits: Sendable, Equatable {
     public var maxResendsPerNack = 1024
     /// Recently resent datagrams the broker remembers per subscriber, to resend one at most once per RTT.
     public var maxRecentResends = 4096
+    /// Due leases the broker looks at in one turn (renewed or expired); the rest wait for the next turn, so a
+    /// mass expiry is spread over turns with media forwarded in between.
+    public var maxLeaseChecksPerTurn = 128
+    /// Share of the bytes a subscriber's streams deliver that the broker may resend to it (its retransmit
+    /// budget's refill), in percent, and the most it may hold (also its start): a NACK storm draws at most this.
+    /// Not lower: with 10 ms of jitter, late frame tails alone draw resends of about 30 % of the media.
+    public var retransmitBudgetPercent = 100
+    public var retransmitBurstBytes = 256 * 1024
+    /// Per source network (IPv4 /24, IPv6 /64): HELLOs and session-less requests the broker acts on per second
+    /// and at once, and SUBSCRIBE/UNSUBSCRIBE/LIST_REQUEST of its sessions; beyond that they are dropped,
+    /// counted. Generous enough for thousands of peers behind one NAT joining within seconds.
+    public var sourceHandshakesPerSecond = 2_000
+    public var sourceHandshakeBurst = 4_000
+    public var sourceRequestsPerSecond = 4_000
+    public var sourceRequestBurst = 8_000
+    /// Source networks the broker keeps a bucket for; beyond that, new ones share one bucket.
+    public var maxLimitedSources = 4_096
 
     public init() {}
 }

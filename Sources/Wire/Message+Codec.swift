@@ -23,10 +23,14 @@ extension Message {
             w.write(m.heartbeatMillis)
             w.write(m.leaseMisses)
             w.zeros(3)
-        case .heartbeat(let token, let sendTime, let rtt):
+        case .heartbeat(let token, let sendTime, let rtt, let report):
             w.write(token)
             w.write(sendTime)
             w.write(rtt)
+            if let report {
+                w.write(report.received)
+                w.write(report.lost)
+            }
         case .heartbeatAck(let echo, let epoch):
             w.write(echo)
             w.write(epoch)
@@ -156,8 +160,16 @@ extension Message {
             guard misses > 0 else { throw .badField(field: "lease_misses", value: 0) }
             return .welcome(Welcome(nonce: nonce, epoch: epoch, heartbeatMillis: hb, leaseMisses: misses))
         case .heartbeat:
-            try exact(bytes, 24, "HEARTBEAT")
-            return .heartbeat(token: try r.u64("token"), sendTime: try r.u64("send_time"), rttMicros: try r.u32("rtt"))
+            // 24 bytes, or 32 with a receiver report; nothing else.
+            guard bytes.count == ReceiverReport.heartbeatSize || bytes.count == ReceiverReport.heartbeatWithReportSize else {
+                throw .badLength(type: "HEARTBEAT", length: bytes.count)
+            }
+            let token = try r.u64("token")
+            let sendTime = try r.u64("send_time")
+            let rtt = try r.u32("rtt")
+            guard bytes.count == ReceiverReport.heartbeatWithReportSize else { return .heartbeat(token: token, sendTime: sendTime, rttMicros: rtt) }
+            let report = ReceiverReport(received: try r.u32("received"), lost: try r.u32("lost"))
+            return .heartbeat(token: token, sendTime: sendTime, rttMicros: rtt, report: report)
         case .heartbeatAck:
             try exact(bytes, 20, "HEARTBEAT_ACK")
             return .heartbeatAck(echoTime: try r.u64("echo_time"), epoch: try r.u64("epoch"))

@@ -282,6 +282,8 @@ public struct ListReply: Equatable, Sendable {
 public enum ByeReason: UInt8, Sendable {
     case shutdown = 1
     case quit = 2
+    /// The broker's operator ended this session (the status page): the peer does not reconnect by itself.
+    case disconnected = 3
 }
 
 /// Every datagram of protocol version 1.
@@ -289,7 +291,8 @@ public enum Message: Equatable, Sendable {
     case hello(Hello)
     case cookie(nonce: UInt64, token: UInt64)
     case welcome(Welcome)
-    case heartbeat(token: UInt64, sendTime: UInt64, rttMicros: UInt32)
+    /// `report`: what a client received (32 bytes); producers and older clients send none (24 bytes).
+    case heartbeat(token: UInt64, sendTime: UInt64, rttMicros: UInt32, report: ReceiverReport? = nil)
     case heartbeatAck(echoTime: UInt64, epoch: UInt64)
     case subscribe(SubscriptionRequest)
     case unsubscribe(SubscriptionRequest)

@@ -76,6 +76,12 @@ struct BrokerHarness {
         return collect()
     }
 
+    /// Runs an operator's command on the broker and returns its result and what the broker wants sent.
+    mutating func operate<T>(_ command: (inout BrokerCore, Int64) -> T) -> (T, [BrokerOutput]) {
+        let r = command(&broker, now)
+        return (r, collect())
+    }
+
     /// What the broker handed back after an input.
     private mutating func collect() -> [BrokerOutput] {
         events += broker.drainEvents()
@@ -97,6 +103,16 @@ struct BrokerHarness {
                 if case .welcome(let w) = $0 { return w.nonce == 42 } else { return false }
             }, "no WELCOME for a HELLO with the right cookie")
         return token
+    }
+
+    /// DATA datagrams stamped with the MAC of the session `connect` opens for `producer` (nonce 42).
+    func stamped(_ datagrams: [[UInt8]], producer: ProducerID = testProducer, nonce: UInt64 = 42) -> [[UInt8]] {
+        let key = StreamKeys.mediaKey(streamKey: testStreamKey(producer), nonce: nonce)
+        return datagrams.map { d in
+            var d = d
+            key.stamp(&d)
+            return d
+        }
     }
 
     /// A producer's HELLO signed with its test stream key; a client's as it is.

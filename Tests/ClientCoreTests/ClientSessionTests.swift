@@ -268,6 +268,15 @@ final class ClientSessionTests: XCTestCase {
         XCTAssertEqual(t, token)
     }
 
+    func testAnOperatorsDisconnectIsReportedAndNotFollowedByAHello() {
+        var c = subscribedClient(videoStream)
+        _ = feed(&c, .bye(token: token ^ 1, reason: .disconnected), now: 1_000)
+        XCTAssertEqual(c.takeEvents(), [], "not our token: ignored")
+        _ = feed(&c, .bye(token: token, reason: .disconnected), now: 2_000)
+        XCTAssertEqual(c.takeEvents(), [.disconnected])
+        XCTAssertTrue(c.poll(now: 60_000_000).isEmpty, "no reconnect")
+    }
+
     func testStreamStatusIsReportedForSubscribedStreamsOnly() {
         var c = subscribedClient(videoStream)
         _ = feed(&c, .streamStatus(StreamStatus(stream: videoStream, state: .offline, rateMilli: 0)), now: 0)

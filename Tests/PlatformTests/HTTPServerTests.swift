@@ -142,4 +142,26 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertTrue(text.hasSuffix("\r\n\r\n"), "no body: \(text)")
         XCTAssertTrue(closed, "HTTP/1.0 closes")
     }
+
+    func testTheResponderIsToldWhereTheRequestCameFrom() throws {
+        let fd = try connect()
+        defer { close(fd) }
+        var local = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        write(fd, "GET /who HTTP/1.0\r\n\r\n")
+        var seen: PeerAddress?
+        var text = ""
+        var closed = false
+        for _ in 0..<200 where !closed {
+            let ready = Poller.wait(readable: server.readDescriptors, writable: server.writeDescriptors, timeoutMicros: 50_000)
+            server.service(ready: ready, now: now) { (r: HTTPRequest, from: PeerAddress?) in
+                seen = from
+                return .text(200, "ok\n")
+            }
+            read(fd, into: &text, closed: &closed)
+        }
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), text)
+        XCTAssertEqual(seen, PeerAddress(ipv4: 0x7f00_0001, port: UInt16(bigEndian: local.sin_port)))
+    }
 }

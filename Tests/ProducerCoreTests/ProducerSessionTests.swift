@@ -27,6 +27,15 @@ final class ProducerSessionTests: XCTestCase {
         return p
     }
 
+    func testARefusedHelloIsReportedWithTheBrokersReasonAndRetried() {
+        var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), seed: 3)
+        _ = p.start(now: 0)
+        let refusal = ErrorReply(requestID: 0, code: .notAuthorized, reason: "producer 1AAA99 is blocked by this broker's operator")
+        XCTAssertTrue(p.receive(Message.error(refusal).encode()[...], now: 10).isEmpty)
+        XCTAssertEqual(p.takeEvents(), [.refused(.notAuthorized, reason: refusal.reason)])
+        XCTAssertLessThan(p.pollTimeout(), Int64.max, "the HELLO is retried")
+    }
+
     func testFramesAreNotQueuedWhileNotConnected() {
         var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), seed: 3)
         _ = p.start(now: 0)

@@ -248,7 +248,7 @@ public final class Simulation {
                 clients[i].subscribeRetryAt = now + 100_000
             case .refused, .tooManySubscriptions, .sessionRefused, .noAnswerYet, .notSubscribed:
                 clients[i].failedReplies.append(String(describing: e))
-            case .brokerLost, .brokerLeaving, .list, .subscribed, .waiting, .alreadySubscribed, .unsubscribed:
+            case .brokerLost, .brokerLeaving, .disconnected, .list, .subscribed, .waiting, .alreadySubscribed, .unsubscribed:
                 break
             }
         }

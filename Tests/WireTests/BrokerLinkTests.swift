@@ -76,7 +76,7 @@ final class BrokerLinkTests: XCTestCase {
         var now: Int64 = 0
         while now < 1_000_000 {
             for d in link.poll(now: now).send {
-                guard case .heartbeat(_, let sendTime, _)? = decoded(d) else { return XCTFail("not a HEARTBEAT") }
+                guard case .heartbeat(_, let sendTime, _, _)? = decoded(d) else { return XCTFail("not a HEARTBEAT") }
                 XCTAssertEqual(Int64(bitPattern: sendTime), now)
                 beats.append(now)
                 _ = link.handle(.heartbeatAck(echoTime: sendTime, epoch: 1), now: now)
@@ -100,7 +100,7 @@ final class BrokerLinkTests: XCTestCase {
         // An answer stops the repeats.
         let (l2, _) = connected()
         link = l2
-        guard case .heartbeat(_, let t, _)? = link.poll(now: 500_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no HEARTBEAT") }
+        guard case .heartbeat(_, let t, _, _)? = link.poll(now: 500_000).send.first.flatMap({ decoded($0) }) else { return XCTFail("no HEARTBEAT") }
         _ = link.handle(.heartbeatAck(echoTime: t, epoch: 7), now: 501_000)
         XCTAssertEqual(link.deadline, 1_000_000)
         XCTAssertTrue(link.poll(now: 600_000).send.isEmpty)
@@ -119,12 +119,12 @@ final class BrokerLinkTests: XCTestCase {
     func testRoundTripTimeComesFromHeartbeatAcks() throws {
         var (link, _) = connected()
         let beat = try XCTUnwrap(link.poll(now: 500_000).send.first)
-        guard case .heartbeat(_, let sendTime, let rtt)? = decoded(beat) else { return XCTFail("not a HEARTBEAT") }
+        guard case .heartbeat(_, let sendTime, let rtt, _)? = decoded(beat) else { return XCTFail("not a HEARTBEAT") }
         XCTAssertEqual(rtt, 0, "unknown yet")
         _ = link.handle(.heartbeatAck(echoTime: sendTime, epoch: 7), now: 512_000)
         XCTAssertEqual(link.rtt.smoothed, 12_000)
         let next = try XCTUnwrap(link.poll(now: 1_000_000).send.first)
-        guard case .heartbeat(_, _, let reported)? = decoded(next) else { return XCTFail("not a HEARTBEAT") }
+        guard case .heartbeat(_, _, let reported, _)? = decoded(next) else { return XCTFail("not a HEARTBEAT") }
         XCTAssertEqual(reported, 12_000)
     }
 
@@ -190,5 +190,16 @@ final class BrokerLinkTests: XCTestCase {
         XCTAssertEqual(link.deadline, 1_000 + timers.requestRetry)
         guard case .bye(let token, .quit)? = decoded(link.bye()) else { return XCTFail("not a BYE") }
         XCTAssertEqual(token, link.token)
+    }
+
+    func testAnOperatorsDisconnectStopsTheLinkOnlyWithOurToken() {
+        var (link, _) = connected()
+        // A forged disconnect (not our token) is ignored: it must not stop us for good.
+        XCTAssertNil(link.handle(.bye(token: link.token ^ 1, reason: .disconnected), now: 1_000).event)
+        XCTAssertTrue(link.isConnected)
+        XCTAssertEqual(link.handle(.bye(token: link.token, reason: .disconnected), now: 2_000).event, .disconnected)
+        XCTAssertFalse(link.isConnected)
+        XCTAssertEqual(link.deadline, .max, "no HELLO until the owner connects again")
+        XCTAssertTrue(link.poll(now: 60_000_000).send.isEmpty)
     }
 }

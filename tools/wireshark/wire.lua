@@ -44,13 +44,15 @@ local TYPES = {
 }
 -- Messages whose length is fixed (the decoder checks it before reading any field).
 local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16 }
+-- A client's HEARTBEAT carries a receiver report (received, lost: u32 each, cumulative) after the 24 bytes.
+local HEARTBEAT_WITH_REPORT = 32
 local ROLES = { [1] = "producer", [2] = "client" }
 local KINDS = { [1] = "video", [2] = "audio" }
 local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio" }
 local ACK_STATUS = { [0] = "online", [1] = "offline", [2] = "waiting" }
-local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session" }
+local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session", [6] = "not authorized" }
 local STATES = { [1] = "online", [2] = "offline" }
-local BYE_REASONS = { [1] = "shutdown", [2] = "quit" }
+local BYE_REASONS = { [1] = "shutdown", [2] = "quit", [3] = "disconnected" }
 
 local f = {
     magic = ProtoField.uint16("vbwire.magic", "Magic", base.HEX),
@@ -75,6 +77,8 @@ local f = {
     send_time = ProtoField.uint64("vbwire.send_time", "Send time (us, sender's monotonic clock)", base.DEC),
     rtt = ProtoField.uint32("vbwire.rtt", "Smoothed RTT (us, 0 = unknown)", base.DEC),
     echo_time = ProtoField.uint64("vbwire.echo_time", "Echoed send time (us)", base.DEC),
+    report_received = ProtoField.uint32("vbwire.report.received", "Datagrams received (cumulative, since the client started)", base.DEC),
+    report_lost = ProtoField.uint32("vbwire.report.lost", "Datagrams lost (cumulative, given up)", base.DEC),
     request_id = ProtoField.uint32("vbwire.request_id", "Request ID", base.DEC),
     selector = ProtoField.uint32("vbwire.selector", "Selector", base.HEX),
     stream_id = ProtoField.uint32("vbwire.stream_id", "Stream ID", base.HEX),
@@ -402,13 +406,21 @@ body[3] = function(c, tree) -- WELCOME
     return info
 end
 
-body[4] = function(c, tree) -- HEARTBEAT
-    exact(c, 4)
+body[4] = function(c, tree) -- HEARTBEAT: 24 bytes, or 32 with a client's receiver report
+    if c.n ~= EXACT[4] and c.n ~= HEARTBEAT_WITH_REPORT then
+        flag(c, nil, ef.bad_length, string.format("HEARTBEAT must be exactly %d bytes, or %d with a receiver report, got %d",
+            EXACT[4], HEARTBEAT_WITH_REPORT, c.n))
+    end
     add(c, tree, f.token, 4, 8)
     add(c, tree, f.send_time, 12, 8)
     local _, rr = add(c, tree, f.rtt, 20, 4)
     local info = "HEARTBEAT"
     if rr then info = info .. " rtt=" .. rr:uint() .. "us" end
+    if c.n == HEARTBEAT_WITH_REPORT then
+        local _, rcv = add(c, tree, f.report_received, 24, 4)
+        local _, lost = add(c, tree, f.report_lost, 28, 4)
+        if rcv and lost then info = info .. " received=" .. rcv:uint() .. " lost=" .. lost:uint() end
+    end
     return info
 end
 

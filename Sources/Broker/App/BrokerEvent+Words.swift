@@ -25,6 +25,11 @@ extension BrokerEvent {
         case .peerIsSelf(let a): (.info, "BROKER_PEERS entry \(a) is this broker; ignored")
         case .producerUnauthorized(let pid, let from):
             (.warning, "producer \(pid) from \(from) refused: wrong stream key (broker --issue-key \(pid) prints the right one)")
+        case .clientDisconnected(let a): (.info, "client \(a) disconnected by the operator")
+        case .producerBlocked(let pid, let ended):
+            (.info, "producer \(pid) blocked by the operator" + (ended.map { "; its session from \($0) ended" } ?? ""))
+        case .producerUnblocked(let pid): (.info, "producer \(pid) unblocked by the operator")
+        case .blockedHelloRefused(let pid, let from): (.info, "producer \(pid) at \(from) refused: it is blocked")
         }
     }
 
@@ -43,6 +48,10 @@ extension BrokerEvent {
         case .peerUp: "peer up"
         case .peerDown: "peer down"
         case .peerIsSelf: "peer is self"
+        case .clientDisconnected: "client disconnected"
+        case .producerBlocked: "producer blocked"
+        case .producerUnblocked: "producer unblocked"
+        case .blockedHelloRefused: "blocked producer refused"
         }
     }
 

@@ -25,6 +25,7 @@ extension BrokerServer {
         metric("broker_peer_data_bytes_in_total", "counter", "DATA bytes received from each peer.", c.map { (label($0.0), Double($0.1.bytesIn)) })
         metric("broker_peer_data_out_total", "counter", "DATA datagrams sent to each peer (once per stream it wants).",
             c.map { (label($0.0), Double($0.1.dataOut)) })
+        metric("broker_peer_data_bytes_out_total", "counter", "DATA bytes sent to each peer.", c.map { (label($0.0), Double($0.1.bytesOut)) })
         metric("broker_peer_control_out_total", "counter", "PEER_HELLO, PEER_ANNOUNCE and PEER_INTEREST sent to each peer.",
             c.map { (label($0.0), Double($0.1.controlOut)) })
         metric("broker_peer_nacks_in_total", "counter", "NACKs received from each peer.", c.map { (label($0.0), Double($0.1.nacksIn)) })

@@ -5,18 +5,22 @@ import Platform
 import Wire
 
 extension BrokerServer {
-    /// /metrics in Prometheus text format, /healthz as a one-line status.
+    /// /metrics in Prometheus text format, /healthz (alive) and /readyz (ready to serve) as one-line statuses.
     func respond(_ r: HTTPRequest) -> HTTPResponse {
         guard r.method == "GET" || r.method == "HEAD" else {
             return HTTPResponse(status: 405, body: Array("only GET and HEAD\n".utf8), headers: [("Allow", "GET, HEAD")])
         }
         switch r.path {
+        case "/readyz":
+            // Ready: the UDP socket is bound (the broker would not run otherwise) and, once the cluster exists,
+            // its peers resolved. Today there are none to resolve.
+            return .text(200, "ready address=\(boundAddress) peers=0\n")
         case "/healthz":
             return .text(200, "ok epoch=\(String(core.epoch, radix: 16)) uptime_s=\((Clock.now() - started) / 1_000_000)\n")
         case "/metrics":
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(prometheusText().utf8))
         default:
-            return .text(404, "try /metrics or /healthz\n")
+            return .text(404, "try /metrics, /healthz or /readyz\n")
         }
     }
 
@@ -54,7 +58,10 @@ extension BrokerServer {
         drops.append(("reason=\"forged_mac\"", Double(c.dataForged)))
         drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
+        drops.append(("reason=\"retransmit_over_budget\"", Double(c.retransmitsOverBudget)))
         drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
+        drops.append(("reason=\"source_limited_handshake\"", Double(core.sourceLimits.handshakes.dropped)))
+        drops.append(("reason=\"source_limited_request\"", Double(core.sourceLimits.requests.dropped)))
         drops.append(("reason=\"control_send_failed\"", Double(controlDropped)))
         metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
         let streams = core.streams.values.sorted { $0.id < $1.id }
@@ -84,6 +91,23 @@ extension BrokerServer {
         metric(
             "broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.",
             clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
+        metric(
+            "broker_subscriber_reported_received_total", "counter",
+            "Datagrams each subscriber reports it received (HEARTBEAT receiver reports, since its first report).",
+            clients.map { ("subscriber=\"\($0.address)\"", Double($0.receiver.received)) })
+        metric(
+            "broker_subscriber_reported_lost_total", "counter", "Datagrams each subscriber reports it gave up as lost.",
+            clients.map { ("subscriber=\"\($0.address)\"", Double($0.receiver.lost)) })
+        let unread = clients.filter(\.receiver.unread)
+        metric(
+            "broker_subscriber_unread", "gauge", "1 for each subscriber whose reports show nothing received for 4 heartbeats while its streams flow.",
+            unread.map { ("subscriber=\"\($0.address)\"", 1) })
+        metric(
+            "broker_subscribers_unread", "gauge", "Subscribers whose reports show nothing received while their streams flow.",
+            [("", Double(unread.count))])
+        metric(
+            "broker_subscribers_reporting", "gauge", "Subscribers that send receiver reports in their heartbeats.",
+            [("", Double(clients.filter { $0.receiver.reports > 0 }.count))])
         out += clusterMetricsText(streams)
         let fd = forwardDelay
         out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
@@ -94,6 +118,15 @@ extension BrokerServer {
         }
         out += "broker_forward_delay_seconds_sum \(Double(fd.sumNanos) / 1e9)\n"
         out += "broker_forward_delay_seconds_count \(fd.count)\n"
+        let tt = timerTurns
+        out += "# HELP broker_timer_turn_seconds How long each run of the broker's timers (NACKs, lease expiry, rates) held the event loop.\n"
+        out += "# TYPE broker_timer_turn_seconds histogram\n"
+        for (i, c) in tt.cumulative.enumerated() {
+            let le = i < DelayHistogram.boundsMicros.count ? String(Double(DelayHistogram.boundsMicros[i]) / 1_000_000) : "+Inf"
+            out += "broker_timer_turn_seconds_bucket{le=\"\(le)\"} \(c)\n"
+        }
+        out += "broker_timer_turn_seconds_sum \(Double(tt.sumNanos) / 1e9)\n"
+        out += "broker_timer_turn_seconds_count \(tt.count)\n"
         let h = metrics?.counters ?? HTTPServer.Counters()
         metric("broker_http_connections", "gauge", "Open connections on the HTTP port.", [("", Double(metrics?.connectionCount ?? 0))])
         metric(

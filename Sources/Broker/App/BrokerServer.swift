@@ -1,4 +1,5 @@
 import BrokerCore
+import BrokerStatus
 import Config
 import Platform
 import Wire
@@ -13,6 +14,11 @@ struct BrokerConfig {
     /// BROKER_PEERS entries (host:port or a name with several addresses) and the cluster settings.
     var peers: [String] = []
     var cluster: ClusterConfig?
+    /// The status page's password (STATUS_PASSWORD); nil: the page is off and says how to turn it on.
+    var statusPassword: String?
+    /// `--capture FILE.pcap`: the broker's own traffic, rotated to FILE.pcap.1 past `captureMaxBytes`.
+    var capturePath: String?
+    var captureMaxBytes = 100 << 20
 }
 
 extension BrokerServer {
@@ -62,6 +68,13 @@ final class BrokerServer {
     let signals: SignalWatcher
     var metrics: HTTPServer?
     let started = Clock.now()
+    /// Who may use the status page and its actions (BrokerServer+Status.swift).
+    var gate: StatusGate
+    /// The broker's own traffic as a pcap file, when `--capture` is given (BrokerServer+Capture.swift).
+    var capture: PcapFile?
+    var captureFlushedAt: Int64 = 0
+    /// The UDP address as bound (the port the kernel chose for port 0), for captures and the status page.
+    let boundAddress: PeerAddress
     /// Added latency of DATA datagrams through the broker (the `broker_forward_delay_seconds` histogram): from
     /// the kernel queueing one on the broker's socket to its copies leaving in the sendmmsg call(s) that carried
     /// them. The copies of one call leave one after the other at about the same cost each, so each datagram is
@@ -69,6 +82,10 @@ final class BrokerServer {
     /// near its start, the last one's at its end).
     var forwardDelay = DelayHistogram()
     static let forwardDelaySamples = 4
+    /// How long each run of the core's timers held the event loop (`broker_timer_turn_seconds`): NACKs towards
+    /// producers, lease expiry (at most `maxLeaseChecksPerTurn` per run), rate measurement, and sending what
+    /// they queued. Media waits while it runs, so its largest bucket bounds what timers add to a frame's delay.
+    var timerTurns = DelayHistogram()
     /// Arrival stamps of DATA datagrams whose forwarding is not finished (the forwarder still has a backlog).
     private var pendingArrivals: [Int64] = []
     /// When the send carrying the pending datagrams started.
@@ -85,17 +102,23 @@ final class BrokerServer {
             timers: config.timers, limits: config.limits, epoch: Clock.randomSeed(), cookieKey: (Clock.randomSeed(), Clock.randomSeed()),
             publishSecret: config.publishSecret, cluster: config.cluster)
         sender = BatchSender(socket: socket)
+        boundAddress = socket.localAddress ?? config.address
+        gate = StatusGate(password: config.statusPassword)
         forwarder = FanoutPlanner(sender: sender, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
             metrics = try HTTPServer(bind: m, purpose: "metrics")
         }
+        try openCapture()
     }
 
     func run() -> Int32 {
         log.info(
             "listening on \(socket.localAddress?.description ?? config.address.description) (epoch \(String(core.epoch, radix: 16)), origin \(ProducerID(rawValue: core.originTag)!))"
         )
-        if let m = metrics { log.info("metrics on http://\(m.address)/metrics") }
+        if let m = metrics {
+            log.info("metrics on http://\(m.address)/metrics")
+            log.info(gate.password == nil ? "status page off: set STATUS_PASSWORD to turn it on" : "status page on http://\(m.address)/status")
+        }
         let resolverThread = startResolver()
         defer {
             resolver?.stop()
@@ -119,6 +142,7 @@ final class BrokerServer {
                 core.shutdown()
                 dispatchTransmits()
                 _ = forwarder.flush()
+                capture?.flush()
                 return 0
             }
             // Drain the socket in batches, feeding the core, and forward after each batch.
@@ -128,6 +152,7 @@ final class BrokerServer {
                     if DataHeader.isData(bytes) && socket.arrivalWallNanos != 0 {
                         pendingArrivals.append(socket.arrivalWallNanos)
                     }
+                    if let c = capture { c.record(bytes, from: from, to: boundAddress, wallMicros: arrivalMicros()) }
                     core.handle(bytes, from: from, now: Clock.now())
                 }
                 if n == 0 { break }
@@ -143,6 +168,7 @@ final class BrokerServer {
             if t >= core.pollTimeout() {
                 core.handleTimeout(now: t)
                 dispatchTransmits()
+                timerTurns.record(nanos: (Clock.now() - t) * 1000)
             }
             if forwarder.hasBacklog {
                 noteSendStart()
@@ -153,7 +179,8 @@ final class BrokerServer {
             }
             logEvents(now: t)
             // Never blocks: a slow or silent HTTP client costs a descriptor, not a turn of the media loop.
-            metrics?.service(ready: ready, now: Clock.now(), respond)
+            metrics?.service(ready: ready, now: Clock.now()) { r, from in serveHTTP(r, from: from) }
+            if capture != nil { captureTurn(now: t) }
         }
     }
 
@@ -171,11 +198,20 @@ final class BrokerServer {
     private func dispatchTransmits() {
         while let o = core.pollTransmit() {
             if case .send(let to, let bytes) = o {
-                if case .sent = socket.send(bytes, to: to) {} else { controlDropped += 1 }
+                if case .sent = socket.send(bytes, to: to) {
+                    if let c = capture { c.record(bytes, from: boundAddress, to: to, wallMicros: Clock.wallMicros()) }
+                } else {
+                    controlDropped += 1
+                }
             } else {
                 forwarder.dispatch(o)
             }
         }
+    }
+
+    /// Sends what an operator's command queued (BYE, ERROR, STREAM_STATUS) without waiting for the next turn.
+    func dispatchTransmitsNow() {
+        dispatchTransmits()
     }
 
     private func noteSendStart() {

@@ -16,6 +16,12 @@ let specs: [SettingSpec] = [
     ),
     SettingSpec("cluster-secret", env: "CLUSTER_SECRET", "Secret (at least 16 bytes) the brokers of a cluster prove to each other; required with --peers."),
     SettingSpec("issue-key", "Print the stream key of this producer id (6 hex digits), derived from PUBLISH_SECRET, and exit."),
+    SettingSpec(
+        "status-password", env: "STATUS_PASSWORD",
+        "Password of the status page, its API and actions on the HTTP port (/status, /api/...); off when empty (no default). Prefer the environment: flags show in ps."
+    ),
+    SettingSpec("capture", env: "CAPTURE", "Write the broker's own traffic (received and sent) to this pcap file; off when empty."),
+    SettingSpec("capture-max-mb", env: "CAPTURE_MAX_MB", default: "100", "Capture file size in MiB before it is rotated to FILE.1 (1-100000)."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     SettingSpec(
         "healthcheck", switch: true,
@@ -26,6 +32,12 @@ let specs: [SettingSpec] = [
     SettingSpec("max-streams", env: "MAX_STREAMS", default: "256", "Streams tracked (online or offline)."),
     SettingSpec("queue-datagrams", env: "QUEUE_DATAGRAMS", default: "2048", "Datagrams queued per subscriber before it loses whole frames."),
     SettingSpec("retransmit-buffer-kb", env: "RETRANSMIT_BUFFER_KB", default: "1024", "Retransmit buffer per stream, KiB."),
+    SettingSpec(
+        "source-handshakes", env: "SOURCE_HANDSHAKES", default: "2000",
+        "HELLOs (and requests without a session) acted on per second per source network (IPv4 /24, IPv6 /64); twice that at once."),
+    SettingSpec(
+        "source-requests", env: "SOURCE_REQUESTS", default: "4000",
+        "SUBSCRIBE, UNSUBSCRIBE and LIST requests acted on per second per source network; twice that at once."),
 ]
 let summary = "broker: keeps subscription tables and forwards each stream to its subscribers (Wire protocol v1)."
 let settings = Settings.parseOrExit(program: "broker", specs: specs, summary: summary)
@@ -61,6 +73,9 @@ if let text = settings.string("issue-key") {
 let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerConfig in
     var c = BrokerConfig(address: try settings.address("address")!, publishSecret: publishSecret)
     c.metricsAddress = try settings.address("metrics")
+    c.statusPassword = settings.string("status-password")
+    c.capturePath = settings.string("capture")
+    c.captureMaxBytes = try settings.int("capture-max-mb", in: 1...100_000)! << 20
     c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000
     c.timers.leaseMisses = try settings.int("lease-misses", in: 2...100)!
     c.limits.maxSubscribers = try settings.int("max-subscribers", in: 1...1_000_000)!
@@ -82,6 +97,10 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
         c.cluster = ClusterConfig(secret: Array(secret.utf8))
         c.peers = peers
     }
+    c.limits.sourceHandshakesPerSecond = try settings.int("source-handshakes", in: 1...1_000_000)!
+    c.limits.sourceHandshakeBurst = 2 * c.limits.sourceHandshakesPerSecond
+    c.limits.sourceRequestsPerSecond = try settings.int("source-requests", in: 1...1_000_000)!
+    c.limits.sourceRequestBurst = 2 * c.limits.sourceRequestsPerSecond
     return c
 }
 let log = Logger(name: "broker", level: exitOnSettingsError("broker") { () throws(SettingsError) in try settings.logLevel("log-level") })

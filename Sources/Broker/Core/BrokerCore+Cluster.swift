@@ -339,8 +339,11 @@ extension BrokerCore {
 
     /// Counts the copies of a local stream's datagram that go to peer brokers (a few set lookups, not a scan of
     /// the subscribers).
-    mutating func countPeerCopies(_ st: BrokerStream) {
-        for a in links.keys where links[a]!.up && table[a]?.selectors.contains(st.id) == true { links[a]!.counters.dataOut += 1 }
+    mutating func countPeerCopies(_ st: BrokerStream, bytes: Int) {
+        for a in links.keys where links[a]!.up && table[a]?.selectors.contains(st.id) == true {
+            links[a]!.counters.dataOut += 1
+            links[a]!.counters.bytesOut += bytes
+        }
     }
 
     /// A COOKIE from a peer we are linking to: the token to put in what we send it.

@@ -14,16 +14,24 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// Producer ids whose wrong key was reported already (bounded), so a producer retrying with a wrong key is
     /// logged once, not on every HELLO.
     var reportedBadKeys = Set<ProducerID>()
-    var table = SessionTable()
+    var table: SessionTable
     var subscriptions = SubscriptionTable()
     var streamTable = StreamTable()
     let retransmitter: Retransmitter
+    /// Producer ids the operator blocked: their HELLO is refused with ERROR `notAuthorized`.
+    public internal(set) var blockedProducers: Set<ProducerID> = []
+    /// Each stream's online and offline events (the status page's history).
+    public internal(set) var history: StreamHistory
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
     var streamTimers = TimerTable<StreamID>()
     /// The lease and rate sweep, every half heartbeat interval.
     var nextSweep: Int64 = 0
     var lastMeasure: Int64 = 0
+    /// Fan-out list insertions and removals so far (part of `churnWork`).
+    var fanoutUpdates = 0
     public internal(set) var counters = BrokerCounters()
+    /// Per-source rate limits on handshakes and table requests (DATA is not looked at).
+    public internal(set) var sourceLimits: SourceLimits
     /// Cluster membership (nil: a broker alone) and what it derives from CLUSTER_SECRET.
     let cluster: ClusterConfig?
     let clusterKey: ClusterKey?
@@ -58,6 +66,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
         let ck = key?.cookieKey ?? cookieKey
         self.cookieKey = SipHash24(k0: ck.0, k1: ck.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
+        history = StreamHistory(maxStreams: limits.maxStreams)
+        table = SessionTable(leaseDuration: timers.leaseDuration, tick: timers.heartbeatInterval / 2)
+        sourceLimits = SourceLimits(limits: limits)
     }
 
     /// Every peer's session, by address.
@@ -105,12 +116,14 @@ public struct BrokerCore: ProtocolCore, Sendable {
             handlePeer(m, from: from, now: now)
             return
         }
+        guard sourceLimits.admit(m, from: from, hasSession: table[from] != nil, now: now) else { return }
         switch m {
         case .hello(let h): handleHello(h, from: from, now: now)
-        case .heartbeat(let token, let sendTime, let rtt):
+        case .heartbeat(let token, let sendTime, let rtt, let report):
             guard var s = session(from, token: token, answerCookie: true) else { return }
             s.lastHeard = now
             if rtt > 0 { s.rttMicros = Int64(rtt) }
+            if let report, s.role == .client { noteReport(report, session: &s, now: now) }
             table[from] = s
             outbox.push(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
         case .subscribe(let r):
@@ -145,7 +158,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
-            endSession(from, now: now)
+            endSession(from, now: now, reason: "producer said goodbye")
         case .cookie(let nonce, let token):
             if !peerCookie(nonce: nonce, token: token, from: from, now: now) { refuse("unexpected_type") }
         case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest:
@@ -188,7 +201,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             mediaKey = key
         }
         if let old = table[from], old.role != h.role || old.producer != h.producer {
-            endSession(from, now: now)
+            endSession(from, now: now, reason: "replaced by a session of another role or id")
         }
         switch h.role {
         case .broker:
@@ -209,9 +222,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
         case .producer:
             guard let pid = h.producer, let mediaKey else { return }
+            guard !blockedProducers.contains(pid) else { return refuseBlocked(pid, from: from) }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
-                endSession(other, now: now)
+                endSession(other, now: now, reason: "replaced by a newer session from \(from)")
             }
             if table.owners[pid] == nil && table.owners.count >= limits.maxProducers {
                 sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
@@ -290,16 +304,18 @@ public struct BrokerCore: ProtocolCore, Sendable {
             streamTimers.set(id, at: s.detector.deadline)
             streamTable.byID[id] = s
             if !wasOnline || fresh {
+                streamTable.byID[id]!.onlineSince = now
+                history.record(id, online: true, from: owner, now: now, reason: nil)
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
         }
         for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
-            setOffline(id, now: now)
+            setOffline(id, now: now, reason: "no longer announced by its producer")
         }
     }
 
-    mutating func setOffline(_ id: StreamID, now: Int64) {
+    mutating func setOffline(_ id: StreamID, now: Int64, reason: String = "producer offline") {
         guard var s = streamTable.byID[id], s.online else { return }
         streamTimers.cancel(id)
         if !s.remote { announceDirty = true }
@@ -309,6 +325,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         s.mac = nil
         s.offlineSince = now
         streamTable.byID[id] = s
+        history.record(id, online: false, from: nil, now: now, reason: reason)
         notify(id, .offline)
     }
 
@@ -330,6 +347,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             return s.slot.map { Subscriber(slot: $0, address: a) }
         }
         for s in subs.sorted(by: { $0.slot < $1.slot }) { list.insert(s) }
+        fanoutUpdates += subs.count
         streamTable.byID[id]!.fanout = list
     }
 
@@ -337,6 +355,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
         for id in ids where !selectors.contains(where: { $0.covers(id) }) {
             streamTable.byID[id]?.fanout.remove(client)
+            fanoutUpdates += 1
         }
     }
 
@@ -373,6 +392,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             subscriptions.add(sel, from)
             if let slot = s.slot {
                 for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
+                fanoutUpdates += matched.count
             }
         }
         outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: matched))).encode()))
@@ -474,7 +494,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         if st.cache.add(h, datagram: bytes) { st.framesIn += 1 }
         if !st.subscribers.isEmpty {
             st.datagramsForwarded += st.subscribers.count
-            if !links.isEmpty && !st.remote { countPeerCopies(st) }
+            if !links.isEmpty && !st.remote { countPeerCopies(st, bytes: bytes.count) }
             outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
@@ -486,7 +506,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
         var s = table.remove(from)!  // changed in place, not copied (see handleData)
         defer { table[from] = s }
         retransmitter.answer(
-            n, from: st.buffer, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters, outbox: &outbox)
+            n, from: st.buffer, streamBytesIn: st.bytesIn, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters,
+            outbox: &outbox)
     }
 
     mutating func list(requestID: UInt32, to: PeerAddress) {
@@ -507,11 +528,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    mutating func endSession(_ address: PeerAddress, now: Int64) {
+    mutating func endSession(_ address: PeerAddress, now: Int64, reason: String = "session ended") {
         guard let s = table.remove(address) else { return }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
-            for id in streamTable.streams(of: pid) { setOffline(id, now: now) }
+            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: reason) }
         }
         interestDirty = true
         if let slot = s.slot {
@@ -533,13 +554,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
         for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
         if now >= nextPeerTick { peerTick(now: now) }
         flushClusterChanges(now: now)
+        expireLeases(now: now)
         guard now >= nextSweep else { return }
         nextSweep = now + timers.heartbeatInterval / 2
-        for (a, s) in table.byAddress where s.role != .broker && now - s.lastHeard > timers.leaseDuration {
-            counters.leasesExpired += 1
-            events.push(.leaseExpired(a, role: s.role, producer: s.producer))
-            endSession(a, now: now)
-        }
         if now - lastMeasure >= 1_000_000 {
             let elapsed = Double(now - lastMeasure) / 1e6
             for id in streamTable.byID.keys {
@@ -554,7 +571,25 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public func pollTimeout() -> Int64 {
         // Changes to the cluster's snapshots go out on the next turn, batched.
         let cluster = (announceDirty || interestDirty) && self.cluster != nil ? Int64.min : nextPeerTick
-        return min(nextSweep, streamTimers.next, cluster)
+        return min(nextSweep, streamTimers.next, table.leases.next, cluster)
+    }
+
+    /// Ends the sessions whose lease has expired, at most `limits.maxLeaseChecksPerTurn` due leases per turn:
+    /// 2,000 leases expiring at once are ended over several turns, with the media received in between
+    /// forwarded, instead of in one pass that holds up every stream (the rest is due at once: `pollTimeout`).
+    mutating func expireLeases(now: Int64) {
+        for a in table.expiredLeases(now: now, budget: limits.maxLeaseChecksPerTurn) {
+            // A peer broker's session ends with its link (PEER_HELLOs, 800 ms), not with a lease.
+            guard let s = table[a], s.role != .broker else { continue }
+            counters.leasesExpired += 1
+            events.push(.leaseExpired(a, role: s.role, producer: s.producer))
+            endSession(a, now: now, reason: "lease expired")
+        }
+    }
+
+    /// Work done for session churn so far, counted in elementary steps (see `ChurnWork`).
+    public var churnWork: ChurnWork {
+        ChurnWork(leaseChecks: table.leaseChecks, leaseWheelOperations: table.leases.operations, fanoutUpdates: fanoutUpdates)
     }
 
     /// Asks a stream's producer for what its loss detector finds missing, and schedules the next look.
@@ -571,6 +606,21 @@ public struct BrokerCore: ProtocolCore, Sendable {
         // Towards a peer broker the NACK carries the cookie it gave us, as a client's carries its session's.
         let token = link?.token ?? 0
         outbox.push(.send(to: owner, Message.nack(Nack(token: token, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
+    }
+
+    // MARK: Receiver reports
+
+    /// Takes a client's receiver report. Whether its streams flow is looked at only when the reports have shown
+    /// nothing received for `unreadAfter` (4 heartbeats), and at most once per quarter heartbeat per session (a
+    /// session's heartbeats are not rate-limited).
+    private mutating func noteReport(_ r: ReceiverReport, session s: inout PeerSession, now: Int64) {
+        let previous = s.receiver.lastAt
+        guard let idle = s.receiver.take(r, now: now), idle >= 4 * timers.heartbeatInterval else { return }
+        guard now - previous >= timers.heartbeatInterval / 4 else { return }
+        let flowing = s.selectors.contains { sel in
+            streamTable.matching(sel).contains { streamTable.byID[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
+        }
+        s.receiver.mark(unread: flowing)
     }
 
     /// Tells every peer the broker is leaving.

@@ -16,6 +16,8 @@ public struct BrokerCounters: Sendable {
     public var retransmitsOut = 0
     public var retransmitsThrottled = 0
     public var retransmitsUnavailable = 0
+    /// Datagrams asked for but not resent: the subscriber's retransmit budget was spent.
+    public var retransmitsOverBudget = 0
     public var leasesExpired = 0
     public var cookiesSent = 0
     public var subscribeRequests = 0

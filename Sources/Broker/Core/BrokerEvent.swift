@@ -25,4 +25,11 @@ public enum BrokerEvent: Equatable, Sendable {
     case unsubscribed(PeerAddress, StreamID)
     /// A stream was not tracked: the stream table is full of online streams.
     case streamRefused(StreamID, maxStreams: Int)
+    /// The operator ended a client's session (the status page); it was sent BYE with reason `disconnected`.
+    case clientDisconnected(PeerAddress)
+    /// The operator blocked a producer id; `endedSession` is the address of the session that was ended, if any.
+    case producerBlocked(ProducerID, endedSession: PeerAddress?)
+    case producerUnblocked(ProducerID)
+    /// A blocked producer's HELLO was refused with ERROR `blocked`.
+    case blockedHelloRefused(ProducerID, from: PeerAddress)
 }

@@ -27,7 +27,9 @@ public struct BrokerStream: Sendable {
     /// Frames completed per second, measured over the last sweep interval.
     public internal(set) var measuredRate = 0.0
     var framesAtLastMeasure = 0
-    var offlineSince: Int64 = 0
+    public internal(set) var offlineSince: Int64 = 0
+    /// When the stream last came online (monotonic µs), 0 if never.
+    public internal(set) var onlineSince: Int64 = 0
     var detector: LossDetector
     var buffer: RetransmitBuffer
     var cache = FrameCache()

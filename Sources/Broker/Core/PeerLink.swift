@@ -37,6 +37,7 @@ public struct PeerLink: Sendable {
         public var bytesIn = 0
         public var dataIn = 0
         public var dataOut = 0
+        public var bytesOut = 0
         public var controlOut = 0
         public var nacksIn = 0
         public var nacksOut = 0

@@ -13,4 +13,11 @@ public struct PeerSession: Sendable {
     /// Recent resends to this peer (stream << 32 | seq -> time), so one datagram is not resent twice per RTT.
     var resent: [UInt64: Int64] = [:]
     public internal(set) var retransmits = 0
+    /// What a client's HEARTBEATs report it received.
+    public internal(set) var receiver = ReceiverFigures()
+    /// What may still be resent to this peer (`RetransmitBudget`); nil until its first NACK.
+    var retransmitBudget: RetransmitBudget?
+    /// Which lease-wheel entries are this session's (0 until the session table takes it in; a later session at
+    /// the same address gets another number, so entries of an ended session are told apart).
+    var leaseSerial: UInt64 = 0
 }

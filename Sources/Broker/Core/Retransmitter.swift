@@ -1,16 +1,21 @@
 import Wire
 
 /// Answers a client's NACK from a stream's retransmit buffer: each datagram at most once per round trip to that
-/// client, at most `limits.maxResendsPerNack` per NACK, every resend flagged as such.
+/// client, at most `limits.maxResendsPerNack` per NACK, within the client's `RetransmitBudget`, every resend
+/// flagged as such.
 struct Retransmitter: Sendable {
     let timers: Timers
     let limits: Limits
 
-    /// Queues the resends for `n` to `sub` and records them in the client's session.
+    /// Queues the resends for `n` to `sub` and records them in the client's session. `streamBytesIn`: the
+    /// bytes the stream has received so far, which credit the client's budget.
     func answer(
-        _ n: Nack, from buffer: RetransmitBuffer, to sub: Subscriber, session s: inout PeerSession, now: Int64,
+        _ n: Nack, from buffer: RetransmitBuffer, streamBytesIn: Int, to sub: Subscriber, session s: inout PeerSession, now: Int64,
         counters: inout BrokerCounters, outbox: inout OutputQueue<BrokerOutput>
     ) {
+        var allowance = s.retransmitBudget ?? RetransmitBudget(burst: limits.retransmitBurstBytes)
+        allowance.credit(n.stream, bytesIn: streamBytesIn, limits: limits)
+        defer { s.retransmitBudget = allowance }
         let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
         var budget = limits.maxResendsPerNack
         for r in n.ranges {
@@ -26,6 +31,10 @@ struct Retransmitter: Sendable {
                 }
                 guard let e = buffer.entry(seq) else {
                     counters.retransmitsUnavailable += 1
+                    continue
+                }
+                guard allowance.spend(e.datagram.count) else {
+                    counters.retransmitsOverBudget += 1
                     continue
                 }
                 outbox.push(.unicast(DataHeader.markedResent(e.datagram), frameKey: DataHeader.frameKey(of: e.datagram), to: sub))

@@ -24,7 +24,7 @@ extension ClientEvent {
         case .tooManySubscriptions(let s, let limit): (false, "cannot subscribe to \(s): at most \(limit) subscriptions")
         case .sessionRefused(let code, let reason): (false, "the broker refused the session: \(code): \(reason); retrying")
         case .noAnswerYet(let r): (false, "no answer from the broker for \(r.words) yet; still trying")
-        case .connected, .brokerLost, .brokerLeaving, .streamStatus, .list, .frame: nil
+        case .connected, .brokerLost, .brokerLeaving, .disconnected, .streamStatus, .list, .frame: nil
         }
     }
 }

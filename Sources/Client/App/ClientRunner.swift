@@ -187,7 +187,7 @@ final class ClientRunner {
         return true
     }
 
-    /// Prints events and saves frames. Returns true (kept for symmetry with commands).
+    /// Prints events and saves frames. Returns false when the broker's operator ended the session.
     @discardableResult
     func handleEvents() -> Bool {
         while let e = core.pollEvent() {
@@ -205,6 +205,11 @@ final class ClientRunner {
                 log.warning("no answer from broker \(config.broker)")
             case .brokerLeaving:
                 if !config.headless { say("the broker is shutting down; reconnecting, subscriptions will be restored") }
+            case .disconnected:
+                // Said even when headless: it is why the client stops.
+                say("disconnected by the broker: its operator ended this session; not reconnecting")
+                log.warning("broker \(config.broker) ended this session (operator disconnect)")
+                return false
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
             case .waiting:

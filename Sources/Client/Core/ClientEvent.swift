@@ -5,6 +5,8 @@ public enum ClientEvent: Equatable, Sendable {
     case connected(fresh: Bool)
     case brokerLost
     case brokerLeaving
+    /// The broker's operator ended this session (BYE reason `disconnected`); the link does not reconnect.
+    case disconnected
     /// A SUBSCRIBE the user asked for was acknowledged; `online` says whether its producer is online now.
     case subscribed(StreamID, online: Bool)
     /// A SUBSCRIBE the user asked for was accepted as waiting: the broker knows no stream it names yet (the

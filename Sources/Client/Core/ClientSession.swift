@@ -53,6 +53,9 @@ public struct ClientSession: ProtocolCore, Sendable {
     /// When each receiver next needs attention: a NACK due, or a frame past the latency budget to drop.
     private var receiverTimers = TimerTable<StreamID>()
     private var retired: [StreamID: ReceiveStats] = [:]
+    /// What retired receivers received and lost, for the receiver report (`retired` keeps only the last per stream).
+    private var retiredReceived = 0
+    private var retiredLost = 0
     private var listParts: [UInt32: [UInt16: ListEntry]] = [:]
     private var events = OutputQueue<ClientEvent>()
     private var transmits = OutputQueue<[UInt8]>()
@@ -147,6 +150,8 @@ public struct ClientSession: ProtocolCore, Sendable {
             let r = receivers.removeValue(forKey: id)!
             receiverTimers.cancel(id)
             retired[id] = ReceiveStats(loss: r.detector.counters, frames: r.assembler.counters, bytes: r.bytes)
+            retiredReceived &+= r.detector.counters.received
+            retiredLost &+= r.detector.counters.lost
         }
         return request(.unsubscribe(sel), now: now)
     }
@@ -273,8 +278,13 @@ public struct ClientSession: ProtocolCore, Sendable {
         case .brokerLeaving:
             events.push(.brokerLeaving)
             return []
-        case .refused:
-            return []  // the client reads a refused HELLO's ERROR itself (`sessionRefused`) before the link sees it
+        case .disconnected:
+            events.push(.disconnected)
+            return []
+        case .refused(let code, let reason):
+            // The client reads ERROR itself (see `.error` above); the link never reports this, kept for exhaustiveness.
+            events.push(.sessionRefused(code, reason: reason))
+            return []
         }
     }
 
@@ -316,6 +326,8 @@ public struct ClientSession: ProtocolCore, Sendable {
     // MARK: Timers
 
     private mutating func timersDue(now: Int64) -> [[UInt8]] {
+        // A heartbeat may be due: it carries what the receivers have received and lost (summed only then).
+        if now >= link.deadline { link.report = receiverReport }
         var (out, event) = link.poll(now: now)
         if let event { out += handle(event, now: now) }
         guard link.isConnected else { return out }
@@ -356,6 +368,18 @@ public struct ClientSession: ProtocolCore, Sendable {
         guard link.isConnected else { return d }
         for p in pending.values { d = min(d, p.nextRetry) }
         return min(d, receiverTimers.next)
+    }
+
+    /// Every datagram received and given up as lost since the client started, over all streams (wrapping), for
+    /// the HEARTBEAT's receiver report.
+    public var receiverReport: ReceiverReport {
+        var received = retiredReceived
+        var lost = retiredLost
+        for r in receivers.values {
+            received &+= r.detector.counters.received
+            lost &+= r.detector.counters.lost
+        }
+        return ReceiverReport(received: UInt32(truncatingIfNeeded: received), lost: UInt32(truncatingIfNeeded: lost))
     }
 
     /// Puts a receiver's next deadline in the timer table.

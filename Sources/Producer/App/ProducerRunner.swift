@@ -112,6 +112,7 @@ final class ProducerRunner: @unchecked Sendable {
                     log.info("connected to broker \(config.broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
                 case .lost: log.warning("no answer from broker \(config.broker); reconnecting")
                 case .brokerLeaving: log.warning("broker \(config.broker) is shutting down; will reconnect")
+                case .disconnected: log.warning("broker \(config.broker) ended this session (operator disconnect); not reconnecting")
                 case .refused(let code, let reason):
                     let text = "broker \(config.broker) refused producer \(config.producer) (\(code)): \(reason)"
                     if text != lastRefusal { log.error(text + "; retrying") }

@@ -113,6 +113,10 @@ public struct ProducerSession: ProtocolCore, Sendable {
         switch m {
         case .nack(let n):
             return answer(n, now: now)
+        case .error(let e) where e.requestID == 0:
+            // The broker refused our HELLO (full, or this id is blocked); the link keeps retrying with backoff.
+            events.push(.refused(e.code, reason: e.reason))
+            return []
         default:
             let (out, event) = link.handle(m, now: now)
             if let event { events.push(event) }
