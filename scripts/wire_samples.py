@@ -10,11 +10,15 @@ Wireshark dissector (tools/wireshark/wire.lua).
                                                   checks tshark's decoding against the expectations;
                                                   prints one line per failure and 'checks: N passed, M failed'
 
-Every valid sample is what Sources/Wire/Message+Codec.swift encodes for the same values; every malformed
-sample breaks exactly the rule its name says (and the dissector must flag it with that expert info).
+Every valid sample is what Sources/Wire/Message+Codec.swift encodes for the same values (a producer HELLO carries
+the proof and every DATA the MAC that Sources/Wire/StreamKeys.swift and DataMAC.swift compute for the publish
+secret PUBLISH_SECRET below); every malformed sample breaks exactly the rule its name says (and the dissector must
+flag it with that expert info).
 Samples marked 'heur' go to port P+1, where only the heuristic dissector can claim them.
 """
 import argparse
+import hashlib
+import hmac
 import json
 import socket
 import struct
@@ -24,7 +28,8 @@ import xml.etree.ElementTree as ET
 
 MAGIC = 0x5642
 VERSION = 1
-CHUNK = 1364
+DATA_HEADER = 44     # the MAC (offset 36, 8 bytes) included
+CHUNK = 1400 - DATA_HEADER   # 1356
 T = dict(HELLO=1, COOKIE=2, WELCOME=3, HEARTBEAT=4, HEARTBEAT_ACK=5, SUBSCRIBE=6, UNSUBSCRIBE=7, ACK=8, ERROR=9,
          DATA=10, NACK=11, STREAM_STATUS=12, LIST_REQUEST=13, LIST_REPLY=14, BYE=15)
 
@@ -69,16 +74,51 @@ def cookie(k0, k1, ip, port):
     return siphash24(k0, k1, cookie_material(ip, port)) | 1
 
 
+# --- Stream keys, the HELLO proof and the DATA MAC (docs/PROTOCOL.md section 4) ------------------------
+
+def stream_key(secret, pid):
+    """HMAC-SHA-256(publish secret, "vbroker stream key v1" || producer id, 3 bytes), first 16 bytes."""
+    return hmac.new(secret, b"vbroker stream key v1" + pid.to_bytes(3, "big"), hashlib.sha256).digest()[:16]
+
+
+def hello_proof(key, signed):
+    """HMAC-SHA-256(stream key, "vbroker hello v1" || HELLO bytes 0 .. 26 + 8n), first 16 bytes."""
+    return hmac.new(key, b"vbroker hello v1" + signed, hashlib.sha256).digest()[:16]
+
+
+def media_key(key, nonce):
+    """HMAC-SHA-256(stream key, "vbroker media v1" || the HELLO's nonce, 8 bytes big-endian), first 16 bytes,
+    as SipHash keys k0, k1 (little-endian halves)."""
+    k = hmac.new(key, b"vbroker media v1" + nonce.to_bytes(8, "big"), hashlib.sha256).digest()[:16]
+    return int.from_bytes(k[:8], "little"), int.from_bytes(k[8:], "little")
+
+
+def data_mac(mkey, datagram):
+    """SipHash-2-4 under the media key over bytes 0..31 and the payload (44..end): not the flags, reserved or MAC."""
+    return siphash24(mkey[0], mkey[1], datagram[:32] + datagram[DATA_HEADER:])
+
+
 # --- Message builders (one per type, big-endian) -------------------------------------------------------
+
+def _colons(b):
+    """How tshark's PDML shows a bytes field."""
+    return ":".join("%02x" % x for x in b)
+
 
 def hdr(t, magic=MAGIC, version=VERSION):
     return struct.pack(">HBB", magic, version, t)
 
 
-def hello(token, nonce, role, pid=0, streams=(), pad=True):
+def hello(token, nonce, role, pid=0, streams=(), pad=True, key=None):
+    """A producer HELLO (role 1) carries its proof after the descriptors: of `key` (default: the stream key of
+    `pid` under PUBLISH_SECRET), or the 16 given bytes when `key` is bytes of another length (b"" for none)."""
     b = hdr(1) + struct.pack(">QQBB", token, nonce, role, len(streams)) + pid.to_bytes(3, "big") + b"\0"
     for index, kind, rate in streams:
         b += struct.pack(">BBHI", index, kind, 0, rate)
+    if role == 1:
+        if key is None:
+            key = stream_key(PUBLISH_SECRET, pid)
+        b += hello_proof(key, b) if len(key) == 16 else key
     if pad and len(b) < 64:
         b += bytes(64 - len(b))
     return b
@@ -100,16 +140,20 @@ def error(rid, code, reason, length=None):
     return hdr(9) + struct.pack(">IBB", rid, code, len(r) if length is None else length) + r
 
 
-def data_header(stream, seq, frame, flen, idx, count, ctime, flags=0):
-    return hdr(10) + struct.pack(">IIIIHHQB3x", stream, seq, frame, flen, idx, count, ctime, flags)
+def data_header(stream, seq, frame, flen, idx, count, ctime, flags=0, mac=0):
+    return hdr(10) + struct.pack(">IIIIHHQB3xQ", stream, seq, frame, flen, idx, count, ctime, flags, mac)
 
 
-def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB):
+def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB, mac=None):
+    """A DATA datagram stamped with the MAC under MEDIA_KEY (or with `mac` as given)."""
     if count is None:
         count = (flen + CHUNK - 1) // CHUNK
     if payload_len is None:
         payload_len = min(CHUNK, flen - idx * CHUNK)
-    return data_header(stream, seq, frame, flen, idx, count, ctime, flags) + bytes([fill]) * payload_len
+    b = data_header(stream, seq, frame, flen, idx, count, ctime, flags) + bytes([fill]) * payload_len
+    if mac is None:
+        mac = data_mac(MEDIA_KEY, b)
+    return b[:36] + struct.pack(">Q", mac) + b[DATA_HEADER:]
 
 
 def gso_frame(stream, seq, frame, flen, ctime, flags=0):
@@ -150,6 +194,9 @@ PID = 0x1AAA99
 V1, A1 = 0x1AAA9901, 0x1AAA9902
 SEL = 0x1AAA9900
 CTIME = 1700000000123456   # 2023-11-14 22:13:20.123456 UTC
+PUBLISH_SECRET = b"demo-publish-secret-change-me"   # the .env's, as in PROTOCOL.md section 11
+STREAM_KEY = stream_key(PUBLISH_SECRET, PID)
+MEDIA_KEY = media_key(STREAM_KEY, NONCE + 2)        # the session of the producer HELLO below
 
 
 def samples():
@@ -173,12 +220,18 @@ def samples():
     s("WELCOME", welcome(NONCE, EPOCH, 500, 6), "WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses",
       {"vbwire.epoch": "0x0123456789abcdef", "vbwire.heartbeat_ms": "500", "vbwire.lease_misses": "6", "vbwire.lease_ms": "3000"},
       type_="WELCOME")
-    s("HELLO producer", hello(TOKEN, NONCE + 2, 1, PID, [(1, 1, 12000), (2, 2, 1000)]),
+    producer_hello = hello(TOKEN, NONCE + 2, 1, PID, [(1, 1, 12000), (2, 2, 1000)])
+    s("HELLO producer", producer_hello,
       "HELLO producer 1AAA99 streams=2 [1AAA9901 video, 1AAA9902 audio] token=" + tok,
       {"vbwire.role": "1", "vbwire.producer": "1AAA99", "vbwire.stream_count": "2", "vbwire.kind": ["1", "2"],
-       "vbwire.rate": ["12000", "1000"], "vbwire.stream_index": ["1", "2"]},
+       "vbwire.rate": ["12000", "1000"], "vbwire.stream_index": ["1", "2"], "vbwire.proof": _colons(producer_hello[42:58]),
+       "vbwire.padding": _colons(bytes(6))},
       [("vbwire.producer_id", "Producer ID: 1AAA99"), ("vbwire.descriptor", "Stream 1AAA9901: video, 12.000 frames/s"),
-       ("vbwire.descriptor", "Stream 1AAA9902: audio, 1.000 frames/s")], type_="HELLO")
+       ("vbwire.descriptor", "Stream 1AAA9902: audio, 1.000 frames/s"),
+       ("vbwire.proof", "Proof of the stream key: " + producer_hello[42:58].hex())], type_="HELLO")
+    full = hello(TOKEN, NONCE + 4, 1, PID, [(i, 1, 1000) for i in range(1, 17)])
+    s("HELLO producer 16 streams", full, "HELLO producer 1AAA99 streams=16 [1AAA9901 video, 1AAA9902 video, 1AAA9903 video, "
+      "1AAA9904 video, ...] token=" + tok, {"vbwire.stream_count": "16", "vbwire.proof": _colons(full[154:170])}, type_="HELLO")
     s("HEARTBEAT", heartbeat(TOKEN, 123456789, 1500), "HEARTBEAT rtt=1500us",
       {"vbwire.send_time": "123456789", "vbwire.rtt": "1500", "vbwire.token": tok}, type_="HEARTBEAT")
     s("HEARTBEAT with receiver report", heartbeat(TOKEN, 123456790, 1500, (70000, 12)), "HEARTBEAT rtt=1500us received=70000 lost=12",
@@ -195,27 +248,31 @@ def samples():
     s("ACK offline", ack(8, SEL, 1), "ACK req=8 1AAA99 offline", {"vbwire.status": "1"}, type_="ACK")
     s("ACK waiting", ack(10, 0x4DDD4400, 2), "ACK req=10 4DDD44 waiting", {"vbwire.status": "2"}, type_="ACK")
     s("UNSUBSCRIBE", unsubscribe(TOKEN, 9, V1), "UNSUBSCRIBE req=9 1AAA9901", {"vbwire.request_id": "9"}, type_="UNSUBSCRIBE")
-    s("ACK of the UNSUBSCRIBE", ack(9, V1, 0), "ACK req=9 1AAA9901 unsubscribed", {"vbwire.status": "0", "vbwire.answers": "UNSUBSCRIBE in frame 14"},
+    s("ACK of the UNSUBSCRIBE", ack(9, V1, 0), "ACK req=9 1AAA9901 unsubscribed", {"vbwire.status": "0", "vbwire.answers": "UNSUBSCRIBE in frame 16"},
       type_="ACK")
     reason = "subscribed through 1AAA99: unsubscribe 1AAA99 instead"
     s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
       {"vbwire.error_code": "4", "vbwire.reason": reason, "vbwire.reason_length": str(len(reason))}, type_="ERROR")
     s("ERROR empty reason", error(0, 2, ""), "ERROR req=0 limit reached", {"vbwire.reason_length": "0"}, type_="ERROR")
-    s("ERROR not authorized", error(0, 6, ""), "ERROR req=0 not authorized", {"vbwire.error_code": "6"}, type_="ERROR")
-    s("DATA", data(V1, 123, 4, 10000, 2, CTIME), "DATA 1AAA9901 seq=123 frame=4 chunk 3/8",
+    refused = "wrong stream key for producer 1AAA99"
+    s("ERROR not authorized", error(0, 6, refused), 'ERROR req=0 not authorized: "%s"' % refused,
+      {"vbwire.error_code": "6", "vbwire.reason": refused}, [("vbwire.error_code", "Error code: not authorized (6)")], type_="ERROR")
+    d = data(V1, 123, 4, 10000, 2, CTIME)
+    s("DATA", d, "DATA 1AAA9901 seq=123 frame=4 chunk 3/8",
       {"vbwire.stream": "1AAA9901", "vbwire.seq": "123", "vbwire.frame": "4", "vbwire.frame_length": "10000",
-       "vbwire.chunk_index": "2", "vbwire.chunk_count": "8", "vbwire.capture_time": str(CTIME), "vbwire.chunk_offset": "2728",
-       "vbwire.payload_length": "1364", "vbwire.flags.retransmit": "0", "vbwire.flags.cached": "0"},
+       "vbwire.chunk_index": "2", "vbwire.chunk_count": "8", "vbwire.capture_time": str(CTIME), "vbwire.chunk_offset": "2712",
+       "vbwire.payload_length": "1356", "vbwire.flags.retransmit": "0", "vbwire.flags.cached": "0",
+       "vbwire.mac": "0x" + d[36:44].hex()},
       [("vbwire.stream_id", "Stream ID: 1AAA9901 (producer 1AAA99, stream 01 video)"),
        ("vbwire.capture_time_abs", "Nov 14, 2023 22:13:20.123456000 UTC")], type_="DATA")
     s("DATA last chunk retransmit", data(V1, 129, 4, 10000, 7, CTIME, flags=1),
       "DATA 1AAA9901 seq=129 frame=4 chunk 8/8 [retransmit]",
-      {"vbwire.payload_length": "452", "vbwire.flags.retransmit": "1", "vbwire.flags.cached": "0"}, type_="DATA")
+      {"vbwire.payload_length": "508", "vbwire.flags.retransmit": "1", "vbwire.flags.cached": "0"}, type_="DATA")
     s("DATA cached", data(0x2BBB7702, 0xFFFFFFFF, 77, 100, 0, CTIME, flags=2),
       "DATA 2BBB7702 seq=4294967295 frame=77 chunk 1/1 [cached]",
       {"vbwire.stream": "2BBB7702", "vbwire.flags.cached": "1", "vbwire.payload_length": "100"}, type_="DATA")
-    s("DATA largest frame, last chunk", data(V1, 5, 9, 1048576, 768, CTIME), "DATA 1AAA9901 seq=5 frame=9 chunk 769/769",
-      {"vbwire.payload_length": "1024"}, type_="DATA")
+    s("DATA largest frame, last chunk", data(V1, 5, 9, 1048576, 773, CTIME), "DATA 1AAA9901 seq=5 frame=9 chunk 774/774",
+      {"vbwire.payload_length": "388", "vbwire.chunk_offset": "1048188"}, type_="DATA")
     s("NACK", nack(TOKEN, V1, 1500, [(100, 5), (200, 1)]), "NACK 1AAA9901 rtt=1500us ranges=2 missing=6 [100-104 200]",
       {"vbwire.range_count": "2", "vbwire.range.start": ["100", "200"], "vbwire.range.count": ["5", "1"], "vbwire.range.end": ["104", "200"]},
       [("vbwire.range", "Range 1: 100-104 (5)"), ("vbwire.range", "Range 2: 200 (1)")], type_="NACK")
@@ -238,23 +295,23 @@ def samples():
 
     # UDP GSO batches as captured before segmentation: one UDP payload, several DATA datagrams back to back,
     # cut every <first datagram's length> bytes (the last may be shorter), as BatchSender sends them.
-    batch = gso_frame(V1, 100, 5, 10 * CHUNK + 700, CTIME)     # 10 x 1400 + 736 = 14736 bytes
+    batch = gso_frame(V1, 100, 5, 10 * CHUNK + 700, CTIME)     # 10 x 1400 + 744 = 14744 bytes
     s("GSO batch 10 x 1400 + 736", b"".join(batch), "GSO batch of 11 DATA 1AAA9901 seq=100-110 frame=5",
       {"vbwire.gso_segments": "11", "vbwire.gso_segment_size": "1400", "vbwire.gso_segment": [str(k) for k in range(1, 12)],
        "vbwire.type": ["10"] * 11, "vbwire.stream": ["1AAA9901"] * 11, "vbwire.seq": [str(100 + k) for k in range(11)],
        "vbwire.frame": ["5"] * 11, "vbwire.chunk_index": [str(k) for k in range(11)], "vbwire.chunk_count": ["11"] * 11,
-       "vbwire.chunk_offset": [str(k * CHUNK) for k in range(11)], "vbwire.payload_length": ["1364"] * 10 + ["700"]},
+       "vbwire.chunk_offset": [str(k * CHUNK) for k in range(11)], "vbwire.payload_length": ["1356"] * 10 + ["700"]},
       [("vbwire.gso_segment", "DATA 1AAA9901 seq=100 frame=5 chunk 1/11 (GSO segment 1 of 11)"),
        ("vbwire.gso_segment", "DATA 1AAA9901 seq=110 frame=5 chunk 11/11 (GSO segment 11 of 11)")],
       notes=["vbwire.gso_batch"],
-      texts=["UDP GSO batch as captured before segmentation: 14736 bytes = 11 DATA datagrams of 1400 bytes (the last 736)"])
+      texts=["UDP GSO batch as captured before segmentation: 14744 bytes = 11 DATA datagrams of 1400 bytes (the last 744)"])
     # The forwarder batches any run of equal-size datagrams in a subscriber's queue: frames and streams mix,
     # and a batch of short datagrams stays under 1400 bytes.
     small = [data(V1, 41, 6, CHUNK + 464, 1, CTIME, flags=2), data(A1, 9, 3, 464, 0, CTIME, flags=2),
-             data(V1, 42, 7, 300, 0, CTIME, flags=2)]              # 500 + 500 + 336 = 1336 bytes
+             data(V1, 42, 7, 300, 0, CTIME, flags=2)]              # 508 + 508 + 344 = 1360 bytes
     s("GSO batch of 3 under 1400 bytes, two streams", b"".join(small),
       "GSO batch of 3 DATA 1AAA9901 seq=41-42 frame=6-7; 1AAA9902 seq=9 frame=3 [cached]",
-      {"vbwire.gso_segments": "3", "vbwire.gso_segment_size": "500", "vbwire.stream": ["1AAA9901", "1AAA9902", "1AAA9901"],
+      {"vbwire.gso_segments": "3", "vbwire.gso_segment_size": "508", "vbwire.stream": ["1AAA9901", "1AAA9902", "1AAA9901"],
        "vbwire.payload_length": ["464", "464", "300"], "vbwire.flags.cached": ["1"] * 3},
       [("vbwire.gso_segment", "DATA 1AAA9902 seq=9 frame=3 chunk 1/1 [cached] (GSO segment 2 of 3)")],
       notes=["vbwire.gso_batch"])
@@ -262,7 +319,7 @@ def samples():
     # Heuristic port: only magic + version decide.
     s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
     s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 2/3",
-      {"vbwire.payload_length": "1364"}, where="heur", type_="DATA")
+      {"vbwire.payload_length": "1356"}, where="heur", type_="DATA")
     s("heur unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
     s("heur bad magic (not ours)", b"\x12\x34\x01\x04" + bytes(20), where="heur", ours=False)
     s("heur bad version (not ours)", hdr(4, version=2) + bytes(20), where="heur", ours=False)
@@ -280,6 +337,9 @@ def samples():
     s("HELLO kind 3", hello(TOKEN, NONCE, 1, PID, [(1, 3, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
     s("HELLO 17 streams", hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 18)]),
       experts=["vbwire.malformed.limit"], type_="HELLO")
+    s("HELLO producer without its proof", hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 6)], key=b""),
+      experts=["vbwire.malformed.truncated"], type_="HELLO",
+      texts=["proof needs bytes 66-81, datagram has 66"])
     s("HELLO 6 streams in 64 bytes", (hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 7)]))[:64],
       experts=["vbwire.malformed.truncated"], type_="HELLO")
     s("COOKIE 21 bytes", cookie_msg(NONCE, TOKEN) + b"\0", experts=["vbwire.malformed.bad_length"], type_="COOKIE")
@@ -289,7 +349,7 @@ def samples():
     s("HEARTBEAT 28 bytes (half a report)", heartbeat(TOKEN, 1, 1, (5, 0))[:28], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
     s("SUBSCRIBE 28 bytes", subscribe(TOKEN, 1, V1) + bytes(4), experts=["vbwire.malformed.bad_length"], type_="SUBSCRIBE")
     s("ACK status 3", ack(7, V1, 3), experts=["vbwire.malformed.bad_value"], type_="ACK")
-    s("ERROR code 9", error(1, 9, "x"), experts=["vbwire.malformed.bad_value"], type_="ERROR")
+    s("ERROR code 7", error(1, 7, "x"), experts=["vbwire.malformed.bad_value"], type_="ERROR")
     s("ERROR reason 201 bytes", error(1, 3, "r" * 201), experts=["vbwire.malformed.limit"], type_="ERROR")
     s("ERROR reason cut", error(1, 3, "short", length=10), experts=["vbwire.malformed.truncated"], type_="ERROR")
     s("ERROR trailing byte", error(1, 3, "abc") + b"!", experts=["vbwire.malformed.bad_length"], type_="ERROR")
@@ -299,14 +359,15 @@ def samples():
       experts=["vbwire.malformed.chunk_index"], type_="DATA")
     s("DATA payload length wrong", data(V1, 1, 1, 10000, 2, CTIME, payload_len=1000),
       experts=["vbwire.malformed.payload_length"], type_="DATA")
-    s("DATA last chunk too long", data(V1, 1, 1, 10000, 7, CTIME, payload_len=453),
+    s("DATA last chunk too long", data(V1, 1, 1, 10000, 7, CTIME, payload_len=509),
       experts=["vbwire.malformed.payload_length"], type_="DATA")
     s("DATA frame_length 0", data(V1, 1, 1, 0, 0, CTIME, count=0, payload_len=0), experts=["vbwire.malformed.bad_value"], type_="DATA")
     s("DATA frame_length 1 MiB + 1", data(V1, 1, 1, 1048577, 0, CTIME), experts=["vbwire.malformed.limit"], type_="DATA")
     s("DATA stream index 0", data(SEL, 1, 1, 100, 0, CTIME), experts=["vbwire.malformed.bad_value"], type_="DATA")
     s("DATA producer 0", data(0x00000001, 1, 1, 100, 0, CTIME), experts=["vbwire.malformed.bad_value"], type_="DATA")
     s("DATA 30 bytes", data(V1, 1, 1, 100, 0, CTIME)[:30], experts=["vbwire.malformed.truncated"], type_="DATA")
-    s("DATA 1401 bytes", data(V1, 1, 1, 10000, 0, CTIME, payload_len=1365),
+    s("DATA 43 bytes (no room for the MAC)", data(V1, 1, 1, 100, 0, CTIME)[:43], experts=["vbwire.malformed.truncated"], type_="DATA")
+    s("DATA 1401 bytes", data(V1, 1, 1, 10000, 0, CTIME, payload_len=1357),
       experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA")
     # GSO batches that do not split cleanly stay one malformed datagram (decoded as its first message).
     bad = list(batch)
@@ -314,13 +375,13 @@ def samples():
     s("GSO batch, middle segment corrupted", b"".join(bad), "DATA 1AAA9901 seq=100 frame=5 chunk 1/11 [Malformed]",
       {"vbwire.payload_length": "14700"},
       experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA",
-      texts=["datagram is 14736 bytes, the limit is 1400 (maxDatagram); not a clean GSO batch of DATA datagrams either: "
-             "segment 6 of 11 (bytes 7000-8399 of 1400-byte segments) has chunk_count 12 for frame_length 14340"])
+      texts=["datagram is 14744 bytes, the limit is 1400 (maxDatagram); not a clean GSO batch of DATA datagrams either: "
+             "segment 6 of 11 (bytes 7000-8399 of 1400-byte segments) has chunk_count 12 for frame_length 14260"])
     s("GSO batch, middle segment short", b"".join(batch[:4] + [batch[4][:1000]] + batch[5:]),
       experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA")
     s("GSO batch, last segment cut", b"".join(batch)[:-1],
       experts=["vbwire.malformed.too_long", "vbwire.malformed.payload_length"], type_="DATA",
-      texts=["segment 11 of 11 (bytes 14000-14734 of 1400-byte segments) declares 736 bytes"])
+      texts=["segment 11 of 11 (bytes 14000-14742 of 1400-byte segments) declares 744 bytes"])
     s("GSO batch of HEARTBEATs", heartbeat(TOKEN, 1, 1) * 60, "HEARTBEAT rtt=1us [Malformed]",
       experts=["vbwire.malformed.too_long", "vbwire.malformed.bad_length"], type_="HEARTBEAT")
     s("NACK no ranges", nack(TOKEN, V1, 0, []), experts=["vbwire.malformed.limit"], type_="NACK")

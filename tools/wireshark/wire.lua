@@ -20,10 +20,12 @@ local proto = Proto("vbwire", "Video Broker Wire Protocol")
 local MAGIC = 0x5642
 local VERSION = 1
 local MAX_DATAGRAM = 1400
-local DATA_HEADER = 36
-local CHUNK_PAYLOAD = 1364
+local DATA_HEADER = 44      -- the MAC (offset 36, 8 bytes) included
+local DATA_MAC = 36
+local CHUNK_PAYLOAD = 1356  -- MAX_DATAGRAM - DATA_HEADER
 local HELLO_MIN = 64
 local HELLO_FIXED = 26
+local PROOF_SIZE = 16       -- a producer HELLO's proof of its stream key, after the descriptors
 local DESCRIPTOR_SIZE = 8
 local MAX_FRAME = 1048576
 local MAX_NACK_RANGES = 64
@@ -50,7 +52,9 @@ local ROLES = { [1] = "producer", [2] = "client" }
 local KINDS = { [1] = "video", [2] = "audio" }
 local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio" }
 local ACK_STATUS = { [0] = "online", [1] = "offline", [2] = "waiting" }
-local ERROR_CODES = { [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session", [6] = "not authorized" }
+local ERROR_CODES = {
+    [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session", [6] = "not authorized",
+}
 local STATES = { [1] = "online", [2] = "offline" }
 local BYE_REASONS = { [1] = "shutdown", [2] = "quit", [3] = "disconnected" }
 
@@ -66,6 +70,8 @@ local f = {
     producer = ProtoField.string("vbwire.producer", "Producer (as typed)"),
     reserved = ProtoField.bytes("vbwire.reserved", "Reserved"),
     padding = ProtoField.bytes("vbwire.padding", "Padding"),
+    proof = ProtoField.bytes("vbwire.proof", "Proof of the stream key"),
+    mac = ProtoField.uint64("vbwire.mac", "MAC (SipHash-2-4 under the session's media key)", base.HEX),
     descriptor = ProtoField.none("vbwire.descriptor", "Stream descriptor"),
     stream_index = ProtoField.uint8("vbwire.stream_index", "Stream index", base.DEC, INDEXES),
     kind = ProtoField.uint8("vbwire.kind", "Kind", base.DEC, KINDS),
@@ -337,9 +343,11 @@ body[1] = function(c, tree) -- HELLO
     add_reserved(c, tree, 25, 1)
     local off = HELLO_FIXED
     local names = {}
+    local complete = count <= MAX_STREAMS
     for i = 1, count do
         if off + DESCRIPTOR_SIZE > c.n then
             flag(c, nil, ef.truncated, string.format("stream descriptor %d of %d needs bytes %d-%d, datagram has %d", i, count, off, off + DESCRIPTOR_SIZE - 1, c.n))
+            complete = false
             break
         end
         if off + DESCRIPTOR_SIZE > c.cap then break end
@@ -356,6 +364,16 @@ body[1] = function(c, tree) -- HELLO
         d:set_text(string.format("Stream %s: %s, %.3f frames/s", sid, KINDS[kind] or ("kind " .. kind), rate / 1000))
         if i <= 4 then names[#names + 1] = sid .. " " .. (KINDS[kind] or "?") elseif i == 5 then names[#names + 1] = "..." end
         off = off + DESCRIPTOR_SIZE
+    end
+    -- A producer proves its stream key: 16 bytes of HMAC-SHA-256 over bytes 0 .. off (PROTOCOL.md section 4),
+    -- which only a holder of the key (or the publish secret) can check.
+    if role == 1 and complete and pid ~= 0 then
+        if off + PROOF_SIZE > c.n then
+            flag(c, nil, ef.truncated, string.format("proof needs bytes %d-%d, datagram has %d", off, off + PROOF_SIZE - 1, c.n))
+        elseif off + PROOF_SIZE <= c.cap then
+            tree:add(f.proof, c.tvb(off, PROOF_SIZE))
+        end
+        off = off + PROOF_SIZE
     end
     if off < c.n and off < c.cap then
         tree:add(f.padding, c.tvb(off, math.min(c.n, c.cap) - off))
@@ -551,6 +569,8 @@ body[10] = function(c, tree) -- DATA
         fi:add(f.flag_cached, fr)
     end
     add_reserved(c, tree, 33, 3)
+    -- Covers bytes 0-31 and the payload, not the flags and reserved bytes (a broker sets flags and forwards).
+    add(c, tree, f.mac, DATA_MAC, 8)
     if qr then info = info .. " seq=" .. qr:uint() end
     if nr then info = info .. " frame=" .. nr:uint() end
     -- Counted from 1 in the summary, as users count ("chunk 3/8" is the third of eight); the field stays 0-based.
@@ -721,8 +741,8 @@ end
 -- UDP_SEGMENT = the first datagram's length; the others have that length too, the last may be shorter;
 -- BatchSender in Sources/Wire/Socket/UDPSocket.swift). The kernel cuts it into datagrams every segment-size
 -- bytes as late as possible, so a capture on loopback or between containers shows the whole run as one
--- UDP payload. A DATA message's length is fixed by its header (36 + min(1364, frame_length -
--- chunk_index * 1364), PROTOCOL.md section 3), so the segment size is the first message's own length and
+-- UDP payload. A DATA message's length is fixed by its header (44 + min(1356, frame_length -
+-- chunk_index * 1356), PROTOCOL.md section 3), so the segment size is the first message's own length and
 -- the split is the kernel's: every size bytes, the remainder last. It is taken only if every piece is a
 -- DATA message whose header passes every rule and declares exactly the piece's length.
 
