@@ -26,6 +26,8 @@ public struct LossDetector: Sendable {
         public var recovered = 0
         public var nacksSent = 0
         public var abandoned = 0
+        /// Dropped by a detector that `dropsStale`: older than the duplicate window and not a missing number.
+        public var stale = 0
         public init() {}
     }
 
@@ -50,8 +52,14 @@ public struct LossDetector: Sendable {
     /// The last tail asked for: `first ..< end` (sequence numbers), to spot a spurious tail NACK.
     private var askedTail: (first: UInt32, end: UInt32)?
 
-    public init(maxTracked: Int) {
+    /// Drop what is older than the duplicate window unless it is a missing number, instead of handing it on (or,
+    /// far behind, following it as a restarted sender). For a receiver whose sender cannot restart its numbering
+    /// without a new session (the broker, per producer session): an old datagram replayed is not forwarded again.
+    public let dropsStale: Bool
+
+    public init(maxTracked: Int, dropsStale: Bool = false) {
         self.maxTracked = maxTracked
+        self.dropsStale = dropsStale
     }
 
     public var missingCount: Int { gaps.count }
@@ -134,6 +142,10 @@ public struct LossDetector: Sendable {
         }
         if -d < Self.window && wasSeen(seq) {
             counters.duplicates += 1
+            return false
+        }
+        if dropsStale && -d >= Self.window {
+            counters.stale += 1
             return false
         }
         if -d > maxTracked * 4 {

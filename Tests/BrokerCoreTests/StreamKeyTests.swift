@@ -107,6 +107,43 @@ final class StreamKeyTests: XCTestCase {
         XCTAssertEqual(h.broker.counters.refused["not_owner"], 3)
     }
 
+    /// An on-path attacker replays a HELLO of an earlier session from the producer's own address (it has the
+    /// address's cookie): the broker takes it as a new nonce, but the genuine DATA still verifies (under the
+    /// previous key, put back in front) and flows.
+    func testAReplayedEarlierHelloFromTheProducersAddressDoesNotBlackItOut() {
+        var h = subscribed()
+        let replay = hello(from: producer, key: testStreamKey(), h: h, nonce: 41)
+        XCTAssertTrue(h.receive(replay, from: producer).messages(to: producer).contains { $0.type == .welcome })
+        let genuine = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
+        var out: [BrokerOutput] = []
+        for n in 1...3 as ClosedRange<UInt32> {
+            for d in frame(n, firstSequence: 3 * (n - 1), key: genuine) { out += h.receive(d, from: producer) }
+            _ = h.receive(replay, from: producer)  // again and again between frames
+        }
+        XCTAssertEqual(out.media(to: client).count, 9, "every genuine datagram went through")
+        XCTAssertEqual(h.broker.counters.dataForged, 0)
+    }
+
+    /// DATA of this session replayed long after (beyond the duplicate window) is not forwarded again.
+    func testDataReplayedFarBehindIsNotForwardedAgain() {
+        var h = subscribed()
+        let key = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
+        let old = frame(1, firstSequence: 0, key: key)
+        var out: [BrokerOutput] = []
+        for d in old { out += h.receive(d, from: producer) }
+        // The stream moves on by 5,000 and 20,000 datagrams (frames sent meanwhile, not needed here).
+        for (n, seq) in [(2, 5_000), (3, 20_000)] as [(UInt32, UInt32)] {
+            for d in frame(n, firstSequence: seq, key: key) { out += h.receive(d, from: producer) }
+        }
+        XCTAssertEqual(out.media(to: client).count, 9)
+        out = []
+        for d in old { out += h.receive(d, from: producer) }
+        XCTAssertTrue(out.media(to: client).isEmpty, "a replay from far behind is dropped")
+        XCTAssertEqual(h.broker.streams[videoStream]?.lossCounters.stale, 3)
+        for d in frame(4, firstSequence: 20_003, key: key) { out += h.receive(d, from: producer) }
+        XCTAssertEqual(out.media(to: client).count, 3, "and the stream goes on")
+    }
+
     func testABrokerWithAnotherSecretRefusesTheProducer() {
         var h = BrokerHarness()
         h.broker = BrokerCore(epoch: 1, cookieKey: (1, 2), publishSecret: Array("a different publish secret".utf8))

@@ -20,8 +20,9 @@ final class ViewerMessageTests: XCTestCase {
             broker: "127.0.0.1:5000", connected: true, subscriptions: [StreamID(selector: "2BBB77")!, StreamID(selector: "1AAA9901")!])
         XCTAssertEqual(s, #"{"type":"state","broker":"127.0.0.1:5000","connected":true,"subscriptions":["1AAA9901","2BBB77"]}"#)
         let l = ViewerMessage.list(
-            broker: "b", [ListEntry(stream: StreamID(rawValue: 0x1AAA_9901), state: .online, rateMilli: 12_000, subscribers: 2)])
-        XCTAssertEqual(l, #"{"type":"list","broker":"b","streams":[{"id":"1AAA9901","kind":"video","fps":12.0,"state":"online","subscribers":2}]}"#)
+            broker: "b", [ListEntry(stream: StreamID(rawValue: 0x1AAA_9901), state: .online, rateMilli: 12_000, subscribers: 2, origin: 0x94_D577)])
+        XCTAssertEqual(
+            l, #"{"type":"list","broker":"b","streams":[{"id":"1AAA9901","kind":"video","fps":12.0,"state":"online","subscribers":2,"origin":"94D577"}]}"#)
         var stats = ReceiveStats()
         stats.frames.delivered = 5
         stats.loss.lost = 1

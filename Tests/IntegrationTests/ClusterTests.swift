@@ -51,7 +51,8 @@ final class ClusterTests: IntegrationTestCase {
         let toB2 = try metric(brokers[0], "broker_peer_data_out_total", containing: "127.0.0.1:\(brokers[1].port)")
         print("cluster: broker 1 received \(Int(received)) datagrams of 1AAA9901, sent \(Int(toB2)) to broker 2 and \(Int(toB3)) to broker 3")
         XCTAssertGreaterThan(toB3, 0)
-        XCTAssertLessThanOrEqual(toB3, received, "broker 3 has two clients but gets the stream once")
+        // Twice as much would be once per subscriber; once, plus the join frame and any repairs, is once per broker.
+        XCTAssertLessThan(toB3, received * 1.2, "broker 3 has two clients but gets the stream once")
         // `list` at broker 3 names the broker the producer is on.
         try c3a.type("list")
         let listed = try waitForLine(c3a, containing: "1AAA99 (on broker")
@@ -92,6 +93,19 @@ final class ClusterTests: IntegrationTestCase {
         let c = try startClient(brokerPort: stranger.port, name: "client-stranger")
         try c.type("list")
         try waitForLine(c, containing: "knows no producers")
+    }
+
+    /// /readyz: ready once BROKER_PEERS resolved (links need not be up); not ready while it has not, saying why.
+    func testReadinessFollowsPeerResolution() throws {
+        let brokers = try startCluster(2)
+        let ready = try httpGet(port: brokers[0].metricsPort!, path: "/readyz")
+        XCTAssertEqual(ready.status, 200, ready.body)
+        XCTAssertTrue(ready.body.contains("up=1"), ready.body)
+        let lonely = try startBroker(metrics: true, name: "lonely", extra: ["--peers", "no-such-broker.invalid:5000", "--cluster-secret", Self.secret])
+        let notReady = try httpGet(port: lonely.metricsPort!, path: "/readyz")
+        XCTAssertEqual(notReady.status, 503, notReady.body)
+        XCTAssertTrue(notReady.body.contains("BROKER_PEERS"), notReady.body)
+        XCTAssertEqual(try httpGet(port: lonely.metricsPort!, path: "/healthz").status, 200, "alive all the same")
     }
 
     func testPeersWithoutASecretRefuseToStart() throws {

@@ -31,27 +31,11 @@ extension BrokerCore {
         switch m {
         case .peerHello(let h): peerHello(h, from: from, now: now)
         case .peerAnnounce(let p):
-            guard var link = acceptedLink(from, token: p.token, brokerID: p.brokerID) else { return }
-            link.counters.datagramsIn += 1
-            if let entries = collect(p, version: link.theirAnnounce, pending: &link.announcePending, pages: &link.announcePages) {
-                link.theirAnnounce = p.version
-                link.counters.snapshotsApplied += 1
-                links[from] = link
-                applyAnnouncement(Array(entries.prefix(cluster!.maxAnnouncedPerPeer)), from: from, now: now)
-                return
-            }
-            links[from] = link
+            guard let entries = takePage(p, from: from, applied: \.theirAnnounce, pending: \.announcePending, pages: \.announcePages) else { return }
+            applyAnnouncement(Array(entries.prefix(cluster!.maxAnnouncedPerPeer)), from: from, now: now)
         case .peerInterest(let p):
-            guard var link = acceptedLink(from, token: p.token, brokerID: p.brokerID) else { return }
-            link.counters.datagramsIn += 1
-            if let entries = collect(p, version: link.theirInterest, pending: &link.interestPending, pages: &link.interestPages) {
-                link.theirInterest = p.version
-                link.counters.snapshotsApplied += 1
-                links[from] = link
-                applyInterest(Set(entries.prefix(cluster!.maxInterestPerPeer)), from: from, now: now)
-                return
-            }
-            links[from] = link
+            guard let entries = takePage(p, from: from, applied: \.theirInterest, pending: \.interestPending, pages: \.interestPages) else { return }
+            applyInterest(Set(entries.prefix(cluster!.maxInterestPerPeer)), from: from, now: now)
         default:
             break
         }
@@ -108,6 +92,25 @@ extension BrokerCore {
             return nil
         }
         return link
+    }
+
+    /// A page of a peer's snapshot (announcements or interest), from a linked peer: its entries once every page of a
+    /// new version is here (and the version is then the one applied), else nil.
+    private mutating func takePage<E>(
+        _ p: PeerPage<E>, from: PeerAddress, applied: WritableKeyPath<PeerLink, UInt32>, pending: WritableKeyPath<PeerLink, UInt32>,
+        pages: WritableKeyPath<PeerLink, [UInt8: [E]]>
+    ) -> [E]? {
+        guard var link = acceptedLink(from, token: p.token, brokerID: p.brokerID) else { return nil }
+        defer { links[from] = link }
+        link.counters.datagramsIn += 1
+        var (waiting, collected) = (link[keyPath: pending], link[keyPath: pages])
+        let entries = collect(p, version: link[keyPath: applied], pending: &waiting, pages: &collected)
+        link[keyPath: pending] = waiting
+        link[keyPath: pages] = collected
+        guard let entries else { return nil }
+        link[keyPath: applied] = p.version
+        link.counters.snapshotsApplied += 1
+        return entries
     }
 
     /// Collects the pages of a snapshot; returns its entries once every page of one version is here.
@@ -171,11 +174,12 @@ extension BrokerCore {
             }
             streamTable.byID[e.stream] = BrokerStream(
                 id: e.stream, kind: e.kind, rateMilli: e.rateMilli, online: false, owner: from,
-                detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
+                detector: LossDetector(maxTracked: limits.maxTrackedGaps, dropsStale: true), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
                 cache: FrameCache(maxBuilding: limits.maxCachedFramesBuilding))
         }
         var s = streamTable.byID[e.stream]!
         let changed = !s.online || s.owner != from || s.nonce != e.nonce
+        let sameOwner = s.online && s.owner == from
         s.kind = e.kind
         s.rateMilli = e.rateMilli
         s.owner = from
@@ -183,7 +187,11 @@ extension BrokerCore {
         s.origin = tag
         s.claim = e.claim
         s.nonce = e.nonce
-        s.mac = StreamKeys.mediaKey(streamKey: StreamKeys.streamKey(secret: publishSecret, producer: e.stream.producer), nonce: e.nonce)
+        let key = StreamKeys.mediaKey(streamKey: StreamKeys.streamKey(secret: publishSecret, producer: e.stream.producer), nonce: e.nonce)
+        if s.mac != key {
+            s.previousMac = sameOwner ? s.mac : nil
+            s.mac = key
+        }
         s.online = true
         if changed {
             s.detector.reset()

@@ -278,7 +278,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 }
                 streamTable.byID[id] = BrokerStream(
                     id: id, kind: d.kind, rateMilli: d.rateMilli, online: false, owner: owner,
-                    detector: LossDetector(maxTracked: limits.maxTrackedGaps), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
+                    detector: LossDetector(maxTracked: limits.maxTrackedGaps, dropsStale: true), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
                     cache: FrameCache(maxBuilding: limits.maxCachedFramesBuilding))
             }
             var s = streamTable.byID[id]!
@@ -290,7 +290,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 s.online = false
             }
             s.owner = owner
-            s.mac = mediaKey
+            if s.mac != mediaKey {
+                s.previousMac = fresh ? nil : s.mac
+                s.mac = mediaKey
+            }
             s.remote = false
             s.origin = originTag
             s.nonce = nonce
@@ -323,6 +326,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         s.online = false
         s.owner = nil
         s.mac = nil
+        s.previousMac = nil
         s.offlineSince = now
         streamTable.byID[id] = s
         history.record(id, online: false, from: nil, now: now, reason: reason)
@@ -458,9 +462,14 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
         // Checked once per datagram received, before it touches any state: a forgery (an off-path spoofer using
         // the producer's address, or a subscriber, neither of whom holds the media key) is dropped and counted.
-        guard let mac = known.mac, mac.verify(bytes) else {
-            counters.dataForged += 1
-            return
+        guard let mac = known.mac else { return refuse("not_owner") }
+        var promote = false
+        if !mac.verify(bytes) {
+            guard let previous = known.previousMac, previous.verify(bytes) else {
+                counters.dataForged += 1
+                return
+            }
+            promote = true  // the genuine session's key: back in front
         }
         // Every datagram carries its origin broker (stamped by the producer for the broker it is connected to):
         // ours from our producers, the owner's from a peer. Our own tag coming back from a peer would be a loop.
@@ -476,6 +485,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
         // place (a copy left in the table would make every insert copy the whole retransmit ring).
         var st = streamTable.byID.removeValue(forKey: h.stream)!
+        if promote { swap(&st.mac, &st.previousMac) }
         defer {
             streamTimers.set(h.stream, at: st.detector.deadline)
             streamTable.byID[h.stream] = st

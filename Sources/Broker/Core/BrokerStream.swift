@@ -9,6 +9,10 @@ public struct BrokerStream: Sendable {
     public internal(set) var owner: PeerAddress?
     /// The owner session's media key: every DATA datagram received for the stream must carry its MAC.
     var mac: DataMAC?
+    /// The key before the last change of nonce, still accepted: a HELLO of an earlier session replayed from the
+    /// producer's own address (on path) makes its key current, but the genuine DATA verifies under this one and
+    /// puts it back in front, so a replay cannot black the producer out.
+    var previousMac: DataMAC?
     /// Owned by a producer of another broker (`owner` is that peer's address), or of ours.
     public internal(set) var remote = false
     /// The origin tag of the broker whose producer owns the stream (ours for a local one).

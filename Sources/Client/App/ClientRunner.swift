@@ -45,6 +45,8 @@ final class ClientRunner {
     var lastWebState = ""
     /// LIST requests sent after a waiting subscription, whose answers are worded as "online now: ...".
     var listsForWaiting = 0
+    /// The broker (origin tag) each stream's producer is on, from the latest LIST answer, for `stats`.
+    var origins: [StreamID: UInt32] = [:]
     /// Set at the end of input (a closed pipe, Ctrl-D at the terminal): no more commands are read.
     var inputEnded = false
 
@@ -124,6 +126,7 @@ final class ClientRunner {
                 flushTransmits()
             }
             if handleEvents() == false { return leave() }
+            flushTransmits()  // what the events asked for (a LIST on connecting)
             if web != nil { serviceWeb(ready: ready) }
             if var s = stdin, ready.contains(s.fd) {
                 let lines = s.readLines()
@@ -173,7 +176,10 @@ final class ClientRunner {
                 promptLists += 1
                 core.list(now: now)
                 flushTransmits()
-            case .stats: printStats()
+            case .stats:
+                printStats()
+                core.list(now: now)  // refreshes which broker each producer is on, for the next `stats` (not printed)
+                flushTransmits()
             case .help: say(ClientCommand.helpText)
             case .quit: return false
             case .status(let on):
@@ -195,6 +201,7 @@ final class ClientRunner {
             case .connected(let fresh):
                 // Subscriptions asked for while connecting went out with the session's start.
                 let now = Clock.now()
+                core.list(now: now)  // which broker each producer is on, for `stats` (the answer is not printed)
                 for id in figures.keys where figures[id]!.joinedAt != nil && figures[id]!.subscribeSentAt == nil {
                     figures[id]!.subscribeSentAt = now
                 }
@@ -219,6 +226,7 @@ final class ClientRunner {
                 flushTransmits()
                 listsForWaiting += 1
             case .list(let entries):
+                for e in entries { origins[e.stream] = e.origin }
                 if listsForWaiting > 0 {
                     listsForWaiting -= 1
                     say(Self.onlineProducers(entries))
@@ -311,6 +319,8 @@ final class ClientRunner {
         }
         say("subscriptions: " + (core.subscriptions.isEmpty ? "none" : core.subscriptions.sorted().map(\.description).joined(separator: " ")))
         for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
+        let on = stats.keys.sorted().compactMap { id in origins[id].flatMap { $0 == 0 ? nil : "\(id) \(ProducerID(rawValue: $0)!)" } }
+        if !on.isEmpty { say("producers on brokers (origin tags): " + on.joined(separator: ", ")) }
         let rtt = core.link.rtt
         say(
             "broker \(config.broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"

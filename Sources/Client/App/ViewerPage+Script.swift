@@ -226,7 +226,7 @@ extension ViewerPage {
           const body = $('#streams tbody');
           body.replaceChildren();
           if (byProducer.size === 0) {
-            const tr = body.insertRow(); const td = tr.insertCell(); td.colSpan = 6; td.className = 'muted';
+            const tr = body.insertRow(); const td = tr.insertCell(); td.colSpan = 7; td.className = 'muted';
             td.textContent = 'the broker knows no producers yet';
           }
           let online = 0;
@@ -242,6 +242,7 @@ extension ViewerPage {
             const dot = document.createElement('span'); dot.className = 'dot' + (isOnline ? ' online' : '');
             st.append(dot, isOnline ? 'online' : 'offline');
             tr.insertCell().textContent = any.subscribers;
+            tr.insertCell().textContent = any.origin || '–';
             const b = document.createElement('button');
             const watching = tiles.has(p);
             b.textContent = watching ? 'Stop' : 'Watch';

@@ -18,7 +18,7 @@ extension ViewerPage {
         .watch { display: flex; gap: 6px; margin-left: auto; }
         .watch input { width: 13em; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
         .sound.on { border-color: var(--good); }
-        main { flex: 1; display: grid; grid-template-columns: minmax(270px, 340px) 1fr; gap: 16px; padding: 16px; align-items: start; }
+        main { flex: 1; display: grid; grid-template-columns: minmax(300px, 420px) 1fr; gap: 16px; padding: 16px; align-items: start; }
         .streams { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
         .streams h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); margin: 0 0 6px; }
         table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }

@@ -27,7 +27,7 @@ enum ViewerPage {
           <section class="streams" aria-label="Live streams">
             <h2>Streams <span id="stream-count"></span></h2>
             <table id="streams">
-              <thead><tr><th>producer</th><th>video</th><th>audio</th><th>state</th><th title="subscribers on the broker">subs</th><th></th></tr></thead>
+              <thead><tr><th>producer</th><th>video</th><th>audio</th><th>state</th><th title="subscribers on the broker">subs</th><th title="origin tag of the broker the producer is on">broker</th><th></th></tr></thead>
               <tbody><tr><td colspan="6" class="muted">asking the broker…</td></tr></tbody>
             </table>
           </section>

@@ -31,7 +31,8 @@ public enum ViewerMessage {
     public static func list(broker: String, _ entries: [ListEntry]) -> String {
         let streams = entries.sorted { $0.stream < $1.stream }.map {
             "{\"id\":\(quote($0.stream.description)),\"kind\":\(quote($0.stream.kind?.description ?? "other")),"
-                + "\"fps\":\(Double($0.rateMilli) / 1000),\"state\":\(quote($0.state.description)),\"subscribers\":\($0.subscribers)}"
+                + "\"fps\":\(Double($0.rateMilli) / 1000),\"state\":\(quote($0.state.description)),\"subscribers\":\($0.subscribers),"
+                + "\"origin\":\(quote($0.origin == 0 ? "" : ProducerID(rawValue: $0.origin)!.description))}"
         }
         return "{\"type\":\"list\",\"broker\":\(quote(broker)),\"streams\":[\(streams.joined(separator: ","))]}"
     }
