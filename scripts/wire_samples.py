@@ -31,7 +31,8 @@ VERSION = 1
 DATA_HEADER = 44     # the MAC (offset 36, 8 bytes) included
 CHUNK = 1400 - DATA_HEADER   # 1356
 T = dict(HELLO=1, COOKIE=2, WELCOME=3, HEARTBEAT=4, HEARTBEAT_ACK=5, SUBSCRIBE=6, UNSUBSCRIBE=7, ACK=8, ERROR=9,
-         DATA=10, NACK=11, STREAM_STATUS=12, LIST_REQUEST=13, LIST_REPLY=14, BYE=15)
+         DATA=10, NACK=11, STREAM_STATUS=12, LIST_REQUEST=13, LIST_REPLY=14, BYE=15, PEER_HELLO=16, PEER_ANNOUNCE=17,
+         PEER_INTEREST=18)
 
 
 # --- SipHash-2-4 and the address cookie ---------------------------------------------------------------
@@ -94,8 +95,26 @@ def media_key(key, nonce):
 
 
 def data_mac(mkey, datagram):
-    """SipHash-2-4 under the media key over bytes 0..31 and the payload (44..end): not the flags, reserved or MAC."""
+    """SipHash-2-4 under the media key over bytes 0..31 and the payload (44..end): not the flags, origin or MAC."""
     return siphash24(mkey[0], mkey[1], datagram[:32] + datagram[DATA_HEADER:])
+
+
+# --- The cluster keys (docs/PROTOCOL.md section 12) --------------------------------------------------------
+
+def cluster_key(secret, label):
+    """HMAC-SHA-256(CLUSTER_SECRET, label), first 16 bytes, as SipHash keys k0, k1 (little-endian halves)."""
+    k = hmac.new(secret, label, hashlib.sha256).digest()[:16]
+    return int.from_bytes(k[:8], "little"), int.from_bytes(k[8:], "little")
+
+
+def seal(tag_key, b):
+    """A peer message with its tag: SipHash-2-4 under the tag key of every byte before it, big-endian, last."""
+    return b + struct.pack(">Q", siphash24(tag_key[0], tag_key[1], b))
+
+
+def origin_tag(broker_id):
+    """A broker's origin tag: the low 24 bits of its id, 0 taken as 1."""
+    return (broker_id & 0xFFFFFF) or 1
 
 
 # --- Message builders (one per type, big-endian) -------------------------------------------------------
@@ -144,8 +163,9 @@ def data_header(stream, seq, frame, flen, idx, count, ctime, flags=0, mac=0):
     return hdr(10) + struct.pack(">IIIIHHQB3xQ", stream, seq, frame, flen, idx, count, ctime, flags, mac)
 
 
-def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB, mac=None):
-    """A DATA datagram stamped with the MAC under MEDIA_KEY (or with `mac` as given)."""
+def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB, mac=None, origin=0):
+    """A DATA datagram stamped with the MAC under MEDIA_KEY (or with `mac` as given), and with the origin tag of
+    the broker its producer is connected to (bytes 33-35, not covered by the MAC; 0 = not stamped)."""
     if count is None:
         count = (flen + CHUNK - 1) // CHUNK
     if payload_len is None:
@@ -153,7 +173,7 @@ def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=
     b = data_header(stream, seq, frame, flen, idx, count, ctime, flags) + bytes([fill]) * payload_len
     if mac is None:
         mac = data_mac(MEDIA_KEY, b)
-    return b[:36] + struct.pack(">Q", mac) + b[DATA_HEADER:]
+    return b[:33] + origin.to_bytes(3, "big") + struct.pack(">Q", mac) + b[DATA_HEADER:]
 
 
 def gso_frame(stream, seq, frame, flen, ctime, flags=0):
@@ -174,13 +194,36 @@ def list_request(token, rid): return hdr(13) + struct.pack(">QI", token, rid)
 
 
 def list_reply(rid, total, first, entries, count=None):
+    """entries: (stream, state, rate, subscribers) or (stream, state, rate, subscribers, origin)."""
     b = hdr(14) + struct.pack(">IHHB3x", rid, total, first, len(entries) if count is None else count)
-    for stream, state, rate, subs in entries:
-        b += struct.pack(">IB3xII", stream, state, rate, subs)
+    for e in entries:
+        stream, state, rate, subs = e[:4]
+        origin = e[4] if len(e) > 4 else 0
+        b += struct.pack(">IB", stream, state) + origin.to_bytes(3, "big") + struct.pack(">II", rate, subs)
     return b
 
 
 def bye(token, reason): return hdr(15) + struct.pack(">QB3x", token, reason)
+
+
+def peer_hello(token, broker_id, send_time, echo_time, av, aa, iv, ia, echo_delay, key=None):
+    b = hdr(16) + struct.pack(">QQQQIIIII", token, broker_id, send_time, echo_time, av, aa, iv, ia, echo_delay)
+    return seal(key or TAG_KEY, b)
+
+
+def peer_page(t, token, broker_id, version, page, pages, body, count, key=None):
+    return seal(key or TAG_KEY, hdr(t) + struct.pack(">QQIBBH", token, broker_id, version, page, pages, count) + body)
+
+
+def peer_announce(token, broker_id, version, page, pages, entries, count=None):
+    """entries: (stream, kind, rate, claim, nonce)."""
+    body = b"".join(struct.pack(">IB3xIIQ", *e) for e in entries)
+    return peer_page(17, token, broker_id, version, page, pages, body, len(entries) if count is None else count)
+
+
+def peer_interest(token, broker_id, version, page, pages, streams, count=None):
+    body = b"".join(struct.pack(">I", x) for x in streams)
+    return peer_page(18, token, broker_id, version, page, pages, body, len(streams) if count is None else count)
 
 
 # --- The samples --------------------------------------------------------------------------------------
@@ -197,6 +240,10 @@ CTIME = 1700000000123456   # 2023-11-14 22:13:20.123456 UTC
 PUBLISH_SECRET = b"demo-publish-secret-change-me"   # the .env's, as in PROTOCOL.md section 11
 STREAM_KEY = stream_key(PUBLISH_SECRET, PID)
 MEDIA_KEY = media_key(STREAM_KEY, NONCE + 2)        # the session of the producer HELLO below
+CLUSTER_SECRET = b"demo-cluster-secret-change-me"
+TAG_KEY = cluster_key(CLUSTER_SECRET, b"vbroker peer tag v1")
+BROKER_A, BROKER_B = 0x5EED0000004C2A1B, 0x0BADCAFE00D0E0F1   # two brokers' ids (epochs): origin tags 4C2A1B, D0E0F1
+PEER_TOKEN = cookie(*cluster_key(CLUSTER_SECRET, b"vbroker cookie v1"), "127.0.0.1", 5001)
 
 
 def samples():
@@ -292,6 +339,40 @@ def samples():
     s("BYE shutdown", bye(0, 1), "BYE shutdown", {"vbwire.bye_reason": "1"}, type_="BYE")
     s("BYE quit", bye(TOKEN, 2), "BYE quit", {"vbwire.bye_reason": "2"}, type_="BYE")
     s("BYE disconnected", bye(TOKEN, 3), "BYE disconnected", {"vbwire.bye_reason": "3"}, type_="BYE")
+    # The cluster: origin tags in DATA and LIST_REPLY, and the broker-to-broker messages (section 12).
+    s("DATA relayed, origin 4C2A1B", data(V1, 124, 4, 10000, 3, CTIME, origin=0x4C2A1B), "DATA 1AAA9901 seq=124 frame=4 chunk 4/8 origin=4C2A1B",
+      {"vbwire.origin": "0x4c2a1b", "vbwire.mac": "0x" + data(V1, 124, 4, 10000, 3, CTIME)[36:44].hex()},
+      [("vbwire.origin", "Origin broker: 4C2A1B")], type_="DATA")
+    s("LIST_REPLY with origins", list_reply(13, 2, 0, [(V1, 1, 12000, 3, 0x4C2A1B), (0x3CCC5501, 2, 12000, 0, 0)]),
+      "LIST_REPLY req=13 total=2 first=0 entries=2", {"vbwire.origin": ["0x4c2a1b", "0x000000"]},
+      [("vbwire.entry", "Entry 0: 1AAA9901 online 12.000 frames/s, 3 subscribers, on broker 4C2A1B"),
+       ("vbwire.entry", "Entry 1: 3CCC5501 offline 12.000 frames/s, 0 subscribers")], type_="LIST_REPLY")
+    s("PEER_HELLO first, no cookie", peer_hello(0, BROKER_A, 5000000, 0, 1, 0, 0, 0, 0),
+      "PEER_HELLO origin=4C2A1B announce=1 ack=0 interest=0 ack=0 token=0 (no cookie yet)",
+      {"vbwire.peer.token": "0x0000000000000000", "vbwire.peer.broker_id": "0x5eed0000004c2a1b", "vbwire.peer.origin": "0x4c2a1b",
+       "vbwire.peer.send_time": "5000000", "vbwire.peer.echo_time": "0"}, type_="PEER_HELLO")
+    ph = peer_hello(PEER_TOKEN, BROKER_B, 7000000, 5000000, 3, 1, 2, 1, 250)
+    s("PEER_HELLO", ph, "PEER_HELLO origin=D0E0F1 announce=3 ack=1 interest=2 ack=1 token=0x%016x" % PEER_TOKEN,
+      {"vbwire.peer.announce_version": "3", "vbwire.peer.announce_ack": "1", "vbwire.peer.interest_version": "2",
+       "vbwire.peer.interest_ack": "1", "vbwire.peer.echo_delay": "250", "vbwire.peer.echo_time": "5000000",
+       "vbwire.peer.tag": "0x" + ph[56:].hex()}, type_="PEER_HELLO")
+    pa = peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 1, 12000, 2, NONCE + 2), (A1, 2, 1000, 2, NONCE + 2)])
+    s("PEER_ANNOUNCE", pa, "PEER_ANNOUNCE origin=4C2A1B v3 page 1/1 entries=2 [1AAA9901 video, 1AAA9902 audio]",
+      {"vbwire.peer.version": "3", "vbwire.peer.page": "0", "vbwire.peer.pages": "1", "vbwire.peer.count": "2",
+       "vbwire.stream": ["1AAA9901", "1AAA9902"], "vbwire.kind": ["1", "2"], "vbwire.rate": ["12000", "1000"],
+       "vbwire.peer.claim": ["2", "2"], "vbwire.peer.nonce": ["0x112233445566778b"] * 2, "vbwire.peer.tag": "0x" + pa[-8:].hex()},
+      [("vbwire.peer.entry", "Entry 0: 1AAA9901 video, 12.000 frames/s, claim 2")], type_="PEER_ANNOUNCE")
+    s("PEER_ANNOUNCE empty", peer_announce(PEER_TOKEN, BROKER_A, 4, 0, 1, []), "PEER_ANNOUNCE origin=4C2A1B v4 page 1/1 entries=0",
+      {"vbwire.peer.count": "0"}, type_="PEER_ANNOUNCE")
+    many = [(((0x100000 + i) << 8) | 1, 1, 12000, 1, NONCE + 2 * i) for i in range(56)]
+    s("PEER_ANNOUNCE full page 1 of 2", peer_announce(PEER_TOKEN, BROKER_A, 5, 0, 2, many),
+      "PEER_ANNOUNCE origin=4C2A1B v5 page 1/2 entries=56 [10000001 video, 10000101 video, 10000201 video, 10000301 video, ...]",
+      {"vbwire.peer.count": "56", "vbwire.peer.pages": "2"}, type_="PEER_ANNOUNCE")
+    s("PEER_INTEREST", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [V1]), "PEER_INTEREST origin=D0E0F1 v2 page 1/1 entries=1 [1AAA9901]",
+      {"vbwire.peer.version": "2", "vbwire.peer.count": "1", "vbwire.stream": "1AAA9901"}, type_="PEER_INTEREST")
+    s("PEER_INTEREST full page, 1400 bytes", peer_interest(PEER_TOKEN, BROKER_B, 7, 1, 2, [((0x200000 + i) << 8) | 2 for i in range(341)]),
+      "PEER_INTEREST origin=D0E0F1 v7 page 2/2 entries=341 [20000002, 20000102, 20000202, 20000302, ...]",
+      {"vbwire.peer.count": "341", "vbwire.peer.page": "1"}, type_="PEER_INTEREST")
 
     # UDP GSO batches as captured before segmentation: one UDP payload, several DATA datagrams back to back,
     # cut every <first datagram's length> bytes (the last may be shorter), as BatchSender sends them.
@@ -320,14 +401,14 @@ def samples():
     s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
     s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 2/3",
       {"vbwire.payload_length": "1356"}, where="heur", type_="DATA")
-    s("heur unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
+    s("heur unknown type", hdr(19) + bytes(12), "VBWIRE unknown type 19 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
     s("heur bad magic (not ours)", b"\x12\x34\x01\x04" + bytes(20), where="heur", ours=False)
     s("heur bad version (not ours)", hdr(4, version=2) + bytes(20), where="heur", ours=False)
 
     # Malformed, on the main port: each breaks one rule of the decoder.
     s("bad magic", b"\x12\x34\x01\x04" + bytes(20), "Not VB wire: bad magic 0x1234 [Malformed]", experts=["vbwire.malformed.bad_magic"])
     s("bad version", hdr(4, version=2) + bytes(20), "VBWIRE unsupported version 2 [Malformed]", experts=["vbwire.malformed.bad_version"])
-    s("unknown type", hdr(16) + bytes(12), "VBWIRE unknown type 16 [Malformed]", experts=["vbwire.malformed.unknown_type"])
+    s("unknown type", hdr(19) + bytes(12), "VBWIRE unknown type 19 [Malformed]", experts=["vbwire.malformed.unknown_type"])
     s("type 0", hdr(0) + bytes(12), "VBWIRE unknown type 0 [Malformed]", experts=["vbwire.malformed.unknown_type"])
     s("3 bytes", b"VB\x01", experts=["vbwire.malformed.truncated"])
     s("HELLO 63 bytes", hello(0, NONCE, 2)[:63], experts=["vbwire.malformed.bad_length"], type_="HELLO")
@@ -400,6 +481,25 @@ def samples():
     s("LIST_REPLY entry state 0", list_reply(10, 1, 0, [(V1, 0, 1000, 0)]), experts=["vbwire.malformed.bad_value"], type_="LIST_REPLY")
     s("BYE reason 9", bye(TOKEN, 9), experts=["vbwire.malformed.bad_value"], type_="BYE")
     s("BYE 15 bytes", bye(TOKEN, 1)[:15], experts=["vbwire.malformed.bad_length"], type_="BYE")
+    s("PEER_HELLO 63 bytes", ph[:63], experts=["vbwire.malformed.bad_length"], type_="PEER_HELLO")
+    s("PEER_HELLO 72 bytes", ph + bytes(8), experts=["vbwire.malformed.bad_length"], type_="PEER_HELLO")
+    s("PEER_ANNOUNCE 20 bytes", pa[:20], experts=["vbwire.malformed.truncated"], type_="PEER_ANNOUNCE")
+    s("PEER_ANNOUNCE page 1 of 1", peer_announce(PEER_TOKEN, BROKER_A, 3, 1, 1, [(V1, 1, 12000, 2, NONCE)]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_ANNOUNCE", texts=["page 1 of 1 pages"])
+    s("PEER_ANNOUNCE 0 pages", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 0, [(V1, 1, 12000, 2, NONCE)]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_ANNOUNCE")
+    s("PEER_ANNOUNCE count 2, one entry", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 1, 12000, 2, NONCE)], count=2),
+      experts=["vbwire.malformed.bad_length"], type_="PEER_ANNOUNCE", texts=["PEER_ANNOUNCE with 2 entries must be 84 bytes, got 60"])
+    s("PEER_ANNOUNCE 57 entries", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 1, 12000, 2, NONCE)] * 57),
+      experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="PEER_ANNOUNCE")
+    s("PEER_ANNOUNCE kind 3", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 3, 12000, 2, NONCE)]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_ANNOUNCE")
+    s("PEER_INTEREST 342 entries", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [V1] * 342),
+      experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="PEER_INTEREST")
+    s("PEER_INTEREST stream index 0", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [SEL]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_INTEREST")
+    s("PEER_INTEREST without its tag", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [V1])[:-8],
+      experts=["vbwire.malformed.bad_length"], type_="PEER_INTEREST")
     return out
 
 
@@ -458,9 +558,10 @@ def write_pcap(path, port, heur=None, src=None):
 
 def conversation(port):
     """A short session as a capture at the broker shows it: (source port, destination port, bytes, the Info
-    column expected with the default preferences, roles shown). Broker on PORT, producer PORT+3, client PORT+4."""
-    b, p, c = port, port + 3, port + 4
-    ptok, ctok = 0x0102030405060709, 0x1112131415161719
+    column expected with the default preferences, roles shown). Broker on PORT, producer PORT+3, client PORT+4, and
+    a second broker on PORT+5 that links to the first, subscribes to the producer's video and gets it relayed."""
+    b, p, c, b2 = port, port + 3, port + 4, port + 5
+    ptok, ctok, btok = 0x0102030405060709, 0x1112131415161719, 0x2122232425262729
     return [
         (p, b, hello(ptok, NONCE, 1, PID, [(1, 1, 12000)]), "producer → broker HELLO producer 1AAA99 streams=1 [1AAA9901 video] token=0x%016x" % ptok),
         (b, p, welcome(NONCE, EPOCH, 500, 6), "broker → producer WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses"),
@@ -477,6 +578,17 @@ def conversation(port):
         (c, b, unsubscribe(ctok, 2, SEL), "client → broker UNSUBSCRIBE req=2 1AAA99"),
         (b, c, ack(2, SEL, 0), "broker → client ACK req=2 1AAA99 unsubscribed"),
         (c, b, bye(ctok, 2), "client → broker BYE quit"),
+        (b2, b, peer_hello(0, BROKER_B, 7000000, 0, 1, 0, 0, 0, 0),
+         "broker → broker PEER_HELLO origin=D0E0F1 announce=1 ack=0 interest=0 ack=0 token=0 (no cookie yet)"),
+        (b, b2, cookie_msg(7000000, btok), "broker → broker COOKIE nonce=0x00000000006acfc0 token=0x%016x" % btok),
+        (b2, b, peer_hello(btok, BROKER_B, 7001000, 0, 1, 0, 0, 0, 0),
+         "broker → broker PEER_HELLO origin=D0E0F1 announce=1 ack=0 interest=0 ack=0 token=0x%016x" % btok),
+        (b, b2, peer_announce(btok, BROKER_A, 2, 0, 1, [(V1, 1, 12000, 1, NONCE)]),
+         "broker → broker PEER_ANNOUNCE origin=4C2A1B v2 page 1/1 entries=1 [1AAA9901 video]"),
+        (b2, b, peer_interest(btok, BROKER_B, 1, 0, 1, [V1]), "broker → broker PEER_INTEREST origin=D0E0F1 v1 page 1/1 entries=1 [1AAA9901]"),
+        (b, b2, data(V1, 11, 1, 2000, 1, CTIME, origin=0x4C2A1B), "broker → broker DATA 1AAA9901 seq=11 frame=1 chunk 2/2 origin=4C2A1B"),
+        (b2, b, nack(btok, V1, 800, [(10, 1)]), "broker → broker NACK 1AAA9901 rtt=800us ranges=1 missing=1 [10]"),
+        (b2, b, bye(btok, 1), "broker → broker BYE shutdown"),
     ]
 
 

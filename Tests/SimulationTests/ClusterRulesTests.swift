@@ -61,4 +61,30 @@ final class ClusterRulesTests: XCTestCase {
         let framesAfter = c.clients[0].frames.filter { $0.time > 3_500_000 }.count
         XCTAssertGreaterThan(framesAfter, 5, "and frames flow again to the client of broker 1")
     }
+
+    /// A producer that reconnects to the same broker (a new HELLO nonce, so a new media key): the peers learn the
+    /// new nonce from the announcement and go on checking its relayed DATA.
+    func testAProducerSessionWithANewNonceIsFollowedByThePeers() {
+        let c = ClusterSimulation(brokers: 2, conditions: InMemoryNetwork.Conditions(loss: 0, baseDelay: 1_000, jitter: 0), seed: 6, mediaUntil: 4_000_000)
+        c.addProducer(p1, broker: 0, startAt: 100_000)
+        c.addClient(broker: 1, selector: StreamID(producer: p1, index: 1), startAt: 300_000)
+        c.run(until: 1_500_000)
+        c.producers[0].session.connect(now: c.now)  // a new connection attempt: a new nonce, from the same address
+        c.run(until: 3_500_000)
+        XCTAssertEqual(c.brokers[1].counters.dataForged, 0, "broker 1 checks the relayed DATA with the new key")
+        XCTAssertGreaterThan(c.clients[0].frames.filter { $0.time > 2_500_000 }.count, 20, "frames go on at broker 1")
+    }
+
+    /// Brokers far apart (140 ms round trip, more than one PEER_HELLO interval) still link: a COOKIE answering any
+    /// recent PEER_HELLO is taken.
+    func testBrokersFartherApartThanAHeartbeatStillLink() {
+        let c = ClusterSimulation(brokers: 2, conditions: InMemoryNetwork.Conditions(loss: 0, baseDelay: 70_000, jitter: 0), seed: 8, mediaUntil: 3_000_000)
+        c.addProducer(p1, broker: 0, startAt: 100_000)
+        c.addClient(broker: 1, selector: StreamID(producer: p1, index: 1), startAt: 300_000)
+        c.run(until: 3_500_000)
+        XCTAssertEqual(c.brokers[0].peerLinks[c.brokerAddresses[1]]?.up, true)
+        let rtt = c.brokers[0].peerLinks[c.brokerAddresses[1]]!.rtt.smoothed
+        XCTAssertEqual(Double(rtt), 140_000, accuracy: 5_000, "the echo delay keeps the RTT honest")
+        XCTAssertGreaterThan(c.clients[0].frames.count, 30)
+    }
 }

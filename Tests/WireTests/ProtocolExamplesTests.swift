@@ -16,6 +16,11 @@ final class ProtocolExamplesTests: XCTestCase {
     static var token: UInt64 { brokerKey.hash(peer.cookieMaterial) | 1 }
     static var streamKey: [UInt8] { StreamKeys.streamKey(secret: secret, producer: producer) }
     static var mediaKey: DataMAC { StreamKeys.mediaKey(streamKey: streamKey, nonce: producerNonce) }
+    /// The cluster of §12's examples: its secret, a broker id (origin tag 4C2A1B), and the cookie the receiver
+    /// derives for the sender's address from the cluster's cookie key.
+    static let clusterKey = ClusterKey(secret: Array("demo-cluster-secret-change-me".utf8))
+    static let brokerID: UInt64 = 0x5EED_0000_004C_2A1B
+    static var peerToken: UInt64 { SipHash24(k0: clusterKey.cookieKey.0, k1: clusterKey.cookieKey.1).hash(peer.cookieMaterial) | 1 }
 
     /// The examples in the order the document shows them, each as the bytes a peer sends.
     static func examples() -> [(name: String, bytes: [UInt8])] {
@@ -39,7 +44,24 @@ final class ProtocolExamplesTests: XCTestCase {
                 )
                 .encode()
             ),
+            ("PEER_HELLO", sealed(.peerHello(peerHello))),
+            ("PEER_ANNOUNCE", sealed(.peerAnnounce(peerAnnounce))),
         ]
+    }
+
+    static let peerHello = PeerHello(
+        token: peerToken, brokerID: brokerID, sendTime: 5_000_000, echoTime: 4_900_000, announceVersion: 3, announceAck: 2, interestVersion: 1,
+        interestAck: 1, echoDelay: 250)
+    static var peerAnnounce: PeerAnnounce {
+        PeerAnnounce(
+            token: peerToken, brokerID: brokerID, version: 3, page: 0, pages: 1,
+            entries: [PeerAnnounceEntry(stream: StreamID(rawValue: 0x1AAA_9901), kind: .video, rateMilli: 12_000, claim: 1, nonce: producerNonce)])
+    }
+
+    static func sealed(_ m: Message) -> [UInt8] {
+        var bytes = m.encode()
+        clusterKey.seal(&bytes)
+        return bytes
     }
 
     /// The hex dumps of §11, in order: the bytes of every line `0000  56 42 …` up to the annotation.
@@ -94,6 +116,8 @@ final class ProtocolExamplesTests: XCTestCase {
         for stated in [
             "= \(StreamKeys.hex(Self.streamKey))", String(format: "k0 = 0x%016llX, k1 = 0x%016llX", Self.mediaKey.k0, Self.mediaKey.k1),
             "`\(StreamKeys.hex(h.proof))`", "mac 0x\(mac)",
+            String(format: "cookie key k0 = `0x%016llX`, k1 = `0x%016llX`", Self.clusterKey.cookieKey.0, Self.clusterKey.cookieKey.1),
+            String(format: "token 0x%016llX", Self.peerToken),
         ] {
             XCTAssertTrue(text.contains(stated), "PROTOCOL.md §11 should say '\(stated)'")
         }
@@ -107,6 +131,11 @@ final class ProtocolExamplesTests: XCTestCase {
         XCTAssertTrue(Self.mediaKey.verify(examples[4].bytes))
         XCTAssertEqual(examples[4].bytes.count, 1400)
         XCTAssertNoThrow(try DataHeader.parse(examples[4].bytes[...]))
+        XCTAssertTrue(Self.clusterKey.verify(examples[6].bytes))
+        XCTAssertEqual(try Message.decode(examples[6].bytes), .peerHello(Self.peerHello))
+        XCTAssertTrue(Self.clusterKey.verify(examples[7].bytes))
+        XCTAssertEqual(try Message.decode(examples[7].bytes), .peerAnnounce(Self.peerAnnounce))
+        XCTAssertEqual(ClusterKey.originTag(brokerID: Self.brokerID), 0x4C_2A1B)
     }
 
     /// Prints every example as §11 shows it (when the page and the codec disagree, to regenerate the page).

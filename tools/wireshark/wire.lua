@@ -37,15 +37,25 @@ local ERROR_FIXED = 10
 local LIST_FIXED = 16
 local LIST_ENTRY = 16
 local MAX_LIST = 86
+-- Broker-to-broker messages (types 16-18, PROTOCOL.md section 12): an 8-byte tag (SipHash-2-4 under a key from
+-- CLUSTER_SECRET) ends each; PEER_ANNOUNCE and PEER_INTEREST share a 28-byte page header.
+local PEER_HELLO_SIZE = 64
+local PEER_PAGE_FIXED = 28
+local PEER_TAG = 8
+local ANNOUNCE_ENTRY = 24
+local INTEREST_ENTRY = 4
+local MAX_ANNOUNCE = 56     -- (1400 - 28 - 8) / 24, maxAnnounceEntries
+local MAX_INTEREST = 341    -- (1400 - 28 - 8) / 4, maxInterestEntries
 local DEFAULT_PORTS = "5000"
 
 local TYPES = {
     [1] = "HELLO", [2] = "COOKIE", [3] = "WELCOME", [4] = "HEARTBEAT", [5] = "HEARTBEAT_ACK",
     [6] = "SUBSCRIBE", [7] = "UNSUBSCRIBE", [8] = "ACK", [9] = "ERROR", [10] = "DATA", [11] = "NACK",
     [12] = "STREAM_STATUS", [13] = "LIST_REQUEST", [14] = "LIST_REPLY", [15] = "BYE",
+    [16] = "PEER_HELLO", [17] = "PEER_ANNOUNCE", [18] = "PEER_INTEREST",
 }
 -- Messages whose length is fixed (the decoder checks it before reading any field).
-local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16 }
+local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16, [16] = PEER_HELLO_SIZE }
 -- A client's HEARTBEAT carries a receiver report (received, lost: u32 each, cumulative) after the 24 bytes.
 local HEARTBEAT_WITH_REPORT = 32
 local ROLES = { [1] = "producer", [2] = "client" }
@@ -123,8 +133,27 @@ local f = {
     gso_segment_size = ProtoField.uint16("vbwire.gso_segment_size", "GSO segment size (bytes)", base.DEC),
     gso_segment = ProtoField.uint16("vbwire.gso_segment", "GSO segment", base.DEC),
     direction = ProtoField.string("vbwire.direction", "Direction (roles)"),
-    heartbeat = ProtoField.bool("vbwire.heartbeat", "Keep-alive (HEARTBEAT or HEARTBEAT_ACK)"),
+    heartbeat = ProtoField.bool("vbwire.heartbeat", "Keep-alive (HEARTBEAT, HEARTBEAT_ACK or PEER_HELLO)"),
     answers = ProtoField.string("vbwire.answers", "Answers"),
+    origin = ProtoField.uint24("vbwire.origin", "Origin broker", base.HEX),
+    peer_token = ProtoField.uint64("vbwire.peer.token", "Token (the cookie the receiver gave the sender, 0 = none yet)", base.HEX),
+    peer_broker_id = ProtoField.uint64("vbwire.peer.broker_id", "Broker ID (the sender's epoch)", base.HEX),
+    peer_origin = ProtoField.uint24("vbwire.peer.origin", "Origin tag of the sender", base.HEX),
+    peer_send_time = ProtoField.uint64("vbwire.peer.send_time", "Send time (us, sender's monotonic clock)", base.DEC),
+    peer_echo_time = ProtoField.uint64("vbwire.peer.echo_time", "Echoed send time (us, 0 = none yet)", base.DEC),
+    peer_announce_version = ProtoField.uint32("vbwire.peer.announce_version", "Announcement version (the sender's)", base.DEC),
+    peer_announce_ack = ProtoField.uint32("vbwire.peer.announce_ack", "Announcement acknowledged (the receiver's version applied)", base.DEC),
+    peer_interest_version = ProtoField.uint32("vbwire.peer.interest_version", "Interest version (the sender's, for the receiver)", base.DEC),
+    peer_interest_ack = ProtoField.uint32("vbwire.peer.interest_ack", "Interest acknowledged (the receiver's version applied)", base.DEC),
+    peer_echo_delay = ProtoField.uint32("vbwire.peer.echo_delay", "Echo delay (us between hearing echo_time and sending)", base.DEC),
+    peer_version = ProtoField.uint32("vbwire.peer.version", "Snapshot version", base.DEC),
+    peer_page = ProtoField.uint8("vbwire.peer.page", "Page (0-based)", base.DEC),
+    peer_pages = ProtoField.uint8("vbwire.peer.pages", "Pages of this version", base.DEC),
+    peer_count = ProtoField.uint16("vbwire.peer.count", "Entries in this page", base.DEC),
+    peer_entry = ProtoField.none("vbwire.peer.entry", "Entry"),
+    peer_claim = ProtoField.uint32("vbwire.peer.claim", "Claim", base.DEC),
+    peer_nonce = ProtoField.uint64("vbwire.peer.nonce", "Producer session nonce (its HELLO's)", base.HEX),
+    peer_tag = ProtoField.uint64("vbwire.peer.tag", "Tag (SipHash-2-4 under the cluster key)", base.HEX),
 }
 local field_list = {}
 for _, v in pairs(f) do field_list[#field_list + 1] = v end
@@ -162,6 +191,13 @@ local function hex6(v) return string.format("%06X", v) end
 local function hex8(v) return string.format("%08X", v) end
 local function name_of(t, v) return t[v] or ("unknown (" .. v .. ")") end
 local function u64hex(r) return "0x" .. r:uint64():tohex() end
+-- A broker's origin tag from its id: the low 24 bits, 0 taken as 1 (0 means "no origin").
+local function origin_of(id)
+    local hex = id:tohex()
+    local t = tonumber(string.sub(hex, -6), 16)
+    if t == 0 then t = 1 end
+    return t
+end
 
 -- Per-datagram context: tvb, wire length, captured length, tree, error list.
 local function new_ctx(tvb, pinfo, tree)
@@ -296,8 +332,10 @@ local function directions(pinfo, t, hello_role)
         if SENT_BY_BROKER[t] then roles[src] = "broker" end
         if SENT_BY_CLIENT[t] then roles[src] = "client"; roles[dst] = "broker" end
         if t == 4 then roles[dst] = "broker" end
+        if t >= 16 then roles[src] = "broker"; roles[dst] = "broker" end
     end
-    if t == 1 then from, to = hello_role or from, "broker"
+    if t >= 16 then from, to = "broker", "broker"
+    elseif t == 1 then from, to = hello_role or from, "broker"
     elseif SENT_BY_BROKER[t] then from = "broker"
     elseif SENT_BY_CLIENT[t] then from, to = "client", "broker"
     elseif t == 4 then to = "broker"
@@ -568,7 +606,14 @@ body[10] = function(c, tree) -- DATA
         fi:add(f.flag_retransmit, fr)
         fi:add(f.flag_cached, fr)
     end
-    add_reserved(c, tree, 33, 3)
+    -- The broker whose producer sent it (stamped by the producer, not covered by the MAC; 0 = not stamped).
+    local orr = rng(c, 33, 3)
+    local origin = 0
+    if orr then
+        origin = orr:uint()
+        local oi = tree:add(f.origin, orr)
+        if origin == 0 then oi:set_text("Origin broker: 0 (not stamped)") else oi:set_text("Origin broker: " .. hex6(origin)) end
+    end
     -- Covers bytes 0-31 and the payload, not the flags and reserved bytes (a broker sets flags and forwards).
     add(c, tree, f.mac, DATA_MAC, 8)
     if qr then info = info .. " seq=" .. qr:uint() end
@@ -577,6 +622,7 @@ body[10] = function(c, tree) -- DATA
     if ir and kr then info = info .. " chunk " .. (ir:uint() + 1) .. "/" .. kr:uint() end
     if flags % 2 == 1 then info = info .. " [retransmit]" end
     if math.floor(flags / 2) % 2 == 1 then info = info .. " [cached]" end
+    if origin ~= 0 then info = info .. " origin=" .. hex6(origin) end
     if lr and ir and kr and c.n >= DATA_HEADER then
         local len, idx, cnt = lr:uint(), ir:uint(), kr:uint()
         local ok = true
@@ -713,11 +759,14 @@ body[14] = function(c, tree) -- LIST_REPLY
         local state = c.tvb(off + 4, 1):uint()
         local si = e:add(f.state, c.tvb(off + 4, 1))
         enum_check(c, si, STATES, state, "state")
-        e:add(f.reserved, c.tvb(off + 5, 3))
+        local origin = c.tvb(off + 5, 3):uint()
+        local oi = e:add(f.origin, c.tvb(off + 5, 3))
+        if origin == 0 then oi:set_text("Origin broker: 0 (unknown, or offline)") else oi:set_text("Origin broker: " .. hex6(origin)) end
         local rate = add_rate(c, e, off + 8)
         local subs = c.tvb(off + 12, 4):uint()
         e:add(f.subscribers, c.tvb(off + 12, 4))
-        e:set_text(string.format("Entry %d: %s %s %.3f frames/s, %d subscriber%s", first + i, typed, name_of(STATES, state), rate / 1000, subs, subs == 1 and "" or "s"))
+        e:set_text(string.format("Entry %d: %s %s %.3f frames/s, %d subscriber%s%s", first + i, typed, name_of(STATES, state), rate / 1000, subs,
+            subs == 1 and "" or "s", origin ~= 0 and (", on broker " .. hex6(origin)) or ""))
     end
     return info
 end
@@ -732,6 +781,126 @@ body[15] = function(c, tree) -- BYE
         enum_check(c, ri, BYE_REASONS, rr:uint(), "reason")
         info = info .. " " .. name_of(BYE_REASONS, rr:uint())
     end
+    return info
+end
+
+-- Broker-to-broker messages (PROTOCOL.md section 12) ------------------------------------------------------
+--
+-- Sent only between the brokers of a cluster, each ending in an 8-byte tag that only a holder of CLUSTER_SECRET
+-- can compute (shown, not checked: the dissector does not know the secret). The broker id's low 24 bits are the
+-- sender's origin tag, the one its producers stamp into DATA (bytes 33-35) and LIST_REPLY names.
+
+-- Adds the broker id with its origin tag as a generated child; returns the tag as 6 hex digits.
+local function add_broker_id(c, tree, off)
+    local r = rng(c, off, 8)
+    if r == nil then return nil end
+    local o = origin_of(r:uint64())
+    local it = tree:add(f.peer_broker_id, r)
+    it:add(f.peer_origin, r, o):set_generated()
+    return hex6(o)
+end
+
+-- The tag: the last 8 bytes of the datagram.
+local function add_tag(c, tree)
+    if c.n >= PEER_PAGE_FIXED + PEER_TAG and c.n <= c.cap then tree:add(f.peer_tag, c.tvb(c.n - PEER_TAG, PEER_TAG)) end
+end
+
+body[16] = function(c, tree) -- PEER_HELLO: the heartbeat of a link, both ways, 64 bytes
+    exact(c, 16)
+    local _, tr = add(c, tree, f.peer_token, 4, 8)
+    local origin = add_broker_id(c, tree, 12)
+    add(c, tree, f.peer_send_time, 20, 8)
+    add(c, tree, f.peer_echo_time, 28, 8)
+    local _, av = add(c, tree, f.peer_announce_version, 36, 4)
+    local _, aa = add(c, tree, f.peer_announce_ack, 40, 4)
+    local _, iv = add(c, tree, f.peer_interest_version, 44, 4)
+    local _, ia = add(c, tree, f.peer_interest_ack, 48, 4)
+    add(c, tree, f.peer_echo_delay, 52, 4)
+    if c.n == PEER_HELLO_SIZE then add(c, tree, f.peer_tag, 56, 8) end
+    local info = "PEER_HELLO"
+    if origin then info = info .. " origin=" .. origin end
+    if av and aa then info = info .. " announce=" .. av:uint() .. " ack=" .. aa:uint() end
+    if iv and ia then info = info .. " interest=" .. iv:uint() .. " ack=" .. ia:uint() end
+    if tr then
+        if tr:uint64() == UInt64(0) then info = info .. " token=0 (no cookie yet)" else info = info .. " token=" .. u64hex(tr) end
+    end
+    return info
+end
+
+-- PEER_ANNOUNCE and PEER_INTEREST: page header, entries, tag. The decoder's order: the 28-byte header
+-- (else truncated), 1 <= pages and page < pages, the length, the count's limit, then each entry.
+local function peer_page(c, tree, t, entry_size, max, limit_name)
+    local info = TYPES[t]
+    if c.n < PEER_PAGE_FIXED then
+        flag(c, nil, ef.truncated, string.format("%s needs at least %d bytes, got %d", TYPES[t], PEER_PAGE_FIXED, c.n))
+    end
+    add(c, tree, f.peer_token, 4, 8)
+    local origin = add_broker_id(c, tree, 12)
+    local _, vr = add(c, tree, f.peer_version, 20, 4)
+    local pi, pr = add(c, tree, f.peer_page, 24, 1)
+    local _, psr = add(c, tree, f.peer_pages, 25, 1)
+    local ci, cr = add(c, tree, f.peer_count, 26, 2)
+    if origin then info = info .. " origin=" .. origin end
+    if not (vr and pr and psr and cr) or c.n < PEER_PAGE_FIXED then return info, nil end
+    local page, pages, count = pr:uint(), psr:uint(), cr:uint()
+    info = info .. string.format(" v%d page %d/%d entries=%d", vr:uint(), page + 1, pages, count)
+    if pages < 1 or page >= pages then
+        flag(c, pi, ef.bad_value, string.format("page %d of %d pages: pages must be at least 1 and page below it", page, pages))
+    end
+    local want = PEER_PAGE_FIXED + count * entry_size + PEER_TAG
+    if c.n ~= want then
+        flag(c, nil, ef.bad_length, string.format("%s with %d entries must be %d bytes, got %d", TYPES[t], count, want, c.n))
+    elseif count > max then
+        flag(c, ci, ef.limit, string.format("count %d exceeds %d (%s)", count, max, limit_name))
+    end
+    local present = math.max(0, math.min(count, math.floor((math.min(c.n, c.cap) - PEER_PAGE_FIXED - PEER_TAG) / entry_size)))
+    return info, present
+end
+
+-- Checks a stream id in a peer entry (producer id and index non-zero); returns the typed text.
+local function peer_stream(c, e, off)
+    local sid, typed, si = add_stream_id(c, e, f.stream_id, off, "Stream ID", false)
+    if sid and (sid % 256 == 0 or math.floor(sid / 256) == 0) then
+        flag(c, si, ef.bad_value, "stream_id " .. typed .. " invalid: stream index and producer id must be non-zero")
+    end
+    return typed
+end
+
+body[17] = function(c, tree) -- PEER_ANNOUNCE: the streams the sender's own producers have online
+    local info, present = peer_page(c, tree, 17, ANNOUNCE_ENTRY, MAX_ANNOUNCE, "maxAnnounceEntries")
+    if present == nil then return info end
+    local names = {}
+    for i = 0, present - 1 do
+        local off = PEER_PAGE_FIXED + i * ANNOUNCE_ENTRY
+        local e = tree:add(f.peer_entry, c.tvb(off, ANNOUNCE_ENTRY))
+        local typed = peer_stream(c, e, off)
+        local kind = c.tvb(off + 4, 1):uint()
+        local ki = e:add(f.kind, c.tvb(off + 4, 1))
+        enum_check(c, ki, KINDS, kind, "kind")
+        e:add(f.reserved, c.tvb(off + 5, 3))
+        local rate = add_rate(c, e, off + 8)
+        local claim = c.tvb(off + 12, 4):uint()
+        e:add(f.peer_claim, c.tvb(off + 12, 4))
+        e:add(f.peer_nonce, c.tvb(off + 16, 8))
+        e:set_text(string.format("Entry %d: %s %s, %.3f frames/s, claim %d", i, typed, KINDS[kind] or ("kind " .. kind), rate / 1000, claim))
+        if i < 4 then names[#names + 1] = typed .. " " .. (KINDS[kind] or "?") elseif i == 4 then names[#names + 1] = "..." end
+    end
+    add_tag(c, tree)
+    if #names > 0 then info = info .. " [" .. table.concat(names, ", ") .. "]" end
+    return info
+end
+
+body[18] = function(c, tree) -- PEER_INTEREST: the receiver's streams the sender's clients want
+    local info, present = peer_page(c, tree, 18, INTEREST_ENTRY, MAX_INTEREST, "maxInterestEntries")
+    if present == nil then return info end
+    local names = {}
+    for i = 0, present - 1 do
+        local off = PEER_PAGE_FIXED + i * INTEREST_ENTRY
+        local typed = peer_stream(c, tree, off)
+        if i < 4 then names[#names + 1] = typed elseif i == 4 then names[#names + 1] = "..." end
+    end
+    add_tag(c, tree)
+    if #names > 0 then info = info .. " [" .. table.concat(names, ", ") .. "]" end
     return info
 end
 
@@ -900,13 +1069,13 @@ local function dissect(tvb, pinfo, tree)
         if not ti then info = "VBWIRE truncated"; break end
         local t = tr:uint()
         if TYPES[t] == nil then
-            flag(c, ti, ef.unknown_type, string.format("unknown message type %d (1..15 are defined)", t))
+            flag(c, ti, ef.unknown_type, string.format("unknown message type %d (1..18 are defined)", t))
             info = "VBWIRE unknown type " .. t
             break
         end
         root:append_text(", " .. TYPES[t])
         info = body[t](c, root)
-        if t == 4 or t == 5 then root:add(f.heartbeat, c.tvb(3, 1), true):set_generated() end
+        if t == 4 or t == 5 or t == 16 then root:add(f.heartbeat, c.tvb(3, 1), true):set_generated() end
         local hello_role = nil
         if t == 1 and c.cap > 20 then hello_role = ROLES[c.tvb(20, 1):uint()] end
         local dir = directions(pinfo, t, hello_role)

@@ -62,6 +62,7 @@ extension BrokerServer {
         drops += c.refused.sorted { $0.key < $1.key }.map { ("reason=\"\($0.key)\"", Double($0.value)) }
         drops.append(("reason=\"duplicate\"", Double(c.duplicatesIn)))
         drops.append(("reason=\"forged_mac\"", Double(c.dataForged)))
+        drops.append(("reason=\"stale\"", Double(core.streams.values.reduce(0) { $0 + $1.lossCounters.stale })))
         drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
         drops.append(("reason=\"retransmit_over_budget\"", Double(c.retransmitsOverBudget)))

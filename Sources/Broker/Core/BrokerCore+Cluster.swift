@@ -32,10 +32,14 @@ extension BrokerCore {
         case .peerHello(let h): peerHello(h, from: from, now: now)
         case .peerAnnounce(let p):
             guard let entries = takePage(p, from: from, applied: \.theirAnnounce, pending: \.announcePending, pages: \.announcePages) else { return }
-            applyAnnouncement(Array(entries.prefix(cluster!.maxAnnouncedPerPeer)), from: from, now: now)
+            let cap = cluster!.maxAnnouncedPerPeer
+            if entries.count > cap { counters.refused["peer_announce_cap", default: 0] += entries.count - cap }
+            applyAnnouncement(Array(entries.prefix(cap)), from: from, now: now)
         case .peerInterest(let p):
             guard let entries = takePage(p, from: from, applied: \.theirInterest, pending: \.interestPending, pages: \.interestPages) else { return }
-            applyInterest(Set(entries.prefix(cluster!.maxInterestPerPeer)), from: from, now: now)
+            let cap = cluster!.maxInterestPerPeer
+            if entries.count > cap { counters.refused["peer_interest_cap", default: 0] += entries.count - cap }
+            applyInterest(Set(entries.prefix(cap)), from: from, now: now)
         default:
             break
         }
@@ -58,7 +62,15 @@ extension BrokerCore {
         if link.brokerID != nil && link.brokerID != h.brokerID {
             // The peer restarted: what it had applied of ours, and we of its, is gone.
             linkDown(&link, now: now)
+            link.theirSendTime = 0
         }
+        // Its clock only moves forward within one run: an older or repeated PEER_HELLO (delayed, duplicated, or
+        // replayed by someone on the path) must not keep a dead link up or move the acknowledgements back.
+        guard link.brokerID != h.brokerID || h.sendTime > link.theirSendTime else {
+            links[from] = link
+            return refuse("stale_peer_hello")
+        }
+        link.theirSendTime = h.sendTime
         link.brokerID = h.brokerID
         link.counters.datagramsIn += 1
         link.lastHeard = now
@@ -115,8 +127,11 @@ extension BrokerCore {
 
     /// Collects the pages of a snapshot; returns its entries once every page of one version is here.
     private func collect<E>(_ p: PeerPage<E>, version applied: UInt32, pending: inout UInt32, pages: inout [UInt8: [E]]) -> [E]? {
-        guard p.version != applied else { return nil }  // already applied (a resend)
+        // Versions grow (serial order) within one run of the sender: an applied one again is a resend, an older
+        // one a delayed or replayed page.
+        guard applied == 0 || Serial.less(applied, p.version) else { return nil }
         if p.version != pending {
+            guard pending == 0 || Serial.less(pending, p.version) || Serial.less(pending, applied) else { return nil }
             pending = p.version
             pages = [:]
         }
@@ -146,7 +161,9 @@ extension BrokerCore {
         var announced = Set<StreamID>()
         for e in entries {
             announced.insert(e.stream)
-            if let s = streamTable.byID[e.stream], s.online, !wins(claim: e.claim, tag: tag, over: s) { continue }
+            // Another owner's stream changes hands only for a better claim; the same peer's entry always updates it
+            // (a new nonce after its producer reconnected, a new rate).
+            if let s = streamTable.byID[e.stream], s.online, s.owner != from, !wins(claim: e.claim, tag: tag, over: s) { continue }
             if let s = streamTable.byID[e.stream], s.online, !s.remote, let owner = s.owner {
                 // Our producer of this id has moved to the peer (a newer claim): its session here ends.
                 events.push(.producerMoved(e.stream.producer, from: owner, to: from))
@@ -236,6 +253,8 @@ extension BrokerCore {
         link.theirInterest = 0
         link.announcePages = [:]
         link.interestPages = [:]
+        link.announcePending = 0
+        link.interestPending = 0
         link.announceAcked = 0
         link.interestAcked = 0
         link.interest = []
@@ -272,7 +291,8 @@ extension BrokerCore {
             token: link.token, brokerID: epoch, sendTime: UInt64(bitPattern: now), echoTime: link.echo, announceVersion: announceVersion,
             announceAck: link.theirAnnounce, interestVersion: link.interestVersion, interestAck: link.theirInterest,
             echoDelay: link.echo == 0 ? 0 : UInt32(clamping: max(0, now - link.echoHeardAt)))
-        link.lastHelloSent = h.sendTime
+        link.recentHellos.append(h.sendTime)
+        if link.recentHellos.count > 32 { link.recentHellos.removeFirst() }
         link.counters.controlOut += 1
         links[a] = link
         sendSealed(.peerHello(h), to: a)
@@ -283,25 +303,32 @@ extension BrokerCore {
         guard let link = links[a], link.up else { return }
         let (token, id, version) = (link.token, epoch, announceVersion)
         if force || link.announceAcked != version {
-            sendPages(localAnnouncement(), perPage: WireConstants.maxAnnounceEntries, to: a) { page, pages, part in
+            sendPages(localAnnouncement(), perPage: WireConstants.maxAnnounceEntries, to: a, cursor: \.announceCursor) { page, pages, part in
                 .peerAnnounce(PeerAnnounce(token: token, brokerID: id, version: version, page: page, pages: pages, entries: part))
             }
         }
         let interestVersion = link.interestVersion
         if interestVersion != 0 && (force || link.interestAcked != interestVersion) {
-            sendPages(link.interest.sorted(), perPage: WireConstants.maxInterestEntries, to: a) { page, pages, part in
+            sendPages(link.interest.sorted(), perPage: WireConstants.maxInterestEntries, to: a, cursor: \.interestCursor) { page, pages, part in
                 .peerInterest(PeerInterest(token: token, brokerID: id, version: interestVersion, page: page, pages: pages, entries: part))
             }
         }
     }
 
-    private mutating func sendPages<E>(_ entries: [E], perPage: Int, to a: PeerAddress, _ make: (UInt8, UInt8, [E]) -> Message) {
+    /// Sends at most `maxPagesPerTick` pages of a snapshot, going on where the last call stopped (so a snapshot of
+    /// many pages completes over a few ticks instead of flooding the peer in one).
+    private mutating func sendPages<E>(
+        _ entries: [E], perPage: Int, to a: PeerAddress, cursor: WritableKeyPath<PeerLink, Int>, _ make: (UInt8, UInt8, [E]) -> Message
+    ) {
         let pages = max(1, min(255, (entries.count + perPage - 1) / perPage))
-        for p in 0..<min(pages, cluster!.maxPagesPerTick) {
-            let part = Array(entries[min(entries.count, p * perPage)..<min(entries.count, (p + 1) * perPage)])
-            sendSealed(make(UInt8(p), UInt8(pages), part), to: a)
+        var next = (links[a]?[keyPath: cursor] ?? 0) % pages
+        for _ in 0..<min(pages, cluster!.maxPagesPerTick) {
+            let part = Array(entries[min(entries.count, next * perPage)..<min(entries.count, (next + 1) * perPage)])
+            sendSealed(make(UInt8(next), UInt8(pages), part), to: a)
             links[a]?.counters.controlOut += 1
+            next = (next + 1) % pages
         }
+        links[a]?[keyPath: cursor] = next
     }
 
     private mutating func sendSealed(_ m: Message, to a: PeerAddress) {
@@ -356,7 +383,7 @@ extension BrokerCore {
 
     /// A COOKIE from a peer we are linking to: the token to put in what we send it.
     mutating func peerCookie(nonce: UInt64, token: UInt64, from: PeerAddress, now: Int64) -> Bool {
-        guard let link = links[from], !link.isSelf, nonce == link.lastHelloSent else { return false }
+        guard let link = links[from], !link.isSelf, link.recentHellos.contains(nonce) else { return false }
         links[from]!.token = token
         sendHello(to: from, now: now)
         return true

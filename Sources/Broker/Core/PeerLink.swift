@@ -15,7 +15,12 @@ public struct PeerLink: Sendable {
     public internal(set) var rtt = RTTEstimator(initial: 0)
     /// The cookie the peer gave our address: it goes in everything we send it.
     var token: UInt64 = 0
-    var lastHelloSent: UInt64 = 0
+    /// The send times of our last PEER_HELLOs (a ring): a COOKIE answering any of them is taken, so a peer further
+    /// away than one heartbeat still links.
+    var recentHellos: [UInt64] = []
+    /// The newest send time of theirs we accepted: an older or repeated PEER_HELLO (delayed, duplicated, replayed)
+    /// changes nothing.
+    var theirSendTime: UInt64 = 0
     var echo: UInt64 = 0
     var echoHeardAt: Int64 = 0
     /// Their snapshots we have applied, and the pages of newer ones being collected.
@@ -30,6 +35,9 @@ public struct PeerLink: Sendable {
     public internal(set) var interest: Set<StreamID> = []
     var interestVersion: UInt32 = 0
     var interestAcked: UInt32 = 0
+    /// Where the next resend of each snapshot starts (pages rotate, `maxPagesPerTick` per tick).
+    var announceCursor = 0
+    var interestCursor = 0
     public internal(set) var counters = Counters()
 
     public struct Counters: Sendable {

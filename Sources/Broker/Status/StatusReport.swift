@@ -67,7 +67,9 @@ public enum StatusReport {
             w.string("kind", s.kind.description)
             w.string("state", s.online ? "online" : "offline")
             w.string("producer_address", s.owner?.description)
-            w.string("broker", ctx.brokerAddress)
+            // The broker the stream's producer is on: this one, or the peer it is relayed from.
+            w.string("broker", s.remote ? s.owner?.description : ctx.brokerAddress)
+            w.string("origin", s.origin == 0 ? nil : ProducerID(rawValue: s.origin)!.description)
             if s.online, let t = ctx.unixMillis(s.onlineSince) { w.int64("online_since_ms", t) } else { w.null("online_since_ms") }
             if !s.online, let t = ctx.unixMillis(s.offlineSince) { w.int64("offline_since_ms", t) } else { w.null("offline_since_ms") }
             w.double("announced_fps", Double(s.rateMilli) / 1000)
