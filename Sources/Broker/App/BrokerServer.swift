@@ -142,7 +142,8 @@ final class BrokerServer {
                 return 0
             }
             let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + (drainUntil == nil ? 1_000_000 : 20_000))
-            let wait = max(0, wake - now)
+            // The core answers Int64.min when cluster changes wait for the next turn: subtracting would overflow.
+            let wait = wake <= now ? 0 : wake - now
             var read = [socket.fd, signals.fd]
             var write = writable ? [] : [socket.fd]
             if let m = metrics {
