@@ -108,7 +108,7 @@ public struct Timers: Sendable, Equatable {
     /// `suspectTimeout` it moves to the next broker. Repeating the probe is what keeps 10% loss from causing moves:
     /// all four round trips must fail. A new broker that has not welcomed the peer within `failoverHelloTimeout`
     /// is left for the next one as well.
-    public var silenceFrames: Int64 = 2
+    public var silenceFrames: Int64 = 4
     public var minSilence: Int64 = 40_000
     public var suspectRepeat: Int64 = 25_000
     public var suspectTimeout: Int64 = 100_000

@@ -111,8 +111,8 @@ final class ClientFailoverTests: XCTestCase {
             if c.takeEvents().contains(where: { if case .moved = $0 { true } else { false } }) { movedAt = now }
         }
         let t = try! XCTUnwrap(movedAt)
-        // Silence: silenceFrames frame intervals (33 ms) after the last DATA at 66 ms, then the 100 ms probe timeout.
-        XCTAssertLessThanOrEqual(t, 66_000 + Timers().silenceFrames * 33_000 + Timers().suspectTimeout + 10_000)
+        // Silence: 4 frame intervals (33 ms) after the last DATA at 66 ms, then the 100 ms probe timeout.
+        XCTAssertLessThanOrEqual(t, 66_000 + 4 * 33_000 + Timers().suspectTimeout + 10_000)
         XCTAssertEqual(c.broker, brokers[1])
         // The new broker does not answer either: the next move waits for failoverHelloTimeout.
         _ = c.poll(now: t + Timers().failoverHelloTimeout - 10_000)
