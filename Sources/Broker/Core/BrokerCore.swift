@@ -580,8 +580,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     public func pollTimeout() -> Int64 {
-        // Changes to the cluster's snapshots go out on the next turn, batched.
-        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? Int64.min : nextPeerTick
+        // Changes to the cluster's snapshots go out on the next turn, batched: due at once (0 is before any `now`; not
+        // Int64.min, which a driver computing `deadline - now` would overflow on).
+        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : nextPeerTick
         return min(nextSweep, streamTimers.next, table.leases.next, cluster)
     }
 
