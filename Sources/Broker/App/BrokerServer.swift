@@ -142,7 +142,7 @@ final class BrokerServer {
                 return 0
             }
             let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + (drainUntil == nil ? 1_000_000 : 20_000))
-            // The core answers Int64.min when cluster changes wait for the next turn: subtracting would overflow.
+            // A deadline in the past means "at once" (the core answers 0 when cluster changes wait for the next turn).
             let wait = wake <= now ? 0 : wake - now
             var read = [socket.fd, signals.fd]
             var write = writable ? [] : [socket.fd]
