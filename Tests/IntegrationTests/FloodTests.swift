@@ -107,17 +107,7 @@ final class BoundUDPPeer {
     }
 
     @discardableResult
-    func send(_ bytes: [UInt8], to port: UInt16) -> Bool {
-        var addr = Ports.loopback(port: port)
-        let n = bytes.withUnsafeBytes { buf in
-            withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
-        return n == bytes.count
-    }
+    func send(_ bytes: [UInt8], to port: UInt16) -> Bool { sendDatagram(bytes, from: fd, to: port) }
 
     /// The next datagram decoded (waiting up to 2 s), skipping media; nil on timeout.
     func receive() -> Message? {

@@ -455,17 +455,20 @@ final class RawUDPSender {
 
     /// Sends one datagram; returns false when the kernel refused it (a full buffer, for instance).
     @discardableResult
-    func send(_ bytes: [UInt8], to port: UInt16) -> Bool {
-        var addr = Ports.loopback(port: port)
-        let n = bytes.withUnsafeBytes { buf in
-            withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+    func send(_ bytes: [UInt8], to port: UInt16) -> Bool { sendDatagram(bytes, from: fd, to: port) }
+}
+
+/// Sends one datagram from socket `fd` to 127.0.0.1:`port`; false when the kernel refused it.
+func sendDatagram(_ bytes: [UInt8], from fd: Int32, to port: UInt16) -> Bool {
+    var addr = Ports.loopback(port: port)
+    let n = bytes.withUnsafeBytes { buf in
+        withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return n == bytes.count
     }
+    return n == bytes.count
 }
 
 /// A plain HTTP/1.0 GET over a TCP socket to 127.0.0.1:`port` (URLSession needs FoundationNetworking on Linux).

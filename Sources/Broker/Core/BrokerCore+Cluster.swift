@@ -372,10 +372,10 @@ extension BrokerCore {
         }
     }
 
-    /// Counts the copies of a local stream's datagram that go to peer brokers (a few set lookups, not a scan of
-    /// the subscribers).
+    /// Counts the copies of a local stream's datagram that go to peer brokers: one lookup in the stream's fan-out
+    /// index per link (no copy of the peer's session, no scan of the subscribers).
     mutating func countPeerCopies(_ st: BrokerStream, bytes: Int) {
-        for a in links.keys where links[a]!.up && table[a]?.selectors.contains(st.id) == true {
+        for a in links.keys where links[a]!.up && st.fanout.contains(a) {
             links[a]!.counters.dataOut += 1
             links[a]!.counters.bytesOut += bytes
         }
