@@ -175,12 +175,27 @@ public struct BrokerLink: Sendable {
     }
 
     /// The owner expected media and heard nothing (failover): probe the broker with a heartbeat now, repeated every
-    /// `suspectRepeat`; unless something arrives within `suspectTimeout`, `poll` reports `.lost`.
+    /// `suspectRepeat`; unless something arrives within `suspectWindow`, `poll` reports `.lost`.
     public mutating func suspect(now: Int64) -> [[UInt8]] {
         guard state == .connected, suspectDeadline == .max else { return [] }
-        suspectDeadline = now + timers.suspectTimeout
+        suspectDeadline = now + suspectWindow
         probeAt = now + timers.suspectRepeat
         return [heartbeat(now: now)]
+    }
+
+    /// How long a suspected broker has to answer: `suspectTimeout`, or twice the retransmission timeout of the
+    /// measured RTT when that is longer, so that a broker across an ocean is not left for being far away.
+    public var suspectWindow: Int64 {
+        guard rtt.hasSample else { return timers.suspectTimeout }
+        return max(timers.suspectTimeout, 2 * (rtt.smoothed + 4 * rtt.variance))
+    }
+
+    /// One heartbeat that suspects nothing (failover): sent into a silence so that a killed broker's host answers
+    /// with ICMP port unreachable, which the owner's connected socket reports at once. A live broker's answer only
+    /// refreshes the RTT.
+    public mutating func probe(now: Int64) -> [UInt8]? {
+        guard state == .connected, suspectDeadline == .max else { return nil }
+        return heartbeat(now: now)
     }
 
     public var isSuspecting: Bool { suspectDeadline != .max }
