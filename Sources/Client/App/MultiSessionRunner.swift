@@ -97,6 +97,8 @@ final class MultiSessionRunner {
             log.error("\(error)")
             return 1
         }
+        // Said once the signals are watched: from here SIGUSR1 asks for a report instead of ending the process.
+        log.info("\(sessions.count) sessions started on \(Set(sessions.indices.map { broker($0) }).count) brokers; SIGUSR1 prints a report")
         while true {
             let now = Clock.now()
             var wake = now + 1_000_000
