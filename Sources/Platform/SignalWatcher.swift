@@ -18,4 +18,7 @@ public struct SignalWatcher: Sendable {
     /// Delivers SIGUSR1 through the descriptor too (a report request, not a stop), for a program that answers it.
     /// Call before any thread starts, as for `init`: a thread that does not block it would die of it.
     public func watchUser1() { _ = cwire_signalfd_add(fd, SIGUSR1) }
+
+    /// Whether a signal `take` returned is SIGUSR1 (so callers need not import the C library).
+    public static func isUser1(_ signal: Int32) -> Bool { signal == SIGUSR1 }
 }

@@ -3,10 +3,6 @@ import Config
 import Platform
 import Wire
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `client --headless --sessions N`: N independent subscriber sessions (each with its own socket and protocol
 /// core) in one process, for load tests where a thousand client processes would cost more than the broker.
 /// Frames are only counted; at exit one summary line per stream aggregates every session. Given several brokers,
@@ -108,7 +104,7 @@ final class MultiSessionRunner {
             for fd in ready {
                 if fd == signals.fd {
                     while let sig = signals.take() {
-                        guard sig == SIGUSR1 else { return finish() }
+                        guard SignalWatcher.isUser1(sig) else { return finish() }
                         report()
                     }
                     continue
