@@ -124,6 +124,16 @@ int cwire_signalfd(void) {
     return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+int cwire_signalfd_add(int fd, int sig) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, 0);
+    return signalfd(fd, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
 int cwire_read_signal(int fd) {
     struct signalfd_siginfo info;
     if (read(fd, &info, sizeof info) != (ssize_t)sizeof info) return -1;

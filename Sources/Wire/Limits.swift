@@ -102,20 +102,27 @@ public struct Timers: Sendable, Equatable {
     public var maxRequestBackoff: Int64 = 2_000_000
     /// A request unanswered this long is reported to the user as timed out (it is retried again on reconnect).
     public var requestTimeout: Int64 = 10_000_000
-    /// Failover (peers given several brokers only). Silence from the broker while subscribed streams flow, longer
-    /// than `silenceFrames` times the usual gap between frames (and at least `minSilence`), makes the peer suspect
-    /// its broker: it sends a heartbeat at once and repeats it every `suspectRepeat`; with no answer at all within
-    /// `suspectTimeout` it moves to the next broker. Repeating the probe is what keeps 10% loss from causing moves:
-    /// all four round trips must fail. A new broker that has not welcomed the peer within `failoverHelloTimeout`
-    /// is left for the next one as well.
-    public var silenceFrames: Int64 = 4
+    /// Failover (peers given several brokers only). A client that hears no DATA for `probePercent`% of the
+    /// smoothed gap between frame starts (at least `minProbeSilence`) sends one HEARTBEAT, and another every gap
+    /// while the silence lasts: it asks nothing, but a killed broker's host answers it with ICMP port unreachable,
+    /// so a `kill -9` costs about one and a half frame intervals instead of a whole suspicion.
+    /// Silence longer than `silenceFrames` gaps (at least `minSilence`) makes the peer suspect its broker: it
+    /// sends a heartbeat at once and repeats it every `suspectRepeat`; with no answer at all within
+    /// `suspectTimeout` (or twice the RTT's retransmission timeout, when longer) it moves to the next broker.
+    /// Repeating the probe is what keeps 10% loss from causing moves: all eight round trips must fail. A new broker
+    /// that has not welcomed the peer within `failoverHelloTimeout` is left for the next one as well.
+    public var probePercent: Int64 = 150
+    public var minProbeSilence: Int64 = 10_000
+    public var silenceFrames: Int64 = 3
     public var minSilence: Int64 = 40_000
-    public var suspectRepeat: Int64 = 25_000
-    public var suspectTimeout: Int64 = 100_000
+    public var suspectRepeat: Int64 = 10_000
+    public var suspectTimeout: Int64 = 80_000
     public var failoverHelloTimeout: Int64 = 1_000_000
     /// A failover producer's heartbeat interval (when the broker asks for a longer one): it hears nothing but
-    /// heartbeat answers from its broker, so this bounds how late it notices a hung one (plus `suspectTimeout`).
-    public var failoverProducerHeartbeat: Int64 = 100_000
+    /// heartbeat answers from its broker, so this bounds how late it notices a hung one. It suspects its broker
+    /// when an answer is `producerGrace` (or the RTT's retransmission timeout, when longer) overdue.
+    public var failoverProducerHeartbeat: Int64 = 50_000
+    public var producerGrace: Int64 = 20_000
 
     public init() {}
     public var leaseDuration: Int64 { heartbeatInterval * Int64(leaseMisses) }

@@ -35,11 +35,13 @@ extension BrokerCore {
             let cap = cluster!.maxAnnouncedPerPeer
             if entries.count > cap { counters.refused["peer_announce_cap", default: 0] += entries.count - cap }
             applyAnnouncement(Array(entries.prefix(cap)), from: from, now: now)
+            sendHello(to: from, now: now)  // acknowledges at once: a lost page is resent within the snapshot retry
         case .peerInterest(let p):
             guard let entries = takePage(p, from: from, applied: \.theirInterest, pending: \.interestPending, pages: \.interestPages) else { return }
             let cap = cluster!.maxInterestPerPeer
             if entries.count > cap { counters.refused["peer_interest_cap", default: 0] += entries.count - cap }
             applyInterest(Set(entries.prefix(cap)), from: from, now: now)
+            sendHello(to: from, now: now)
         default:
             break
         }
@@ -82,6 +84,7 @@ extension BrokerCore {
         }
         link.announceAcked = h.announceAck
         link.interestAcked = h.interestAck
+        if link.announceAcked == announceVersion && link.interestAcked == link.interestVersion { link.snapshotRetryAt = .max }
         let wasUp = link.up
         if !wasUp {
             link.up = true
@@ -298,10 +301,15 @@ extension BrokerCore {
         sendSealed(.peerHello(h), to: a)
     }
 
-    /// Sends our announcement and our interest to a peer if it has not acknowledged their current versions.
-    mutating func sendSnapshots(to a: PeerAddress, now: Int64, force: Bool) {
+    /// Sends our announcement and our interest to a peer if it has not acknowledged their current versions, and
+    /// schedules a resend unless they are acknowledged first: `snapshotRetry` (or twice the link's RTT) after a new
+    /// send, doubling on each resend up to the heartbeat. A lost page then costs tens of milliseconds, not a
+    /// heartbeat: what a producer's move waits for at 10% loss.
+    mutating func sendSnapshots(to a: PeerAddress, now: Int64, force: Bool, retry: Bool = false) {
         guard let link = links[a], link.up else { return }
         let (token, id, version) = (link.token, epoch, announceVersion)
+        let unacked = link.announceAcked != version || (link.interestVersion != 0 && link.interestAcked != link.interestVersion)
+        defer { scheduleSnapshotRetry(a, now: now, pending: unacked, retry: retry) }
         if force || link.announceAcked != version {
             sendPages(localAnnouncement(), perPage: WireConstants.maxAnnounceEntries, to: a, cursor: \.announceCursor) { page, pages, part in
                 .peerAnnounce(PeerAnnounce(token: token, brokerID: id, version: version, page: page, pages: pages, entries: part))
@@ -313,6 +321,29 @@ extension BrokerCore {
                 .peerInterest(PeerInterest(token: token, brokerID: id, version: interestVersion, page: page, pages: pages, entries: part))
             }
         }
+    }
+
+    private mutating func scheduleSnapshotRetry(_ a: PeerAddress, now: Int64, pending: Bool, retry: Bool) {
+        guard pending, let link = links[a] else {
+            links[a]?.snapshotRetryAt = .max
+            return
+        }
+        let first = max(cluster!.snapshotRetry, 2 * link.rtt.smoothed)
+        let delay = retry ? min(2 * link.snapshotRetryDelay, cluster!.peerHeartbeat) : first
+        links[a]!.snapshotRetryDelay = delay
+        links[a]!.snapshotRetryAt = now + delay
+    }
+
+    /// Resends the snapshots whose retry is due (between heartbeats).
+    mutating func retrySnapshots(now: Int64) {
+        for a in Array(links.keys) where links[a]!.up && links[a]!.snapshotRetryAt <= now {
+            sendSnapshots(to: a, now: now, force: false, retry: true)
+        }
+    }
+
+    /// The earliest snapshot resend due on any link (`.max`: none).
+    var nextSnapshotRetry: Int64 {
+        links.values.reduce(Int64.max) { min($0, $1.up ? $1.snapshotRetryAt : .max) }
     }
 
     /// Sends at most `maxPagesPerTick` pages of a snapshot, going on where the last call stopped (so a snapshot of

@@ -564,6 +564,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public mutating func handleTimeout(now: Int64) {
         for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
         if now >= nextPeerTick { peerTick(now: now) }
+        retrySnapshots(now: now)
         flushClusterChanges(now: now)
         expireLeases(now: now)
         guard now >= nextSweep else { return }
@@ -582,7 +583,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public func pollTimeout() -> Int64 {
         // Changes to the cluster's snapshots go out on the next turn, batched: due at once (0 is before any `now`; not
         // Int64.min, which a driver computing `deadline - now` would overflow on).
-        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : nextPeerTick
+        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : min(nextPeerTick, nextSnapshotRetry)
         return min(nextSweep, streamTimers.next, table.leases.next, cluster)
     }
 

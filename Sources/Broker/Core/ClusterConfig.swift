@@ -8,6 +8,9 @@ public struct ClusterConfig: Sendable {
     public var peerHeartbeat: Int64 = 100_000
     /// Missed PEER_HELLOs after which a link is down and its streams offline (800 ms by default).
     public var peerMisses = 8
+    /// First resend of a snapshot the peer has not acknowledged (or twice the link's RTT, when longer), doubled
+    /// on each further resend up to `peerHeartbeat`. A peer acknowledges an applied snapshot at once.
+    public var snapshotRetry: Int64 = 20_000
     /// Links a broker keeps at most (configured or not).
     public var maxPeers = 32
     /// Streams one peer may announce (beyond them its announcement is cut, counted).

@@ -35,6 +35,9 @@ public struct PeerLink: Sendable {
     public internal(set) var interest: Set<StreamID> = []
     var interestVersion: UInt32 = 0
     var interestAcked: UInt32 = 0
+    /// When to resend the snapshots the peer has not acknowledged (`.max`: all acknowledged), and the last delay.
+    var snapshotRetryAt: Int64 = .max
+    var snapshotRetryDelay: Int64 = 0
     /// Where the next resend of each snapshot starts (pages rotate, `maxPagesPerTick` per tick).
     var announceCursor = 0
     var interestCursor = 0

@@ -31,6 +31,8 @@ int cwire_send_batch(int fd, int n, const void *iovs, const int *iovstart, const
 /// Blocks SIGINT, SIGTERM and SIGPIPE in the calling thread (and the threads it creates later) and returns a
 /// signalfd that becomes readable when SIGINT or SIGTERM arrives.
 int cwire_signalfd(void);
+/// Adds `sig` to what the signalfd `fd` (from cwire_signalfd) reports, blocking it in this thread; returns fd or -1.
+int cwire_signalfd_add(int fd, int sig);
 /// Reads one pending signal from a signalfd; returns its number or -1.
 int cwire_read_signal(int fd);
 /// Fills `buf` with `len` random bytes from the kernel; returns the number written or -1.

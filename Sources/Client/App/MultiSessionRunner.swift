@@ -3,9 +3,15 @@ import Config
 import Platform
 import Wire
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `client --headless --sessions N`: N independent subscriber sessions (each with its own socket and protocol
 /// core) in one process, for load tests where a thousand client processes would cost more than the broker.
-/// Frames are only counted; at exit one summary line per stream aggregates every session.
+/// Frames are only counted; at exit one summary line per stream aggregates every session. Given several brokers,
+/// each session starts on a random one and fails over as the interactive client does; SIGUSR1 prints one `report`
+/// line (JSON) with every session's failover figures since the last one.
 final class MultiSessionRunner {
     struct Session {
         var socket: UDPSocket
@@ -14,6 +20,11 @@ final class MultiSessionRunner {
         var firstFrame: [StreamID: Int64] = [:]
         /// The core's deadline as of its last input (recomputing a thousand of them per wake-up cost more than the work).
         var deadline: Int64 = 0
+        /// The broker the socket is connected to (nil: not connected, a single broker).
+        var connectedTo: PeerAddress?
+        /// `socket.refusals` already passed on to the core.
+        var refusalsSeen = 0
+        var failover = SessionFailoverFigures()
     }
     let config: ClientConfig
     let log: Logger
@@ -32,13 +43,48 @@ final class MultiSessionRunner {
         for i in 0..<count {
             let bind = config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0)
             let socket = try UDPSocket(bind: bind, batch: 32, receiveBuffer: 1 << 20, storage: storage)
-            var core = ClientSession(timers: config.timers, limits: config.limits, seed: Clock.randomSeed() &+ UInt64(i))
+            // One broker: no list, exactly the single-broker session. Several: a random first one per session (the
+            // seed's), so that the sessions spread over the brokers.
+            let brokers = config.brokers.count > 1 ? config.brokers : []
+            var core = ClientSession(timers: config.timers, limits: config.limits, brokers: brokers, seed: Clock.randomSeed() &+ UInt64(i))
             core.connect(now: now)
             let subs = spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
             for s in subs { core.subscribe(s, now: now) }
-            while let d = core.pollTransmit() { socket.send(d, to: config.broker) }
-            sessions.append(Session(socket: socket, core: core, joinedAt: now))
+            var session = Session(socket: socket, core: core, joinedAt: now)
+            // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
+            if let b = core.broker {
+                socket.connect(to: b)
+                session.connectedTo = b
+            }
+            sessions.append(session)
+            flush(sessions.count - 1)
         }
+    }
+
+    /// The broker session `i` uses now.
+    func broker(_ i: Int) -> PeerAddress { sessions[i].core.broker ?? config.broker }
+
+    /// Sends what session `i`'s core has queued, to its current broker.
+    func flush(_ i: Int) {
+        followBroker(i)
+        let b = broker(i)
+        while let d = sessions[i].core.pollTransmit() { sessions[i].socket.send(d, to: b) }
+    }
+
+    /// Re-connects the session's socket after a move, before anything goes to the new broker: a connected socket
+    /// drops what comes from any other address, its WELCOME included.
+    func followBroker(_ i: Int) {
+        guard let c = sessions[i].connectedTo, c != broker(i) else { return }
+        sessions[i].socket.connect(to: broker(i))
+        sessions[i].connectedTo = broker(i)
+    }
+
+    /// Tells the core when the socket reported the broker unreachable (ICMP port unreachable).
+    func noteRefusals(_ i: Int, now: Int64) {
+        guard sessions[i].socket.refusals != sessions[i].refusalsSeen else { return }
+        sessions[i].refusalsSeen = sessions[i].socket.refusals
+        sessions[i].core.unreachable(now: now)
+        flush(i)
     }
 
     func run() -> Int32 {
@@ -51,6 +97,8 @@ final class MultiSessionRunner {
             log.error("\(error)")
             return 1
         }
+        // Said once the signals are watched: from here SIGUSR1 asks for a report instead of ending the process.
+        log.info("\(sessions.count) sessions started on \(Set(sessions.indices.map { broker($0) }).count) brokers; SIGUSR1 prints a report")
         while true {
             let now = Clock.now()
             var wake = now + 1_000_000
@@ -59,25 +107,29 @@ final class MultiSessionRunner {
             let t = Clock.now()
             for fd in ready {
                 if fd == signals.fd {
-                    if signals.take() != nil { return finish() }
+                    while let sig = signals.take() {
+                        guard sig == SIGUSR1 else { return finish() }
+                        report()
+                    }
                     continue
                 }
                 guard let i = fdIndex[fd] else { continue }
-                let broker = config.broker
+                let broker = broker(i)
                 let socket = sessions[i].socket
                 // A short batch means the socket was empty: no need for a call that finds nothing.
                 while socket.receiveBatch({ bytes, from in
                     guard from == broker else { return }
                     self.sessions[i].core.handle(bytes, from: from, now: t)
                 }) == socket.receiveBatchLimit {}
-                while let d = sessions[i].core.pollTransmit() { socket.send(d, to: broker) }
+                noteRefusals(i, now: t)
+                flush(i)
                 collect(i)
                 sessions[i].deadline = sessions[i].core.pollTimeout()
             }
             let t2 = Clock.now()
             for i in sessions.indices where sessions[i].deadline <= t2 {
                 sessions[i].core.handleTimeout(now: t2)
-                while let d = sessions[i].core.pollTransmit() { sessions[i].socket.send(d, to: config.broker) }
+                flush(i)
                 collect(i)
                 sessions[i].deadline = sessions[i].core.pollTimeout()
             }
@@ -87,7 +139,13 @@ final class MultiSessionRunner {
     private func collect(_ i: Int) {
         while let e = sessions[i].core.pollEvent() {
             switch e {
+            case .moved(let from, let to):
+                sessions[i].failover.moved(now: Clock.now())
+                log.info("session \(i): moved from broker \(from) to \(to)")
+            case .connected:
+                sessions[i].failover.connected(now: Clock.now())
             case .frame(let f):
+                sessions[i].failover.frame(f, now: Clock.now())
                 let latency = Double(Int64(bitPattern: Clock.wallMicros()) - Int64(bitPattern: f.captureTime)) / 1000
                 figures[f.stream, default: StreamFigures()].frames += 1
                 figures[f.stream, default: StreamFigures()].bytes += f.bytes.count
@@ -103,8 +161,18 @@ final class MultiSessionRunner {
         }
     }
 
+    /// One `report` line: every session's failover figures since the last report (JSON), then a fresh period.
+    private func report() {
+        let now = Clock.now()
+        var parts: [String] = []
+        for i in sessions.indices {
+            parts.append(sessions[i].failover.report(index: i, broker: broker(i), core: sessions[i].core))
+        }
+        say("report {\"t_ms\":\(ms(now)),\"sessions\":[" + parts.joined(separator: ",") + "]}")
+    }
+
     private func finish() -> Int32 {
-        for s in sessions { s.socket.send(s.core.bye(), to: config.broker) }
+        for i in sessions.indices { sessions[i].socket.send(sessions[i].core.bye(), to: broker(i)) }
         var total: [StreamID: ReceiveStats] = [:]
         for s in sessions {
             for (id, st) in s.core.stats {

@@ -65,6 +65,8 @@ if sessionCount > 1 {
         exitProcess(2)
     }
     let spread = exitOnSettingsError("client") { () throws(SettingsError) in try settings.bool("spread") }
+    // SIGUSR1 asks for a report of the sessions' failover figures (scripts/bench); no thread runs yet.
+    signals.watchUser1()
     do {
         let runner = try MultiSessionRunner(config: config, sessions: sessionCount, spread: spread, log: log, signals: signals)
         exitProcess(runner.run())

@@ -36,6 +36,7 @@ extension ClientSession {
         guard failover else { return }
         lastDataAt = now
         silenceArmed = true
+        silenceProbes = 0
         guard h.sequence == h.frameStart, h.flags & (DataHeader.retransmitFlag | DataHeader.cachedFlag) == 0 else { return }
         if lastFrameStartAt > 0 {
             let gap = min(now - lastFrameStartAt, 1_000_000)
@@ -50,18 +51,30 @@ extension ClientSession {
         return lastDataAt + max(timers.minSilence, timers.silenceFrames * frameGap)
     }
 
-    var failoverDeadline: Int64 {
-        guard failover else { return .max }
-        return link.isConnected ? silenceDeadline : connectingSince + timers.failoverHelloTimeout
+    /// When to send the next probe into a silence (`.max`: none): after `probePercent` of a frame gap, then every
+    /// gap, until the silence is suspected. Only a dead host answers it (ICMP), so it may come early.
+    var probeDeadline: Int64 {
+        guard failover, silenceArmed, frameGap > 0, link.isConnected, !link.isSuspecting else { return .max }
+        let first = max(timers.minProbeSilence, frameGap * timers.probePercent / 100)
+        return lastDataAt + first + Int64(silenceProbes) * frameGap
     }
 
-    /// Suspects a silent broker, or leaves a new one that does not answer.
+    var failoverDeadline: Int64 {
+        guard failover else { return .max }
+        return link.isConnected ? min(probeDeadline, silenceDeadline) : connectingSince + timers.failoverHelloTimeout
+    }
+
+    /// Suspects a silent broker, probes a silence for a dead host, or leaves a new broker that does not answer.
     mutating func failoverDue(now: Int64) -> [[UInt8]] {
         guard failover else { return [] }
         if link.isConnected {
-            guard now >= silenceDeadline else { return [] }
-            silenceArmed = false
-            return link.suspect(now: now)
+            if now >= silenceDeadline {
+                silenceArmed = false
+                return link.suspect(now: now)
+            }
+            guard now >= probeDeadline else { return [] }
+            silenceProbes += 1
+            return link.probe(now: now).map { [$0] } ?? []
         }
         guard now >= connectingSince + timers.failoverHelloTimeout else { return [] }
         return move(now: now)

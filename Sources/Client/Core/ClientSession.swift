@@ -67,13 +67,15 @@ public struct ClientSession: ProtocolCore, Sendable {
     public internal(set) var duplicateFrames = 0
     var recent = RecentFrames()
     /// Failover state: when DATA last came, the smoothed gap between frame starts and when the last one came,
-    /// whether a silence may be suspected (DATA came since the last suspicion), since when the client is without a
+    /// whether a silence may be suspected (DATA came since the last suspicion), the probes sent into it, since when the client is without a
     /// session, and whether the next WELCOME ends a move (its fresh session keeps the receivers: the gap is
     /// NACKed at the new broker).
     var lastDataAt: Int64 = 0
     var frameGap: Int64 = 0
     var lastFrameStartAt: Int64 = 0
     var silenceArmed = false
+    /// Probes sent into the current silence (they only draw ICMP from a killed broker's host).
+    var silenceProbes = 0
     var connectingSince: Int64 = 0
     var moving = false
     /// ICMP port unreachable reports for the broker (the driver's connected socket), and the moves they caused.

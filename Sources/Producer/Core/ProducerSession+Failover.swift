@@ -38,12 +38,13 @@ extension ProducerSession {
         return link.move(now: now, hurry: hurry).map { [$0] } ?? []
     }
 
-    /// A broker hears media from us but answers only heartbeats: one unanswered for `suspectTimeout` past the
-    /// heartbeat interval is suspicious, and probed at once.
+    /// A broker hears media from us but answers only heartbeats: one unanswered for `producerGrace` (or the RTT's
+    /// retransmission timeout, when longer) past the heartbeat interval is suspicious, and probed at once.
     var failoverDeadline: Int64 {
         guard failover else { return .max }
         guard link.isConnected else { return connectingSince + link.timers.failoverHelloTimeout }
-        return link.isSuspecting ? .max : link.lastHeardAt + link.heartbeatPeriod + link.timers.suspectTimeout
+        let rto = link.rtt.hasSample ? link.rtt.smoothed + 4 * link.rtt.variance : link.timers.initialRTT
+        return link.isSuspecting ? .max : link.lastHeardAt + link.heartbeatPeriod + max(link.timers.producerGrace, rto)
     }
 
     mutating func failoverDue(now: Int64) -> [[UInt8]] {
