@@ -95,6 +95,15 @@ public struct Settings: Sendable {
         return n
     }
 
+    /// `first` or `random` (the default when unset or empty).
+    public func brokerPick(_ flag: String) throws(SettingsError) -> BrokerPick {
+        guard let v = values[flag], !v.isEmpty else { return .random }
+        guard let p = BrokerPick(rawValue: v.trimmingSpaces.lowercased()) else {
+            throw SettingsError(setting: spec(flag).label, message: "'\(v)' is not first or random")
+        }
+        return p
+    }
+
     public func logLevel(_ flag: String) throws(SettingsError) -> LogLevel {
         guard let v = values[flag] else { return .info }
         guard let l = LogLevel(name: v) else {

@@ -270,6 +270,27 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(e?.description, "invalid setting BROKER_NAME (--name): is required")
     }
 
+    // MARK: brokerPick
+
+    func pick(_ arguments: [String] = [], env: [String: String] = [:]) throws(SettingsError) -> BrokerPick {
+        let spec = SettingSpec("broker-pick", env: "BROKER_PICK", default: "random", "first or random.")
+        return try Settings(program: "client", specs: [spec], arguments: arguments, environment: env).brokerPick("broker-pick")
+    }
+
+    func testBrokerPickIsRandomUnlessFirstIsAskedFor() throws {
+        XCTAssertEqual(try pick(), .random)
+        XCTAssertEqual(try pick(env: ["BROKER_PICK": ""]), .random)
+        XCTAssertEqual(try pick(env: ["BROKER_PICK": "first"]), .first)
+        XCTAssertEqual(try pick(["--broker-pick", " First "]), .first)
+        XCTAssertEqual(BrokerPick.first.firstIndex, 0)
+        XCTAssertNil(BrokerPick.random.firstIndex)
+    }
+
+    func testBrokerPickNamesTheSettingOnABadValue() throws {
+        let e = thrown { () throws(SettingsError) in try pick(env: ["BROKER_PICK": "home"]) }
+        XCTAssertEqual(e?.description, "invalid setting BROKER_PICK (--broker-pick): 'home' is not first or random")
+    }
+
     // MARK: logLevel
 
     func testLogLevelDefaultsToInfo() throws {

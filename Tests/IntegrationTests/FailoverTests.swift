@@ -21,9 +21,11 @@ final class FailoverTests: IntegrationTestCase {
         return (brokers, client, output, on)
     }
 
-    /// The longest gap between consecutive saved frames' capture times (ms), frames missing by number, duplicates.
-    func scan(_ output: URL) -> (longestGapMs: Double, missing: Int, duplicates: Int) {
-        let names = savedFiles(output, stream: "1AAA9901").compactMap(savedName).sorted { $0.captureTime < $1.captureTime }
+    /// The longest gap between consecutive saved frames' capture times (ms), frames missing by number, duplicates;
+    /// over the frames numbered `from` and later.
+    func scan(_ output: URL, from: UInt32 = 0) -> (longestGapMs: Double, missing: Int, duplicates: Int) {
+        let names = savedFiles(output, stream: "1AAA9901").compactMap(savedName).filter { $0.frameNumber >= from }
+            .sorted { $0.captureTime < $1.captureTime }
         var longest: UInt64 = 0
         var missing = 0
         for (a, b) in zip(names, names.dropFirst()) {
@@ -34,12 +36,14 @@ final class FailoverTests: IntegrationTestCase {
         return (Double(longest) / 1000, missing, numbers.count - Set(numbers).count)
     }
 
-    func verifyFrames(_ output: URL, label: String) throws {
+    @discardableResult
+    func verifyFrames(_ output: URL, label: String, from: UInt32 = 0) throws -> (longestGapMs: Double, missing: Int, duplicates: Int) {
         let sources = try SourceSet(folder: Paths.frames("1AAA99"))
         XCTAssertEqual(sources.check(savedFiles(output, stream: "1AAA9901")).mismatched, [], "\(label): frames that match no source frame")
-        let s = scan(output)
+        let s = scan(output, from: from)
         print("failover \(label): longest gap \(String(format: "%.1f", s.longestGapMs)) ms, \(s.missing) frames lost, \(s.duplicates) duplicates")
         XCTAssertEqual(s.duplicates, 0, "\(label): a frame saved twice")
+        return s
     }
 
     /// `kill -9` of the client's broker: the ICMP port unreachable moves the client at once to the other broker.
@@ -105,6 +109,61 @@ final class FailoverTests: IntegrationTestCase {
         try waitUntil("the client saves 45 more frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= before + 45 }
         try verifyFrames(output, label: "SIGTERM drain")
         XCTAssertEqual(client.stdoutLines.filter { $0.contains("is gone; now on") }.count, 1, "one move")
+    }
+
+    /// A rolling restart: SIGTERM of each of three brokers in turn, each started again on its port and back in the
+    /// cluster before the next. The producer and the client, given all three, move as each broker drains (pinned
+    /// with --broker-pick first: the client starts on broker1 and so moves three times, the producer on broker2 and
+    /// moves twice, once with the client); the client saves every frame once, byte-identical, none missing.
+    func testARollingRestartOfEveryBrokerLosesNoFrame() throws {
+        var brokers = try startBrokerCluster(3)
+        let list = brokers.map(\.address).joined(separator: ",")
+        let producerList = [brokers[1], brokers[2], brokers[0]].map(\.address).joined(separator: ",")
+        let producer = try launch(
+            "producer", ["--broker", producerList, "--broker-pick", "first", "--bind", try Ports.freeLocalAddress(), "--id", "1AAA99", "--frames", Paths.frames("1AAA99").path, "--rate", "30"],
+            name: "producer-1AAA99")
+        let output = folder("out")
+        let args = [
+            "--broker", list, "--broker-pick", "first", "--bind", try Ports.freeLocalAddress(), "--status-interval", "0", "--subscribe", "1AAA99",
+            "--output", output.path,
+        ]
+        let client = try launch("client", args, name: "client", stdin: true)
+        try waitForLine(client, startingWith: "connected to broker \(brokers[0].address)")
+        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        try waitUntil("the client saves 30 frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= 30 }
+        // Frames from here on count: the first ones a subscriber gets may start anywhere in the stream.
+        let from = savedFiles(output, stream: "1AAA9901").compactMap(savedName).map(\.frameNumber).max()!
+        for i in brokers.indices {
+            brokers[i] = try rollingRestart(brokers, i, peers: list)
+            let before = savedCount(output, stream: "1AAA9901")
+            try waitUntil("the client saves 15 more frames", timeout: 20) { savedCount(output, stream: "1AAA9901") >= before + 15 }
+        }
+        let s = try verifyFrames(output, label: "rolling", from: from)
+        XCTAssertEqual(s.missing, 0, "rolling restart: frame numbers never saved")
+        let moves = client.stdoutLines.filter { $0.contains("is gone; now on") }.count
+        let producerMoves = producer.stderr.components(separatedBy: "is gone; now on").count - 1
+        print("failover rolling: client moved \(moves) times, producer \(producerMoves) times")
+        XCTAssertEqual(moves, 3, "the client moves as each broker drains")
+        XCTAssertEqual(producerMoves, 2, "the producer moves as broker2 and broker3 drain")
+    }
+
+    /// SIGTERM of `brokers[i]`, which must exit 0; starts it again on its port and waits until it and each other
+    /// broker see their links up again.
+    func rollingRestart(_ brokers: [Broker], _ i: Int, peers: String) throws -> Broker {
+        let old = brokers[i]
+        let others = brokers.indices.filter { $0 != i }.map { brokers[$0] }
+        let ups = { (b: Broker) in b.process.stderr.components(separatedBy: "peer broker \(old.address) is up").count - 1 }
+        let upsBefore = others.map(ups)
+        old.process.expectAlive = false
+        old.process.signal(SIGTERM)
+        XCTAssertEqual(try waitForExit(old.process, timeout: 10), 0, "broker\(i + 1) drains and exits 0")
+        let again = try startBroker(
+            port: old.port, metrics: true, name: "broker\(i + 1)-again", extra: ["--peers", peers, "--cluster-secret", ClusterTests.secret])
+        try waitUntil("broker\(i + 1) links to the others again", timeout: 20) {
+            again.process.stderr.split(separator: "\n").filter { $0.contains("peer broker ") && $0.contains(" is up (") }.count >= others.count
+                && zip(others, upsBefore).allSatisfy { ups($0) > $1 }
+        }
+        return again
     }
 }
 

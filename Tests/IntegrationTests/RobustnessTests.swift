@@ -119,6 +119,8 @@ final class RobustnessTests: IntegrationTestCase {
             ("broker", ["--address", "127.0.0.1:99999"], "BROKER_ADDRESS"),
             ("client", ["--subscribe", "zz"], "SUBSCRIBE"),
             ("client", ["--subscribe", "1AAA99,12"], "SUBSCRIBE"),
+            ("client", ["--broker-pick", "home"], "BROKER_PICK"),
+            ("producer", ["--id", "1AAA99", "--frames", Paths.frames("1AAA99").path, "--broker-pick", "1"], "BROKER_PICK"),
             ("lossy-relay", ["--loss", "2"], "RELAY_LOSS"),
         ]
         for c in cases {

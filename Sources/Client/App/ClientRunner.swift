@@ -8,6 +8,8 @@ struct ClientConfig {
     var broker: PeerAddress
     /// Every broker of BROKER_ADDRESS: with more than one the client fails over between them.
     var brokers: [PeerAddress] = []
+    /// The index in `brokers` to start on (BROKER_PICK=first: 0); nil: a random one.
+    var firstBroker: Int?
     var bind: PeerAddress?
     var output: String?
     var statusInterval: Int64 = 1_000_000
@@ -66,7 +68,7 @@ final class ClientRunner {
         self.signals = signals
         let bind = config.bind ?? (config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0))
         socket = try UDPSocket(bind: bind, batch: 64, receiveBuffer: 8 << 20)
-        core = ClientSession(timers: config.timers, limits: config.limits, brokers: config.brokers, seed: Clock.randomSeed())
+        core = ClientSession(timers: config.timers, limits: config.limits, brokers: config.brokers, firstBroker: config.firstBroker, seed: Clock.randomSeed())
         // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
         if config.brokers.count > 1 {
             socket.connect(to: core.broker!)

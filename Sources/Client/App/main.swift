@@ -7,7 +7,10 @@ let signals = SignalWatcher()
 let specs: [SettingSpec] = [
     SettingSpec(
         "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
-        "Broker address (host:port), or several, comma-separated (or a name with several addresses): the client starts on a random one and moves to the next when its broker is gone."),
+        "Broker address (host:port), or several, comma-separated (or a name with several addresses): the client starts on a random one (see BROKER_PICK) and moves to the next when its broker is gone."),
+    SettingSpec(
+        "broker-pick", env: "BROKER_PICK", default: "random",
+        "Which broker of BROKER_ADDRESS to start on: random (spreads clients over the cluster) or first (a home broker, the others for failover)."),
     SettingSpec("bind", env: "CONSUMER_ADDRESS", "Local address to receive on (host:port); any when empty."),
     SettingSpec("output", env: "OUTPUT", "Save every complete frame and audio chunk under this folder (one folder per stream)."),
     SettingSpec(
@@ -29,6 +32,7 @@ let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientC
     let brokers = try settings.addresses("broker")!
     var c = ClientConfig(broker: brokers[0])
     c.brokers = brokers
+    c.firstBroker = try settings.brokerPick("broker-pick").firstIndex
     c.bind = try settings.address("bind")
     // A bare port means loopback: the page is served to this machine alone unless an address says otherwise.
     if let w = settings.string("web"), !w.isEmpty, w.allSatisfy(\.isNumber) {

@@ -8,6 +8,8 @@ struct ProducerConfig {
     var broker: PeerAddress
     /// Every broker of BROKER_ADDRESS: with more than one the producer fails over between them.
     var brokers: [PeerAddress] = []
+    /// The index in `brokers` to start on (BROKER_PICK=first: 0); nil: a random one.
+    var firstBroker: Int?
     var bind: PeerAddress?
     var producer: ProducerID
     var frames: String?
@@ -53,7 +55,7 @@ final class ProducerRunner: @unchecked Sendable {
         if config.audio != nil { streams.append(StreamDescriptor(index: StreamKind.audio.rawValue, kind: .audio, rateMilli: 1000)) }
         core = ProducerSession(
             producer: config.producer, streams: streams, streamKey: config.streamKey, timers: config.timers, limits: config.limits,
-            brokers: config.brokers, seed: Clock.randomSeed())
+            brokers: config.brokers, firstBroker: config.firstBroker, seed: Clock.randomSeed())
         // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
         if config.brokers.count > 1 {
             socket.connect(to: core.broker!)

@@ -7,7 +7,10 @@ let signals = SignalWatcher()
 let specs: [SettingSpec] = [
     SettingSpec(
         "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
-        "Broker address (host:port), or several, comma-separated (or a name with several addresses): the producer starts on a random one and moves to the next when its broker is gone."),
+        "Broker address (host:port), or several, comma-separated (or a name with several addresses): the producer starts on a random one (see BROKER_PICK) and moves to the next when its broker is gone."),
+    SettingSpec(
+        "broker-pick", env: "BROKER_PICK", default: "random",
+        "Which broker of BROKER_ADDRESS to start on: random (spreads producers over the cluster) or first (a home broker, the others for failover)."),
     SettingSpec("id", env: "PRODUCER_ID", "Producer id: 6 hex digits, e.g. 1AAA99."),
     SettingSpec("frames", env: "FRAMES", "Folder of frame1.jpg, frame2.jpg, ... (sent in numeric order, looping)."),
     SettingSpec("audio", env: "AUDIO", "Folder of audio1.mp3, audio2.mp3, ... (one chunk per second of video); no audio when empty."),
@@ -32,6 +35,7 @@ let settings = Settings.parseOrExit(program: "producer", specs: specs, summary: 
 let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [ProducerConfig] in
     let brokers = try settings.addresses("broker")!
     let broker = brokers[0]
+    let firstBroker = try settings.brokerPick("broker-pick").firstIndex
     let bind = try settings.address("bind")
     let rate = try settings.double("rate", in: 0.1...1000)!
     let delay = try settings.double("delay", in: 0...86_400)!
@@ -57,7 +61,7 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
             }
             let audio = "\(root)/\(entry.id)/audio"
             return ProducerConfig(
-                broker: broker, brokers: brokers, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
+                broker: broker, brokers: brokers, firstBroker: firstBroker, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
                 audio: synthetic == nil && Files.isDirectory(audio) ? audio : nil, rate: entry.rate, delay: entry.delay,
                 syntheticBytes: synthetic, stopAfter: stopAfter, streamKey: try key(entry.id, given: entry.key, setting: "PRODUCERS (--producers)"))
         }
@@ -87,7 +91,7 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     }
     return [
         ProducerConfig(
-            broker: broker, brokers: brokers, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
+            broker: broker, brokers: brokers, firstBroker: firstBroker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
             stopAfter: stopAfter, streamKey: streamKey)
     ]
 }
