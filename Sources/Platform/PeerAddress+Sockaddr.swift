@@ -35,7 +35,7 @@ extension PeerAddress {
         var res: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(String(host), nil, &hints, &res)
         guard rc == 0, let first = res else {
-            throw AddressError(text: text, reason: "cannot resolve host '\(host)' (\(String(cString: gai_strerror(rc))))")
+            throw AddressError(text: text, reason: "cannot resolve host '\(host)' (\(String(cString: gai_strerror(rc))))", unresolved: true)
         }
         defer { freeaddrinfo(res) }
         var out: [PeerAddress] = []

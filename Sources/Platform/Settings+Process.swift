@@ -39,14 +39,23 @@ extension Settings {
     public func addresses(_ flag: String) throws(SettingsError) -> [PeerAddress]? {
         guard let v = string(flag), !v.isEmpty else { return nil }
         var all: [PeerAddress] = []
+        var unresolved: [AddressError] = []
         for part in v.split(separator: ",") {
             let text = String(part).trimmingSpaces
             guard !text.isEmpty else { continue }
             do throws(AddressError) {
                 for a in try PeerAddress.resolveAll(text) where !all.contains(a) { all.append(a) }
+            } catch where error.unresolved {
+                unresolved.append(error)
             } catch {
                 throw SettingsError(setting: spec(flag).label, message: error.description)
             }
+        }
+        // A list goes on without a name that does not resolve now (a stopped broker container's name vanishes
+        // from Docker's DNS), so a client restarted during an outage starts on the others; nothing at all is an error.
+        if let first = unresolved.first, all.isEmpty { throw SettingsError(setting: spec(flag).label, message: first.description) }
+        for e in unresolved {
+            Logger(name: program).warning("\(spec(flag).label): \(e.description); using the other entries")
         }
         guard !all.isEmpty else { throw SettingsError(setting: spec(flag).label, message: "no broker address in '\(v)'") }
         if all.contains(where: { !$0.isIPv6 }) { all.removeAll(where: \.isIPv6) }

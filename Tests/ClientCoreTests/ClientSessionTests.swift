@@ -290,6 +290,25 @@ final class ClientSessionTests: XCTestCase {
         XCTAssertTrue(c.poll(now: 50_000).isEmpty)
     }
 
+    /// A producer that moved to another broker of the cluster goes on numbering: its stream comes back online at this
+    /// client's broker (which may be any), and the frame its move cost is NACKed and delivered, not forgotten.
+    func testAProducersMoveKeepsTheGapItCost() throws {
+        var c = subscribedClient(videoStream)
+        let first = chunks(1, firstSequence: 10)  // 10...12
+        let lost = chunks(2, firstSequence: 13)  // 13...15, sent to the broker that died
+        let after = chunks(3, firstSequence: 16)
+        for d in first { _ = c.receive(d[...], now: 0) }
+        _ = feed(&c, .streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 0)), now: 1_000)
+        for d in after { _ = c.receive(d[...], now: 2_000) }
+        let asked = c.poll(now: 2_000 + timers.nackReorderDelay).compactMap { decoded($0) }
+        XCTAssertEqual(asked, [.nack(Nack(token: token, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 13, count: 3)]))])
+        for var d in lost {
+            d[32] |= DataHeader.retransmitFlag
+            _ = c.receive(d[...], now: 5_000)
+        }
+        XCTAssertEqual(frames(c.takeEvents()).map(\.number), [1, 2, 3])
+    }
+
     func testListRepliesAreCollectedAcrossPages() {
         var c = connectedClient()
         _ = c.sendList(now: 0)

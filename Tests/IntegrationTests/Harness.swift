@@ -168,7 +168,12 @@ class IntegrationTestCase: XCTestCase {
             for p in launched { print(p.logTail(lines: 40)) }
         }
         print("\(name) took \(String(format: "%.2f", monotonicNow() - testStart)) s")
-        try? FileManager.default.removeItem(at: workDir)
+        // VB_KEEP=1 keeps the work folder (every process's log, the saved frames) to look at after the run.
+        if ProcessInfo.processInfo.environment["VB_KEEP"] == nil {
+            try? FileManager.default.removeItem(at: workDir)
+        } else {
+            print("kept \(workDir.path)")
+        }
         launched = []
         super.tearDown()
     }

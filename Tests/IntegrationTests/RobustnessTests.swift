@@ -132,6 +132,22 @@ final class RobustnessTests: IntegrationTestCase {
         }
     }
 
+    /// A broker list goes on without a name that does not resolve (a stopped broker container's name leaves Docker's
+    /// DNS), with a warning naming it; a list of which nothing resolves stops the program, naming the setting. The
+    /// name here fails inside the resolver (a label over 63 bytes), so no query leaves the machine.
+    func testABrokerListGoesOnWithoutANameThatDoesNotResolve() throws {
+        let bad = String(repeating: "a", count: 70) + ".example:5000"
+        let alone = try runToExit("client", ["--broker", bad, "--headless"])
+        XCTAssertEqual(alone.status, 2, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("BROKER_ADDRESS"), alone.stderr)
+        let client = try launch("client", ["--broker", "127.0.0.1:9," + bad, "--headless"])
+        try waitUntil("the client warns that it skipped the name", timeout: 20) {
+            client.stderr.contains("using the other entries")
+        }
+        XCTAssertTrue(client.isRunning, client.stderr)
+        XCTAssertTrue(client.stderr.contains("WARNING"), client.stderr)
+    }
+
     func testBadCommandsAreExplainedAndTheClientCarriesOn() throws {
         // Nothing listens on this port; commands are checked by the client itself.
         let client = try startClient(brokerPort: try Ports.freeUDP())

@@ -261,15 +261,11 @@ public struct ClientSession: ProtocolCore, Sendable {
         case .streamStatus(let st):
             guard isSubscribed(st.stream) else { return [] }
             if st.state != .online { silenceArmed = false }  // its DATA stops for a reason: no failover for it
-            if st.state == .online, var r = receivers[st.stream] {
-                // The producer may have restarted its numbering. With failover it may also have moved to another
-                // broker, its numbering going on: the receiver keeps its gaps and partial frames then, to NACK what
-                // the move cost; a restarted producer shows by its sequence numbers instead (`restartedSender`).
-                if !failover {
-                    r.detector.reset()
-                    r.assembler.reset()
-                }
-                receivers[st.stream] = r
+            if st.state == .online, receivers[st.stream] != nil {
+                // The producer may have restarted its numbering, or moved to another broker of the cluster, its
+                // numbering going on (this client's broker may be any of them): the receiver keeps its gaps and
+                // partial frames, to NACK what the move cost; a restarted producer shows by its sequence numbers
+                // instead (`restartedSender`). Resetting here lost the frame in flight when a producer moved.
                 schedule(st.stream)
             }
             events.push(.streamStatus(st.stream, st.state))
@@ -347,7 +343,7 @@ public struct ClientSession: ProtocolCore, Sendable {
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
         noteData(h, now: now)
-        if failover && restartedSender(r.detector, h) { r.assembler.reset() }
+        if restartedSender(r.detector, h) { r.assembler.reset() }
         guard
             r.detector.receive(
                 h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers
