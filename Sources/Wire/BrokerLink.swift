@@ -52,6 +52,8 @@ public struct BrokerLink: Sendable {
     /// While a suspicion is being confirmed (`suspect`): when to probe again, and when to give the broker up.
     private var probeAt: Int64 = .max
     private var suspectDeadline: Int64 = .max
+    /// The first `probe` into the current silence (`.max`: none); unanswered if nothing was heard since.
+    private var firstProbeAt: Int64 = .max
     /// Suspicions confirmed (the broker gave up as lost) and cleared (it answered).
     public private(set) var suspicionsConfirmed = 0
     public private(set) var suspicionsCleared = 0
@@ -181,9 +183,12 @@ public struct BrokerLink: Sendable {
 
     /// The owner expected media and heard nothing (failover): probe the broker with a heartbeat now, repeated every
     /// `suspectRepeat`; unless something arrives within `suspectWindow`, `poll` reports `.lost`.
+    /// Probes into the same silence that went unanswered count: the window runs from the first of them, but the
+    /// suspicion itself still gets `minConfirm` of quick probes, so at least six round trips must fail in all.
     public mutating func suspect(now: Int64) -> [[UInt8]] {
         guard state == .connected, suspectDeadline == .max else { return [] }
-        suspectDeadline = now + suspectWindow
+        let since = firstProbeAt != .max && lastHeard < firstProbeAt ? firstProbeAt : now
+        suspectDeadline = max(since + suspectWindow, now + timers.minConfirm)
         probeAt = now + timers.suspectRepeat
         return [heartbeat(now: now)]
     }
@@ -200,6 +205,7 @@ public struct BrokerLink: Sendable {
     /// refreshes the RTT.
     public mutating func probe(now: Int64) -> [UInt8]? {
         guard state == .connected, suspectDeadline == .max else { return nil }
+        if firstProbeAt == .max || lastHeard >= firstProbeAt { firstProbeAt = now }
         return heartbeat(now: now)
     }
 

@@ -108,8 +108,9 @@ public struct Timers: Sendable, Equatable {
     /// so a `kill -9` costs about one and a half frame intervals instead of a whole suspicion.
     /// Silence longer than `silenceFrames` gaps (at least `minSilence`) makes the peer suspect its broker: it
     /// sends a heartbeat at once and repeats it every `suspectRepeat`; with no answer at all within
-    /// `suspectTimeout` (or twice the RTT's retransmission timeout, when longer) it moves to the next broker.
-    /// Repeating the probe is what keeps 10% loss from causing moves: all eight round trips must fail. A new broker
+    /// `suspectTimeout` (or twice the RTT's retransmission timeout, when longer), counted from the first early
+    /// probe that went unanswered but lasting at least `minConfirm`, it moves to the next broker. Repeating the
+    /// probe is what keeps 10% loss from causing moves: all six or more round trips must fail. A new broker
     /// that has not welcomed the peer within `failoverHelloTimeout` is left for the next one as well.
     public var probePercent: Int64 = 150
     public var minProbeSilence: Int64 = 10_000
@@ -117,6 +118,8 @@ public struct Timers: Sendable, Equatable {
     public var minSilence: Int64 = 40_000
     public var suspectRepeat: Int64 = 10_000
     public var suspectTimeout: Int64 = 80_000
+    /// The least a suspicion lasts, however long the early probes have gone unanswered: four more probes.
+    public var minConfirm: Int64 = 40_000
     public var failoverHelloTimeout: Int64 = 1_000_000
     /// A failover producer's heartbeat interval (when the broker asks for a longer one): it hears nothing but
     /// heartbeat answers from its broker, so this bounds how late it notices a hung one. It suspects its broker
