@@ -21,9 +21,11 @@ public struct ProducerSession: ProtocolCore, Sendable {
 
     /// Media older than this is not sent when a session comes up: no longer live, and a long outage must not
     /// empty the whole retransmit buffer at once (receivers may still NACK it).
-    static let heldMaxAge: Int64 = 500_000
-    /// What was sent this long before the session was lost goes to the new broker too: the old one may not have
-    /// passed it on (the peers of a draining broker drop their links to it on its BYE).
+    static let heldMaxAge: Int64 = 150_000
+    /// What was sent this long before the broker said it leaves goes to the next broker too: the old one may not
+    /// have passed it on (the peers of a draining broker drop their links to it on its BYE). Not after a broker
+    /// died or hung: what it lost is fetched through the new origin, and resending it too lost frames in the hang
+    /// simulation at 10% loss.
     static let resentBeforeMove: Int64 = 100_000
 
     public let producer: ProducerID
@@ -39,6 +41,8 @@ public struct ProducerSession: ProtocolCore, Sendable {
     var connectingSince: Int64 = 0
     /// ICMP port unreachable reports for the broker (the driver's connected socket).
     public internal(set) var refusals = 0
+    /// Since when sent media goes to the next broker again once its session is up (`.max`: none; see `sendHeld`).
+    var resendSince: Int64 = .max
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
@@ -141,6 +145,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
             let wasConnected = link.isConnected
             let (out, event) = link.handle(m, now: now)
             if wasConnected && !link.isConnected { connectingSince = now }  // the broker forgot us (it restarted)
+            if case .brokerLeaving? = event { resendSince = now - Self.resentBeforeMove }
             if let event { linkEvent(event, now: now) }
             if case .connected? = event { return out + sendHeld(now: now) }
             return out
@@ -180,11 +185,12 @@ public struct ProducerSession: ProtocolCore, Sendable {
     }
 
     /// The session is up (again): the frames chunked while it was being made (a failover's move takes a round trip
-    /// or two), and those sent just before it was lost, go out now as first sends, instead of waiting for a receiver
+    /// or two), and after a BYE those sent just before it, go out now as first sends, instead of waiting for a receiver
     /// to see the next frame and NACK them, which cost the viewers a frame interval and a round trip or more (found
     /// by the drain simulation).
     private mutating func sendHeld(now: Int64) -> [[UInt8]] {
-        let since = max(connectingSince - Self.resentBeforeMove, now - Self.heldMaxAge)
+        let since = max(min(connectingSince, resendSince), now - Self.heldMaxAge)
+        resendSince = .max
         var out: [[UInt8]] = []
         for index in streams.keys.sorted() {
             guard var s = streams.removeValue(forKey: index) else { continue }
