@@ -76,7 +76,7 @@ final class ClusterSplitSimulationTests: XCTestCase {
         let resumeText = resumes.map { String(format: "%.0f", Double($0) / 1000) }.joined(separator: " ")
         print(
             f.line(label) + "; flowing again after the heal in (ms) \(resumeText); pages during the cut \(pagesAtHeal - pagesBefore),"
-                + " in the 2 s after the heal \(healPages), after that \(latePages)")
+                + " in the 2 s after the heal \(healPages), after that \(latePages); refused as not linked \((0..<3).map { c.refused("peer_not_linked", broker: $0) })")
     }
 
     func testSplitAndHeal() {
