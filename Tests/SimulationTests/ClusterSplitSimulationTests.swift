@@ -38,9 +38,12 @@ final class ClusterSplitSimulationTests: XCTestCase {
         c.cut(0, 1, bothWays: bothWays)
         c.run(until: healAt)
         let pagesAtHeal = c.peerPagesSent
+        let resentAtHeal = c.peerResent.joined().reduce(0, +)
         c.healAll()
         c.run(until: healAt + 2_000_000)
         let healPages = c.peerPagesSent - pagesAtHeal
+        // Repairs of what the cut lost, asked for by the clients across it once their streams flow again.
+        let healResent = c.peerResent.joined().reduce(0, +) - resentAtHeal
         c.run(until: Self.mediaUntil + 1_000_000)
         // Once every snapshot is acknowledged, a cluster that changes nothing sends none.
         let latePages = c.peerPagesSent - pagesAtHeal - healPages
@@ -76,7 +79,7 @@ final class ClusterSplitSimulationTests: XCTestCase {
         let resumeText = resumes.map { String(format: "%.0f", Double($0) / 1000) }.joined(separator: " ")
         print(
             f.line(label) + "; flowing again after the heal in (ms) \(resumeText); pages during the cut \(pagesAtHeal - pagesBefore),"
-                + " in the 2 s after the heal \(healPages), after that \(latePages); refused as not linked \((0..<3).map { c.refused("peer_not_linked", broker: $0) })")
+                + " in the 2 s after the heal \(healPages), after that \(latePages); refused as not linked \((0..<3).map { c.refused("peer_not_linked", broker: $0) }); DATA resent over peer links in the 2 s after the heal \(healResent)")
     }
 
     func testSplitAndHeal() {
