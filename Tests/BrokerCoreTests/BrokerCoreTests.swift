@@ -378,10 +378,20 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertNil(h.broker.sessions[client])
         XCTAssertTrue(out.contains { if case .release = $0 { true } else { false } })
         h.connect(client, role: .client)
-        h.broker.shutdown()
+        h.broker.shutdown(now: 1_000_000)
         let byes = h.broker.drainTransmits()
         XCTAssertEqual(byes.destinations, [producer, client])
         XCTAssertTrue(byes.allSatisfy { if case .send(_, let b) = $0 { decoded(b)?.type == .bye } else { false } })
+        // Told again, in case the first was lost: twice, 20 ms apart, then no more.
+        func byesAt(_ at: Int64) -> Set<PeerAddress> {
+            XCTAssertLessThanOrEqual(h.broker.pollTimeout(), at)
+            h.broker.handleTimeout(now: at)
+            return h.broker.drainTransmits().filter { if case .send(_, let b) = $0 { decoded(b)?.type == .bye } else { false } }.destinations
+        }
+        XCTAssertEqual(byesAt(1_020_000), [producer, client])
+        XCTAssertEqual(byesAt(1_040_000), [producer, client])
+        h.broker.handleTimeout(now: 1_100_000)
+        XCTAssertTrue(h.broker.drainTransmits().allSatisfy { if case .send(_, let b) = $0 { decoded(b)?.type != .bye } else { true } })
     }
 
     func testAProducerMovingToANewAddressWins() {

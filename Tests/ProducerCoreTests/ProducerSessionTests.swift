@@ -44,6 +44,39 @@ final class ProducerSessionTests: XCTestCase {
         XCTAssertEqual(p.counters(1)?.datagrams, 0)
     }
 
+    /// A failover move (the broker said it leaves) takes a round trip: the frames chunked meanwhile, and those sent
+    /// just before to the old broker (which may not pass them on), go out as soon as the new broker welcomes the
+    /// producer, stamped for it, as first sends (found by the drain simulation: they waited for a receiver to NACK
+    /// them after the next frame, a gap of two frame intervals or more).
+    func testFramesChunkedDuringAMoveGoOutWhenTheNewSessionIsUp() throws {
+        let brokers = [address(4000), address(4100)]
+        var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), brokers: brokers, firstBroker: 0, seed: 3)
+        func welcome(_ hello: [UInt8]?, epoch: UInt64, now: Int64) -> [[UInt8]] {
+            guard case .hello(let h)? = hello.flatMap({ decoded($0) }) else {
+                XCTFail("no HELLO")
+                return []
+            }
+            let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77).encode()[...], now: now)
+            guard case .hello(let h2)? = withCookie.first.flatMap({ decoded($0) }) else {
+                XCTFail("no HELLO with the cookie")
+                return []
+            }
+            return p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: epoch, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: now)
+        }
+        XCTAssertTrue(welcome(p.start(now: 0).first, epoch: 1, now: 0).isEmpty)
+        XCTAssertEqual(p.sendFrame(randomFrame(100, seed: 0), stream: 1, captureTime: 0, now: 100_000).count, 1)
+        XCTAssertEqual(p.sendFrame(randomFrame(100, seed: 1), stream: 1, captureTime: 0, now: 290_000).count, 1)
+        let moving = p.receive(Message.bye(token: 0, reason: .shutdown).encode()[...], now: 300_000)
+        XCTAssertEqual(p.broker, brokers[1])
+        XCTAssertTrue(p.sendFrame(randomFrame(3000, seed: 2), stream: 1, captureTime: 0, now: 310_000).isEmpty, "no session: held")
+        let held = welcome(moving.first, epoch: 2, now: 320_000)
+        let headers = try held.map { try DataHeader.parse($0[...]) }
+        XCTAssertEqual(headers.map(\.frameNumber), [2, 3, 3, 3], "not the frame sent long before the move")
+        XCTAssertTrue(headers.allSatisfy { $0.flags & DataHeader.retransmitFlag == 0 }, "first sends")
+        XCTAssertTrue(held.allSatisfy { DataHeader.origin(of: $0) == ClusterKey.originTag(brokerID: 2) }, "stamped for the new broker")
+        XCTAssertEqual(p.counters(1)?.datagrams, 6)
+    }
+
     func testFramesAreChunkedWithRunningNumbers() throws {
         var p = connectedProducer()
         let a = p.sendFrame(randomFrame(5000, seed: 1), stream: 1, captureTime: 11, now: 0)

@@ -43,7 +43,7 @@ public final class ClusterSimulation {
     public var answersUnreachable: [Bool]
     public var producers: [Producer] = []
     public var clients: [Client] = []
-    public private(set) var now: Int64 = 0
+    public internal(set) var now: Int64 = 0
     public let frameInterval: Int64
     public let frameSizes: ClosedRange<Int>
     public var mediaUntil: Int64
@@ -55,6 +55,16 @@ public final class ClusterSimulation {
     public private(set) var peerResent: [[Int]]
     public private(set) var peerCached: [[Int]]
     public private(set) var events: [[BrokerEvent]]
+    /// PEER_ANNOUNCE and PEER_INTEREST pages broker i sent to broker j (sent, before loss or a cut).
+    public internal(set) var peerPages: [[Int]]
+    /// Directed peer links cut (`from * brokers + to`): what a broker sends over one is lost.
+    public internal(set) var cutLinks: Set<Int> = []
+    /// Draining brokers (SIGTERM): when the drain ends at the latest, and when anything last came in.
+    public internal(set) var drainUntil: [Int64?]
+    var drainLastReceived: [Int64]
+    /// Each broker's epoch (a restart gives it a new one), and its core's counters from before its last restart.
+    public internal(set) var epochs: [UInt64]
+    public internal(set) var pastCounters: [[BrokerCounters]]
     private var rng: SplitMix64
 
     public init(brokers n: Int, conditions: InMemoryNetwork.Conditions, seed: UInt64, frameInterval: Int64 = 33_333,
@@ -71,14 +81,20 @@ public final class ClusterSimulation {
         peerResent = peerData
         peerCached = peerData
         events = Array(repeating: [], count: n)
+        peerPages = peerData
+        drainUntil = Array(repeating: nil, count: n)
+        drainLastReceived = Array(repeating: 0, count: n)
+        epochs = (0..<n).map { 0x1000 + UInt64($0) * 0x0101_0101 }
+        pastCounters = Array(repeating: [], count: n)
         rng = SplitMix64(seed: seed &+ 7)
-        for i in 0..<n {
-            var b = BrokerCore(
-                epoch: 0x1000 + UInt64(i) * 0x0101_0101, cookieKey: (seed, ~seed), publishSecret: testPublishSecret,
-                cluster: ClusterConfig(secret: Self.secret))
-            b.setPeers(brokerAddresses, now: 0)  // every broker lists all, itself included (it must ignore itself)
-            brokers.append(b)
-        }
+        for i in 0..<n { brokers.append(Self.makeBroker(epoch: epochs[i], cookieKey: (seed, ~seed), peers: brokerAddresses, now: 0)) }
+    }
+
+    /// A cluster member that lists every broker, itself included (it must ignore itself).
+    static func makeBroker(epoch: UInt64, cookieKey: (UInt64, UInt64), peers: [PeerAddress], now: Int64) -> BrokerCore {
+        var b = BrokerCore(epoch: epoch, cookieKey: cookieKey, publishSecret: testPublishSecret, cluster: ClusterConfig(secret: Self.secret))
+        b.setPeers(peers, now: now)
+        return b
     }
 
     /// A video-only producer on broker `broker`.
@@ -122,7 +138,7 @@ public final class ClusterSimulation {
         var same = 0
         while true {
             var next = network.nextDelivery ?? .max
-            for (i, b) in brokers.enumerated() where alive[i] { next = min(next, b.pollTimeout()) }
+            for (i, b) in brokers.enumerated() where alive[i] { next = min(next, b.pollTimeout(), drainEnd(i)) }
             for p in producers {
                 next = min(next, p.session.pollTimeout())
                 if p.nextFrame < mediaUntil { next = min(next, p.nextFrame) }
@@ -146,6 +162,7 @@ public final class ClusterSimulation {
 
     private func step() {
         while let p = network.popDue(now: now) { deliver(p) }
+        for i in brokers.indices where alive[i] && drainEnd(i) <= now { endDrain(i) }
         for i in producers.indices {
             if producers[i].nextFrame <= now && producers[i].nextFrame < mediaUntil {
                 sendFrame(i)
@@ -180,6 +197,7 @@ public final class ClusterSimulation {
     private func deliver(_ p: InMemoryNetwork.Packet) {
         if let b = brokerAddresses.firstIndex(of: p.to) {
             guard alive[b] else { return unreachable(p) }
+            guard admitWhileDraining(p.bytes, broker: b) else { return }
             brokers[b].handle(p.bytes, from: p.from, now: now)
             route(b)
         } else if let i = producers.firstIndex(where: { $0.address == p.to }) {
@@ -210,6 +228,8 @@ public final class ClusterSimulation {
     private func send(_ bytes: [UInt8], from b: Int, to: PeerAddress) {
         if let j = brokerAddresses.firstIndex(of: to) {
             peerDatagrams[b][j] += 1
+            if !DataHeader.isData(bytes), let t = try? Message.peekType(bytes[...]), t == .peerAnnounce || t == .peerInterest { peerPages[b][j] += 1 }
+            if cutLinks.contains(b * brokers.count + j) { return }
             if DataHeader.isData(bytes), let h = try? DataHeader.parse(bytes[...]) {
                 peerData[b][j] += 1
                 if h.flags & DataHeader.retransmitFlag != 0 { peerResent[b][j] += 1 }
@@ -219,7 +239,7 @@ public final class ClusterSimulation {
         network.send(bytes, from: brokerAddresses[b], to: to, now: now)
     }
 
-    private func route(_ b: Int) {
+    func route(_ b: Int) {
         while let e = brokers[b].pollEvent() { events[b].append(e) }
         while let o = brokers[b].pollTransmit() {
             switch o {

@@ -56,7 +56,7 @@ final class ClusterFailoverSimulationTests: XCTestCase {
             XCTAssertEqual(p.session.brokers!.moves, p.broker == victim ? 1 : 0, "\(label): producer \(p.id) on broker \(p.broker) moved")
         }
         let gaps = out.longestGaps.map { String(format: "%.0f", Double($0) / 1000) }.joined(separator: " ")
-        print("failover simulation \(label): longest gap per client (ms) \(gaps); frames lost \(out.lost) of \(out.expected)")
+        print("failover-sim \(label): longest gap per client (ms) \(gaps); frames lost \(out.lost) of \(out.expected)")
         return out
     }
 
@@ -71,7 +71,7 @@ final class ClusterFailoverSimulationTests: XCTestCase {
         let g = all.longestGaps.sorted()
         func pct(_ q: Double) -> Double { Double(g[min(g.count - 1, Int(Double(g.count) * q))]) / 1000 }
         print(
-            "failover simulation \(unreachable ? "kill" : "hang"), \(Int(loss * 100))% loss: longest gap p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, max \(pct(1)) ms; frames lost \(all.lost) of \(all.expected)"
+            "failover-sim \(unreachable ? "kill" : "hang"), \(Int(loss * 100))% loss: longest gap p50 \(pct(0.5)) ms, p99 \(pct(0.99)) ms, max \(pct(1)) ms; frames lost \(all.lost) of \(all.expected)"
         )
     }
 

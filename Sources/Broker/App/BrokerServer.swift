@@ -154,7 +154,7 @@ final class BrokerServer {
             if ready.contains(signals.fd), let sig = signals.take() {
                 if drainUntil == nil {
                     log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
-                    core.shutdown()
+                    core.shutdown(now: now)
                     dispatchTransmits()
                 }
                 _ = forwarder.flush()

@@ -74,6 +74,14 @@ extension BrokerCore {
         }
         link.theirSendTime = h.sendTime
         link.brokerID = h.brokerID
+        if link.theirInterest != 0 && Serial.less(h.interestVersion, link.theirInterest) {
+            // The peer numbers its interest from 1 again: it dropped the link while we did not (a one-way cut). Its
+            // new versions would look old here, never be taken nor acknowledged, and be resent every heartbeat for
+            // ever (found by the split simulation); the interest we hold stays until its new version comes.
+            link.theirInterest = 0
+            link.interestPending = 0
+            link.interestPages = [:]
+        }
         link.counters.datagramsIn += 1
         link.lastHeard = now
         link.echo = h.sendTime

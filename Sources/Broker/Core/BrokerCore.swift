@@ -45,6 +45,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
     var announceDirty = false
     var interestDirty = false
     var outbox = OutputQueue<BrokerOutput>()
+    /// After `shutdown`: the BYE rounds still to send to clients and producers, and when the next is due.
+    var byesLeft = 0
+    var nextBye: Int64 = .max
     /// What happened to sessions and streams (never per datagram).
     var events = OutputQueue<BrokerEvent>()
 
@@ -567,6 +570,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         retrySnapshots(now: now)
         flushClusterChanges(now: now)
         expireLeases(now: now)
+        if now >= nextBye { repeatBye(now: now) }
         guard now >= nextSweep else { return }
         nextSweep = now + timers.heartbeatInterval / 2
         if now - lastMeasure >= 1_000_000 {
@@ -584,7 +588,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         // Changes to the cluster's snapshots go out on the next turn, batched: due at once (0 is before any `now`; not
         // Int64.min, which a driver computing `deadline - now` would overflow on).
         let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : min(nextPeerTick, nextSnapshotRetry)
-        return min(nextSweep, streamTimers.next, table.leases.next, cluster)
+        return min(nextSweep, streamTimers.next, table.leases.next, cluster, nextBye)
     }
 
     /// Ends the sessions whose lease has expired, at most `limits.maxLeaseChecksPerTurn` due leases per turn:
@@ -636,13 +640,28 @@ public struct BrokerCore: ProtocolCore, Sendable {
         s.receiver.mark(unread: flowing)
     }
 
-    /// Tells every peer the broker is leaving.
-    public mutating func shutdown() {
+    /// Tells every peer the broker is leaving. The clients and producers are told again `byeRepeats` times,
+    /// `byeRepeat` apart: a BYE is one datagram, and one that is lost (one in ten at 10% loss) left its peer on the
+    /// draining broker until it exited, a gap of a broker's death instead of a move (found by the drain simulation).
+    public mutating func shutdown(now: Int64) {
         let bye = Message.bye(token: 0, reason: .shutdown).encode()
         for (a, s) in table.byAddress {
             // A peer broker checks the cookie it gave us, so a spoofed BYE cannot take a link down.
             let token = s.role == .broker ? links[a]?.token ?? 0 : 0
             outbox.push(.send(to: a, token == 0 ? bye : Message.bye(token: token, reason: .shutdown).encode()))
         }
+        byesLeft = Self.byeRepeats
+        nextBye = now + Self.byeRepeat
+    }
+
+    static let byeRepeats = 2
+    static let byeRepeat: Int64 = 20_000
+
+    /// A BYE again to every client and producer session left (sessions that moved already ignore it).
+    mutating func repeatBye(now: Int64) {
+        let bye = Message.bye(token: 0, reason: .shutdown).encode()
+        for (a, s) in table.byAddress where s.role != .broker { outbox.push(.send(to: a, bye)) }
+        byesLeft -= 1
+        nextBye = byesLeft > 0 ? now + Self.byeRepeat : .max
     }
 }

@@ -19,6 +19,15 @@ public struct ProducerSession: ProtocolCore, Sendable {
         var counters = StreamCounters()
     }
 
+    /// Media older than this is not sent when a session comes up: no longer live, and a long outage must not
+    /// empty the whole retransmit buffer at once (receivers may still NACK it).
+    static let heldMaxAge: Int64 = 150_000
+    /// What was sent this long before the broker said it leaves goes to the next broker too: the old one may not
+    /// have passed it on (the peers of a draining broker drop their links to it on its BYE). Not after a broker
+    /// died or hung: what it lost is fetched through the new origin, and resending it too lost frames in the hang
+    /// simulation at 10% loss.
+    static let resentBeforeMove: Int64 = 100_000
+
     public let producer: ProducerID
     public let limits: Limits
     public internal(set) var link: BrokerLink
@@ -32,6 +41,8 @@ public struct ProducerSession: ProtocolCore, Sendable {
     var connectingSince: Int64 = 0
     /// ICMP port unreachable reports for the broker (the driver's connected socket).
     public internal(set) var refusals = 0
+    /// Since when sent media goes to the next broker again once its session is up (`.max`: none; see `sendHeld`).
+    var resendSince: Int64 = .max
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
@@ -131,8 +142,12 @@ public struct ProducerSession: ProtocolCore, Sendable {
             events.push(.refused(e.code, reason: e.reason))
             return []
         default:
+            let wasConnected = link.isConnected
             let (out, event) = link.handle(m, now: now)
+            if wasConnected && !link.isConnected { connectingSince = now }  // the broker forgot us (it restarted)
+            if case .brokerLeaving? = event { resendSince = now - Self.resentBeforeMove }
             if let event { linkEvent(event, now: now) }
+            if case .connected? = event { return out + sendHeld(now: now) }
             return out
         }
     }
@@ -150,9 +165,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
                 guard budget > 0 else { break }
                 budget -= 1
                 if var d = s.buffer.resend(seq, now: now, minInterval: minInterval) {
-                    // Stamped again: the datagram may predate this session (a reconnect, perhaps to another broker).
-                    if let epoch = link.epoch { DataHeader.setOrigin(&d, ClusterKey.originTag(brokerID: epoch)) }
-                    link.mediaKey?.stamp(&d)
+                    restamp(&d)
                     out.append(d)
                     s.counters.retransmitted += 1
                 } else if !s.buffer.contains(seq) {
@@ -162,6 +175,43 @@ public struct ProducerSession: ProtocolCore, Sendable {
             }
         }
         streams[n.stream.index] = s
+        return out
+    }
+
+    /// Stamped again for this session: the datagram may predate it (a reconnect, perhaps to another broker).
+    private func restamp(_ d: inout [UInt8]) {
+        if let epoch = link.epoch { DataHeader.setOrigin(&d, ClusterKey.originTag(brokerID: epoch)) }
+        link.mediaKey?.stamp(&d)
+    }
+
+    /// The session is up (again): the frames chunked while it was being made (a failover's move takes a round trip
+    /// or two), and after a BYE those sent just before it, go out now as first sends, instead of waiting for a receiver
+    /// to see the next frame and NACK them, which cost the viewers a frame interval and a round trip or more (found
+    /// by the drain simulation).
+    private mutating func sendHeld(now: Int64) -> [[UInt8]] {
+        let since = max(min(connectingSince, resendSince), now - Self.heldMaxAge)
+        resendSince = .max
+        var out: [[UInt8]] = []
+        for index in streams.keys.sorted() {
+            guard var s = streams.removeValue(forKey: index) else { continue }
+            // Newest first, back to the first datagram sent before `since` (sent in order, so older ones are too).
+            var recent: [UInt32] = []
+            var seq = s.nextSequence
+            for _ in 0..<s.buffer.capacity {
+                seq &-= 1
+                guard let e = s.buffer.entry(seq), e.lastSent >= since else { break }
+                recent.append(seq)
+            }
+            for seq in recent.reversed() {
+                guard var d = s.buffer.resend(seq, now: now, minInterval: 0) else { continue }
+                d[32] &= ~DataHeader.retransmitFlag
+                restamp(&d)
+                s.counters.datagrams += 1
+                s.counters.bytes += d.count
+                out.append(d)
+            }
+            streams[index] = s
+        }
         return out
     }
 
