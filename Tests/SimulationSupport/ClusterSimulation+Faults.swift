@@ -43,10 +43,11 @@ extension ClusterSimulation {
 
     /// Whether a datagram reaching broker `b` is handed to it: a draining broker drops HELLOs (a peer it just told
     /// to leave must not settle there again), as `BrokerServer` does.
-    func admitWhileDraining(_ bytes: [UInt8], broker b: Int) -> Bool {
+    /// Peer brokers' datagrams do not count as activity: they greet every broker they list, leaving or not.
+    func admitWhileDraining(_ bytes: [UInt8], from: PeerAddress, broker b: Int) -> Bool {
         guard drainUntil[b] != nil else { return true }
         if !DataHeader.isData(bytes), case .hello? = try? Message.decode(bytes[...]) { return false }
-        drainLastReceived[b] = now
+        if brokers[b].peerLinks[from] == nil { drainLastReceived[b] = now }
         return true
     }
 

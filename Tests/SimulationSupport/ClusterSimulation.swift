@@ -197,7 +197,7 @@ public final class ClusterSimulation {
     private func deliver(_ p: InMemoryNetwork.Packet) {
         if let b = brokerAddresses.firstIndex(of: p.to) {
             guard alive[b] else { return unreachable(p) }
-            guard admitWhileDraining(p.bytes, broker: b) else { return }
+            guard admitWhileDraining(p.bytes, from: p.from, broker: b) else { return }
             brokers[b].handle(p.bytes, from: p.from, now: now)
             route(b)
         } else if let i = producers.firstIndex(where: { $0.address == p.to }) {

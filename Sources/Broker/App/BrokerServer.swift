@@ -177,7 +177,9 @@ final class BrokerServer {
                     if let c = capture { c.record(bytes, from: from, to: boundAddress, wallMicros: arrivalMicros()) }
                     // A draining broker takes no new sessions: a peer we just told to leave must not settle here again.
                     if drainUntil != nil, !DataHeader.isData(bytes), case .hello? = try? Message.decode(bytes[...]) { return }
-                    if drainUntil != nil { lastReceived = Clock.now() }
+                    // Quiet means no client or producer is still talking to us: peer brokers greet every broker
+                    // they list, leaving or not, so their datagrams do not hold the exit back.
+                    if drainUntil != nil, self.core.peerLinks[from] == nil { lastReceived = Clock.now() }
                     core.handle(bytes, from: from, now: Clock.now())
                 }
                 if n == 0 { break }

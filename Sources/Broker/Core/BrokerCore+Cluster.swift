@@ -279,7 +279,8 @@ extension BrokerCore {
     /// Every peer heartbeat: PEER_HELLOs, link timeouts, and snapshots not yet acknowledged.
     mutating func peerTick(now: Int64) {
         guard let cluster else { return }
-        nextPeerTick = now + cluster.peerHeartbeat
+        nextPeerTick = leaving ? .max : now + cluster.peerHeartbeat
+        guard !leaving else { return }
         for a in Array(links.keys) {
             var link = links[a]!
             if link.isSelf { continue }

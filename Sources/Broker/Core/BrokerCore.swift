@@ -47,6 +47,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
     var outbox = OutputQueue<BrokerOutput>()
     /// After `shutdown`: the BYE rounds still to send to clients and producers, and when the next is due.
     var byesLeft = 0
+    /// Set by `shutdown`: the broker is leaving, so it no longer greets its peers (its PEER_HELLOs would bring back up
+    /// the links its BYE took down, and the peers would go on sending it their streams).
+    public private(set) var leaving = false
     var nextBye: Int64 = .max
     /// What happened to sessions and streams (never per datagram).
     var events = OutputQueue<BrokerEvent>()
@@ -652,6 +655,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
         byesLeft = Self.byeRepeats
         nextBye = now + Self.byeRepeat
+        leaving = true
     }
 
     static let byeRepeats = 2
