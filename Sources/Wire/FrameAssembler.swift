@@ -163,6 +163,16 @@ public struct FrameAssembler: Sendable {
         return headDeadline(budget: budget)
     }
 
+    /// Gives up every frame before `number` (an outage no repair is worth): those not handed on yet count as
+    /// dropped, and the assembler starts over at `number`.
+    public mutating func skip(to number: UInt32) {
+        if let n = next {
+            let behind = number &- n
+            if behind < 1 << 31 { counters.dropped += Int(behind) }
+        }
+        reset()
+    }
+
     public mutating func reset() {
         frames.removeAll()
         bytesInFlight = 0

@@ -102,6 +102,10 @@ public struct Timers: Sendable, Equatable {
     public var maxRequestBackoff: Int64 = 2_000_000
     /// A request unanswered this long is reported to the user as timed out (it is retried again on reconnect).
     public var requestTimeout: Int64 = 10_000_000
+    /// A client that receives a frame captured more than this after the newest it had of the stream (the stream was
+    /// cut off: a peer link down and healed, its producer away) gives up the gap instead of NACKing it: repaired,
+    /// those frames would be too old to show and would hold the live ones back (frames are handed on in order).
+    public var outageSkip: Int64 = 1_000_000
     /// Failover (peers given several brokers only). A client that hears no DATA for `probePercent`% of the
     /// smoothed gap between frame starts (at least `minProbeSilence`) sends one HEARTBEAT, and another every gap
     /// while the silence lasts: it asks nothing, but a killed broker's host answers it with ICMP port unreachable,

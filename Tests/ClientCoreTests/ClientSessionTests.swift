@@ -44,10 +44,10 @@ final class ClientSessionTests: XCTestCase {
         return c
     }
 
-    func chunks(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream) -> [[UInt8]] {
+    func chunks(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream, capture: UInt64? = nil) -> [[UInt8]] {
         Chunker.chunk(
             frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence,
-            captureTime: UInt64(number))
+            captureTime: capture ?? UInt64(number))
     }
 
     func frames(_ events: [ClientEvent]) -> [CompleteFrame] {
@@ -307,6 +307,29 @@ final class ClientSessionTests: XCTestCase {
             _ = c.receive(d[...], now: 5_000)
         }
         XCTAssertEqual(frames(c.takeEvents()).map(\.number), [1, 2, 3])
+    }
+
+    /// A stream cut off for longer than `outageSkip` (a peer link down and healed) comes back far ahead: the gap is
+    /// given up at once, counted as dropped frames, instead of NACKed and waited for ahead of the live frames.
+    func testAnOutageLongerThanTheSkipIsGivenUpNotRepaired() throws {
+        var c = subscribedClient(videoStream)
+        let start: UInt64 = 1_000_000_000
+        for d in chunks(1, firstSequence: 10, capture: start) { _ = c.receive(d[...], now: 0) }  // 10...12
+        // 45 frames (135 datagrams) later, 1.5 s on: the cut's frames are gone for good.
+        for d in chunks(46, firstSequence: 148, capture: start + 1_500_000) { _ = c.receive(d[...], now: 1_500_000) }
+        XCTAssertEqual(frames(c.takeEvents()).map(\.number), [1, 46], "the live frame at once")
+        func nacks(_ sent: [[UInt8]]) -> [Nack] { sent.compactMap { if case .nack(let n)? = decoded($0) { n } else { nil } } }
+        XCTAssertEqual(nacks(c.poll(now: 1_500_000 + timers.nackReorderDelay)), [], "no NACK for the cut")
+        XCTAssertEqual(c.outagesSkipped, 1)
+        XCTAssertEqual(c.stats[videoStream]?.frames.dropped, 44)
+        // A slow stream's next frame, 2 s on, is no outage: a chunk lost of it is still asked for.
+        let slow = chunks(47, firstSequence: 151, capture: start + 3_500_000)
+        _ = c.receive(slow[0][...], now: 3_500_000)
+        _ = c.receive(slow[2][...], now: 3_500_000)
+        XCTAssertEqual(
+            nacks(c.poll(now: 3_500_000 + timers.nackReorderDelay)),
+            [Nack(token: token, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 152, count: 1)])])
+        XCTAssertEqual(c.outagesSkipped, 1)
     }
 
     func testListRepliesAreCollectedAcrossPages() {

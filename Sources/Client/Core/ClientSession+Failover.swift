@@ -88,6 +88,15 @@ extension ClientSession {
         return jump > limits.maxTrackedGaps || jump < -4 * limits.maxTrackedGaps
     }
 
+    /// Whether `h` ends an outage of its stream longer than `Timers.outageSkip`, by capture time: the stream was
+    /// cut off (a peer link down and healed, its producer away), and repairing the gap would deliver frames too old
+    /// to show while holding the live ones back. A producer's move or a broker's failover costs far less. Whole
+    /// frames must be missing too: consecutive frames of a slow stream (0.5 fps) are no outage.
+    func outageOver(_ r: Receiver, _ h: DataHeader) -> Bool {
+        let framesAhead = h.frameNumber &- r.newestFrame
+        return r.newestCapture != 0 && h.captureTime > r.newestCapture &+ UInt64(timers.outageSkip) && framesAhead >= 2 && framesAhead < 1 << 31
+    }
+
     /// Hands a complete frame to the output unless it was delivered already (failover only: one broker's
     /// assembler never hands on a frame twice).
     mutating func emit(_ f: CompleteFrame) {

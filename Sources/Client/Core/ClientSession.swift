@@ -40,6 +40,9 @@ public struct ClientSession: ProtocolCore, Sendable {
         var detector: LossDetector
         var assembler: FrameAssembler
         var bytes = 0
+        /// The newest capture time received (µs, the producer's clock; 0: none yet), and that frame's number.
+        var newestCapture: UInt64 = 0
+        var newestFrame: UInt32 = 0
     }
 
     public let timers: Timers
@@ -61,6 +64,8 @@ public struct ClientSession: ProtocolCore, Sendable {
     var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
     public private(set) var ignoredData = 0
+    /// Outages of a stream given up rather than repaired (`outageOver`).
+    public internal(set) var outagesSkipped = 0
     /// The brokers this client may use; with more than one it fails over (see `ClientSession+Failover.swift`).
     public internal(set) var brokers: BrokerList?
     /// Frames not delivered because they were delivered already (a join frame after a move, say).
@@ -343,7 +348,17 @@ public struct ClientSession: ProtocolCore, Sendable {
         // The cached frame a joiner gets goes through loss detection too: a chunk of it lost on the way is
         // asked for like any other, instead of the join waiting out the latency budget.
         noteData(h, now: now)
-        if restartedSender(r.detector, h) { r.assembler.reset() }
+        if restartedSender(r.detector, h) {
+            r.assembler.reset()
+        } else if outageOver(r, h) {
+            r.detector.reset()
+            r.assembler.skip(to: h.frameNumber)
+            outagesSkipped += 1
+        }
+        if h.captureTime > r.newestCapture {
+            r.newestCapture = h.captureTime
+            r.newestFrame = h.frameNumber
+        }
         guard
             r.detector.receive(
                 h.sequence, frameStart: h.frameStart, frameEnd: h.frameEnd, resent: h.flags & DataHeader.retransmitFlag != 0, now: now, timers: timers
