@@ -79,14 +79,15 @@ final class ClusterRestartDrainSimulationTests: XCTestCase {
         return f
     }
 
-    func restartScenario(loss: Double) {
+    /// Runs `scenario` with each broker in turn as the victim (seeds `seed`, `seed + 1`, ...) and prints the sum.
+    func everyVictim(_ name: String, loss: Double, seed: UInt64, _ scenario: (Int, Double, UInt64) -> FailoverFigures) {
         var all = FailoverFigures()
-        for victim in 0..<3 { all.merge(restart(victim: victim, loss: loss, seed: 21 + UInt64(victim))) }
-        print(all.line("restart, all victims, \(Int(loss * 100))% loss"))
+        for victim in 0..<3 { all.merge(scenario(victim, loss, seed + UInt64(victim))) }
+        print(all.line("\(name), all victims, \(Int(loss * 100))% loss"))
     }
 
-    func testRestartedBrokers() { restartScenario(loss: 0) }
-    func testRestartedBrokersAtTenPercentLoss() { restartScenario(loss: 0.10) }
+    func testRestartedBrokers() { everyVictim("restart", loss: 0, seed: 21, restart) }
+    func testRestartedBrokersAtTenPercentLoss() { everyVictim("restart", loss: 0.10, seed: 21, restart) }
 
     // MARK: Drain
 
@@ -124,12 +125,6 @@ final class ClusterRestartDrainSimulationTests: XCTestCase {
         return f
     }
 
-    func drainScenario(loss: Double) {
-        var all = FailoverFigures()
-        for victim in 0..<3 { all.merge(drain(victim: victim, loss: loss, seed: 41 + UInt64(victim))) }
-        print(all.line("drain, all victims, \(Int(loss * 100))% loss"))
-    }
-
-    func testDrainedBrokers() { drainScenario(loss: 0) }
-    func testDrainedBrokersAtTenPercentLoss() { drainScenario(loss: 0.10) }
+    func testDrainedBrokers() { everyVictim("drain", loss: 0, seed: 41, drain) }
+    func testDrainedBrokersAtTenPercentLoss() { everyVictim("drain", loss: 0.10, seed: 41, drain) }
 }
