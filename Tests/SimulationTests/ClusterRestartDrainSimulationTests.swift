@@ -114,6 +114,9 @@ final class ClusterRestartDrainSimulationTests: XCTestCase {
         f.peerPages = c.peerPagesSent
         XCTAssertEqual(f.duplicates, 0, "\(label): a frame twice")
         XCTAssertEqual(f.lost, 0, "\(label): frames lost")
+        // Its peers' greetings do not count as activity, and it no longer greets them: the drain ends once its
+        // clients and producers have moved (150 ms quiet), not after the whole DRAIN_MS.
+        XCTAssertLessThan(drainedAt - drainAt, 500_000, "\(label): the drain lasted until DRAIN_MS")
         // At 10% loss a client's longest gap is some 60 ms with no failure at all (a frame repaired after a NACK), and
         // a moving client's HELLO, SUBSCRIBE or their answers lost cost it a request retry (50 ms, then 100 ms).
         for (i, client) in c.clients.enumerated() {
