@@ -113,26 +113,28 @@ int cwire_send_batch(int fd, int n, const void *iovs, const int *iovstart, const
     return sent;
 }
 
-int cwire_signalfd(void) {
+/* Blocks SIGINT, SIGTERM and `extra` (0: none) in the calling thread and makes `fd` (-1: a new signalfd) report
+   them. */
+static int watch_signals(int fd, int extra) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, 0);
-    sigdelset(&set, SIGPIPE);
-    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
-int cwire_signalfd_add(int fd, int sig) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, sig);
+    if (extra) sigaddset(&set, extra);
     pthread_sigmask(SIG_BLOCK, &set, 0);
     return signalfd(fd, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
+
+int cwire_signalfd(void) {
+    /* SIGPIPE is blocked, not reported: a write to a closed socket fails with EPIPE instead. */
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, 0);
+    return watch_signals(-1, 0);
+}
+
+int cwire_signalfd_add(int fd, int sig) { return watch_signals(fd, sig); }
 
 int cwire_read_signal(int fd) {
     struct signalfd_siginfo info;

@@ -197,7 +197,7 @@ public struct BrokerLink: Sendable {
     /// measured RTT when that is longer, so that a broker across an ocean is not left for being far away.
     public var suspectWindow: Int64 {
         guard rtt.hasSample else { return timers.suspectTimeout }
-        return max(timers.suspectTimeout, 2 * (rtt.smoothed + 4 * rtt.variance))
+        return max(timers.suspectTimeout, 2 * rtt.timeout)
     }
 
     /// One heartbeat that suspects nothing (failover): sent into a silence so that a killed broker's host answers

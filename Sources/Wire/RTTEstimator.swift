@@ -21,9 +21,12 @@ public struct RTTEstimator: Sendable {
         }
     }
 
+    /// The retransmission timeout: one RTT plus four times its variation (RFC 6298), unclamped.
+    public var timeout: Int64 { smoothed + 4 * variance }
+
     /// How long to wait before asking again (or resending again): one RTT plus margin, clamped.
     public func retryInterval(_ timers: Timers) -> Int64 {
-        min(max(smoothed + 4 * variance, timers.minRetryInterval), timers.maxRetryInterval)
+        min(max(timeout, timers.minRetryInterval), timers.maxRetryInterval)
     }
 
     /// The retry interval for a peer-reported RTT (0 if unknown).

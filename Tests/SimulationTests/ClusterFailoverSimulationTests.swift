@@ -10,8 +10,6 @@ import XCTest
 /// asserted: frames intact and never twice, every client of the dead broker moved exactly once and no other client
 /// moved (no flapping), and at least 85% of the frames arrive at each client (most runs lose none; see the printed figures).
 final class ClusterFailoverSimulationTests: XCTestCase {
-    let p1 = ProducerID(rawValue: 0x1A_AA99)!
-    let p2 = ProducerID(rawValue: 0x2B_BB77)!
     static let mediaUntil: Int64 = 5_500_000
 
     struct Outcome {
@@ -21,14 +19,7 @@ final class ClusterFailoverSimulationTests: XCTestCase {
     }
 
     func run(victim: Int, unreachable: Bool, loss: Double, seed: UInt64) -> Outcome {
-        let c = ClusterSimulation(
-            brokers: 3, conditions: InMemoryNetwork.Conditions(loss: loss, duplication: loss > 0 ? 0.02 : 0, baseDelay: 1_000, jitter: 2_000),
-            seed: seed, mediaUntil: Self.mediaUntil)
-        c.addProducer(p1, broker: 0, startAt: 200_000, failover: true)
-        c.addProducer(p2, broker: 1, startAt: 300_000, failover: true)
-        for i in 0..<6 {
-            c.addClient(broker: i % 3, selector: StreamID(producer: i % 2 == 0 ? p1 : p2, index: 1), startAt: 400_000 + Int64(i) * 50_000, failover: true)
-        }
+        let c = ClusterSimulation.failoverScene(loss: loss, seed: seed, mediaUntil: Self.mediaUntil)
         var rng = SplitMix64(seed: seed &* 31 &+ UInt64(victim))
         let killAt = 2_500_000 + Int64(rng.next() % 1_000_000)
         c.run(until: killAt)

@@ -7,20 +7,10 @@ import XCTest
 /// producers and six clients, all given the whole broker list, 30 s of virtual time at 10% loss and 2% duplication
 /// on every link: with no failure nobody moves; after a kill (or hang), nobody moves more than once.
 final class ClusterFlappingSimulationTests: XCTestCase {
-    let p1 = ProducerID(rawValue: 0x1A_AA99)!
-    let p2 = ProducerID(rawValue: 0x2B_BB77)!
     static let mediaUntil: Int64 = 30_000_000
 
     func cluster(seed: UInt64) -> ClusterSimulation {
-        let c = ClusterSimulation(
-            brokers: 3, conditions: InMemoryNetwork.Conditions(loss: 0.10, duplication: 0.02, baseDelay: 1_000, jitter: 2_000), seed: seed,
-            mediaUntil: Self.mediaUntil)
-        c.addProducer(p1, broker: 0, startAt: 200_000, failover: true)
-        c.addProducer(p2, broker: 1, startAt: 300_000, failover: true)
-        for i in 0..<6 {
-            c.addClient(broker: i % 3, selector: StreamID(producer: i % 2 == 0 ? p1 : p2, index: 1), startAt: 400_000 + Int64(i) * 50_000, failover: true)
-        }
-        return c
+        ClusterSimulation.failoverScene(loss: 0.10, seed: seed, mediaUntil: Self.mediaUntil)
     }
 
     func figures(_ c: ClusterSimulation) -> FailoverFigures {

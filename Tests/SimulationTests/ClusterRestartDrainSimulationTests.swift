@@ -7,22 +7,18 @@ import XCTest
 /// drained (SIGTERM). Three brokers, two producers and six clients spread over them, every peer given the whole
 /// broker list; each broker in turn is the victim, at a random moment, at 0% and 10% loss (2% duplication).
 final class ClusterRestartDrainSimulationTests: XCTestCase {
-    let p1 = ProducerID(rawValue: 0x1A_AA99)!
-    let p2 = ProducerID(rawValue: 0x2B_BB77)!
     static let mediaUntil: Int64 = 10_000_000
     static let frameInterval: Int64 = 33_333
 
     func cluster(loss: Double, seed: UInt64) -> ClusterSimulation {
-        let c = ClusterSimulation(
-            brokers: 3, conditions: InMemoryNetwork.Conditions(loss: loss, duplication: loss > 0 ? 0.02 : 0, baseDelay: 1_000, jitter: 2_000),
-            seed: seed, frameInterval: Self.frameInterval, mediaUntil: Self.mediaUntil)
-        c.addProducer(p1, broker: 0, startAt: 200_000, failover: true)
-        c.addProducer(p2, broker: 1, startAt: 300_000, failover: true)
-        for i in 0..<6 { c.addClient(broker: i % 3, selector: stream(i), startAt: 400_000 + Int64(i) * 50_000, failover: true) }
-        return c
+        ClusterSimulation.failoverScene(loss: loss, seed: seed, mediaUntil: Self.mediaUntil)
     }
 
-    func stream(_ i: Int) -> StreamID { StreamID(producer: i % 2 == 0 ? p1 : p2, index: 1) }
+    /// What client `i` of the scene watches (a client added later as if it were client `i`).
+    func stream(_ i: Int) -> StreamID {
+        let (p1, p2) = ClusterSimulation.sceneProducers
+        return StreamID(producer: i % 2 == 0 ? p1 : p2, index: 1)
+    }
 
     /// Moves as they should be: a peer of the victim moved once (to a live broker), every other peer stayed (the
     /// clients that join later must not move at all).

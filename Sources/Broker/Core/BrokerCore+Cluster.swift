@@ -343,8 +343,10 @@ extension BrokerCore {
         links[a]!.snapshotRetryAt = now + delay
     }
 
-    /// Resends the snapshots whose retry is due (between heartbeats).
+    /// Resends the snapshots whose retry is due (between heartbeats). Called on every timer turn: nothing to do
+    /// costs one look at each link, no copy of the keys.
     mutating func retrySnapshots(now: Int64) {
+        guard nextSnapshotRetry <= now else { return }
         for a in Array(links.keys) where links[a]!.up && links[a]!.snapshotRetryAt <= now {
             sendSnapshots(to: a, now: now, force: false, retry: true)
         }

@@ -54,10 +54,8 @@ final class ClientRunner {
     var origins: [StreamID: UInt32] = [:]
     /// Set at the end of input (a closed pipe, Ctrl-D at the terminal): no more commands are read.
     var inputEnded = false
-    /// `socket.refusals` already passed on to the core.
-    var refusalsSeen = 0
-    /// The broker the socket is connected to (nil: not connected, a single broker).
-    var connectedTo: PeerAddress?
+    /// The broker the socket is connected to, for ICMP port unreachable (failover only).
+    var connection: BrokerConnection
 
     /// The broker the client uses now.
     var broker: PeerAddress { core.broker ?? config.broker }
@@ -69,11 +67,7 @@ final class ClientRunner {
         let bind = config.bind ?? (config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0))
         socket = try UDPSocket(bind: bind, batch: 64, receiveBuffer: 8 << 20)
         core = ClientSession(timers: config.timers, limits: config.limits, brokers: config.brokers, firstBroker: config.firstBroker, seed: Clock.randomSeed())
-        // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
-        if config.brokers.count > 1 {
-            socket.connect(to: core.broker!)
-            connectedTo = core.broker
-        }
+        connection = BrokerConnection(socket: socket, broker: config.brokers.count > 1 ? core.broker : nil)
         interactive = !config.headless && Files.isTerminal(0)
         showStatus = !config.headless && config.statusInterval > 0
         if !config.headless {
@@ -88,25 +82,16 @@ final class ClientRunner {
 
     /// Sends what the core has queued.
     func flushTransmits() {
-        followBroker()
+        connection.follow(socket, to: broker)
         while let d = core.pollTransmit() { socket.send(d, to: broker) }
         noteRefusals(now: Clock.now())
     }
 
-    /// Re-connects the socket after a move, before anything goes to the new broker: a connected socket drops what
-    /// comes from any other address, its WELCOME included.
-    func followBroker() {
-        guard let c = connectedTo, c != broker else { return }
-        socket.connect(to: broker)
-        connectedTo = broker
-    }
-
     /// Tells the core when the socket reported the broker unreachable (ICMP port unreachable).
     func noteRefusals(now: Int64) {
-        guard socket.refusals != refusalsSeen else { return }
-        refusalsSeen = socket.refusals
+        guard connection.refused(socket) else { return }
         core.unreachable(now: now)
-        followBroker()
+        connection.follow(socket, to: broker)
         while let d = core.pollTransmit() { socket.send(d, to: broker) }
     }
 

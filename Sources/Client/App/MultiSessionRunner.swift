@@ -16,10 +16,8 @@ final class MultiSessionRunner {
         var firstFrame: [StreamID: Int64] = [:]
         /// The core's deadline as of its last input (recomputing a thousand of them per wake-up cost more than the work).
         var deadline: Int64 = 0
-        /// The broker the socket is connected to (nil: not connected, a single broker).
-        var connectedTo: PeerAddress?
-        /// `socket.refusals` already passed on to the core.
-        var refusalsSeen = 0
+        /// The broker the socket is connected to, for ICMP port unreachable (several brokers only).
+        var connection: BrokerConnection
         var failover = SessionFailoverFigures()
     }
     let config: ClientConfig
@@ -46,13 +44,7 @@ final class MultiSessionRunner {
             core.connect(now: now)
             let subs = spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
             for s in subs { core.subscribe(s, now: now) }
-            var session = Session(socket: socket, core: core, joinedAt: now)
-            // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
-            if let b = core.broker {
-                socket.connect(to: b)
-                session.connectedTo = b
-            }
-            sessions.append(session)
+            sessions.append(Session(socket: socket, core: core, joinedAt: now, connection: BrokerConnection(socket: socket, broker: core.broker)))
             flush(sessions.count - 1)
         }
     }
@@ -62,23 +54,14 @@ final class MultiSessionRunner {
 
     /// Sends what session `i`'s core has queued, to its current broker.
     func flush(_ i: Int) {
-        followBroker(i)
         let b = broker(i)
+        sessions[i].connection.follow(sessions[i].socket, to: b)
         while let d = sessions[i].core.pollTransmit() { sessions[i].socket.send(d, to: b) }
-    }
-
-    /// Re-connects the session's socket after a move, before anything goes to the new broker: a connected socket
-    /// drops what comes from any other address, its WELCOME included.
-    func followBroker(_ i: Int) {
-        guard let c = sessions[i].connectedTo, c != broker(i) else { return }
-        sessions[i].socket.connect(to: broker(i))
-        sessions[i].connectedTo = broker(i)
     }
 
     /// Tells the core when the socket reported the broker unreachable (ICMP port unreachable).
     func noteRefusals(_ i: Int, now: Int64) {
-        guard sessions[i].socket.refusals != sessions[i].refusalsSeen else { return }
-        sessions[i].refusalsSeen = sessions[i].socket.refusals
+        guard sessions[i].connection.refused(sessions[i].socket) else { return }
         sessions[i].core.unreachable(now: now)
         flush(i)
     }

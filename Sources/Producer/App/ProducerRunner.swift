@@ -38,9 +38,8 @@ final class ProducerRunner: @unchecked Sendable {
     var audio: MediaFolder?
     /// The last refusal logged, so a HELLO retried every 2 s against a wrong key says so once, not forever.
     var lastRefusal: String?
-    /// `socket.refusals` already passed on to the core, and the broker the socket is connected to (failover only).
-    var refusalsSeen = 0
-    var connectedTo: PeerAddress?
+    /// The broker the socket is connected to, for ICMP port unreachable (failover only).
+    var connection: BrokerConnection
     /// The broker the producer uses now.
     var broker: PeerAddress { core.broker ?? config.broker }
 
@@ -56,11 +55,7 @@ final class ProducerRunner: @unchecked Sendable {
         core = ProducerSession(
             producer: config.producer, streams: streams, streamKey: config.streamKey, timers: config.timers, limits: config.limits,
             brokers: config.brokers, firstBroker: config.firstBroker, seed: Clock.randomSeed())
-        // Connected to its broker, the socket hears the kernel's ICMP port unreachable when that broker is killed.
-        if config.brokers.count > 1 {
-            socket.connect(to: core.broker!)
-            connectedTo = core.broker
-        }
+        connection = BrokerConnection(socket: socket, broker: config.brokers.count > 1 ? core.broker : nil)
         if let f = config.frames { video = MediaFolder(path: f, prefix: "frame", suffix: ".jpg", log: log) }
         if let a = config.audio { audio = MediaFolder(path: a, prefix: "audio", suffix: ".mp3", log: log) }
     }
@@ -81,13 +76,10 @@ final class ProducerRunner: @unchecked Sendable {
         sender.flush()
     }
 
-    /// Re-connects the socket after a move, before anything goes to the new broker (a connected socket drops what
-    /// comes from any other address, its WELCOME included), and says so.
+    /// Follows the core to its new broker after a move, and says so.
     func followBroker() {
-        guard let c = connectedTo, c != broker else { return }
-        log.warning("broker \(c) is gone; now on \(broker), announcing the streams there")
-        socket.connect(to: broker)
-        connectedTo = broker
+        guard let left = connection.follow(socket, to: broker) else { return }
+        log.warning("broker \(left) is gone; now on \(broker), announcing the streams there")
     }
 
     func run() -> Int32 {
@@ -126,10 +118,7 @@ final class ProducerRunner: @unchecked Sendable {
                     guard from == self.broker else { return }
                     self.core.handle(bytes, from: from, now: now)
                 }) > 0 {}
-                if socket.refusals != refusalsSeen {
-                    refusalsSeen = socket.refusals
-                    core.unreachable(now: now)
-                }
+                if connection.refused(socket) { core.unreachable(now: now) }
                 send(core.drainTransmits())
             }
             if now >= core.pollTimeout() {

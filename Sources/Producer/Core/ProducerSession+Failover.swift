@@ -43,7 +43,7 @@ extension ProducerSession {
     var failoverDeadline: Int64 {
         guard failover else { return .max }
         guard link.isConnected else { return connectingSince + link.timers.failoverHelloTimeout }
-        let rto = link.rtt.hasSample ? link.rtt.smoothed + 4 * link.rtt.variance : link.timers.initialRTT
+        let rto = link.rtt.hasSample ? link.rtt.timeout : link.timers.initialRTT
         return link.isSuspecting ? .max : link.lastHeardAt + link.heartbeatPeriod + max(link.timers.producerGrace, rto)
     }
 
