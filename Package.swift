@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Config", dependencies: ["Wire"]),
         .target(name: "HTTP"),
         .target(name: "WebSocket", dependencies: ["HTTP"]),
+        // The viewer's live HTTP outputs: multipart MJPEG, Icecast metadata, MP3 bodies, the readers' outboxes.
+        .target(name: "StreamHTTP", dependencies: ["HTTP", "Wire"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
         .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
@@ -34,14 +36,14 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Wire"]),
 
         // The operating system.
-        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "Capture"]),
+        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "StreamHTTP", "Capture"]),
 
         // Thin executables.
         .executableTarget(
             name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
         .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
         .executableTarget(
-            name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket"], path: "Sources/Client/App"),
+            name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket", "StreamHTTP"], path: "Sources/Client/App"),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
         .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
 
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
+        .testTarget(name: "StreamHTTPTests", dependencies: ["StreamHTTP", "HTTP", "Wire"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),

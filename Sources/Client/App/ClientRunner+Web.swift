@@ -13,32 +13,56 @@ extension ClientRunner {
         if !config.headless { say("client: viewer page on \(page) (open \(page)?watch=<id> to watch a stream)") }
     }
 
-    /// Serves the page and the tabs, runs their commands, and once a second sends figures and asks for the list.
+    /// Serves the page, the tabs and the players, runs the tabs' commands, and once a second sends figures and
+    /// asks for the list (which the players' URLs and the playlist need too).
     func serviceWeb(ready: Set<Int32>) {
         guard let w = web else { return }
         let now = Clock.now()
-        let (opened, commands) = w.service(ready: ready, now: now)
-        for tab in opened {
+        let turn = w.service(ready: ready, now: now)
+        for tab in turn.opened {
             w.broadcast(currentWebState(), to: tab)
         }
-        for line in commands {
+        for r in turn.readersOpened { claim(r.stream, by: .reader(r.serial), now: now) }
+        for serial in turn.readersEnded { releaseAll(by: .reader(serial), now: now) }
+        for serial in turn.closedTabs { releaseAll(by: .tab(serial), now: now) }
+        for (tab, line) in turn.commands {
             if line == "list" {
                 core.list(now: now)
                 flushTransmits()
                 continue
             }
             Platform.say("web page: \(line)")
-            _ = execute(line, now: now)
+            runTabCommand(line, tab: tab, now: now)
         }
-        if !commands.isEmpty { prompt() }
+        if !turn.commands.isEmpty { prompt() }
+        serviceClaims(now: now)
         if now >= nextWebTick {
             nextWebTick = now + 1_000_000
+            core.list(now: now)
+            flushTransmits()
             guard !w.tabs.isEmpty else { return }
             let stats = core.stats
             w.sendFigures(stats.keys.sorted().filter { core.isSubscribed($0) }.map { ($0, stats[$0]!) })
-            core.list(now: now)
-            flushTransmits()
         }
+    }
+
+    /// A tab's subscribe and unsubscribe are its own claims; its ✕ gives up every tab's claim on the selector (the
+    /// prompt's and the players' stay).
+    private func runTabCommand(_ line: String, tab: Int, now: Int64) {
+        switch ClientCommand.parse(line) {
+        case .success(.subscribe(let s)): claim(s, by: .tab(tab), now: now)
+        case .success(.unsubscribe(let s)):
+            let tabs = claims.claimants(of: s).filter { if case .tab = $0 { true } else { false } }
+            guard !tabs.isEmpty else {
+                let others = claims.claimants(of: s)
+                if others.isEmpty { core.unsubscribe(s, now: now); flushTransmits() }
+                else { say("\(s) stays: \(Self.describe(others)) asked for it") }
+                break
+            }
+            for t in tabs { release(s, by: t, now: now) }
+        default: _ = execute(line, now: now)
+        }
+        _ = handleEvents()
     }
 
     func currentWebState() -> String {

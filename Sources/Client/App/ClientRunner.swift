@@ -42,8 +42,10 @@ final class ClientRunner {
     var nextStatus: Int64 = 0
     var lastStatus: Int64 = 0
     var writeErrors = 0
-    /// The viewer page's server and tabs (`--web`).
+    /// The viewer page's server, tabs and players (`--web`).
     var web: WebViewer?
+    /// Who asked for each subscription: the prompt, a tab, a player.
+    var claims = SubscriptionClaims()
     /// LIST requests typed at the prompt and not yet answered: only those answers are printed (the page asks too).
     var promptLists = 0
     var nextWebTick: Int64 = 0
@@ -111,7 +113,7 @@ final class ClientRunner {
             say("client: broker \(broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
         if let w = web { announceWeb(w) }
-        for s in config.subscribe { subscribe(s, now: now) }
+        for s in config.subscribe { claim(s, by: .prompt, now: now) }
         prompt()
         lastStatus = now
         nextStatus = now + config.statusInterval
@@ -124,7 +126,7 @@ final class ClientRunner {
             if let t = terminal, !inputEnded { fds.append(t.fd) }
             if let w = web {
                 fds += w.readDescriptors
-                wake = min(wake, w.nextDeadline, nextWebTick)
+                wake = min(wake, w.nextDeadline, nextWebTick, claims.nextDeadline)
             }
             let ready = Poller.wait(readable: fds, writable: web?.writeDescriptors ?? [], timeoutMicros: min(wake, now + 1_000_000) - now)
             if ready.contains(signals.fd), let sig = signals.take() {
@@ -190,10 +192,8 @@ final class ClientRunner {
         case .failure(let e): say(e.message)
         case .success(let c):
             switch c {
-            case .subscribe(let s): subscribe(s, now: now)
-            case .unsubscribe(let s):
-                core.unsubscribe(s, now: now)
-                flushTransmits()
+            case .subscribe(let s): claim(s, by: .prompt, now: now)
+            case .unsubscribe(let s): promptUnsubscribe(s, now: now)
             case .list:
                 promptLists += 1
                 core.list(now: now)
@@ -244,6 +244,7 @@ final class ClientRunner {
                 return false
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
+                if state != .online { web?.readers.forget(id) }
             case .waiting:
                 if let r = e.reply { say(r.text) }
                 // Say what can be watched meanwhile: the answer to this LIST is worded as the online producers.
@@ -260,9 +261,10 @@ final class ClientRunner {
                     printList(entries)
                 }
                 web?.broadcast(ViewerMessage.list(broker: broker.description, entries))
+                web?.readers.entries = Dictionary(entries.map { ($0.stream, $0) }, uniquingKeysWith: { a, _ in a })
             case .frame(let f):
                 deliver(f)
-                web?.deliver(f)
+                web?.deliver(f, now: Clock.now())
             default:
                 if let r = e.reply { say(r.text) }
             }
