@@ -105,8 +105,8 @@ extension StreamReaders {
         return Array(byProducer.values)
     }
 
-    /// `/api/readers`: per stream, and per open reader.
-    func json() -> String {
+    /// `/api/readers`: per stream, and per open reader (with a `type` field, the page's message).
+    func json(type: String? = nil) -> String {
         let q = ViewerMessage.quote
         let streams = currentFigures().sorted { $0.key < $1.key }.map { id, f in
             "{\"stream\":\(q(id.description)),\"kind\":\(q(id.kind?.description ?? "other")),\"readers\":\(f.readers),\"opened\":\(f.opened),"
@@ -117,7 +117,8 @@ extension StreamReaders {
             return "{\"stream\":\(q(r.stream.description)),\"path\":\(q(r.connection.request.path)),\"peer\":\(q(r.connection.peer?.description ?? "")),"
                 + "\"framesSent\":\(o.sentFrames),\"bytesSent\":\(o.sentBytes),\"framesDropped\":\(o.dropped),\"queuedBytes\":\(o.queuedBytes)}"
         }
-        return "{\"streams\":[\(streams.joined(separator: ","))],\"readers\":[\(open.joined(separator: ","))],\"refused\":\(refused)}"
+        let head = type.map { "\"type\":\(q($0))," } ?? ""
+        return "{\(head)\"streams\":[\(streams.joined(separator: ","))],\"readers\":[\(open.joined(separator: ","))],\"refused\":\(refused)}"
     }
 }
 

@@ -55,6 +55,16 @@ extension ViewerPage {
             $('.mute', this.el).onclick = () => this.setMuted(!this.muted);
             $('.mute', this.el).hidden = true;  // shown with the first audio chunk: a video-only stream has nothing to mute
             $('.close', this.el).onclick = () => send('unsubscribe ' + this.producer);
+            $('.full', this.el).onclick = () => {
+              if (document.fullscreenElement) document.exitFullscreen(); else this.el.requestFullscreen().catch(() => {});
+            };
+            for (const [cls, ext] of [['u-mjpg', 'mjpg'], ['u-jpg', 'jpg'], ['u-mp3', 'mp3']]) {
+              const a = $('.' + cls, this.el);
+              a.href = `${location.origin}/streams/${producer}.${ext}`;
+              a.textContent = a.href;
+            }
+            for (const b of this.el.querySelectorAll('.copy')) b.onclick = () => copyLink($('.' + b.dataset.for, this.el).href, b);
+            this.players = 0;
             $('#tiles').append(this.el);
             this.update();
           }
@@ -161,6 +171,8 @@ extension ViewerPage {
             d.framesDropped = dropped;
             d.datagramsLost = lost;
             d.datagramsRecovered = recovered;
+            d.players = this.players;
+            $('.f-players', this.el).textContent = this.players;
             $('.f-fps', this.el).textContent = this.painted ? fps.toFixed(1) : '–';
             const lat = $('.f-latency', this.el);
             lat.textContent = isNaN(p50) ? '–' : `${p50.toFixed(0)} / ${p99.toFixed(0)} ms`;
@@ -180,6 +192,14 @@ extension ViewerPage {
             if (this.gain) this.gain.disconnect();
             this.el.remove();
           }
+        }
+
+        // The clipboard needs a secure context (localhost is one); elsewhere the link is selected for the user to copy.
+        function copyLink(url, button) {
+          const done = () => { button.textContent = 'copied'; setTimeout(() => { button.textContent = 'copy link'; }, 1500); };
+          if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(url).then(done, () => select(url)); return; }
+          select(url);
+          function select(u) { window.prompt('Copy this link', u); }
         }
 
         function queueDraw() {
@@ -269,6 +289,12 @@ extension ViewerPage {
                 if (t) t.net[id] = f;
               }
               break;
+            case 'readers': {
+              const count = new Map();
+              for (const s of msg.streams) count.set(s.stream.slice(0, 6), (count.get(s.stream.slice(0, 6)) || 0) + s.readers);
+              for (const [p, t] of tiles) t.players = count.get(p) || 0;
+              break;
+            }
           }
         }
 
@@ -310,6 +336,14 @@ extension ViewerPage {
             if (id) send('subscribe ' + id);
             $('#watch-id').value = '';
           };
+          const toggle = (button, key, apply) => {
+            const set = (on) => { button.setAttribute('aria-pressed', String(on)); apply(on); localStorage.setItem(key, on ? '1' : '0'); };
+            const stored = localStorage.getItem(key);
+            set(stored === null ? button.getAttribute('aria-pressed') === 'true' : stored === '1');
+            button.onclick = () => set(button.getAttribute('aria-pressed') !== 'true');
+          };
+          toggle($('#larger'), 'vb-larger', (on) => $('#tiles').classList.toggle('larger', on));
+          toggle($('#figures-toggle'), 'vb-figures', (on) => document.body.classList.toggle('no-figures', !on));
           $('#sound').onclick = () => {
             const ac = audio();
             if (ac.state === 'running') ac.suspend().then(updateSound); else ac.resume().then(updateSound);

@@ -47,6 +47,21 @@ extension ViewerPage {
         .figures dd { display: inline; margin: 0; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-variant-numeric: tabular-nums; }
         .figures .warn { color: var(--warn); }
         .figures .bad { color: var(--bad); }
+        .toggle[aria-pressed="true"] { border-color: var(--accent); }
+        .playlist { color: var(--accent); font-size: 13px; }
+        .tiles.larger { grid-template-columns: repeat(auto-fill, minmax(min(100%, 640px), 1fr)); }
+        body.no-figures .figures { display: none; }
+        .tile:fullscreen { display: flex; flex-direction: column; border-radius: 0; }
+        .tile:fullscreen .screen { flex: 1; aspect-ratio: auto; }
+        .tile:fullscreen .links { display: none; }
+        .links { padding: 4px 10px 8px; font-size: 12px; }
+        .links summary { color: var(--muted); cursor: pointer; }
+        .links ul { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 4px; }
+        .links li { display: flex; gap: 6px; align-items: center; min-width: 0; }
+        .links li span { color: var(--muted); width: 5em; flex: none; }
+        .links a { color: var(--accent); font-family: ui-monospace, "DejaVu Sans Mono", monospace; overflow: hidden; text-overflow: ellipsis;
+          white-space: nowrap; flex: 1; min-width: 0; }
+        .links button { padding: 0 6px; font-size: 11.5px; flex: none; }
         footer { padding: 0 16px 10px; }
         .log { margin: 0; padding: 8px 12px; list-style: none; background: var(--panel); border: 1px solid var(--line); border-radius: 10px;
           font: 12px/1.5 ui-monospace, "DejaVu Sans Mono", monospace; color: var(--muted); max-height: 7.5em; overflow: auto; }

@@ -22,6 +22,9 @@ enum ViewerPage {
             <button type="submit">Watch</button>
           </form>
           <button id="sound" class="sound" type="button" title="Browsers start audio only after a click">Sound off: click to enable</button>
+          <button id="larger" class="toggle" type="button" aria-pressed="false" title="Larger tiles">Larger tiles</button>
+          <button id="figures-toggle" class="toggle" type="button" aria-pressed="true" title="Show or hide the figures over the video">Figures</button>
+          <a class="playlist" href="/streams.m3u" title="Every live stream as a playlist, for VLC and other players">playlist</a>
         </header>
         <main>
           <section class="streams" aria-label="Live streams">
@@ -45,6 +48,7 @@ enum ViewerPage {
               <span class="state"></span>
               <span class="grow"></span>
               <button class="mute" type="button" title="Mute this stream">mute</button>
+              <button class="full" type="button" title="Fullscreen">full</button>
               <button class="close" type="button" title="Unsubscribe">✕</button>
             </header>
             <div class="screen">
@@ -56,8 +60,17 @@ enum ViewerPage {
                 <div><dt>dropped</dt><dd class="f-dropped">0</dd></div>
                 <div><dt>lost/recovered</dt><dd class="f-loss">0/0</dd></div>
                 <div><dt>audio</dt><dd class="f-audio">–</dd></div>
+                <div><dt>players</dt><dd class="f-players">0</dd></div>
               </dl>
             </div>
+            <details class="links">
+              <summary>Open in a player</summary>
+              <ul>
+                <li><span>video</span> <a class="u-mjpg" target="_blank" rel="noopener"></a> <button class="copy" type="button" data-for="u-mjpg">copy link</button></li>
+                <li><span>snapshot</span> <a class="u-jpg" target="_blank" rel="noopener"></a> <button class="copy" type="button" data-for="u-jpg">copy link</button></li>
+                <li><span>audio</span> <a class="u-mp3" target="_blank" rel="noopener"></a> <button class="copy" type="button" data-for="u-mp3">copy link</button></li>
+              </ul>
+            </details>
           </article>
         </template>
         </body>

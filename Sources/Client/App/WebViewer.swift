@@ -150,6 +150,7 @@ final class WebViewer {
             let rows = stats.map { ($0.0, $0.1, tabDropped: tab.dropped[$0.0, default: 0]) }
             tab.connection.send(WebSocketFrame.text(ViewerMessage.figures(rows)), droppable: false)
         }
+        broadcast(readers.json(type: "readers"))
     }
 
     /// Closes every tab (the client is leaving).
