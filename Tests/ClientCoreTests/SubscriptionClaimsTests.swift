@@ -43,6 +43,13 @@ final class SubscriptionClaimsTests: XCTestCase {
         XCTAssertEqual(c.release(s, by: .prompt, now: 10_000), .unsubscribe(s))
     }
 
+    func testAnExplicitReleaseByATabDoesNotWaitForTheGrace() {
+        var c = SubscriptionClaims(grace: 1000)
+        _ = c.claim(s, by: .tab(1))
+        XCTAssertEqual(c.release(s, by: .tab(1), now: 0, immediately: true), .unsubscribe(s))
+        XCTAssertEqual(c.due(now: 5000), [])
+    }
+
     func testReleasingWhatWasNeverClaimedDoesNothing() {
         var c = SubscriptionClaims(grace: 1000)
         XCTAssertNil(c.release(s, by: .prompt, now: 0))

@@ -17,9 +17,9 @@ extension ClientRunner {
 
     /// Returns false when `who` held no claim on `s`.
     @discardableResult
-    func release(_ s: StreamID, by who: Claimant, now: Int64) -> Bool {
+    func release(_ s: StreamID, by who: Claimant, now: Int64, immediately: Bool = false) -> Bool {
         let had = claims.claimants(of: s).contains(who)
-        if let a = claims.release(s, by: who, now: now) { apply([a], now: now) }
+        if let a = claims.release(s, by: who, now: now, immediately: immediately) { apply([a], now: now) }
         return had
     }
 

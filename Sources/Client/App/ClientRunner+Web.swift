@@ -46,20 +46,26 @@ extension ClientRunner {
         }
     }
 
-    /// A tab's subscribe and unsubscribe are its own claims; its ✕ gives up every tab's claim on the selector (the
-    /// prompt's and the players' stay).
+    /// A tab's subscribe is its own claim. Its ✕ is the user's word, as at the prompt: it gives up the prompt's and
+    /// every tab's claim on the selector; players reading the stream keep it (and say so).
     private func runTabCommand(_ line: String, tab: Int, now: Int64) {
         switch ClientCommand.parse(line) {
         case .success(.subscribe(let s)): claim(s, by: .tab(tab), now: now)
         case .success(.unsubscribe(let s)):
-            let tabs = claims.claimants(of: s).filter { if case .tab = $0 { true } else { false } }
-            guard !tabs.isEmpty else {
+            let mine = claims.claimants(of: s).filter { if case .reader = $0 { false } else { true } }
+            guard !mine.isEmpty else {
                 let others = claims.claimants(of: s)
-                if others.isEmpty { core.unsubscribe(s, now: now); flushTransmits() }
-                else { say("\(s) stays: \(Self.describe(others)) asked for it") }
+                if others.isEmpty {
+                    core.unsubscribe(s, now: now)
+                    flushTransmits()
+                } else {
+                    say("\(s) stays: \(Self.describe(others)) read it")
+                }
                 break
             }
-            for t in tabs { release(s, by: t, now: now) }
+            for who in mine { release(s, by: who, now: now, immediately: true) }
+            let players = claims.claimants(of: s)
+            if !players.isEmpty { say("\(s) stays while \(Self.describe(players)) read it") }
         default: _ = execute(line, now: now)
         }
         _ = handleEvents()

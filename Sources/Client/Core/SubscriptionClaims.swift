@@ -43,16 +43,17 @@ public struct SubscriptionClaims: Sendable {
         return wasHeld ? nil : .subscribe(selector)
     }
 
-    /// `who` no longer wants `selector`. The prompt's release of the last claim unsubscribes at once; a tab's or
-    /// a reader's starts the grace. Nil also when others still want it.
-    public mutating func release(_ selector: StreamID, by who: Claimant, now: Int64) -> Action? {
+    /// `who` no longer wants `selector`. The prompt's release of the last claim (or one `immediately`, the user's
+    /// explicit word) unsubscribes at once; a tab's or a reader's going away starts the grace. Nil also when others
+    /// still want it.
+    public mutating func release(_ selector: StreamID, by who: Claimant, now: Int64, immediately: Bool = false) -> Action? {
         guard var set = claims[selector], set.remove(who) != nil else { return nil }
         guard set.isEmpty else {
             claims[selector] = set
             return nil
         }
         claims[selector] = nil
-        if who == .prompt { return .unsubscribe(selector) }
+        if who == .prompt || immediately { return .unsubscribe(selector) }
         releasing[selector] = now + grace
         return nil
     }
