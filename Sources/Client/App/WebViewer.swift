@@ -26,7 +26,7 @@ final class WebViewer {
         /// Bytes queued for a tab above which it is closed as too slow.
         var maxQueuedBytes = 8 << 20
         /// HTTP connections at once (page loads and upgrades in progress).
-        var maxConnections = 32
+        var maxConnections = 256
     }
 
     let server: HTTPServer
