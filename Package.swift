@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Config", dependencies: ["Wire"]),
         .target(name: "HTTP"),
+        // Media framing: MP3 frame headers and streams, JPEG streams (bytes in, whole frames out).
+        .target(name: "Media"),
         .target(name: "WebSocket", dependencies: ["HTTP"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "SimulationSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
