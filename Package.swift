@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Config", dependencies: ["Wire"]),
         .target(name: "HTTP"),
+        // Media framing: MP3 frame headers and streams, JPEG streams (bytes in, whole frames out).
+        .target(name: "Media"),
         .target(name: "WebSocket", dependencies: ["HTTP"]),
         // The viewer's live HTTP outputs: multipart MJPEG, Icecast metadata, MP3 bodies, the readers' outboxes.
         .target(name: "StreamHTTP", dependencies: ["HTTP", "Wire"]),
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "SimulationSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
         .testTarget(name: "StreamHTTPTests", dependencies: ["StreamHTTP", "HTTP", "Wire"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
