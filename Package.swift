@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Media"),
         .target(name: "WebSocket", dependencies: ["HTTP"]),
         // The viewer's live HTTP outputs: multipart MJPEG, Icecast metadata, MP3 bodies, the readers' outboxes.
-        .target(name: "StreamHTTP", dependencies: ["HTTP", "Wire"]),
+        .target(name: "StreamHTTP", dependencies: ["HTTP", "Media", "Wire"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
         .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
-        .testTarget(name: "StreamHTTPTests", dependencies: ["StreamHTTP", "HTTP", "Wire"]),
+        .testTarget(name: "StreamHTTPTests", dependencies: ["StreamHTTP", "HTTP", "Media", "Wire"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
