@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "producer", targets: ["Producer"]),
         .executable(name: "client", targets: ["Client"]),
         .executable(name: "lossy-relay", targets: ["Relay"]),
+        .executable(name: "loadgen", targets: ["LoadGenerator"]),
     ],
     targets: [
         // The syscalls Glibc's Swift module hides (sendmmsg with GSO, signalfd, getrandom).
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
         .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
+        // The prompt on a terminal: line editing, the live status region, the words for events, number formatting.
+        .target(name: "Console", dependencies: ["ClientCore", "Wire"]),
         // The broker's status page and API: JSON, HTML, login and throttling (the app serves them).
         .target(name: "BrokerStatus", dependencies: ["BrokerCore", "HTTP", "Wire"], path: "Sources/Broker/Status"),
         // The pcap format of `broker --capture`: file header and records with synthesised IP and UDP headers.
@@ -44,8 +47,15 @@ let package = Package(
         .executableTarget(
             name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
         .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
+        // The client's viewer: the page (real files in Page/, embedded at build time), its tabs and the players'
+        // URLs, served from the client's own event loop.
+        .target(
+            name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "WebSocket", "StreamHTTP", "Wire"],
+            resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css")]),
         .executableTarget(
-            name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket", "StreamHTTP"], path: "Sources/Client/App"),
+            name: "Client", dependencies: ["ClientCore", "Console", "Viewer", "Platform", "Config", "HTTP", "Wire"], path: "Sources/Client/App"),
+        // The benchmark's load generator: many subscriber sessions in one process.
+        .executableTarget(name: "LoadGenerator", dependencies: ["ClientCore", "Console", "Platform", "Config", "Wire"]),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
         .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
 
@@ -66,6 +76,8 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
         .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "ClientCore", "Wire"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationSupport", "Wire", "BrokerCore", "ClientCore", "ProducerCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Wire"]),

@@ -1,3 +1,4 @@
+import ClientCore
 import Wire
 
 /// Flow control of one viewer tab, pure: a visible tab may have at most `window` video frames per stream sent

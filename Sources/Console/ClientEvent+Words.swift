@@ -4,7 +4,7 @@ import Wire
 extension ClientEvent {
     /// The answer to a user's command, as the prompt prints it (ok: whether it succeeded); nil for events that
     /// are not answers.
-    var reply: (ok: Bool, text: String)? {
+    public var reply: (ok: Bool, text: String)? {
         switch self {
         case .subscribed(let s, let online):
             (true, "subscribed to \(s)" + (online ? "" : " (offline for now; frames follow when it is online)"))

@@ -1,3 +1,4 @@
+import Console
 import Wire
 
 /// What one session's viewer of one stream saw since the last report: the longest wait between two frames handed

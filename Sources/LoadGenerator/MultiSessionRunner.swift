@@ -1,9 +1,10 @@
 import ClientCore
+import Console
 import Config
 import Platform
 import Wire
 
-/// `client --headless --sessions N`: N independent subscriber sessions (each with its own socket and protocol
+/// `loadgen --sessions N`: N independent subscriber sessions (each with its own socket and protocol
 /// core) in one process, for load tests where a thousand client processes would cost more than the broker.
 /// Frames are only counted; at exit one summary line per stream aggregates every session. Given several brokers,
 /// each session starts on a random one and fails over as the interactive client does; SIGUSR1 prints one `report`
@@ -20,21 +21,21 @@ final class MultiSessionRunner {
         var connection: BrokerConnection
         var failover = SessionFailoverFigures()
     }
-    let config: ClientConfig
+    let config: LoadConfig
     let log: Logger
     let signals: SignalWatcher
     var sessions: [Session] = []
     var figures: [StreamID: StreamFigures] = [:]
     var joins: [Double] = []
 
-    init(config: ClientConfig, sessions count: Int, spread: Bool, log: Logger, signals: SignalWatcher) throws(SystemError) {
+    init(config: LoadConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
         self.log = log
         self.signals = signals
         let now = Clock.now()
         // One thread reads every session's socket in turn: one receive storage for all of them.
         let storage = ReceiveStorage(batch: 32)
-        for i in 0..<count {
+        for i in 0..<config.sessions {
             let bind = config.broker.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0x7f00_0001, port: 0)
             let socket = try UDPSocket(bind: bind, batch: 32, receiveBuffer: 1 << 20, storage: storage)
             // One broker: no list, exactly the single-broker session. Several: a random first one per session (the
@@ -42,7 +43,7 @@ final class MultiSessionRunner {
             let brokers = config.brokers.count > 1 ? config.brokers : []
             var core = ClientSession(timers: config.timers, limits: config.limits, brokers: brokers, seed: Clock.randomSeed() &+ UInt64(i))
             core.connect(now: now)
-            let subs = spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
+            let subs = config.spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
             for s in subs { core.subscribe(s, now: now) }
             sessions.append(Session(socket: socket, core: core, joinedAt: now, connection: BrokerConnection(socket: socket, broker: core.broker)))
             flush(sessions.count - 1)

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import ClientCore
+@testable import Console
 
 final class LiveRegionTests: XCTestCase {
     func testRedrawErasesWhatWasDrawnAndKeepsTheInput() {

@@ -8,41 +8,42 @@ import Wire
 /// `client --web`: serves the viewer page and one WebSocket per browser tab, in the client's own event loop.
 /// Every tab gets every complete frame of the client's subscriptions (video only while visible, within its
 /// window); what a tab types goes to the same command path as the prompt.
-final class WebViewer {
+public final class WebViewer {
     /// Bounds (docs/VIEWER.md).
-    struct Limits {
+    public struct Limits {
         /// Open tabs (WebSockets) at once; one more takes the place of a tab silent for `staleTab`, or is answered 503.
-        var maxTabs = 16
+        public var maxTabs = 16
         /// Open tabs from one address at once.
-        var maxTabsPerAddress = 12
+        public var maxTabsPerAddress = 12
         /// A tab that has sent nothing, not even the pong to the page's ping, for this long may give its place up, µs.
-        var staleTab: Int64 = 15_000_000
+        public var staleTab: Int64 = 15_000_000
         /// Tabs are pinged this often (a browser answers by itself; a tab that never reads does not), µs.
-        var pingInterval: Int64 = 5_000_000
+        public var pingInterval: Int64 = 5_000_000
         /// Largest message a page may send (the page sends short commands).
-        var maxMessageBytes = 4096
+        public var maxMessageBytes = 4096
         /// Bytes queued for a tab above which its video frames are dropped whole.
-        var dropAbove = 1 << 20
+        public var dropAbove = 1 << 20
         /// Bytes queued for a tab above which it is closed as too slow.
-        var maxQueuedBytes = 8 << 20
+        public var maxQueuedBytes = 8 << 20
         /// HTTP connections at once (page loads and upgrades in progress).
-        var maxConnections = 256
+        public var maxConnections = 256
+        public init() {}
     }
 
-    let server: HTTPServer
-    let limits: Limits
-    let log: Logger
-    private(set) var tabs: [Int32: ViewerTab] = [:]
-    private(set) var refusedTabs = 0
+    public let server: HTTPServer
+    public let limits: Limits
+    public let log: Logger
+    public private(set) var tabs: [Int32: ViewerTab] = [:]
+    public private(set) var refusedTabs = 0
     /// Tabs closed to make room for a new one (they had been silent for `staleTab`).
-    private(set) var evictedTabs = 0
+    public private(set) var evictedTabs = 0
     /// The players reading `/streams/…`.
-    let readers: StreamReaders
+    public let readers: StreamReaders
     private var nextSerial = 0
     /// Tabs closed to make room, to report with the next turn.
     private var evicted: [Int] = []
 
-    init(bind: PeerAddress, limits: Limits = Limits(), log: Logger) throws(SystemError) {
+    public init(bind: PeerAddress, limits: Limits = Limits(), log: Logger) throws(SystemError) {
         var http = HTTPServer.Limits()
         http.maxConnections = limits.maxConnections
         server = try HTTPServer(bind: bind, limits: http, purpose: "web")
@@ -51,25 +52,25 @@ final class WebViewer {
         readers = StreamReaders(log: log)
     }
 
-    var readDescriptors: [Int32] { server.readDescriptors + tabs.keys + readers.readDescriptors }
-    var writeDescriptors: [Int32] {
+    public var readDescriptors: [Int32] { server.readDescriptors + tabs.keys + readers.readDescriptors }
+    public var writeDescriptors: [Int32] {
         server.writeDescriptors + tabs.filter { $0.value.connection.wantsWrite }.map(\.key) + readers.writeDescriptors
     }
-    var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline) }
+    public var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline) }
 
     /// What one turn of the page's server did, for the client to act on.
-    struct Turn {
-        var opened: [ViewerTab] = []
+    public struct Turn {
+        public var opened: [ViewerTab] = []
         /// Command lines typed in a tab, with the tab's serial (its claims on subscriptions are its own).
-        var commands: [(tab: Int, line: String)] = []
-        var closedTabs: [Int] = []
+        public var commands: [(tab: Int, line: String)] = []
+        public var closedTabs: [Int] = []
         /// Readers of `/streams/…` that started (and the stream each needs) or ended, by serial.
-        var readersOpened: [(serial: Int, stream: StreamID)] = []
-        var readersEnded: [Int] = []
+        public var readersOpened: [(serial: Int, stream: StreamID)] = []
+        public var readersEnded: [Int] = []
     }
 
     /// Serves HTTP, takes new tabs and readers, reads what tabs sent, feeds readers.
-    func service(ready: Set<Int32>, now: Int64) -> Turn {
+    public func service(ready: Set<Int32>, now: Int64) -> Turn {
         var turn = Turn()
         turn.closedTabs = evicted
         evicted = []
@@ -131,7 +132,7 @@ final class WebViewer {
     }
 
     /// A frame or chunk to every tab and every reader of its stream.
-    func deliver(_ f: CompleteFrame, now: Int64) {
+    public func deliver(_ f: CompleteFrame, now: Int64) {
         readers.deliver(f, now: now)
         guard !tabs.isEmpty else { return }
         let message = WebSocketFrame.encode(.binary, ViewerMessage.media(f))
@@ -139,13 +140,13 @@ final class WebViewer {
     }
 
     /// A JSON text to every tab (or one).
-    func broadcast(_ json: String, to only: ViewerTab? = nil) {
+    public func broadcast(_ json: String, to only: ViewerTab? = nil) {
         let frame = WebSocketFrame.text(json)
         for tab in only.map({ [$0] }) ?? Array(tabs.values) { tab.connection.send(frame, droppable: false) }
     }
 
     /// The client's figures to every tab, each with the frames dropped for that tab alone.
-    func sendFigures(_ stats: [(StreamID, ReceiveStats)]) {
+    public func sendFigures(_ stats: [(StreamID, ReceiveStats)]) {
         for tab in tabs.values {
             let rows = stats.map { ($0.0, $0.1, tabDropped: tab.dropped[$0.0, default: 0]) }
             tab.connection.send(WebSocketFrame.text(ViewerMessage.figures(rows)), droppable: false)
@@ -154,7 +155,7 @@ final class WebViewer {
     }
 
     /// Closes every tab (the client is leaving).
-    func closeAll(now: Int64) {
+    public func closeAll(now: Int64) {
         for t in tabs.values { t.connection.startClose(code: 1001, reason: "client leaving", now: now) }
         readers.closeAll()
     }
@@ -212,9 +213,9 @@ final class WebViewer {
         return ok ? h : nil
     }
 
-    private func asset(_ type: String, _ text: String) -> HTTPResponse {
+    private func asset(_ type: String, _ bytes: [UInt8]) -> HTTPResponse {
         HTTPResponse(
-            status: 200, contentType: type, body: Array(text.utf8),
+            status: 200, contentType: type, body: bytes,
             headers: [
                 ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff"),
                 (

@@ -5,7 +5,7 @@ import Wire
 
 /// One browser tab of the viewer: its WebSocket and its flow control (`ViewerFlow`: a hidden tab gets no video,
 /// a tab behind its window has whole frames dropped here and counted, so its queue stays small whatever its speed).
-final class ViewerTab {
+public final class ViewerTab {
     let connection: WebSocketConnection
     /// Names the tab's claims on subscriptions (descriptors are reused).
     let serial: Int

@@ -1,4 +1,5 @@
 import ClientCore
+import Viewer
 import Wire
 import XCTest
 

@@ -1,3 +1,4 @@
+import ClientCore
 import Wire
 
 /// What the client sends its web page over the WebSocket (docs/VIEWER.md): each complete frame as one binary

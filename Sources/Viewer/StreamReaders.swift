@@ -9,7 +9,7 @@ import Wire
 /// subscription and one copy of each frame; each has a bounded outbox of whole frames, so a slow player loses
 /// whole frames (counted) and one that takes nothing for `stallTimeout` is closed. All of it runs in the client's
 /// event loop between datagram turns and never blocks.
-final class StreamReaders {
+public final class StreamReaders {
     struct Limits {
         /// Stream readers (and pending snapshots) at once; one more is answered 503.
         var maxReaders = 512
@@ -56,7 +56,7 @@ final class StreamReaders {
     private(set) var latest: [StreamID: Latest] = [:]
     var figures: [StreamID: StreamReaderFigures] = [:]
     /// The latest LIST answer: which streams the cluster has, and their state and rate.
-    var entries: [StreamID: ListEntry] = [:]
+    public var entries: [StreamID: ListEntry] = [:]
     var refused = 0
     private var nextSerial = 0
 
@@ -114,7 +114,7 @@ final class StreamReaders {
     }
 
     /// A stream that went offline, or that the client no longer receives, has no latest frame to show.
-    func forget(_ stream: StreamID) { latest[stream] = nil }
+    public func forget(_ stream: StreamID) { latest[stream] = nil }
 
     /// Reads, writes and times out; returns the serials of the readers that ended (their claims are the caller's).
     func service(ready: Set<Int32>, now: Int64) -> [Int] {
