@@ -9,6 +9,8 @@ public struct HTTPResponse: Sendable, Equatable {
     /// False for a streaming response whose new owner writes the head itself (a snapshot answered when its frame
     /// arrives): the server writes nothing and hands the connection over at once.
     public var writesHead = true
+    /// For a streaming response whose body has a known length (a file sent by its new owner): its Content-Length.
+    public var streamLength: Int64?
 
     /// A response with an optional Content-Type followed by `headers`, in order.
     public init(
@@ -88,6 +90,7 @@ public struct HTTPResponse: Sendable, Equatable {
             Self.appendField(name, value, to: &out)
         }
         if hasBody && !streaming { Self.appendField("Content-Length", String(body.count), to: &out) }
+        if hasBody && streaming, let n = streamLength { Self.appendField("Content-Length", String(n), to: &out) }
         if !keepAlive && status != 101 { Self.appendField("Connection", "close", to: &out) }
         Self.appendLine("", to: &out)
         if hasBody && !headOnly { out += body }
