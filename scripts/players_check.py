@@ -86,15 +86,16 @@ def main():
         browser = Browser(find_chromium(), work, width=640, height=480)
         tab = browser.open(f"http://127.0.0.1:{page.server_address[1]}/")
 
-        shown = wait_for(lambda: tab.evaluate("document.getElementById('v').naturalWidth") > 0, 15)
-        check(shown, "<img src=….mjpg> shows a picture", f"naturalWidth {tab.evaluate('document.getElementById(\"v\").naturalWidth')}")
+        # The tab may still be loading the page: until then the elements are not there.
+        shown = wait_for(lambda: tab.evaluate("(document.getElementById('v') || {}).naturalWidth || 0") > 0, 15)
+        check(shown, "<img src=….mjpg> shows a picture", "naturalWidth " + str(tab.evaluate("document.getElementById('v').naturalWidth")))
         first = clip(tab)
         changed = wait_for(lambda: clip(tab) != first, 5, step=0.5)
         check(changed, "the picture changes between two screenshots")
         with open(os.path.join(artifacts, "players-img.png"), "wb") as f:
             f.write(clip(tab))
 
-        started = wait_for(lambda: tab.evaluate("document.getElementById('a').currentTime") > 0, 15)
+        started = wait_for(lambda: tab.evaluate("(document.getElementById('a') || {}).currentTime || 0") > 0, 15)
         check(started, "<audio src=….mp3> starts playing", tab.evaluate("JSON.stringify({e: document.getElementById('a').error && document.getElementById('a').error.message, s: document.getElementById('a').readyState})"))
         t1 = tab.evaluate("document.getElementById('a').currentTime")
         time.sleep(2)
