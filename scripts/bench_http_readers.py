@@ -167,7 +167,8 @@ def table(results):
             ("iperf3 ms/MB", r["iperf3_sender_cpu_ms_per_mb"]), ("ratio", r["cpu_ratio_vs_tcp_sender"]),
             ("dropped", r["viewer_frames_dropped"]),
         ]
-        head = " | ".join(k for k, _ in cells)
-        body = " | ".join(str(v).ljust(len(k)) for k, v in cells)
-        lines += [f"  | {head} |", "  |" + "|".join("-" * (len(k) + 2) for k, _ in cells) + "|", f"  | {body} |"]
+        widths = [max(len(k), len(str(v))) for k, v in cells]
+        head = " | ".join(k.ljust(w) for (k, _), w in zip(cells, widths))
+        body = " | ".join(str(v).ljust(w) for (_, v), w in zip(cells, widths))
+        lines += [f"  | {head} |", "  |" + "|".join("-" * (w + 2) for w in widths) + "|", f"  | {body} |"]
     return "\n".join(lines)

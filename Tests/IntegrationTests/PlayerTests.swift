@@ -85,12 +85,12 @@ final class PlayerTests: IntegrationTestCase {
             let status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) }
             return (status, parts[0], parts.dropFirst().joined(separator: "\r\n\r\n"))
         }
-        let post = try answer("POST /streams/1AAA99.mjpg HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        let post = try answer("POST /streams/1AAA99.mjpg HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(post.status, 405)
         XCTAssertTrue(post.head.contains("Allow: GET, HEAD"), post.head)
 
         for path in ["/streams/ABCDEF.mjpg", "/streams/ABCDEF.mp3", "/streams/ABCDEF.jpg", "/streams/zz.mjpg", "/streams/1AAA99.avi"] {
-            let r = try answer("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            let r = try answer("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             XCTAssertEqual(r.status, 404, path)
             XCTAssertEqual(r.body.split(separator: "\n").count, 1, "\(path): a one-line reason: \(r.body.debugDescription)")
             XCTAssertTrue(r.body.hasSuffix("\n") && r.body.count > 10, "\(path): \(r.body.debugDescription)")
@@ -113,7 +113,7 @@ final class PlayerTests: IntegrationTestCase {
             XCTAssertEqual(r.status, 200, r.head)
             held.append(r)
         }
-        let refused = try answer("GET /streams/1AAA99.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
+        let refused = try answer("GET /streams/1AAA99.mjpg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(refused.status, 503)
         XCTAssertTrue(refused.body.contains("too many readers"), refused.body)
         XCTAssertEqual(try readerFigures(v).refused, 1)
