@@ -73,6 +73,39 @@ final class PlayerTests: IntegrationTestCase {
         }
     }
 
+    /// `/streams/<ID>.jpg` is the latest frame byte for byte (of a stream the client already receives, and of one it
+    /// must first subscribe to), and `/streams.m3u` lists the streams at URLs ffprobe opens.
+    func testSnapshotsAndThePlaylist() throws {
+        let ffprobe = try requireTool("ffprobe", package: "ffmpeg")
+        let v = try startViewer([("1AAA99", 24), ("2BBB77", 24)])
+        let watched = try RawStreamReader(port: v.webPort, path: "/streams/1AAA99.mjpg")
+        defer { watched.close() }
+        _ = try watched.readHead()
+        XCTAssertNotNil(try watched.nextPart(), "a frame of 1AAA99")
+        for id in ["1AAA99", "2BBB77"] {
+            let snap = try RawStreamReader(port: v.webPort, path: "/streams/\(id).jpg", extraHeaders: "Connection: close\r\n")
+            defer { snap.close() }
+            let head = try snap.readHead()
+            XCTAssertEqual(snap.status, 200, head)
+            XCTAssertTrue(head.contains("Content-Type: image/jpeg") && head.contains("Cache-Control: no-store"), head)
+            let jpeg = snap.drain()
+            XCTAssertNotNil(try SourceSet(folder: Paths.frames(id)).byBytes[Data(jpeg)], "the \(id) snapshot (\(jpeg.count) bytes) is a source frame")
+        }
+
+        let m3u = try httpGet(port: v.webPort, path: "/streams.m3u")
+        XCTAssertEqual(m3u.status, 200)
+        XCTAssertTrue(m3u.body.hasPrefix("#EXTM3U"), m3u.body)
+        let urls = m3u.body.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { $0.hasPrefix("http://") }
+        XCTAssertTrue(urls.contains(v.url("/streams/1AAA99.mjpg")) && urls.contains(v.url("/streams/2BBB77.mjpg")), m3u.body)
+        for url in urls {
+            let r = try runTool(ffprobe, ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url], timeout: 30)
+            XCTAssertEqual(r.status, 0, "ffprobe \(url): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "", "ffprobe \(url) printed errors")
+            let codec = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(codec, url.hasSuffix(".mp3") ? "mp3" : "mjpeg", url)
+        }
+    }
+
     /// Requests a player must not get a stream for: the right status, a one-line reason, and the viewer goes on.
     func testHostileAndUnknownRequests() throws {
         let v = try startViewer()
