@@ -199,6 +199,13 @@ final class RawStreamReader: @unchecked Sendable {
         return jpeg
     }
 
+    /// The next `n` bytes of the body; nil when the stream ends first.
+    func read(_ n: Int) -> [UInt8]? {
+        while buffer.count < n { if !fill() { return nil } }
+        defer { buffer.removeFirst(n) }
+        return Array(buffer[0..<n])
+    }
+
     /// Whatever is left of the body until the peer closes (or the receive timeout passes).
     func drain() -> [UInt8] {
         while fill() {}

@@ -27,13 +27,28 @@ final class PlayerTests: IntegrationTestCase {
     func testFFmpegDecodesTheMP3WithoutAnError() throws {
         let ffmpeg = try requireTool("ffmpeg", package: "ffmpeg")
         let v = try startViewer()
-        let plain = try runTool(ffmpeg, ["-nostdin", "-v", "error", "-i", v.url("/streams/1AAA99.mp3"), "-t", "4", "-f", "null", "-"])
+        // ffmpeg asks for ICY metadata unless told not to (-icy 0).
+        let plain = try runTool(ffmpeg, ["-nostdin", "-v", "error", "-icy", "0", "-i", v.url("/streams/1AAA99.mp3"), "-t", "4", "-f", "null", "-"])
         XCTAssertEqual(plain.status, 0, "ffmpeg failed: \(plain.stderr)")
         XCTAssertEqual(plain.stderr, "", "ffmpeg printed errors decoding the MP3")
         let icy = try runTool(
             ffmpeg, ["-nostdin", "-v", "error", "-icy", "1", "-i", v.url("/streams/1AAA99.mp3"), "-t", "4", "-f", "null", "-"])
         XCTAssertEqual(icy.status, 0, "ffmpeg with ICY metadata failed: \(icy.stderr)")
         XCTAssertEqual(icy.stderr, "", "ffmpeg printed errors decoding the MP3 with ICY metadata")
+
+        // The ICY body itself: it starts on an MP3 frame's sync word, and after `icy-metaint` bytes of audio comes a
+        // block carrying the title.
+        let radio = try RawStreamReader(port: v.webPort, path: "/streams/1AAA99.mp3", extraHeaders: "Icy-MetaData: 1\r\n")
+        defer { radio.close() }
+        let head = try radio.readHead()
+        XCTAssertTrue(head.contains("icy-metaint: 16000") && head.contains("Content-Type: audio/mpeg"), head)
+        let audio = try XCTUnwrap(radio.read(16_001), "16,001 bytes of the ICY body")
+        XCTAssertTrue(audio[0] == 0xFF && audio[1] & 0xE0 == 0xE0, "the body starts on an MP3 frame sync")
+        let units = Int(audio[16_000])
+        XCTAssertGreaterThan(units, 0, "the first metadata block carries the title")
+        let block = try XCTUnwrap(radio.read(units * 16))
+        XCTAssertTrue(String(decoding: block, as: UTF8.self).hasPrefix("StreamTitle='1AAA99 live';"), "block: \(block)")
+
         let streams = try readerFigures(v).streams
         XCTAssertGreaterThanOrEqual(streams["1AAA9902"]?.opened ?? 0, 2, "both requests were readers of the audio stream")
         XCTAssertEqual(streams["1AAA9902"]?.framesDropped, 0, "no audio dropped for ffmpeg")
