@@ -57,6 +57,9 @@ extension ClientRunner {
             switch a {
             case .subscribe(let s): subscribe(s, now: now)
             case .unsubscribe(let s):
+                // A claim on a stream the client already received through a held selector subscribed nothing, so
+                // its end unsubscribes nothing (the core would answer "unsubscribe <selector> instead" at the prompt).
+                guard core.subscriptions.contains(s) else { continue }
                 core.unsubscribe(s, now: now)
                 for k in StreamKind.allCases where s.covers(StreamID(producer: s.producer, kind: k)) {
                     web?.readers.forget(StreamID(producer: s.producer, kind: k))
