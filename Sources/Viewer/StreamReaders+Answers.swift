@@ -69,8 +69,8 @@ extension StreamReaders {
                 r.connection.send([], now: now)  // refused: counted as a dropped frame
                 return
             }
-            r.connection.send(audio.flatMap { icy.pieces($0, title: "\(f.stream.producer) live") }, now: now)
-            r.icy = icy
+            // The interleaver counts only what went out: a chunk refused here must not move its next block.
+            if r.connection.send(audio.flatMap { icy.pieces($0, title: "\(f.stream.producer) live") }, now: now) { r.icy = icy }
         case .snapshot:
             guard r.snapshotDeadline != nil else { return }
             r.snapshotDeadline = nil
