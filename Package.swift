@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "StreamHTTP", dependencies: ["HTTP", "Media", "Wire"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
-        .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
+        .target(name: "ProducerCore", dependencies: ["Wire", "Config", "Media"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
         // The broker's status page and API: JSON, HTML, login and throttling (the app serves them).
         .target(name: "BrokerStatus", dependencies: ["BrokerCore", "HTTP", "Wire"], path: "Sources/Broker/Status"),
@@ -43,7 +43,10 @@ let package = Package(
         // Thin executables.
         .executableTarget(
             name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
-        .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
+        // The publish page's files are embedded at build time (no Bundle, so a static binary carries them).
+        .executableTarget(
+            name: "Producer", dependencies: ["ProducerCore", "Platform", "Config", "HTTP", "WebSocket", "Wire"], path: "Sources/Producer/App",
+            resources: [.embedInCode("Publish/publish.html"), .embedInCode("Publish/publish.js"), .embedInCode("Publish/publish.css")]),
         .executableTarget(
             name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket", "StreamHTTP"], path: "Sources/Client/App"),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
@@ -64,7 +67,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
-        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
+        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "Media", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationSupport", "Wire", "BrokerCore", "ClientCore", "ProducerCore"]),

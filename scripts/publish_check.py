@@ -1,0 +1,246 @@
+"""The browser's publish page against the real executables (run by scripts/test-publish): a broker on loopback,
+`producer --web`, a `client --output` subscribed to the ids, and headless Chromium with a fake camera (an MJPEG file
+ffmpeg made) and a fake microphone (a WAV) opening /publish?id=…&key=…&start=1. Checks: the page goes live and
+counts frames; the client saves JPEGs that ffmpeg decodes, at the chosen rate, and Opus chunks that, muxed into
+Ogg here (an implementation independent of the Swift one), ffmpeg decodes with no error; a wrong key gives
+data-state="refused" and nothing published; the key appears in no log. Prints figures: Opus bytes per second
+against 16-bit PCM of the same sound. Python standard library only; loopback only."""
+
+import glob
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from viewer_cluster import Browser, find_chromium, free_port  # noqa: E402
+
+passed, failed = 0, 0
+FPS = 10
+
+
+def check(ok, what, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok    {what}")
+    else:
+        failed += 1
+        print(f"FAIL  {what} {detail}")
+
+
+def wait_for(fn, timeout, step=0.25):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    return fn()
+
+
+# Ogg Opus (RFC 7845), written again here so the chunk format is checked against docs/PROTOCOL.md, not against
+# the Swift code it came from.
+CRC_TABLE = []
+for i in range(256):
+    r = i << 24
+    for _ in range(8):
+        r = ((r << 1) ^ 0x04C11DB7) if r & 0x80000000 else (r << 1)
+    CRC_TABLE.append(r & 0xFFFFFFFF)
+
+
+def ogg_crc(data):
+    crc = 0
+    for b in data:
+        crc = ((crc << 8) & 0xFFFFFFFF) ^ CRC_TABLE[((crc >> 24) ^ b) & 0xFF]
+    return crc
+
+
+def ogg_page(flags, granule, seq, packets):
+    lacing = b"".join(bytes([255] * (len(p) // 255) + [len(p) % 255]) for p in packets)
+    assert len(lacing) <= 255
+    head = b"OggS\x00" + bytes([flags]) + granule.to_bytes(8, "little", signed=True) + (7).to_bytes(4, "little")
+    head += seq.to_bytes(4, "little") + b"\x00\x00\x00\x00" + bytes([len(lacing)]) + lacing
+    page = bytearray(head + b"".join(packets))
+    page[22:26] = ogg_crc(page).to_bytes(4, "little")
+    return bytes(page)
+
+
+def samples(packet):
+    toc = packet[0]
+    config, code = toc >> 3, toc & 3
+    per = [480, 960, 1920, 2880][config % 4] if config < 12 else ([480, 960][config % 2] if config < 16 else [120, 240, 480, 960][config % 4])
+    frames = 1 if code == 0 else (2 if code < 3 else packet[1] & 0x3F)
+    return per * frames
+
+
+def parse_chunk(b):
+    """docs/PROTOCOL.md §13: format 1, channels, packet count, reserved, then u16 length + packet."""
+    assert b[0] == 1 and b[1] in (1, 2) and 1 <= b[2] <= 50, b[:4]
+    at, packets = 4, []
+    for _ in range(b[2]):
+        n = int.from_bytes(b[at:at + 2], "big")
+        packets.append(b[at + 2:at + 2 + n])
+        at += 2 + n
+    assert at == len(b), "bytes after the last packet"
+    return b[1], packets
+
+
+def chunks_to_ogg(files, path):
+    channels, _ = parse_chunk(open(files[0], "rb").read())
+    head = b"OpusHead\x01" + bytes([channels]) + (312).to_bytes(2, "little") + (48000).to_bytes(4, "little") + b"\x00\x00\x00"
+    tags = b"OpusTags" + (4).to_bytes(4, "little") + b"test" + (0).to_bytes(4, "little")
+    out, seq, granule, total = [ogg_page(2, 0, 0, [head]), ogg_page(0, 0, 1, [tags])], 2, 0, 0
+    for i, f in enumerate(files):
+        _, packets = parse_chunk(open(f, "rb").read())
+        granule += sum(samples(p) for p in packets)
+        total += sum(len(p) for p in packets)
+        out.append(ogg_page(4 if i == len(files) - 1 else 0, granule, seq, packets))
+        seq += 1
+    open(path, "wb").write(b"".join(out))
+    return granule, total
+
+
+def ffmpeg_errors(path, *extra):
+    r = subprocess.run(["ffmpeg", "-v", "error", *extra, "-i", path, "-f", "null", "-"], capture_output=True, text=True)
+    return r.returncode, r.stderr.strip()
+
+
+def make_media(work):
+    cam = os.path.join(work, "camera.mjpeg")
+    mic = os.path.join(work, "microphone.wav")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "10", "-q:v", "5",
+                    "-f", "mjpeg", cam], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "10", "-ac", "1",
+                    "-c:a", "pcm_s16le", mic], check=True)
+    return cam, mic
+
+
+def fake_devices(camera, microphone):
+    """Chromium's fake camera and microphone, fed from files, with the permission prompt answered yes."""
+    return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={camera}",
+            f"--use-file-for-fake-audio-capture={microphone}"]
+
+
+def open_tab(browser, url):
+    """A new tab at `url` (navigated over DevTools: its /json/new endpoint cuts a URL at its first '&')."""
+    tab = browser.open("about:blank")
+    tab.call("Page.navigate", url=url)
+    return tab
+
+
+def page_state(tab):
+    return tab.evaluate("!document.body ? '{\"state\":\"loading\",\"frames\":0,\"audio\":0,\"status\":\"\",\"url\":\"\"}' : JSON.stringify({state: document.body.dataset.state, frames: +document.body.dataset.framesSent || 0, "
+                        "audio: +document.body.dataset.audioPackets || 0, status: (document.querySelector('#status') || {}).textContent || '', "
+                        "url: location.href})")
+
+
+def main():
+    import json
+    bin_dir = sys.argv[1]
+    work = tempfile.mkdtemp(prefix="publish-test-")
+    camera, microphone = make_media(work)
+    secret = "publish-test-secret-" + os.urandom(8).hex()
+    env = dict(os.environ, PUBLISH_SECRET=secret)
+    good, bad = "3CCC33", "4DDD44"
+    key = subprocess.run([f"{bin_dir}/broker", "--issue-key", good], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    wrong = "0" * 32
+    bport, wport = free_port(socket.SOCK_DGRAM), free_port()
+    out = os.path.join(work, "out")
+    logs, procs = {}, []
+
+    def start(name, argv, stdin=subprocess.DEVNULL, env=None):
+        logs[name] = os.path.join(work, f"{name}.log")
+        p = subprocess.Popen(argv, stdin=stdin, stdout=open(logs[name], "w"), stderr=subprocess.STDOUT, env=env)
+        procs.append(p)
+        return p
+
+    browser = None
+    try:
+        start("broker", [f"{bin_dir}/broker", "--address", f"127.0.0.1:{bport}"], env=env)
+        time.sleep(0.3)
+        start("producer", [f"{bin_dir}/producer", "--broker", f"127.0.0.1:{bport}", "--web", f"127.0.0.1:{wport}"],
+              env={k: v for k, v in os.environ.items() if k != "PUBLISH_SECRET"})
+        client = start("client", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{bport}", "--output", out, "--status-interval", "0"],
+                       stdin=subprocess.PIPE)
+        client.stdin.write(f"subscribe {good}\nsubscribe {bad}\n".encode())
+        client.stdin.flush()
+        check(wait_for(lambda: _port_open(wport), 10), "producer --web serves the page")
+
+        browser = Browser(find_chromium(), work, extra_args=fake_devices(camera, microphone))
+        tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={good}&key={key}&start=1&fps={FPS}&size=320x240")
+        live = wait_for(lambda: json.loads(page_state(tab))["state"] == "live", 20)
+        s = json.loads(page_state(tab))
+        check(live, "the page goes live (data-state=live)", s)
+        check(key not in s["url"], "the key is taken out of the address bar", s["url"])
+        t0 = time.time()
+        wait_for(lambda: json.loads(page_state(tab))["frames"] >= 6 * FPS, 15)
+        elapsed = time.time() - t0
+        s = json.loads(page_state(tab))
+        check(s["frames"] >= 6 * FPS, f"data-frames-sent counts the frames ({s['frames']} in {elapsed:.1f} s)")
+        check(s["audio"] > 0, f"the page encodes Opus ({s['audio']} packets)")
+
+        bad_tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={bad}&key={wrong}&start=1&fps={FPS}")
+        refused = wait_for(lambda: json.loads(page_state(bad_tab))["state"] == "refused", 15)
+        bs = json.loads(page_state(bad_tab))
+        check(refused, "a wrong key: data-state=refused", bs)
+        check("refused" in bs["status"] and "stream key" in bs["status"], "with a clear message", bs["status"])
+        time.sleep(1.5)
+
+        jpegs = sorted(glob.glob(f"{out}/{good}01/*.jpg"), key=lambda f: int(os.path.basename(f).split("-")[0]))
+        opus = sorted(glob.glob(f"{out}/{good}03/*.opus"), key=lambda f: int(os.path.basename(f).split("-")[0]))
+        check(len(jpegs) >= 5 * FPS, f"the client saved the frames ({len(jpegs)})")
+        if len(jpegs) >= 2:
+            times = [int(os.path.basename(f).split("-")[0]) for f in jpegs]
+            rate = (len(times) - 1) / ((times[-1] - times[0]) / 1e6)
+            check(0.8 * FPS <= rate <= 1.2 * FPS, f"at the chosen rate ({rate:.2f} fps for {FPS})")
+            bad_jpegs = [f for f in jpegs[::7] if ffmpeg_errors(f)[0] != 0 or ffmpeg_errors(f)[1]]
+            check(not bad_jpegs, f"ffmpeg decodes them ({len(jpegs[::7])} checked)", bad_jpegs[:3])
+            probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", jpegs[-1]],
+                                   capture_output=True, text=True).stdout.strip()
+            check(probe == "320,240", f"at the chosen size ({probe})")
+        check(len(opus) >= 30, f"the client saved Opus chunks ({len(opus)})")
+        if opus:
+            ogg = os.path.join(work, "browser.ogg")
+            granule, total = chunks_to_ogg(opus, ogg)
+            rc, errors = ffmpeg_errors(ogg)
+            check(rc == 0 and not errors, "the chunks, muxed into Ogg Opus, decode with no error line", errors[:300])
+            seconds = granule / 48000
+            times = [int(os.path.basename(f).split("-")[0]) for f in opus]
+            span = (times[-1] - times[0]) / 1e6 + 0.1
+            check(abs(seconds - span) < 0.5 + 0.1 * span, f"and hold as much sound as time passed ({seconds:.2f} s of Opus over {span:.2f} s)")
+            chunk_bytes = sum(os.path.getsize(f) for f in opus)
+            print(f"figure  opus_payload_bytes_per_second {total / seconds:.0f}")
+            print(f"figure  opus_chunk_bytes_per_second {chunk_bytes / seconds:.0f}  (with the 4-byte header and 2-byte lengths)")
+            print(f"figure  pcm16_mono_48k_bytes_per_second 96000  (ratio {96000 / (chunk_bytes / seconds):.1f})")
+            print(f"figure  opus_chunks_per_second {len(opus) / span:.1f}")
+        check(not glob.glob(f"{out}/{bad}*"), "nothing published under the wrong key")
+        for name in ("producer", "broker", "client"):
+            check(key not in open(logs[name]).read(), f"the key appears in no log ({name})")
+    finally:
+        if browser:
+            browser.stop()
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    print(f"publish: {passed} passed, {failed} failed (logs in {work})")
+    sys.exit(1 if failed else 0)
+
+
+def _port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
