@@ -71,7 +71,7 @@ final class PublishGateway {
                 if s.connection.isFinished {
                     s.end(now: now)
                     sessions[fd] = nil
-                    log.info("publish: page closed: \(s.connection.endReason ?? "done") (\(sessions.count) open)")
+                    log.info("page closed: \(s.connection.endReason ?? "done") (\(sessions.count) open)")
                 }
             }
         }
@@ -96,7 +96,7 @@ final class PublishGateway {
             guard sessions.count < limits.maxPublishers else { return .text(503, "too many pages publishing (at most \(limits.maxPublishers))\n") }
             // The same origin check as the viewer's: a page from another site cannot publish through this one.
             let response = WebSocketHandshake.respond(to: r)
-            if response.status != 101 { log.warning("publish: upgrade refused (\(response.status)): \(String(decoding: response.body, as: UTF8.self))") }
+            if response.status != 101 { log.warning("upgrade refused (\(response.status)): \(String(decoding: response.body, as: UTF8.self))") }
             return response
         default: return .text(404, "not found; the publish page is at /publish\n")
         }

@@ -78,7 +78,7 @@ final class PublishSession {
         }
         connectDeadline = now + gateway.limits.connectTimeout
         let sound = request.channels == 0 ? "no sound" : "Opus sound"
-        gateway.log.info("publish: \(request.producer) from \(peer?.description ?? "?") connecting to \(publisher!.broker) (\(request.rate) fps, \(sound))")
+        gateway.log.info("\(request.producer) from \(peer?.description ?? "?") connecting to \(publisher!.broker) (\(request.rate) fps, \(sound))")
         say(.connecting, "Connecting \(request.producer) to the broker…")
     }
 
@@ -98,11 +98,11 @@ final class PublishSession {
         switch e {
         case .connected:
             if state != .live {
-                gateway.log.info("publish: \(p.producer) is live on broker \(p.broker)")
+                gateway.log.info("\(p.producer) is live on broker \(p.broker)")
                 say(.live, "Live: \(p.producer) is on the air.")
             }
         case .refused(let code, let reason):
-            gateway.log.warning("publish: broker \(p.broker) refused \(p.producer) (\(code)): \(reason)")
+            gateway.log.warning("broker \(p.broker) refused \(p.producer) (\(code)): \(reason)")
             fail(.refused, "The broker refused \(p.producer): \(reason). Check the producer id and stream key.", now: now, gateway: gateway)
         case .lost: say(.connecting, "No answer from broker \(p.broker); reconnecting…")
         case .brokerLeaving: say(.connecting, "Broker \(p.broker) is shutting down; reconnecting…")
@@ -112,7 +112,7 @@ final class PublishSession {
 
     /// Tells the page, ends the broker session and closes the socket once the message is out.
     private func fail(_ s: PublishState, _ message: String, now: Int64, gateway: PublishGateway) {
-        if s == .error { gateway.log.warning("publish: \(peer?.description ?? "?"): \(message)") }
+        if s == .error { gateway.log.warning("\(peer?.description ?? "?"): \(message)") }
         say(s, message)
         end(now: now)
     }
