@@ -11,6 +11,13 @@ final class OpusChunkTests: XCTestCase {
         XCTAssertEqual(try OpusChunk.decode(bytes), chunk)
     }
 
+    /// The example of docs/PROTOCOL.md §13.
+    func testProtocolExample() throws {
+        let bytes: [UInt8] = [0x01, 0x01, 0x02, 0x00, 0x00, 0x03, 0xFC, 0x01, 0x02, 0x00, 0x02, 0xF8, 0x07]
+        XCTAssertEqual(OpusChunk(channels: 1, packets: [[0xFC, 0x01, 0x02], [0xF8, 0x07]]).encode(), bytes)
+        XCTAssertEqual(try OpusChunk.decode(bytes).packets.map { OpusPacket.sampleCount($0) }, [960, 960])
+    }
+
     func testRefusesBrokenChunksWithTypedErrors() {
         let good = OpusChunk(channels: 2, packets: [[0xFC, 1, 2, 3]]).encode()
         XCTAssertThrowsError(try OpusChunk.decode(Array(good.prefix(3)))) { XCTAssertEqual($0 as? OpusChunkError, .truncated) }
