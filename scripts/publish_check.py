@@ -7,6 +7,7 @@ data-state="refused" and nothing published; the key appears in no log. Prints fi
 against 16-bit PCM of the same sound. Python standard library only; loopback only."""
 
 import glob
+import json
 import os
 import socket
 import subprocess
@@ -108,6 +109,54 @@ def ffmpeg_errors(path, *extra):
     return r.returncode, r.stderr.strip()
 
 
+def decode_in_page(tab, files):
+    """The decoder snippet handed to the viewer, run in the page on chunks the client saved."""
+    import base64
+    snippet = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "opus_chunk_decoder.js")).read()
+    chunks = [base64.b64encode(open(f, "rb").read()).decode() for f in files]
+    return json.loads(tab.evaluate(snippet + """
+      (async () => {
+        const ctx = new OfflineAudioContext(1, 48000, 48000), state = {};
+        let seconds = 0, sum = 0, n = 0;
+        for (const b64 of %s) {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const buf = await decodeOpusChunk(ctx, bytes, state);
+          seconds += buf.duration;
+          for (const x of buf.getChannelData(0)) { sum += x * x; n++; }
+        }
+        return JSON.stringify({seconds, rms: Math.sqrt(sum / n), error: state.error ? String(state.error) : null});
+      })()""" % json.dumps(chunks)))
+
+
+# Encoder cost: 10 s of a 440 Hz tone through WebCodecs' Opus encoder as the page configures it, timed in the page.
+ENCODER_BENCH = """
+(async () => {
+  const rate = 48000, seconds = 10, per = 960;
+  let packets = 0;
+  const enc = new AudioEncoder({ output: () => { packets++; }, error: (e) => { throw e; } });
+  enc.configure({ codec: 'opus', sampleRate: rate, numberOfChannels: 1, bitrate: 32000, opus: { frameDuration: 20000 } });
+  const frames = [];
+  for (let i = 0; i < rate * seconds / per; i++) {
+    const d = new Float32Array(per);
+    for (let j = 0; j < per; j++) d[j] = 0.5 * Math.sin(2 * Math.PI * 440 * (i * per + j) / rate);
+    frames.push(new AudioData({ format: 'f32-planar', sampleRate: rate, numberOfFrames: per, numberOfChannels: 1, timestamp: i * 20000, data: d }));
+  }
+  const t0 = performance.now();
+  for (const f of frames) { enc.encode(f); f.close(); }
+  await enc.flush();
+  return (performance.now() - t0) / seconds;
+})()
+"""
+
+
+def mean_volume(path):
+    r = subprocess.run(["ffmpeg", "-hide_banner", "-i", path, "-af", "volumedetect", "-f", "null", "-"], capture_output=True, text=True)
+    for line in r.stderr.splitlines():
+        if "mean_volume:" in line:
+            return float(line.split("mean_volume:")[1].split()[0])
+    return None
+
+
 def make_media(work):
     cam = os.path.join(work, "camera.mjpeg")
     mic = os.path.join(work, "microphone.wav")
@@ -138,7 +187,6 @@ def page_state(tab):
 
 
 def main():
-    import json
     bin_dir = sys.argv[1]
     work = tempfile.mkdtemp(prefix="publish-test-")
     camera, microphone = make_media(work)
@@ -207,6 +255,9 @@ def main():
             granule, total = chunks_to_ogg(opus, ogg)
             rc, errors = ffmpeg_errors(ogg)
             check(rc == 0 and not errors, "the chunks, muxed into Ogg Opus, decode with no error line", errors[:300])
+            level, source = mean_volume(ogg), mean_volume(microphone)
+            check(level is not None and source is not None and abs(level - source) < 1.5,
+                  f"at the microphone's level ({level} dB against {source} dB: no voice processing on a broadcast)")
             seconds = granule / 48000
             times = [int(os.path.basename(f).split("-")[0]) for f in opus]
             span = (times[-1] - times[0]) / 1e6 + 0.1
@@ -216,6 +267,12 @@ def main():
             print(f"figure  opus_chunk_bytes_per_second {chunk_bytes / seconds:.0f}  (with the 4-byte header and 2-byte lengths)")
             print(f"figure  pcm16_mono_48k_bytes_per_second 96000  (ratio {96000 / (chunk_bytes / seconds):.1f})")
             print(f"figure  opus_chunks_per_second {len(opus) / span:.1f}")
+            decoded = decode_in_page(tab, opus[5:25])
+            check(decoded.get("error") is None and abs(decoded["seconds"] - 2.0) < 0.05 and decoded["rms"] > 0.05,
+                  "scripts/opus_chunk_decoder.js decodes 20 chunks into 2 s of sound in the page", decoded)
+            bench = tab.evaluate(ENCODER_BENCH)
+            print(f"figure  opus_encoder_ms_per_audio_second {bench:.2f}  (WebCodecs AudioEncoder in headless Chromium, 10 s of a tone, "
+                  "mono, 32 kbit/s, 20 ms packets, wall time)")
         check(not glob.glob(f"{out}/{bad}*"), "nothing published under the wrong key")
         for name in ("producer", "broker", "client"):
             check(key not in open(logs[name]).read(), f"the key appears in no log ({name})")

@@ -54,7 +54,12 @@
     const cam = $('#camera').value, mic = $('#microphone').value;
     const video = { width: { ideal: w }, height: { ideal: h }, frameRate: { ideal: fps } };
     if (cam) video.deviceId = { exact: cam };
-    const audio = mic === 'none' ? false : { channelCount: { ideal: 1 }, ...(mic ? { deviceId: { exact: mic } } : {}) };
+    // No echo cancellation, noise suppression or gain control: a broadcast wants the sound as it is (they take a
+    // steady tone or music for noise and cut it by 15 dB, measured with Chromium's fake microphone).
+    const audio = mic === 'none' ? false : {
+      channelCount: { ideal: 1 }, echoCancellation: false, noiseSuppression: false, autoGainControl: false,
+      ...(mic ? { deviceId: { exact: mic } } : {}),
+    };
     if (stream) stream.getTracks().forEach((t) => t.stop());
     stream = await navigator.mediaDevices.getUserMedia({ video, audio });
     preview.srcObject = stream;
