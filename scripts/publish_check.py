@@ -149,6 +149,24 @@ ENCODER_BENCH = """
 """
 
 
+def stalled_pages(port):
+    """Two sockets that stall the gateway if it ever blocks on a page: one upgraded and silent, one that sends
+    the first 64 KB of a message announced as 1 MB and then nothing."""
+    out = []
+    for partial in (False, True):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall((f"GET /publish/ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(4096)
+        assert b" 101 " in head.split(b"\r\n")[0], head
+        if partial:
+            sock.sendall(bytes([0x82, 0x80 | 127]) + (1_000_000).to_bytes(8, "big") + b"\x00\x00\x00\x00" + b"\x01" * 65536)
+        out.append(sock)
+    return out
+
+
 def mean_volume(path):
     r = subprocess.run(["ffmpeg", "-hide_banner", "-i", path, "-af", "volumedetect", "-f", "null", "-"], capture_output=True, text=True)
     for line in r.stderr.splitlines():
@@ -192,7 +210,7 @@ def main():
     camera, microphone = make_media(work)
     secret = "publish-test-secret-" + os.urandom(8).hex()
     env = dict(os.environ, PUBLISH_SECRET=secret)
-    good, bad = "3CCC33", "4DDD44"
+    good, bad, other = "3CCC33", "4DDD44", "5EEE55"
     key = subprocess.run([f"{bin_dir}/broker", "--issue-key", good], env=env, capture_output=True, text=True, check=True).stdout.strip()
     wrong = "0" * 32
     bport, wport = free_port(socket.SOCK_DGRAM), free_port()
@@ -209,14 +227,16 @@ def main():
     try:
         start("broker", [f"{bin_dir}/broker", "--address", f"127.0.0.1:{bport}"], env=env)
         time.sleep(0.3)
+        # The gateway next to a producer of generated frames in the same process, whose rate must not suffer.
         start("producer", [f"{bin_dir}/producer", "--broker", f"127.0.0.1:{bport}", "--web", f"127.0.0.1:{wport}"],
-              env={k: v for k, v in os.environ.items() if k != "PUBLISH_SECRET"})
+              env=dict(env, PRODUCERS=f"{other}:5:0", SYNTHETIC_BYTES="3000"))
         client = start("client", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{bport}", "--output", out, "--status-interval", "0"],
                        stdin=subprocess.PIPE)
-        client.stdin.write(f"subscribe {good}\nsubscribe {bad}\n".encode())
+        client.stdin.write(f"subscribe {good}\nsubscribe {bad}\nsubscribe {other}\n".encode())
         client.stdin.flush()
         check(wait_for(lambda: _port_open(wport), 10), "producer --web serves the page")
 
+        stalled = stalled_pages(wport)
         browser = Browser(find_chromium(), work, extra_args=fake_devices(camera, microphone))
         tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={good}&key={key}&start=1&fps={FPS}&size=320x240")
         live = wait_for(lambda: json.loads(page_state(tab))["state"] == "live", 20)
@@ -274,6 +294,14 @@ def main():
             print(f"figure  opus_encoder_ms_per_audio_second {bench:.2f}  (WebCodecs AudioEncoder in headless Chromium, 10 s of a tone, "
                   "mono, 32 kbit/s, 20 ms packets, wall time)")
         check(not glob.glob(f"{out}/{bad}*"), "nothing published under the wrong key")
+        synthetic = sorted(int(os.path.basename(f).split("-")[0]) for f in glob.glob(f"{out}/{other}01/*.jpg"))
+        if len(synthetic) >= 2:
+            rate = (len(synthetic) - 1) / ((synthetic[-1] - synthetic[0]) / 1e6)
+            check(4.5 <= rate <= 5.5, f"a producer in the same process keeps its rate next to two stalled pages ({rate:.2f} fps for 5)")
+        else:
+            check(False, "a producer in the same process keeps its rate", f"{len(synthetic)} frames")
+        for st in stalled:
+            st.close()
         for name in ("producer", "broker", "client"):
             check(key not in open(logs[name]).read(), f"the key appears in no log ({name})")
     finally:

@@ -25,16 +25,9 @@ extension PublishGateway {
     /// Starts the gateway on a thread of its own; it serves until `stopFD` is readable, then fires `finished`.
     static func start(_ config: Config, log: Logger, stopFD: Int32, finished: StopSignal) throws(SystemError) -> PosixThread {
         let gateway = try PublishGateway(config: config, log: log)
-        let box = UncheckedBox(gateway)
         return PosixThread {
-            box.value.run(stopFD: stopFD)
+            gateway.run(stopFD: stopFD)
             finished.fire()
         }
     }
-}
-
-/// Hands the gateway to its thread: it is used there and nowhere else from then on.
-private final class UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

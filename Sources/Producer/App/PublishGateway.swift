@@ -7,7 +7,8 @@ import Wire
 /// `producer --web`: serves the publish page and takes each page's camera and microphone over a WebSocket,
 /// publishing them as a producer id with the stream key the page gave (docs/PUBLISH.md). Runs on a thread of
 /// its own with non-blocking sockets, so a page never stalls the other producers of the process or another page.
-final class PublishGateway {
+// Built on the main thread, then used by its own thread alone (like each ProducerRunner).
+final class PublishGateway: @unchecked Sendable {
     struct Config {
         var bind: PeerAddress
         var brokers: [PeerAddress]
