@@ -249,6 +249,8 @@ def main():
         s = json.loads(page_state(tab))
         check(s["frames"] >= 6 * FPS, f"data-frames-sent counts the frames ({s['frames']} in {elapsed:.1f} s)")
         check(s["audio"] > 0, f"the page encodes Opus ({s['audio']} packets)")
+        source = tab.evaluate("document.body.dataset.videoSource")
+        check(source == "track", f"frames come from the camera track (MediaStreamTrackProcessor), not a timer ({source})")
 
         bad_tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={bad}&key={wrong}&start=1&fps={FPS}")
         refused = wait_for(lambda: json.loads(page_state(bad_tab))["state"] == "refused", 15)

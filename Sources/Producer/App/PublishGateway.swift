@@ -29,6 +29,8 @@ final class PublishGateway: @unchecked Sendable {
         var readPerTurn = 1 << 20
         /// How long the broker has to accept a page's session before the page is told it cannot, µs.
         var connectTimeout: Int64 = 10_000_000
+        /// A page that has sent nothing for this long (a live page sends every frame) is ended, µs.
+        var pageSilence: Int64 = 15_000_000
     }
 
     let config: Config
@@ -53,7 +55,9 @@ final class PublishGateway: @unchecked Sendable {
 
     /// Serves until `stopFD` is readable; pages still publishing say goodbye to their broker.
     func run(stopFD: Int32) {
-        log.info("publish page on http://\(server.address)/publish")
+        var bound = server.address
+        bound.port = server.boundPort
+        log.info("publish page on http://\(bound)/publish")
         while true {
             var now = Clock.now()
             let fds = [stopFD] + server.readDescriptors + sessions.values.flatMap(\.readDescriptors)

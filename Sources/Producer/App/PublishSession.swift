@@ -31,6 +31,8 @@ final class PublishSession {
 
     var producer: ProducerID? { publisher?.producer }
     var readDescriptors: [Int32] { [connection.fd] + (publisher.map { [$0.socket.fd] } ?? []) }
+    /// The next time `service` has something to do without a read: the broker session's timers, the connect
+    /// deadline, the `start` deadline; a live page's silence is checked at least once a second (the loop's cap).
     var nextDeadline: Int64 {
         min(publisher?.core.pollTimeout() ?? .max, state == .connecting ? connectDeadline : .max, state == .idle ? openedAt + 10_000_000 : .max)
     }
@@ -59,6 +61,9 @@ final class PublishSession {
             fail(.error, "No answer from the broker at \(publisher?.broker.description ?? "?"); is it running?", now: now, gateway: gateway)
         }
         if state == .idle && now >= openedAt + 10_000_000 { connection.startClose(code: 1008, reason: "no start request", now: now) }
+        if state == .live && now - max(connection.lastHeard, openedAt) >= gateway.limits.pageSilence {
+            fail(.error, "The page sent nothing for \(gateway.limits.pageSilence / 1_000_000) s; ended.", now: now, gateway: gateway)
+        }
         if connection.wantsWrite { connection.flush() }
         connection.expire(now: now)
     }

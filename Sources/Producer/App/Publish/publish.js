@@ -11,7 +11,7 @@
 
   const $ = (s) => document.querySelector(s);
   const status = $('#status'), preview = $('#preview');
-  let stream = null, ws = null, encoder = null, audioReader = null, timer = null, state = 'idle';
+  let stream = null, ws = null, encoder = null, audioReader = null, videoReader = null, timer = null, state = 'idle';
   let framesSent = 0, skipped = 0, packetsSent = 0, audioBytes = 0, channels = 0, recent = [];
 
   function setState(s, message) {
@@ -102,11 +102,54 @@
     audioBytes += chunk.byteLength;
   }
 
-  // Frames at the chosen rate on an absolute schedule, so a slow encode delays one frame, not all later ones.
+  // One JPEG from `source` (the preview or a VideoFrame) onto the socket; false if the upload is behind.
+  async function sendJPEG(canvas, ctx, source, width, height) {
+    if (!ws) return;
+    if (ws.bufferedAmount > MAX_BUFFERED) { skipped++; return; }
+    if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
+    ctx.drawImage(source, 0, 0, width, height);
+    const blob = canvas.convertToBlob ? await canvas.convertToBlob({ type: 'image/jpeg', quality: JPEG_QUALITY })
+      : await new Promise((r) => canvas.toBlob(r, 'image/jpeg', JPEG_QUALITY));
+    if (!blob || state !== 'live' || !ws) return;
+    const m = new Uint8Array(1 + blob.size);
+    m[0] = 1;
+    m.set(new Uint8Array(await blob.arrayBuffer()), 1);
+    ws.send(m);
+    framesSent++;
+    recent.push(performance.now());
+  }
+
+  // Frames at the chosen rate. Where the browser has MediaStreamTrackProcessor, the camera's own frames drive
+  // it, picked by their timestamps: a tab in the background keeps streaming (timers there run once a second or
+  // less). Elsewhere a timer on an absolute schedule, so a slow encode delays one frame, not all later ones.
   function startFrames(fps) {
-    const canvas = document.createElement('canvas');
-    const ctx = canvas.getContext('2d');
     const interval = 1000 / fps;
+    const track = stream.getVideoTracks()[0];
+    if (track && typeof MediaStreamTrackProcessor !== 'undefined' && typeof OffscreenCanvas !== 'undefined') {
+      const canvas = new OffscreenCanvas(1, 1), ctx = canvas.getContext('2d');
+      videoReader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+      document.body.dataset.videoSource = 'track';
+      let due = -Infinity, busy = false;
+      (async () => {
+        while (state === 'live' && videoReader) {
+          const r = await videoReader.read().catch(() => ({ done: true }));
+          if (r.done) break;
+          const frame = r.value, ms = frame.timestamp / 1000;
+          // On a grid of `interval` (half an interval early is on time), so the average rate is the one chosen;
+          // after a stall the grid starts again from this frame.
+          if (ms >= due - interval / 2 && !busy && state === 'live') {
+            due = ms - due > interval ? ms + interval : due + interval;
+            busy = true;
+            sendJPEG(canvas, ctx, frame, frame.displayWidth, frame.displayHeight).finally(() => { busy = false; frame.close(); });
+          } else {
+            frame.close();
+          }
+        }
+      })();
+      return;
+    }
+    const canvas = document.createElement('canvas'), ctx = canvas.getContext('2d');
+    document.body.dataset.videoSource = 'timer';
     let next = performance.now(), busy = false;
     const tick = async () => {
       if (state !== 'live') return;
@@ -114,20 +157,9 @@
       if (next < performance.now()) next = performance.now() + interval;
       timer = setTimeout(tick, next - performance.now());
       if (busy || !preview.videoWidth) return;
-      if (ws.bufferedAmount > MAX_BUFFERED) { skipped++; return; }
       busy = true;
-      canvas.width = preview.videoWidth;
-      canvas.height = preview.videoHeight;
-      ctx.drawImage(preview, 0, 0);
-      const blob = await new Promise((r) => canvas.toBlob(r, 'image/jpeg', JPEG_QUALITY));
+      await sendJPEG(canvas, ctx, preview, preview.videoWidth, preview.videoHeight);
       busy = false;
-      if (!blob || state !== 'live') return;
-      const m = new Uint8Array(1 + blob.size);
-      m[0] = 1;
-      m.set(new Uint8Array(await blob.arrayBuffer()), 1);
-      ws.send(m);
-      framesSent++;
-      recent.push(performance.now());
     };
     tick();
   }
@@ -136,6 +168,7 @@
     clearTimeout(timer);
     if (encoder) { try { encoder.close(); } catch (e) {} encoder = null; }
     if (audioReader) { audioReader.cancel().catch(() => {}); audioReader = null; }
+    if (videoReader) { videoReader.cancel().catch(() => {}); videoReader = null; }
     if (ws) { const w = ws; ws = null; w.onclose = null; w.close(); }
     setState(finalState, message);
   }
