@@ -35,7 +35,9 @@ final class OggOpusMuxerTests: XCTestCase {
         var m = OggOpusMuxer(serial: 9, channels: 2)
         _ = m.headers()
         // Three 20 ms packets: one page, granule 2880, lacing 255,45 / 0 (a packet of 255 bytes ends on a 0) / 10.
-        let small = m.pages([[0xFC] + Array(repeating: 1, count: 299), [0xFC] + Array(repeating: 2, count: 254), [0xFC] + Array(repeating: 3, count: 9)])
+        let small = m.pages([
+            [0xFC] + Array(repeating: 1, count: 299), [0xFC] + Array(repeating: 2, count: 254), [0xFC] + Array(repeating: 3, count: 9),
+        ])
         var pages = OggReader.pages(small)
         XCTAssertEqual(pages.count, 1)
         XCTAssertEqual(pages[0].segments, [255, 45, 255, 0, 10])
@@ -83,7 +85,8 @@ final class OggOpusMuxerTests: XCTestCase {
         try Data(ours).write(to: URL(fileURLWithPath: file))
         let errors = try Self.stderr(of: "ffmpeg", ["-v", "error", "-i", file, "-f", "null", "-"])
         XCTAssertEqual(errors, "", "ffmpeg complained")
-        let probe = String(decoding: try FFmpeg.run("ffprobe", ["-v", "error", "-show_entries", "packet=size", "-of", "csv=p=0", file]), as: UTF8.self)
+        let probe = String(
+            decoding: try FFmpeg.run("ffprobe", ["-v", "error", "-show_entries", "packet=size", "-of", "csv=p=0", file]), as: UTF8.self)
         XCTAssertEqual(probe.split(separator: "\n").compactMap { Int($0.split(separator: ",").first ?? "") }, packets.map(\.count))
         XCTAssertEqual(OggReader.packets(OggReader.pages(ours)).dropFirst(2).map { $0 }, packets)
     }

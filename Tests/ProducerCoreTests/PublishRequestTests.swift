@@ -14,13 +14,15 @@ final class PublishRequestTests: XCTestCase {
         XCTAssertEqual(
             r.streams,
             [StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000), StreamDescriptor(index: 3, kind: .opus, rateMilli: 10_000)])
-        XCTAssertEqual(try PublishRequest.parse("start 1AAA99 \(key) 2.5 0").get().streams, [StreamDescriptor(index: 1, kind: .video, rateMilli: 2500)])
+        XCTAssertEqual(
+            try PublishRequest.parse("start 1AAA99 \(key) 2.5 0").get().streams, [StreamDescriptor(index: 1, kind: .video, rateMilli: 2500)])
     }
 
     func testRefusalsNeverRepeatTheKey() {
         for bad in [
             "", "start", "stop 1AAA99 \(key) 12 1", "start 000000 \(key) 12 1", "start 1AAA9 \(key) 12 1", "start 1AAA99 \(key.dropLast()) 12 1",
-            "start 1AAA99 \(key) 0 1", "start 1AAA99 \(key) 61 1", "start 1AAA99 \(key) nan 1", "start 1AAA99 \(key) 12 3", "start 1AAA99 \(key) 12 1 x",
+            "start 1AAA99 \(key) 0 1", "start 1AAA99 \(key) 61 1", "start 1AAA99 \(key) nan 1", "start 1AAA99 \(key) 12 3",
+            "start 1AAA99 \(key) 12 1 x",
         ] {
             guard case .failure(let e) = PublishRequest.parse(bad) else { return XCTFail("\(bad) accepted") }
             XCTAssertFalse(e.message.lowercased().contains(key.prefix(8)), e.message)

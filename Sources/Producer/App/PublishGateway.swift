@@ -50,7 +50,8 @@ final class PublishGateway: @unchecked Sendable {
 
     /// Why `producer` may not go live from here now, or nil.
     func refusal(for producer: ProducerID) -> String? {
-        sessions.values.contains { $0.producer == producer } ? "\(producer) is already live from this page's producer; stop the other tab first." : nil
+        sessions.values.contains { $0.producer == producer }
+            ? "\(producer) is already live from this page's producer; stop the other tab first." : nil
     }
 
     /// Serves until `stopFD` is readable; pages still publishing say goodbye to their broker.
