@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from viewer_cluster import Browser, find_chromium, free_port  # noqa: E402
+from viewer_cluster import Browser, find_chromium, free_port, screenshot  # noqa: E402
 
 passed, failed = 0, 0
 FPS = 10
@@ -167,6 +167,17 @@ def stalled_pages(port):
     return out
 
 
+def picture_spread(path):
+    """Standard deviation of the grey levels of a 32x24 thumbnail: a solid picture (a camera the browser could not
+    read shows solid green) is near 0, ffmpeg's testsrc well above 50."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf", "scale=32:24", "-pix_fmt", "gray", "-f", "rawvideo", "-"],
+                         capture_output=True).stdout
+    if not raw:
+        return 0.0
+    mean = sum(raw) / len(raw)
+    return (sum((b - mean) ** 2 for b in raw) / len(raw)) ** 0.5
+
+
 def mean_volume(path):
     r = subprocess.run(["ffmpeg", "-hide_banner", "-i", path, "-af", "volumedetect", "-f", "null", "-"], capture_output=True, text=True)
     for line in r.stderr.splitlines():
@@ -178,7 +189,7 @@ def mean_volume(path):
 def make_media(work):
     cam = os.path.join(work, "camera.mjpeg")
     mic = os.path.join(work, "microphone.wav")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "10", "-q:v", "5",
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "10", "-pix_fmt", "yuvj420p", "-q:v", "5",
                     "-f", "mjpeg", cam], check=True)
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "10", "-ac", "1",
                     "-c:a", "pcm_s16le", mic], check=True)
@@ -249,6 +260,9 @@ def main():
         s = json.loads(page_state(tab))
         check(s["frames"] >= 6 * FPS, f"data-frames-sent counts the frames ({s['frames']} in {elapsed:.1f} s)")
         check(s["audio"] > 0, f"the page encodes Opus ({s['audio']} packets)")
+        if len(sys.argv) > 2:
+            os.makedirs(sys.argv[2], exist_ok=True)
+            screenshot(tab, os.path.join(sys.argv[2], "publish-page.png"))
         source = tab.evaluate("document.body.dataset.videoSource")
         check(source == "track", f"frames come from the camera track (MediaStreamTrackProcessor), not a timer ({source})")
 
@@ -271,6 +285,8 @@ def main():
             probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", jpegs[-1]],
                                    capture_output=True, text=True).stdout.strip()
             check(probe == "320,240", f"at the chosen size ({probe})")
+            spread = picture_spread(jpegs[len(jpegs) // 2])
+            check(spread > 30, f"showing the camera's picture, not a blank one (grey-level spread {spread:.0f})")
         check(len(opus) >= 30, f"the client saved Opus chunks ({len(opus)})")
         if opus:
             ogg = os.path.join(work, "browser.ogg")
