@@ -202,9 +202,12 @@ def fake_devices(camera, microphone):
             f"--use-file-for-fake-audio-capture={microphone}"]
 
 
-def open_tab(browser, url):
-    """A new tab at `url` (navigated over DevTools: its /json/new endpoint cuts a URL at its first '&')."""
+def open_tab(browser, url, before=None):
+    """A new tab at `url` (navigated over DevTools: its /json/new endpoint cuts a URL at its first '&'); `before`
+    runs in the page before its own scripts."""
     tab = browser.open("about:blank")
+    if before:
+        tab.call("Page.addScriptToEvaluateOnNewDocument", source=before)
     tab.call("Page.navigate", url=url)
     return tab
 
@@ -221,8 +224,9 @@ def main():
     camera, microphone = make_media(work)
     secret = "publish-test-secret-" + os.urandom(8).hex()
     env = dict(os.environ, PUBLISH_SECRET=secret)
-    good, bad, other = "3CCC33", "4DDD44", "5EEE55"
+    good, bad, other, plain = "3CCC33", "4DDD44", "5EEE55", "6FFF66"
     key = subprocess.run([f"{bin_dir}/broker", "--issue-key", good], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    plain_key = subprocess.run([f"{bin_dir}/broker", "--issue-key", plain], env=env, capture_output=True, text=True, check=True).stdout.strip()
     wrong = "0" * 32
     bport, wport = free_port(socket.SOCK_DGRAM), free_port()
     out = os.path.join(work, "out")
@@ -243,7 +247,7 @@ def main():
               env=dict(env, PRODUCERS=f"{other}:5:0", SYNTHETIC_BYTES="3000"))
         client = start("client", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{bport}", "--output", out, "--status-interval", "0"],
                        stdin=subprocess.PIPE)
-        client.stdin.write(f"subscribe {good}\nsubscribe {bad}\nsubscribe {other}\n".encode())
+        client.stdin.write(f"subscribe {good}\nsubscribe {bad}\nsubscribe {other}\nsubscribe {plain}\n".encode())
         client.stdin.flush()
         check(wait_for(lambda: _port_open(wport), 10), "producer --web serves the page")
 
@@ -266,6 +270,10 @@ def main():
         source = tab.evaluate("document.body.dataset.videoSource")
         check(source == "track", f"frames come from the camera track (MediaStreamTrackProcessor), not a timer ({source})")
 
+        # A browser without MediaStreamTrackProcessor (as Firefox and Safari): frames from a timer, and no sound
+        # (the page's encoder is fed by the same API), next to the first page.
+        plain_tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={plain}&key={plain_key}&start=1&fps=5&size=320x240",
+                             before="delete window.MediaStreamTrackProcessor;")
         bad_tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={bad}&key={wrong}&start=1&fps={FPS}")
         refused = wait_for(lambda: json.loads(page_state(bad_tab))["state"] == "refused", 15)
         bs = json.loads(page_state(bad_tab))
@@ -312,6 +320,16 @@ def main():
             print(f"figure  opus_encoder_ms_per_audio_second {bench:.2f}  (WebCodecs AudioEncoder in headless Chromium, 10 s of a tone, "
                   "mono, 32 kbit/s, 20 ms packets, wall time)")
         check(not glob.glob(f"{out}/{bad}*"), "nothing published under the wrong key")
+        ps = json.loads(page_state(plain_tab))
+        source = plain_tab.evaluate("document.body.dataset.videoSource")
+        check(ps["state"] == "live" and source == "timer", f"without MediaStreamTrackProcessor the page goes live on a timer ({ps['state']}, {source})")
+        plain_frames = sorted(int(os.path.basename(f).split("-")[0]) for f in glob.glob(f"{out}/{plain}01/*.jpg"))
+        if len(plain_frames) >= 2:
+            rate = (len(plain_frames) - 1) / ((plain_frames[-1] - plain_frames[0]) / 1e6)
+            check(4 <= rate <= 6, f"at its own rate next to the first page ({rate:.2f} fps for 5, {len(plain_frames)} frames)")
+        else:
+            check(False, "the timer page's frames reach the client", f"{len(plain_frames)} frames")
+        check(not glob.glob(f"{out}/{plain}03"), "and publishes no sound stream")
         synthetic = sorted(int(os.path.basename(f).split("-")[0]) for f in glob.glob(f"{out}/{other}01/*.jpg"))
         if len(synthetic) >= 2:
             rate = (len(synthetic) - 1) / ((synthetic[-1] - synthetic[0]) / 1e6)
