@@ -338,6 +338,9 @@ def main():
             check(False, "a producer in the same process keeps its rate", f"{len(synthetic)} frames")
         for st in stalled:
             st.close()
+        for t in (tab, plain_tab, bad_tab):
+            t.call("Page.close")
+        failover_check(bin_dir, work, browser, env)
         for name in ("producer", "broker", "client"):
             check(key not in open(logs[name]).read(), f"the key appears in no log ({name})")
     finally:
@@ -353,6 +356,60 @@ def main():
                 p.kill()
     print(f"publish: {passed} passed, {failed} failed (logs in {work})")
     sys.exit(1 if failed else 0)
+
+
+def failover_check(bin_dir, work, browser, env):
+    """Two peered brokers; the page's producer on the first (--broker A,B --broker-pick first), a client on the
+    second. The first is killed: the producer moves to the second, the page keeps sending, and the client keeps
+    receiving frames at the page's rate."""
+    pid = "7AAA77"
+    key = subprocess.run([f"{bin_dir}/broker", "--issue-key", pid], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    ports = [free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)]
+    brokers = ",".join(f"127.0.0.1:{p}" for p in ports)
+    cenv = dict(env, CLUSTER_SECRET="publish test cluster secret " + os.urandom(4).hex())
+    wport, out, procs = free_port(), os.path.join(work, "out-failover"), []
+
+    def start(name, argv, **kw):
+        p = subprocess.Popen(argv, stdout=open(os.path.join(work, f"{name}.log"), "w"), stderr=subprocess.STDOUT, **kw)
+        procs.append(p)
+        return p
+
+    try:
+        a = start("broker-a", [f"{bin_dir}/broker", "--address", f"127.0.0.1:{ports[0]}", "--peers", brokers], env=cenv)
+        start("broker-b", [f"{bin_dir}/broker", "--address", f"127.0.0.1:{ports[1]}", "--peers", brokers], env=cenv)
+        time.sleep(0.5)
+        start("producer-failover", [f"{bin_dir}/producer", "--broker", brokers, "--broker-pick", "first", "--web", f"127.0.0.1:{wport}"])
+        client = start("client-failover", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{ports[1]}", "--output", out, "--status-interval", "0"],
+                       stdin=subprocess.PIPE)
+        client.stdin.write(f"subscribe {pid}\n".encode())
+        client.stdin.flush()
+        wait_for(lambda: _port_open(wport), 10)
+        tab = open_tab(browser, f"http://127.0.0.1:{wport}/publish?id={pid}&key={key}&start=1&fps={FPS}&size=320x240")
+        live = wait_for(lambda: json.loads(page_state(tab))["state"] == "live", 20)
+        check(live, "failover: the page goes live on the first broker")
+        time.sleep(3)
+        killed = time.time()
+        a.kill()
+        time.sleep(7)
+        frames = sorted(int(os.path.basename(f).split("-")[0]) / 1e6 for f in glob.glob(f"{out}/{pid}01/*.jpg"))
+        after = [t for t in frames if t > killed + 3]
+        check(len(frames) > 2 * FPS and len(after) >= 3 * FPS,
+              f"failover: the client keeps receiving after the first broker is killed ({len(frames)} frames, {len(after)} in the last 4 s)")
+        s = json.loads(page_state(tab))
+        check(s["state"] == "live", "failover: the page is live again", s)
+        print(f"failover page: {s}")
+        gaps = [b - a for a, b in zip(frames, frames[1:]) if a > killed - 1]
+        print(f"figure  failover_longest_frame_gap_s {max(gaps) if gaps else float('nan'):.2f}  (page at {FPS} fps, first broker killed with SIGKILL)")
+        tab.call("Page.close")
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 def _port_open(port):

@@ -18,6 +18,8 @@ final class PublishSession {
     let openedAt: Int64
     private(set) var state = PublishState.idle
     private(set) var publisher: BrowserPublisher?
+    /// The broker accepted the session once (a later "connecting" is a move to another broker, not a refusal).
+    private var wasLive = false
     /// When the broker must have answered the HELLO by.
     private var connectDeadline: Int64 = .max
     /// Binary messages that were neither a JPEG nor an Opus packet, or came before the session was live.
@@ -57,7 +59,7 @@ final class PublishSession {
         if let p = publisher {
             for e in p.service(ready: ready, now: now) { linkEvent(e, now: now, gateway: gateway) }
         }
-        if state == .connecting && now >= connectDeadline {
+        if state == .connecting && !wasLive && now >= connectDeadline {
             fail(.error, "No answer from the broker at \(publisher?.broker.description ?? "?"); is it running?", now: now, gateway: gateway)
         }
         if state == .idle && now >= openedAt + 10_000_000 { connection.startClose(code: 1008, reason: "no start request", now: now) }
@@ -88,7 +90,9 @@ final class PublishSession {
     }
 
     private func media(_ bytes: [UInt8], now: Int64) {
-        guard state == .live, let p = publisher, let first = bytes.first, let tag = Tag(rawValue: first) else {
+        // While the session moves to another broker the page keeps sending: the producer session holds what it is
+        // given then and sends it once the new broker welcomes it.
+        guard state == .live || (state == .connecting && wasLive), let p = publisher, let first = bytes.first, let tag = Tag(rawValue: first) else {
             ignoredMessages += 1
             return
         }
@@ -103,6 +107,7 @@ final class PublishSession {
         switch e {
         case .connected:
             if state != .live {
+                wasLive = true
                 gateway.log.info("\(p.producer) is live on broker \(p.broker)")
                 say(.live, "Live: \(p.producer) is on the air.")
             }

@@ -12,6 +12,7 @@
   const $ = (s) => document.querySelector(s);
   const status = $('#status'), preview = $('#preview');
   let stream = null, ws = null, encoder = null, audioReader = null, videoReader = null, timer = null, state = 'idle';
+  let sending = false;  // frames and sound go out: from the first "live" until the page stops
   let framesSent = 0, skipped = 0, packetsSent = 0, audioBytes = 0, channels = 0, recent = [];
 
   function setState(s, message) {
@@ -93,7 +94,7 @@
   }
 
   function sendPacket(chunk) {
-    if (state !== 'live' || !ws || ws.readyState !== WebSocket.OPEN) return;
+    if (!sending || !ws || ws.readyState !== WebSocket.OPEN) return;
     const m = new Uint8Array(1 + chunk.byteLength);
     m[0] = 2;
     chunk.copyTo(m.subarray(1));
@@ -110,7 +111,7 @@
     ctx.drawImage(source, 0, 0, width, height);
     const blob = canvas.convertToBlob ? await canvas.convertToBlob({ type: 'image/jpeg', quality: JPEG_QUALITY })
       : await new Promise((r) => canvas.toBlob(r, 'image/jpeg', JPEG_QUALITY));
-    if (!blob || state !== 'live' || !ws) return;
+    if (!blob || !sending || !ws) return;
     const m = new Uint8Array(1 + blob.size);
     m[0] = 1;
     m.set(new Uint8Array(await blob.arrayBuffer()), 1);
@@ -131,13 +132,13 @@
       document.body.dataset.videoSource = 'track';
       let due = -Infinity, busy = false;
       (async () => {
-        while (state === 'live' && videoReader) {
+        while (sending && videoReader) {
           const r = await videoReader.read().catch(() => ({ done: true }));
           if (r.done) break;
           const frame = r.value, ms = frame.timestamp / 1000;
           // On a grid of `interval` (half an interval early is on time), so the average rate is the one chosen;
           // after a stall the grid starts again from this frame.
-          if (ms >= due - interval / 2 && !busy && state === 'live') {
+          if (ms >= due - interval / 2 && !busy && sending) {
             due = ms - due > interval ? ms + interval : due + interval;
             busy = true;
             sendJPEG(canvas, ctx, frame, frame.displayWidth, frame.displayHeight).finally(() => { busy = false; frame.close(); });
@@ -152,7 +153,7 @@
     document.body.dataset.videoSource = 'timer';
     let next = performance.now(), busy = false;
     const tick = async () => {
-      if (state !== 'live') return;
+      if (!sending) return;
       next += interval;
       if (next < performance.now()) next = performance.now() + interval;
       timer = setTimeout(tick, next - performance.now());
@@ -165,6 +166,7 @@
   }
 
   function stopAll(finalState, message) {
+    sending = false;
     clearTimeout(timer);
     if (encoder) { try { encoder.close(); } catch (e) {} encoder = null; }
     if (audioReader) { audioReader.cancel().catch(() => {}); audioReader = null; }
@@ -188,9 +190,11 @@
     ws.onmessage = (e) => {
       if (typeof e.data !== 'string') return;
       const m = JSON.parse(e.data);
-      if (m.state === 'live' && state !== 'live') {
+      if (m.state === 'live') {
         setState('live', m.message);
-        startFrames(fps);
+        // Once: while the producer moves to another broker ("connecting" again) the page keeps sending, and the
+        // producer holds what arrives meanwhile for the new session.
+        if (!sending) { sending = true; startFrames(fps); }
       } else if (m.state === 'refused' || m.state === 'error') {
         stopAll(m.state, m.message);
       } else {
