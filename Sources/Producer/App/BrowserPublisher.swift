@@ -11,15 +11,17 @@ final class BrowserPublisher {
     var core: ProducerSession
     var connection: BrokerConnection
     let config: PublishGateway.Config
+    let log: Logger
     var batcher: OpusBatcher?
     private(set) var framesSent = 0
     private(set) var chunksSent = 0
     /// Frames refused: not a JPEG, or larger than a frame may be.
     private(set) var badFrames = 0
 
-    init(request: PublishRequest, config: PublishGateway.Config, now: Int64) throws(SystemError) {
+    init(request: PublishRequest, config: PublishGateway.Config, log: Logger, now: Int64) throws(SystemError) {
         producer = request.producer
         self.config = config
+        self.log = log
         let first = config.brokers[0]
         socket = try UDPSocket(bind: first.isIPv6 ? PeerAddress(ipv6High: 0, low: 0, port: 0) : PeerAddress(ipv4: 0, port: 0), batch: 16)
         sender = BatchSender(socket: socket)
@@ -84,7 +86,7 @@ final class BrowserPublisher {
     }
 
     private func transmit(_ datagrams: [[UInt8]]) {
-        _ = connection.follow(socket, to: broker)
+        if let left = connection.follow(socket, to: broker) { log.warning("broker \(left) is gone; \(producer) now on \(broker)") }
         var i = 0
         while i < datagrams.count {
             let n = sender.messageLength(start: i, count: datagrams.count) { datagrams[$0].count }

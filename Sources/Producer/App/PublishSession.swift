@@ -79,7 +79,7 @@ final class PublishSession {
         }
         if let refusal = gateway.refusal(for: request.producer) { return fail(.error, refusal, now: now, gateway: gateway) }
         do {
-            publisher = try BrowserPublisher(request: request, config: gateway.config, now: now)
+            publisher = try BrowserPublisher(request: request, config: gateway.config, log: gateway.log, now: now)
         } catch {
             return fail(.error, "The producer cannot open a socket: \(error)", now: now, gateway: gateway)
         }
@@ -114,7 +114,9 @@ final class PublishSession {
         case .refused(let code, let reason):
             gateway.log.warning("broker \(p.broker) refused \(p.producer) (\(code)): \(reason)")
             fail(.refused, "The broker refused \(p.producer): \(reason). Check the producer id and stream key.", now: now, gateway: gateway)
-        case .lost: say(.connecting, "No answer from broker \(p.broker); reconnecting…")
+        case .lost:
+            gateway.log.warning("no answer from broker \(p.broker) for \(p.producer); reconnecting")
+            say(.connecting, "No answer from broker \(p.broker); reconnecting…")
         case .brokerLeaving: say(.connecting, "Broker \(p.broker) is shutting down; reconnecting…")
         case .disconnected: fail(.error, "The operator ended this session.", now: now, gateway: gateway)
         }
