@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "StreamHTTP", dependencies: ["HTTP", "Media", "Wire"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
-        .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
+        .target(name: "ProducerCore", dependencies: ["Wire", "Config", "Media"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
         // The prompt on a terminal: line editing, the live status region, the words for events, number formatting.
         .target(name: "Console", dependencies: ["ClientCore", "Wire"]),
@@ -46,12 +46,15 @@ let package = Package(
         // Thin executables.
         .executableTarget(
             name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
-        .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
         // The client's viewer: the page (real files in Page/, embedded at build time), its tabs and the players'
         // URLs, served from the client's own event loop.
         .target(
             name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "WebSocket", "StreamHTTP", "Wire"],
             resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css")]),
+        // The publish page's files are embedded at build time (no Bundle, so a static binary carries them).
+        .executableTarget(
+            name: "Producer", dependencies: ["ProducerCore", "Platform", "Config", "HTTP", "WebSocket", "Wire"], path: "Sources/Producer/App",
+            resources: [.embedInCode("Publish/publish.html"), .embedInCode("Publish/publish.js"), .embedInCode("Publish/publish.css")]),
         .executableTarget(
             name: "Client", dependencies: ["ClientCore", "Console", "Viewer", "Platform", "Config", "HTTP", "Wire"], path: "Sources/Client/App"),
         // The benchmark's load generator: many subscriber sessions in one process.
@@ -74,7 +77,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
-        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
+        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "Media", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "ClientCore", "Wire"]),

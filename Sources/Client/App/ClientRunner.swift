@@ -282,7 +282,11 @@ final class ClientRunner {
         figures[f.stream] = fig
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
-        let ext = f.stream.kind == .audio ? "mp3" : "jpg"
+        let ext = switch f.stream.kind {
+        case .audio: "mp3"
+        case .opus: "opus"
+        default: "jpg"
+        }
         // Capture time and frame number together never collide, even when a producer loops or restarts.
         let name = "\(dir)/\(f.captureTime)-\(f.number).\(ext)"
         do {
