@@ -49,7 +49,7 @@ let package = Package(
         // The client's viewer: the page (real files in Page/, embedded at build time), its tabs and the players'
         // URLs, served from the client's own event loop.
         .target(
-            name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "WebSocket", "StreamHTTP", "Wire"],
+            name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "Media", "WebSocket", "StreamHTTP", "Wire"],
             resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css")]),
         // The publish page's files are embedded at build time (no Bundle, so a static binary carries them).
         .executableTarget(

@@ -218,6 +218,23 @@ def page_state(tab):
                         "url: location.href})")
 
 
+def viewer_checks(browser, vport, producer):
+    """The browser-published stream where viewers are: the viewer page paints it and plays its sound, and a standard
+    player decodes its sound from /streams/<ID>.ogg."""
+    url = f"http://127.0.0.1:{vport}/streams/{producer}.ogg"
+    r = subprocess.run(["ffmpeg", "-v", "error", "-i", url, "-t", "3", "-f", "null", "-"], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and not r.stderr.strip(), f"ffmpeg decodes {url} for 3 s with no error line", r.stderr[-300:])
+    viewer = open_tab(browser, f"http://127.0.0.1:{vport}/?watch={producer}")
+    figures = "JSON.stringify((t => t ? {painted: +t.dataset.framesPainted, played: +t.dataset.audioChunksPlayed, gaps: +t.dataset.audioGaps} : null)(document.querySelector('.tile[data-stream]')))"
+    ready = lambda f: f.get("played", 0) >= 20 and f.get("painted", 0) >= 10
+    wait_for(lambda: ready(json.loads(viewer.evaluate(figures) or "null") or {}), 20)
+    f = json.loads(viewer.evaluate(figures) or "null") or {}
+    check(f.get("painted", 0) >= 10, f"the viewer page paints the browser's stream ({f.get('painted')} frames)")
+    debug = viewer.evaluate("JSON.stringify({ctx: typeof audioContext === 'undefined' || !audioContext ? 'none' : audioContext.state, decoder: typeof AudioDecoder})")
+    check(f.get("played", 0) >= 20 and f.get("gaps", 99) <= 2, f"and plays its Opus sound ({f.get('played')} chunks, {f.get('gaps')} gaps)", debug)
+    viewer.call("Page.close")
+
+
 def main():
     bin_dir = sys.argv[1]
     work = tempfile.mkdtemp(prefix="publish-test-")
@@ -228,7 +245,7 @@ def main():
     key = subprocess.run([f"{bin_dir}/broker", "--issue-key", good], env=env, capture_output=True, text=True, check=True).stdout.strip()
     plain_key = subprocess.run([f"{bin_dir}/broker", "--issue-key", plain], env=env, capture_output=True, text=True, check=True).stdout.strip()
     wrong = "0" * 32
-    bport, wport = free_port(socket.SOCK_DGRAM), free_port()
+    bport, wport, vport = free_port(socket.SOCK_DGRAM), free_port(), free_port()
     out = os.path.join(work, "out")
     logs, procs = {}, []
 
@@ -245,8 +262,8 @@ def main():
         # The gateway next to a producer of generated frames in the same process, whose rate must not suffer.
         start("producer", [f"{bin_dir}/producer", "--broker", f"127.0.0.1:{bport}", "--web", f"127.0.0.1:{wport}"],
               env=dict(env, PRODUCERS=f"{other}:5:0", SYNTHETIC_BYTES="3000"))
-        client = start("client", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{bport}", "--output", out, "--status-interval", "0"],
-                       stdin=subprocess.PIPE)
+        client = start("client", [f"{bin_dir}/client", "--broker", f"127.0.0.1:{bport}", "--output", out, "--status-interval", "0",
+                                  "--web", f"127.0.0.1:{vport}"], stdin=subprocess.PIPE)
         client.stdin.write(f"subscribe {good}\nsubscribe {bad}\nsubscribe {other}\nsubscribe {plain}\n".encode())
         client.stdin.flush()
         check(wait_for(lambda: _port_open(wport), 10), "producer --web serves the page")
@@ -336,6 +353,8 @@ def main():
             check(4.5 <= rate <= 5.5, f"a producer in the same process keeps its rate next to two stalled pages ({rate:.2f} fps for 5)")
         else:
             check(False, "a producer in the same process keeps its rate", f"{len(synthetic)} frames")
+        # Last, as it opens a tab of its own: the other pages would be in the background, their timers throttled.
+        viewer_checks(browser, vport, good)
         for st in stalled:
             st.close()
         for t in (tab, plain_tab, bad_tab):

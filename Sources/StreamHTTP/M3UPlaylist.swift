@@ -6,6 +6,8 @@ public enum M3UPlaylist {
         public var producer: ProducerID
         public var hasVideo: Bool
         public var hasAudio: Bool
+        /// Opus audio (a browser's), served as Ogg.
+        public var hasOpus = false
         /// Frames per second of the video (or chunks per second of the audio), as the broker measured it.
         public var rate: Double
         public init(producer: ProducerID, hasVideo: Bool, hasAudio: Bool, rate: Double) {
@@ -27,6 +29,9 @@ public enum M3UPlaylist {
             }
             if e.hasAudio {
                 out += "#EXTINF:-1,\(e.producer) audio\n\(base)\(paths.mp3)\n"
+            }
+            if e.hasOpus {
+                out += "#EXTINF:-1,\(e.producer) audio (Opus)\n\(base)\(paths.ogg)\n"
             }
         }
         return out

@@ -8,6 +8,8 @@ public enum StreamRoute: Equatable, Sendable {
     case snapshot(ProducerID)
     /// `/streams/<ID>.mp3`: live audio, Icecast style.
     case mp3(ProducerID)
+    /// `/streams/<ID>.ogg`: live Opus audio (a stream published from a browser) in Ogg.
+    case ogg(ProducerID)
     /// `/streams.m3u`: a playlist of every live stream.
     case playlist
     /// `/api/readers`: who reads what, as JSON.
@@ -26,6 +28,7 @@ public enum StreamRoute: Equatable, Sendable {
             case "mjpg", "mjpeg": self = .mjpeg(id)
             case "jpg", "jpeg": self = .snapshot(id)
             case "mp3": self = .mp3(id)
+            case "ogg", "opus": self = .ogg(id)
             default: return nil
             }
         }
@@ -39,13 +42,14 @@ public enum StreamRoute: Equatable, Sendable {
         switch self {
         case .mjpeg(let p), .snapshot(let p): StreamID(producer: p, kind: .video)
         case .mp3(let p): StreamID(producer: p, kind: .audio)
+        case .ogg(let p): StreamID(producer: p, kind: .opus)
         case .playlist, .readers: nil
         }
     }
 
-    /// The path of a producer's video, snapshot and audio.
-    public static func paths(_ p: ProducerID) -> (mjpeg: String, snapshot: String, mp3: String) {
-        ("/streams/\(p).mjpg", "/streams/\(p).jpg", "/streams/\(p).mp3")
+    /// The path of a producer's video, snapshot and audio (MP3, or Opus in Ogg).
+    public static func paths(_ p: ProducerID) -> (mjpeg: String, snapshot: String, mp3: String, ogg: String) {
+        ("/streams/\(p).mjpg", "/streams/\(p).jpg", "/streams/\(p).mp3", "/streams/\(p).ogg")
     }
 
     private static func producer(_ text: Substring) -> ProducerID? {

@@ -1,5 +1,6 @@
 import ClientCore
 import HTTP
+import Media
 import Platform
 import StreamHTTP
 import Wire
@@ -71,6 +72,7 @@ extension StreamReaders {
             }
             // The interleaver counts only what went out: a chunk refused here must not move its next block.
             if r.connection.send(audio.flatMap { icy.pieces($0, title: "\(f.stream.producer) live") }, now: now) { r.icy = icy }
+        case .ogg: offerOgg(f, to: r, now: now)
         case .snapshot:
             guard r.snapshotDeadline != nil else { return }
             r.snapshotDeadline = nil
@@ -79,6 +81,18 @@ extension StreamReaders {
             r.connection.send([head.encode(keepAlive: false, headOnly: true)[...], f.bytes[...]], now: now)
         case .playlist, .readers: break
         }
+    }
+
+    /// One Opus chunk as Ogg pages; the reader's first chunk opens its Ogg stream with the Opus headers. An
+    /// undecodable chunk is skipped (the pages stay a valid stream).
+    func offerOgg(_ f: CompleteFrame, to r: Reader, now: Int64) {
+        guard let chunk = try? OpusChunk.decode(f.bytes[...]), chunk.channels == 1 || chunk.channels == 2 else { return }
+        var muxer = r.ogg ?? OggOpusMuxer(serial: UInt32(truncatingIfNeeded: f.stream.rawValue &* 2_654_435_761 ^ UInt32(r.serial)), channels: chunk.channels)
+        guard muxer.channels == chunk.channels else { return }
+        let opening = r.ogg == nil ? muxer.headers() : []
+        let pages = muxer.pages(chunk.packets)
+        // Pages carry this reader's own sequence numbers: queued whole or not at all, the muxer kept only if queued.
+        if r.connection.send([(opening + pages)[...]], now: now) { r.ogg = muxer }
     }
 
     /// A closed reader's counts stay in its stream's figures.
@@ -94,11 +108,13 @@ extension StreamReaders {
         for e in entries.values where e.state == .online {
             let p = e.stream.producer
             var entry = byProducer[p] ?? M3UPlaylist.Entry(producer: p, hasVideo: false, hasAudio: false, rate: 0)
-            if e.stream.kind == .video {
+            switch e.stream.kind {
+            case .video:
                 entry.hasVideo = true
                 entry.rate = Double(e.rateMilli) / 1000
-            } else if e.stream.kind == .audio {
-                entry.hasAudio = true
+            case .audio: entry.hasAudio = true
+            case .opus: entry.hasOpus = true
+            case nil: break
             }
             byProducer[p] = entry
         }

@@ -1,5 +1,6 @@
 import ClientCore
 import HTTP
+import Media
 import Platform
 import StreamHTTP
 import Wire
@@ -33,6 +34,8 @@ public final class StreamReaders {
         let route: StreamRoute
         let stream: StreamID
         var icy: ICYInterleaver?
+        /// For an Ogg reader: its own muxer (pages carry per-reader sequence numbers and granules).
+        var ogg: OggOpusMuxer?
         /// A snapshot waiting for its frame, until this deadline.
         var snapshotDeadline: Int64?
 
@@ -78,11 +81,12 @@ public final class StreamReaders {
                 headers: [("Cache-Control", "no-store")])
         case .readers: return HTTPResponse(status: 200, contentType: "application/json", body: Array(json().utf8), headers: [("Cache-Control", "no-store")])
         case .snapshot(let p): return snapshot(p, stream: route.stream!)
-        case .mjpeg(let p), .mp3(let p):
+        case .mjpeg(let p), .mp3(let p), .ogg(let p):
             if let refusal = refusal(p, stream: route.stream!, peer: peer) { return refusal }
             if case .mjpeg = route {
                 return .stream(contentType: MultipartMJPEG.contentType, headers: Self.streamHeaders, opening: MultipartMJPEG.opening)
             }
+            if case .ogg = route { return .stream(contentType: "audio/ogg", headers: Self.streamHeaders) }
             return .stream(contentType: "audio/mpeg", headers: icecastHeaders(p, wantsMetadata: r.headers["Icy-MetaData"] == "1"))
         }
     }
@@ -90,7 +94,7 @@ public final class StreamReaders {
     /// A handed-over connection becomes a reader; returns its serial and the stream it needs the client subscribed to.
     func adopt(_ u: HTTPUpgrade, now: Int64) -> (Int, StreamID)? {
         guard let route = StreamRoute(path: u.request.path), let stream = route.stream else { return nil }
-        let conn = StreamReaderConnection(u, limits: stream.kind == .audio ? limits.audio : limits.video, now: now)
+        let conn = StreamReaderConnection(u, limits: stream.kind == .video ? limits.video : limits.audio, now: now)
         nextSerial += 1
         let reader = Reader(conn, serial: nextSerial, route: route, stream: stream)
         if case .mp3 = route, u.request.headers["Icy-MetaData"] == "1" { reader.icy = ICYInterleaver(metaint: limits.metaint) }

@@ -10,6 +10,8 @@ final class StreamRouteTests: XCTestCase {
         XCTAssertEqual(StreamRoute(path: "/streams/1aaa99.MJPEG"), .mjpeg(p))
         XCTAssertEqual(StreamRoute(path: "/streams/1AAA99.jpg"), .snapshot(p))
         XCTAssertEqual(StreamRoute(path: "/streams/1AAA99.mp3"), .mp3(p))
+        XCTAssertEqual(StreamRoute(path: "/streams/1AAA99.ogg"), .ogg(p))
+        XCTAssertEqual(StreamRoute.ogg(p).stream, StreamID(rawValue: 0x1AAA_9903))
         XCTAssertEqual(StreamRoute(path: "/streams.m3u"), .playlist)
         XCTAssertEqual(StreamRoute(path: "/api/readers"), .readers)
         XCTAssertEqual(StreamRoute.mjpeg(p).stream, StreamID(rawValue: 0x1AAA_9901))

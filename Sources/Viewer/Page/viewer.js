@@ -121,6 +121,19 @@ class Tile {
       () => { this.audioGaps++; });
   }
 
+  // A browser-published stream's sound: Opus chunks (stream kind 3), decoded with WebCodecs.
+  opus(id, number, captureMs, bytes) {
+    $('.mute', this.el).hidden = false;
+    const link = $('.u-mp3', this.el);
+    if (!link.href.endsWith('.ogg')) { link.href = `${location.origin}/streams/${this.producer}.ogg`; link.textContent = link.href; }
+    const ac = audio();
+    if (ac.state !== 'running') { this.audioWaiting++; this.lastAudio = null; this.audioEnd = null; return; }
+    if (typeof AudioDecoder === 'undefined') { this.audioGaps++; return; }
+    this.opusState = this.opusState || {};
+    decodeOpusChunk(ac, bytes, this.opusState).then((buffer) => this.schedule(ac, number, captureMs, buffer),
+      () => { this.audioGaps++; });
+  }
+
   // Chunks play back to back, each at its capture time plus the jitter buffer; a missing chunk or a
   // silence between two chunks is a gap.
   schedule(ac, number, captureMs, buffer) {
@@ -188,6 +201,42 @@ class Tile {
   }
 }
 
+// One Opus chunk (docs/PROTOCOL.md: format 1, channels, packet count, 0, then u16-length-prefixed 20 ms packets at
+// 48 kHz) into an AudioBuffer, with one WebCodecs decoder per stream kept in `state`.
+async function decodeOpusChunk(ctx, bytes, state) {
+  if (bytes.length < 4 || bytes[0] !== 1 || (bytes[1] !== 1 && bytes[1] !== 2)) throw new Error('not an Opus chunk');
+  const channels = bytes[1], count = bytes[2];
+  if (!state.decoder || state.decoder.state === 'closed' || state.channels !== channels) {
+    if (state.decoder && state.decoder.state !== 'closed') state.decoder.close();
+    state.channels = channels; state.out = []; state.timestamp = 0;
+    state.decoder = new AudioDecoder({ output: (d) => state.out.push(d), error: (e) => { state.error = e; } });
+    state.decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: channels });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > bytes.length) throw new Error('truncated Opus chunk');
+    const n = view.getUint16(at);
+    if (n === 0 || at + 2 + n > bytes.length) throw new Error('truncated Opus chunk');
+    state.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: state.timestamp, data: bytes.subarray(at + 2, at + 2 + n) }));
+    state.timestamp += 20000; at += 2 + n;
+  }
+  await state.decoder.flush();
+  const frames = state.out.splice(0);
+  const length = frames.reduce((s, d) => s + d.numberOfFrames, 0);
+  const buffer = ctx.createBuffer(channels, Math.max(1, length), 48000);
+  let offset = 0;
+  for (const d of frames) {
+    for (let c = 0; c < channels; c++) {
+      const plane = new Float32Array(d.numberOfFrames);
+      d.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
+      buffer.copyToChannel(plane, c, offset);
+    }
+    offset += d.numberOfFrames; d.close();
+  }
+  return buffer;
+}
+
 // The clipboard needs a secure context (localhost is one); elsewhere the link is selected for the user to copy.
 function copyLink(url, button) {
   const done = () => { button.textContent = 'copied'; setTimeout(() => { button.textContent = 'copy link'; }, 1500); };
@@ -217,6 +266,7 @@ function onMedia(data) {
   if (!tile) { if (kind === 1) send('ack ' + id); return; }
   if (kind === 1) tile.video(id, number, captureMs, bytes);
   else if (kind === 2) tile.audio(id, number, captureMs, bytes);
+  else if (kind === 3) tile.opus(id, number, captureMs, bytes);
 }
 
 function syncTiles() {
