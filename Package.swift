@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "BrokerStatus", dependencies: ["BrokerCore", "HTTP", "Wire"], path: "Sources/Broker/Status"),
         // The pcap format of `broker --capture`: file header and records with synthesised IP and UDP headers.
         .target(name: "Capture", dependencies: ["Wire"]),
+        // Matroska (EBML) files of MJPEG video and MP3 audio, written as bytes and patches: the recorder's format.
+        .target(name: "Matroska"),
 
         // The operating system.
         .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "Capture"]),
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
+        .testTarget(name: "MatroskaTests", dependencies: ["Matroska"]),
         .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),
