@@ -34,16 +34,18 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Wire"]),
         // Matroska (EBML) files of MJPEG video and MP3 audio, written as bytes and patches: the recorder's format.
         .target(name: "Matroska"),
+        // A producer's recording as segments of Matroska files, their names, and retention: decisions without I/O.
+        .target(name: "Recording", dependencies: ["Matroska", "Wire"]),
 
         // The operating system.
-        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "Capture"]),
+        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "Capture", "Matroska", "Recording"]),
 
         // Thin executables.
         .executableTarget(
             name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
         .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
         .executableTarget(
-            name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket"], path: "Sources/Client/App"),
+            name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket", "Recording"], path: "Sources/Client/App"),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
         .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
 
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
         .testTarget(name: "MatroskaTests", dependencies: ["Matroska"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Matroska", "Wire"]),
         .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),

@@ -80,3 +80,8 @@ public enum Files {
 
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 }
+
+extension Files {
+    /// Removes a file; true when it was removed.
+    public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+}

@@ -17,6 +17,8 @@ struct ClientConfig {
     var headless = false
     /// Serve the viewer page here (`--web`); nil: no page.
     var web: PeerAddress?
+    /// Record into files (`--record`); nil: no recording.
+    var recorder: RecorderConfig?
     var timers = Timers()
     var limits = Limits()
 }
@@ -56,6 +58,8 @@ final class ClientRunner {
     var inputEnded = false
     /// The broker the socket is connected to, for ICMP port unreachable (failover only).
     var connection: BrokerConnection
+    /// The recorder (`--record`).
+    var recorder: Recorder?
 
     /// The broker the client uses now.
     var broker: PeerAddress { core.broker ?? config.broker }
@@ -75,6 +79,7 @@ final class ClientRunner {
             if terminal == nil { stdin = LineReader(fd: 0) }
         }
         if let w = config.web { web = try WebViewer(bind: w, log: log) }
+        if let r = config.recorder { recorder = try Recorder(config: r, log: log) }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }
@@ -111,7 +116,7 @@ final class ClientRunner {
             say("client: broker \(broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
         if let w = web { announceWeb(w) }
-        for s in config.subscribe { subscribe(s, now: now) }
+        for s in config.subscribe + (config.recorder?.selectors ?? []) { subscribe(s, now: now) }
         prompt()
         lastStatus = now
         nextStatus = now + config.statusInterval
@@ -119,6 +124,7 @@ final class ClientRunner {
             now = Clock.now()
             var wake = core.pollTimeout()
             if showStatus { wake = min(wake, nextStatus) }
+            if let r = recorder, r.config.all { wake = min(wake, r.nextList) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
             if let t = terminal, !inputEnded { fds.append(t.fd) }
@@ -147,6 +153,7 @@ final class ClientRunner {
                 core.handleTimeout(now: Clock.now())
                 flushTransmits()
             }
+            if let r = recorder, r.listDue(now: Clock.now()) { core.list(now: Clock.now()) }  // RECORD=all follows producers
             if handleEvents() == false { return leave() }
             flushTransmits()  // what the events asked for (a LIST on connecting)
             if web != nil { serviceWeb(ready: ready) }
@@ -252,6 +259,7 @@ final class ClientRunner {
                 listsForWaiting += 1
             case .list(let entries):
                 for e in entries { origins[e.stream] = e.origin }
+                for s in recorder?.newProducers(entries) ?? [] { subscribe(s, now: Clock.now()) }
                 if listsForWaiting > 0 {
                     listsForWaiting -= 1
                     say(Self.onlineProducers(entries))
@@ -276,6 +284,7 @@ final class ClientRunner {
         var fig = figures[f.stream, default: StreamFigures()]
         fig.record(bytes: f.bytes.count, latencyMs: latency, cached: f.cached, now: Clock.now())
         figures[f.stream] = fig
+        recorder?.record(f)
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
         let ext = f.stream.kind == .audio ? "mp3" : "jpg"
@@ -366,6 +375,7 @@ final class ClientRunner {
         web?.closeAll(now: Clock.now())
         closeRegion()
         socket.send(core.bye(), to: broker)
+        recorder?.stop()
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
         for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }

@@ -25,7 +25,7 @@ let specs: [SettingSpec] = [
     SettingSpec(
         "latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
-]
+] + RecorderConfig.specs
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
 let settings = Settings.parseOrExit(program: "client", specs: specs, summary: summary, helpFooter: ClientCommand.helpText)
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
@@ -43,6 +43,7 @@ let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientC
     c.output = settings.string("output").flatMap { $0.isEmpty ? nil : $0 }
     c.statusInterval = Int64(try settings.double("status-interval", in: 0...3600)! * 1_000_000)
     c.headless = try settings.bool("headless")
+    c.recorder = try RecorderConfig.parse(settings)
     c.timers.latencyBudget = Int64(try settings.int("latency-budget-ms", in: 10...10_000)!) * 1000
     for part in (settings.string("subscribe") ?? "").split(separator: ",") {
         let t = part.filter { $0 != " " }.uppercased()
