@@ -26,8 +26,11 @@ public struct MatroskaSegmentWriter: Sendable {
     public private(set) var clusterCount = 0
     public private(set) var blockCount = 0
     public private(set) var finished = false
-    /// The end of the latest block in milliseconds (its timestamp plus its track's last frame interval).
-    public private(set) var durationMillis: Int64 = 0
+    /// The segment's duration in milliseconds: the end of the first track's latest block (its timestamp plus that
+    /// track's last frame interval), or of any track's while the first has none. The first track (video, when
+    /// there is one) is the timeline: a one-second MP3 chunk may reach a little past it.
+    public var durationMillis: Int64 { ends[tracks[0].number] ?? ends.values.max() ?? 0 }
+    var ends: [Int: Int64] = [:]
 
     let segmentDataStart: Int
     let seekRegionOffset: Int
@@ -105,9 +108,10 @@ public struct MatroskaSegmentWriter: Sendable {
         writes.append(.append(out))
         length += out.count
         blockCount += 1
-        let interval = lastMillis[track].map { max(0, millis - $0) } ?? 0
+        // Gaps (a producer offline) are not how long a frame lasts: intervals over two seconds are not counted.
+        let interval = lastMillis[track].map { millis - $0 }.flatMap { (0...2000).contains($0) ? $0 : nil } ?? 0
         lastMillis[track] = millis
-        durationMillis = max(durationMillis, millis + interval)
+        ends[track] = max(ends[track] ?? 0, millis + interval)
         return writes
     }
 

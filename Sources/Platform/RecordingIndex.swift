@@ -41,17 +41,3 @@ public enum RecordingIndex {
         return Int64(st.st_size)
     }
 }
-
-extension Files {
-    /// The first `count` bytes of a regular file (fewer when it is shorter).
-    public static func readPrefix(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw SystemError("open \(path)") }
-        defer { close(fd) }
-        var out = [UInt8](repeating: 0, count: count)
-        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, 0) }
-        guard n >= 0 else { throw SystemError("read \(path)") }
-        out.removeLast(count - n)
-        return out
-    }
-}

@@ -18,6 +18,9 @@ public struct ProducerRecording: Sendable {
     var writer: MatroskaSegmentWriter?
     var pending: [(kind: StreamKind, bytes: [UInt8], capture: UInt64)] = []
     var pendingBytes = 0
+    /// Each stream's latest capture time and the interval before it: a frame is taken to last that long.
+    var lastCapture: [StreamKind: UInt64] = [:]
+    var interval: [StreamKind: UInt64] = [:]
     var video: JPEGDimensions?
     var audio: MP3StreamInfo?
     /// Frames of each stream written into a file (held ones count once written).
@@ -39,10 +42,16 @@ public struct ProducerRecording: Sendable {
     /// Adds one frame of `kind`.
     public mutating func add(_ kind: StreamKind, _ bytes: [UInt8], captureMicros: UInt64) -> [RecordingAction] {
         learn(kind, bytes)
+        noteInterval(kind, captureMicros)
         guard let w = writer else { return hold(kind, bytes, captureMicros) }
         let hasTrack = w.tracks.contains { $0.number == Int(kind.rawValue) }
         let backwards = captureMicros + limits.lateMicros < w.startMicros
-        if captureMicros >= w.startMicros + segmentMicros || (!hasTrack && known(kind)) || backwards {
+        // The first track (video when there is one) is the segment's timeline: its frame that would last past the
+        // segment's end begins the next segment; frames of the other track go by capture time alone (an MP3 chunk
+        // of a second may reach past the end, and is never cut).
+        let end = w.startMicros + segmentMicros
+        let timeline = w.tracks[0].number == Int(kind.rawValue) && captureMicros + interval[kind, default: 0] > end
+        if captureMicros >= end || timeline || (!hasTrack && known(kind)) || backwards {
             return finish() + hold(kind, bytes, captureMicros)
         }
         guard hasTrack else {
@@ -65,6 +74,14 @@ public struct ProducerRecording: Sendable {
         writer = nil
         pending = []
         pendingBytes = 0
+    }
+
+    /// Frame intervals beyond this are gaps (a producer offline), not how long a frame lasts.
+    static let longestFrameMicros: UInt64 = 2_000_000
+
+    mutating func noteInterval(_ kind: StreamKind, _ capture: UInt64) {
+        if let last = lastCapture[kind], capture > last, capture - last <= Self.longestFrameMicros { interval[kind] = capture - last }
+        lastCapture[kind] = capture
     }
 
     func known(_ kind: StreamKind) -> Bool { kind == .video ? video != nil : audio != nil }

@@ -72,3 +72,18 @@ final class ProducerRecordingTests: XCTestCase {
         XCTAssertEqual(r.recorded[.audio], 1)
     }
 }
+
+extension ProducerRecordingTests {
+    /// One-second MP3 chunks half a second off the video's phase: the video decides where a segment ends, so
+    /// each file holds 20 s of video exactly and the next begins with the next video frame.
+    func testTheVideoIsTheTimelineOfASegment() {
+        var r = ProducerRecording(producer: p, segmentMicros: 20_000_000)
+        var starts: [UInt64] = []
+        for i in 0..<(12 * 45) {
+            let t = t0 + UInt64(i) * 83_333
+            starts += opens(r.add(.video, jpeg, captureMicros: t))
+            if i % 12 == 6 { starts += opens(r.add(.audio, mp3, captureMicros: t)) }
+        }
+        XCTAssertEqual(starts, [t0, t0 + 240 * 83_333, t0 + 480 * 83_333])
+    }
+}
