@@ -61,6 +61,7 @@ final class Recorder {
     let config: RecorderConfig
     let writer: RecordingWriter
     let thread: PosixThread
+    let log: Logger
     /// How often RECORD=all asks the broker for its producers.
     static let listInterval: Int64 = 5_000_000
     var nextList: Int64 = 0
@@ -69,6 +70,7 @@ final class Recorder {
 
     init(config: RecorderConfig, log: Logger) throws(SystemError) {
         self.config = config
+        self.log = log
         writer = try RecordingWriter(settings: config.settings, log: log)
         thread = writer.start()
         log.info("recording into \(config.settings.root)" + (config.all ? ", every producer" : ""))
@@ -95,9 +97,16 @@ final class Recorder {
 
     var figures: RecorderFigures { writer.figures() }
 
-    /// Writes what is queued, finishes every file and stops the thread.
+    /// Writes what is queued, finishes every file, stops the thread and logs what was recorded.
     func stop() {
         writer.stop()
         thread.join()
+        let f = writer.figures()
+        for (id, s) in f.streams.sorted(by: { $0.key < $1.key }) {
+            log.info(
+                "recorded \(id): \(s.framesRecorded) frames, \(s.framesDropped) dropped (queue full \(s.droppedQueueFull), "
+                    + "disk errors \(s.droppedDiskError), unrecordable \(s.droppedUnrecordable))")
+        }
+        log.info("recorder: \(f.bytesWritten) bytes written, \(f.filesRemoved) files removed by retention")
     }
 }
