@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "Recording", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
