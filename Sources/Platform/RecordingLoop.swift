@@ -57,10 +57,17 @@ final class RecordingLoop {
     }
 
     func carryOut(_ actions: [RecordingAction], for p: ProducerID, now: Int64) {
-        do throws(SystemError) {
-            for a in actions { try carryOut(a, for: p, now: now) }
-        } catch {
-            fail(p, error, now: now)
+        for (i, a) in actions.enumerated() {
+            do throws(SystemError) {
+                try carryOut(a, for: p, now: now)
+            } catch {
+                // The frames of the actions not carried out never reached the file.
+                for case .recorded(let kind) in actions[i...] {
+                    figures.streams[StreamID(producer: p, kind: kind), default: RecorderStreamFigures()].droppedDiskError += 1
+                }
+                fail(p, error, now: now)
+                return
+            }
         }
     }
 
@@ -80,6 +87,8 @@ final class RecordingLoop {
             figures.bytesWritten += Int64(bytes.count)
         case .write(.patch(let offset, let bytes)):
             try files[p]!.patch(bytes, at: offset, now: now)
+        case .recorded(let kind):
+            figures.streams[StreamID(producer: p, kind: kind), default: RecorderStreamFigures()].framesRecorded += 1
         case .sync:
             files[p]?.sync()
         case .close:
@@ -91,7 +100,9 @@ final class RecordingLoop {
     /// A write failed (a full disk): the file is left as it is (valid up to its last whole frame, or removed when
     /// it holds none), the producer's frames are dropped until a retry, and one line says so per outage.
     func fail(_ p: ProducerID, _ error: SystemError, now: Int64) {
-        recordings[p]?.abandon()
+        for (kind, n) in recordings[p]?.abandon() ?? [:] {
+            figures.streams[StreamID(producer: p, kind: kind), default: RecorderStreamFigures()].droppedDiskError += n
+        }
         if let f = files.removeValue(forKey: p) {
             if hasFrames[p] == true { f.close() } else { f.discard() }
         }
@@ -104,16 +115,10 @@ final class RecordingLoop {
         }
     }
 
+    /// Frames the producer's recording dropped as unrecordable (late, or without a track), into the figures.
     func noteCounts(_ p: ProducerID) {
         guard let r = recordings[p] else { return }
-        for kind in StreamKind.allCases {
-            let id = StreamID(producer: p, kind: kind)
-            guard r.recorded[kind] != nil || r.dropped[kind] != nil || figures.streams[id] != nil else { continue }
-            var s = figures.streams[id, default: RecorderStreamFigures()]
-            s.framesRecorded = r.recorded[kind, default: 0]
-            s.droppedUnrecordable = r.dropped[kind, default: 0]
-            figures.streams[id] = s
-        }
+        for (kind, n) in r.dropped { figures.streams[StreamID(producer: p, kind: kind), default: RecorderStreamFigures()].droppedUnrecordable = n }
     }
 
     /// Removes expired files (RECORD_KEEP_HOURS, RECORD_MAX_GB), oldest first, never one being written.

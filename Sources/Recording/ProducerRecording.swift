@@ -46,11 +46,12 @@ public struct ProducerRecording: Sendable {
         guard let w = writer else { return hold(kind, bytes, captureMicros) }
         let hasTrack = w.tracks.contains { $0.number == Int(kind.rawValue) }
         let backwards = captureMicros + limits.lateMicros < w.startMicros
-        // The first track (video when there is one) is the segment's timeline: its frame that would last past the
-        // segment's end begins the next segment; frames of the other track go by capture time alone (an MP3 chunk
-        // of a second may reach past the end, and is never cut).
+        // The first track (video when there is one) is the segment's timeline: its frame whose middle would fall
+        // past the segment's end begins the next segment, so a segment lasts its length within half a frame either
+        // way; frames of the other track go by capture time alone (an MP3 chunk of a second may reach past the
+        // end, and is never cut).
         let end = w.startMicros + segmentMicros
-        let timeline = w.tracks[0].number == Int(kind.rawValue) && captureMicros + interval[kind, default: 0] > end
+        let timeline = w.tracks[0].number == Int(kind.rawValue) && captureMicros + interval[kind, default: 0] / 2 > end
         if captureMicros >= end || timeline || (!hasTrack && known(kind)) || backwards {
             return finish() + hold(kind, bytes, captureMicros)
         }
@@ -69,11 +70,16 @@ public struct ProducerRecording: Sendable {
     }
 
     /// Forgets the open file without finishing it (the file layer could not write it, e.g. a full disk): it stays
-    /// valid as it is, with unknown sizes; the next frame starts a new segment.
-    public mutating func abandon() {
+    /// valid as it is, with unknown sizes; the next frame starts a new segment. Returns the held frames discarded
+    /// with it, by stream, for the caller to count.
+    @discardableResult
+    public mutating func abandon() -> [StreamKind: Int] {
+        var discarded: [StreamKind: Int] = [:]
+        for f in pending { discarded[f.kind, default: 0] += 1 }
         writer = nil
         pending = []
         pendingBytes = 0
+        return discarded
     }
 
     /// Frame intervals beyond this are gaps (a producer offline), not how long a frame lasts.
@@ -134,7 +140,7 @@ public struct ProducerRecording: Sendable {
             recorded[kind, default: 0] += 1
             // A new cluster means the previous one is complete (its size patched in): flush it to the disk.
             let sync: [RecordingAction] = writer!.clusterCount > clusters && clusters > 0 ? [.sync] : []
-            return writes.map { .write($0) } + sync
+            return writes.map { .write($0) } + [.recorded(kind)] + sync
         } catch {
             dropped[kind, default: 0] += 1  // captured shortly before the segment's start (see lateMicros)
             return []

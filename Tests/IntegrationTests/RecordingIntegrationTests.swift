@@ -49,6 +49,7 @@ final class RecordingIntegrationTests: IntegrationTestCase {
             numbers.append(name.flatMap(sourceNumber) ?? -1)
             n += 1
         }
+        print("recording: a 20 s segment, ffprobe duration \(duration) s, \(numbers.count) video frames")
         XCTAssertEqual(Double(numbers.count), 20 * rate, accuracy: 1, "20 s of frames at \(rate) fps")
         let steps = zip(numbers, numbers.dropFirst()).filter { $1 != $0 % sources.count + 1 }
         XCTAssertEqual(steps.count, 0, "frames in source order (the producer loops its \(sources.count) frames): \(steps.prefix(5))")
@@ -127,5 +128,11 @@ final class RecordingIntegrationTests: IntegrationTestCase {
         try waitUntil("recording resumes once there is room", timeout: 20) { client.stderr.contains("recording of 1AAA99 resumed") }
         try waitUntil("the new file holds frames") { recordings(root).contains { ((try? MediaTool.videoPackets($0, in: workDir)) ?? 0) > 10 } }
         XCTAssertTrue(client.isRunning)
+        // At exit the recorder counts the frames the full disk cost.
+        client.signal(SIGTERM)
+        XCTAssertEqual(try waitForExit(client), 0)
+        let figures = try XCTUnwrap(client.stderr.split(separator: "\n").first { $0.contains("recorded 1AAA9901:") }, client.stderr)
+        let diskErrors = figures.split(separator: "disk errors ").last.flatMap { Int($0.prefix { $0.isNumber }) }
+        XCTAssertGreaterThan(diskErrors ?? 0, 0, "frames dropped while the disk was full are counted: \(figures)")
     }
 }
