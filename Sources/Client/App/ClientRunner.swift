@@ -355,6 +355,7 @@ final class ClientRunner {
         for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
         let on = stats.keys.sorted().compactMap { id in origins[id].flatMap { $0 == 0 ? nil : "\(id) \(ProducerID(rawValue: $0)!)" } }
         if !on.isEmpty { say("producers on brokers (origin tags): " + on.joined(separator: ", ")) }
+        for line in recorder?.statsLines() ?? [] { say(line) }
         let rtt = core.link.rtt
         say(
             "broker \(broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"

@@ -97,6 +97,20 @@ final class Recorder {
 
     var figures: RecorderFigures { writer.figures() }
 
+    /// What `stats` prints about recording: one line per recorded stream and one for the files.
+    func statsLines() -> [String] {
+        let f = writer.figures()
+        var lines = f.streams.sorted(by: { $0.key < $1.key }).map { id, s in
+            "recording \(id): \(s.framesRecorded) frames written, \(s.framesDropped) dropped (queue full \(s.droppedQueueFull), disk errors \(s.droppedDiskError), unrecordable \(s.droppedUnrecordable))"
+        }
+        let open = f.openFiles.sorted(by: { $0.key < $1.key }).map(\.value)
+        lines.append(
+            "recordings in \(config.settings.root): \(f.bytesWritten) bytes written, now writing "
+                + (open.isEmpty ? "nothing" : open.joined(separator: ", "))
+                + (f.failing.isEmpty ? "" : "; stopped by write errors: " + f.failing.sorted().map(\.description).joined(separator: ", ")))
+        return lines
+    }
+
     /// Writes what is queued, finishes every file, stops the thread and logs what was recorded.
     func stop() {
         writer.stop()
