@@ -4,7 +4,7 @@ import Platform
 import Wire
 
 let signals = SignalWatcher()
-let specs: [SettingSpec] = [
+let clientSpecs: [SettingSpec] = [
     SettingSpec(
         "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
         "Broker address (host:port), or several, comma-separated (or a name with several addresses): the client starts on a random one (see BROKER_PICK) and moves to the next when its broker is gone."),
@@ -25,7 +25,8 @@ let specs: [SettingSpec] = [
     SettingSpec(
         "latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
-] + RecorderConfig.specs
+]
+let specs = clientSpecs + RecorderConfig.specs
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
 let settings = Settings.parseOrExit(program: "client", specs: specs, summary: summary, helpFooter: ClientCommand.helpText)
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
