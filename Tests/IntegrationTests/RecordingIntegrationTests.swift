@@ -135,4 +135,20 @@ final class RecordingIntegrationTests: IntegrationTestCase {
         let diskErrors = figures.split(separator: "disk errors ").last.flatMap { Int($0.prefix { $0.isNumber }) }
         XCTAssertGreaterThan(diskErrors ?? 0, 0, "frames dropped while the disk was full are counted: \(figures)")
     }
+
+    /// RECORD=all: producers that come online after the recorder started are found (periodic LIST) and recorded.
+    func testRecordAllFollowsProducersThatComeOnlineLater() throws {
+        let broker = try startBroker()
+        let root = folder("rec")
+        let client = try startClient(brokerPort: broker.port, extra: ["--record", root.path, "--record-streams", "all"])
+        try waitUntil("the recorder is connected") { client.stderr.contains("connected to broker") }
+        try startProducer("1AAA99", brokerPort: broker.port, rate: rate)
+        try startProducer("2BBB77", brokerPort: broker.port, rate: rate)
+        for id in ["1AAA99", "2BBB77"] {
+            try waitUntil("\(id) is recorded", timeout: 30) {
+                recordings(root, id).contains { ((try? MediaTool.videoPackets($0, in: workDir)) ?? 0) > 0 }
+            }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted(), ["1AAA99", "2BBB77"])
+    }
 }
