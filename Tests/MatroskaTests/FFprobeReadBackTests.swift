@@ -137,4 +137,26 @@ final class FFprobeReadBackTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(packets, 36, "the three whole clusters hold frames 1-36")
         XCTAssertLessThanOrEqual(packets, 37)
     }
+
+    /// The reader takes a file ffmpeg's own muxer wrote from ours (known sizes, its own layout) and finds the same
+    /// JPEG bytes in it.
+    func testTheReaderReadsWhatFFmpegWrites() throws {
+        let ours = try write(try record(finish: true).file, "rec.mkv")
+        let theirs = dir.appendingPathComponent("ffmpeg.mkv").path
+        let r = try run("ffmpeg", ["-v", "error", "-i", ours, "-map", "0:v", "-c", "copy", theirs])
+        XCTAssertEqual(r.status, 0, r.err)
+        let file = Array(try Data(contentsOf: URL(fileURLWithPath: theirs)))
+        let h = try XCTUnwrap(MatroskaReader.header(Array(file.prefix(MatroskaDurationReader.headerBytes))))
+        XCTAssertEqual(h.tracks.values.sorted(), ["V_MJPEG"])
+        var position = MatroskaReader.Position(offset: try XCTUnwrap(h.bodyStart))
+        var frames: [[UInt8]] = []
+        while !position.ended && position.offset < file.count {
+            let (blocks, next) = MatroskaReader.blocks(Array(file[position.offset...]), from: position)
+            frames += blocks.map { Array(file[$0.data]) }
+            if next == position { break }
+            position = next
+        }
+        XCTAssertEqual(frames.count, 60)
+        for (n, f) in frames.enumerated() { XCTAssertTrue(f == (try media("frames", n + 1)), "frame \(n + 1)") }
+    }
 }
