@@ -18,6 +18,13 @@ public enum RecordingName {
         return pad(y, 4) + pad(m, 2) + pad(d, 2) + "T" + pad(s / 3600, 2) + pad(s / 60 % 60, 2) + pad(s % 60, 2) + "Z"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ` for a wall-clock time in microseconds (for listings).
+    public static func iso8601(_ micros: UInt64) -> String {
+        let b = Array(stamp(micros))
+        let p = { (r: Range<Int>) in String(b[r]) }
+        return p(0..<4) + "-" + p(4..<6) + "-" + p(6..<8) + "T" + p(9..<11) + ":" + p(11..<13) + ":" + p(13..<15) + "Z"
+    }
+
     /// The folder of a producer's recordings, from its id.
     public static func directory(_ producer: ProducerID) -> String { producer.description }
 
