@@ -39,9 +39,13 @@ let package = Package(
         .target(name: "BrokerStatus", dependencies: ["BrokerCore", "HTTP", "Wire"], path: "Sources/Broker/Status"),
         // The pcap format of `broker --capture`: file header and records with synthesised IP and UDP headers.
         .target(name: "Capture", dependencies: ["Wire"]),
+        // Matroska (EBML) files of MJPEG video and MP3 audio, written as bytes and patches: the recorder's format.
+        .target(name: "Matroska"),
+        // A producer's recording as segments of Matroska files, their names, and retention: decisions without I/O.
+        .target(name: "Recording", dependencies: ["Matroska", "Wire"]),
 
         // The operating system.
-        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "StreamHTTP", "Capture"]),
+        .target(name: "Platform", dependencies: ["CWire", "Wire", "Config", "HTTP", "WebSocket", "StreamHTTP", "Capture", "Matroska", "Recording"]),
 
         // Thin executables.
         .executableTarget(
@@ -56,7 +60,7 @@ let package = Package(
             name: "Producer", dependencies: ["ProducerCore", "Platform", "Config", "HTTP", "WebSocket", "Wire"], path: "Sources/Producer/App",
             resources: [.embedInCode("Publish/publish.html"), .embedInCode("Publish/publish.js"), .embedInCode("Publish/publish.css")]),
         .executableTarget(
-            name: "Client", dependencies: ["ClientCore", "Console", "Viewer", "Platform", "Config", "HTTP", "Wire"], path: "Sources/Client/App"),
+            name: "Client", dependencies: ["ClientCore", "Console", "Viewer", "Platform", "Config", "HTTP", "Recording", "Wire"], path: "Sources/Client/App"),
         // The benchmark's load generator: many subscriber sessions in one process.
         .executableTarget(name: "LoadGenerator", dependencies: ["ClientCore", "Console", "Platform", "Config", "Wire"]),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
@@ -73,11 +77,13 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
         .testTarget(name: "StreamHTTPTests", dependencies: ["StreamHTTP", "HTTP", "Media", "Wire"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "SimulationSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "Recording", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
         .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "Media", "SimulationSupport"]),
+        .testTarget(name: "MatroskaTests", dependencies: ["Matroska"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Matroska", "Wire"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "ClientCore", "Wire"]),

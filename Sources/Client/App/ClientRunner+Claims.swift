@@ -78,6 +78,7 @@ extension ClientRunner {
         let readers = who.filter { if case .reader = $0 { true } else { false } }.count
         var parts: [String] = []
         if who.contains(.prompt) { parts.append("the prompt") }
+        if who.contains(.recorder) { parts.append("the recorder") }
         if tabs > 0 { parts.append("\(tabs) tab\(tabs == 1 ? "" : "s")") }
         if readers > 0 { parts.append("\(readers) HTTP reader\(readers == 1 ? "" : "s")") }
         return parts.joined(separator: ", ")

@@ -54,7 +54,7 @@ extension ClientRunner {
         switch ClientCommand.parse(line) {
         case .success(.subscribe(let s)): claim(s, by: .tab(tab), now: now)
         case .success(.unsubscribe(let s)):
-            let mine = claims.claimants(of: s).filter { if case .reader = $0 { false } else { true } }
+            let mine = claims.claimants(of: s).filter { $0 == .prompt || { if case .tab = $0 { true } else { false } }($0) }
             guard !mine.isEmpty else {
                 let others = claims.claimants(of: s)
                 if others.isEmpty {

@@ -19,6 +19,8 @@ struct ClientConfig {
     var headless = false
     /// Serve the viewer page here (`--web`); nil: no page.
     var web: PeerAddress?
+    /// Record into files (`--record`); nil: no recording.
+    var recorder: RecorderConfig?
     var timers = Timers()
     var limits = Limits()
 }
@@ -60,6 +62,8 @@ final class ClientRunner {
     var inputEnded = false
     /// The broker the socket is connected to, for ICMP port unreachable (failover only).
     var connection: BrokerConnection
+    /// The recorder (`--record`).
+    var recorder: Recorder?
 
     /// The broker the client uses now.
     var broker: PeerAddress { core.broker ?? config.broker }
@@ -79,6 +83,7 @@ final class ClientRunner {
             if terminal == nil { stdin = LineReader(fd: 0) }
         }
         if let w = config.web { web = try WebViewer(bind: w, log: log) }
+        if let r = config.recorder { recorder = try Recorder(config: r, log: log) }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }
@@ -116,6 +121,7 @@ final class ClientRunner {
         }
         if let w = web { announceWeb(w) }
         for s in config.subscribe { claim(s, by: .prompt, now: now) }
+        for s in config.recorder?.selectors ?? [] { claim(s, by: .recorder, now: now) }
         prompt()
         lastStatus = now
         nextStatus = now + config.statusInterval
@@ -123,6 +129,7 @@ final class ClientRunner {
             now = Clock.now()
             var wake = core.pollTimeout()
             if showStatus { wake = min(wake, nextStatus) }
+            if let r = recorder, r.config.all { wake = min(wake, r.nextList) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
             if let t = terminal, !inputEnded { fds.append(t.fd) }
@@ -151,6 +158,7 @@ final class ClientRunner {
                 core.handleTimeout(now: Clock.now())
                 flushTransmits()
             }
+            if let r = recorder, r.listDue(now: Clock.now()) { core.list(now: Clock.now()) }  // RECORD=all follows producers
             if handleEvents() == false { return leave() }
             flushTransmits()  // what the events asked for (a LIST on connecting)
             if web != nil { serviceWeb(ready: ready) }
@@ -255,6 +263,7 @@ final class ClientRunner {
                 listsForWaiting += 1
             case .list(let entries):
                 for e in entries { origins[e.stream] = e.origin }
+                for s in recorder?.newProducers(entries) ?? [] { claim(s, by: .recorder, now: Clock.now()) }
                 if listsForWaiting > 0 {
                     listsForWaiting -= 1
                     say(Self.onlineProducers(entries))
@@ -280,6 +289,7 @@ final class ClientRunner {
         var fig = figures[f.stream, default: StreamFigures()]
         fig.record(bytes: f.bytes.count, latencyMs: latency, cached: f.cached, now: Clock.now())
         figures[f.stream] = fig
+        recorder?.record(f)
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
         let ext = switch f.stream.kind {
@@ -354,6 +364,7 @@ final class ClientRunner {
         for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
         let on = stats.keys.sorted().compactMap { id in origins[id].flatMap { $0 == 0 ? nil : "\(id) \(ProducerID(rawValue: $0)!)" } }
         if !on.isEmpty { say("producers on brokers (origin tags): " + on.joined(separator: ", ")) }
+        for line in recorder?.statsLines() ?? [] { say(line) }
         let rtt = core.link.rtt
         say(
             "broker \(broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"
@@ -374,6 +385,7 @@ final class ClientRunner {
         web?.closeAll(now: Clock.now())
         closeRegion()
         socket.send(core.bye(), to: broker)
+        recorder?.stop()
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
         for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }

@@ -6,7 +6,7 @@ import Platform
 import Wire
 
 let signals = SignalWatcher()
-let specs: [SettingSpec] = [
+let clientSpecs: [SettingSpec] = [
     SettingSpec(
         "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
         "Broker address (host:port), or several, comma-separated (or a name with several addresses): the client starts on a random one (see BROKER_PICK) and moves to the next when its broker is gone."),
@@ -25,6 +25,7 @@ let specs: [SettingSpec] = [
         "latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
+let specs = clientSpecs + RecorderConfig.specs
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
 let settings = Settings.parseOrExit(program: "client", specs: specs, summary: summary, helpFooter: ClientCommand.helpText)
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
@@ -42,6 +43,7 @@ let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientC
     c.output = settings.string("output").flatMap { $0.isEmpty ? nil : $0 }
     c.statusInterval = Int64(try settings.double("status-interval", in: 0...3600)! * 1_000_000)
     c.headless = try settings.bool("headless")
+    c.recorder = try RecorderConfig.parse(settings)
     c.timers.latencyBudget = Int64(try settings.int("latency-budget-ms", in: 10...10_000)!) * 1000
     c.subscribe = try settings.streamSelectors("subscribe", setting: "SUBSCRIBE (--subscribe)")
     return c

@@ -1,10 +1,11 @@
 import Wire
 
-/// Who asked the client for a subscription: the prompt (what is typed stays until it is typed away), a viewer tab,
-/// or an HTTP reader of `/streams/…` (each by a number the driver gives it) (theirs end when the last of them goes, after a grace, so a player that
+/// Who asked the client for a subscription: the prompt (what is typed stays until it is typed away), the recorder
+/// (`RECORD`: it keeps what it records), a viewer tab, or an HTTP reader of `/streams/…` (each by a number the driver gives it) (theirs end when the last of them goes, after a grace, so a player that
 /// reconnects does not make the client leave and re-join the stream).
 public enum Claimant: Hashable, Sendable {
     case prompt
+    case recorder
     case tab(Int)
     case reader(Int)
 }
