@@ -71,11 +71,13 @@ let package = Package(
             name: "SimulationSupport", dependencies: ["Wire", "Impairment", "BrokerCore", "ProducerCore", "ClientCore"],
             path: "Tests/SimulationSupport"),
 
+        // A seeded PRNG for the parsers' fuzz tests.
+        .target(name: "TestRandom", path: "Tests/TestRandom"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "SimulationSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestRandom"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "TestRandom"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP", "TestRandom"]),
         .testTarget(name: "StreamHTTPTests", dependencies: ["StreamHTTP", "HTTP", "Media", "Wire"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "Wire", "HTTP", "WebSocket", "Recording", "SimulationSupport"]),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),

@@ -1,13 +1,14 @@
-/// A tiny seeded PRNG so the fuzz test replays exactly.
-struct XorShift64 {
+/// A tiny seeded PRNG so the fuzz tests of the pure parsers replay exactly (one copy for every test target that
+/// fuzzes; the simulation's targets use Wire's SplitMix64).
+public struct XorShift64: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         precondition(seed != 0, "xorshift needs a non-zero seed")
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state ^= state << 13
         state ^= state >> 7
         state ^= state << 17
@@ -15,7 +16,7 @@ struct XorShift64 {
     }
 
     /// Uniform enough in 0..<bound for a fuzzer.
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         return Int(next() % UInt64(bound))
     }
