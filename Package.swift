@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "WebSocket", dependencies: ["HTTP"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
-        .target(name: "ProducerCore", dependencies: ["Wire", "Config"], path: "Sources/Producer/Core"),
+        .target(name: "ProducerCore", dependencies: ["Wire", "Config", "Media", "HTTP"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
         // The broker's status page and API: JSON, HTML, login and throttling (the app serves them).
         .target(name: "BrokerStatus", dependencies: ["BrokerCore", "HTTP", "Wire"], path: "Sources/Broker/Status"),
@@ -41,7 +41,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(
             name: "Broker", dependencies: ["BrokerCore", "BrokerStatus", "Capture", "Platform", "HTTP", "Config"], path: "Sources/Broker/App"),
-        .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config"], path: "Sources/Producer/App"),
+        .executableTarget(name: "Producer", dependencies: ["ProducerCore", "Platform", "Config", "HTTP"], path: "Sources/Producer/App"),
         .executableTarget(
             name: "Client", dependencies: ["ClientCore", "Platform", "Config", "HTTP", "WebSocket"], path: "Sources/Client/App"),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
-        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "SimulationSupport"]),
+        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "Media", "SimulationSupport"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationSupport", "Wire", "BrokerCore", "ClientCore", "ProducerCore"]),

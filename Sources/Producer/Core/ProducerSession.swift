@@ -93,6 +93,20 @@ public struct ProducerSession: ProtocolCore, Sendable {
     /// The BYE that ends the session (sent by the driver as it leaves).
     public func bye() -> [UInt8] { link.bye() }
 
+    /// Announces only the streams whose indices are in `online`: a live source that ended takes its stream offline
+    /// (the broker marks a stream its producer no longer announces offline) and one that is back brings it online,
+    /// without ending the session. A HELLO on the session carries the new list; while not connected, the HELLO
+    /// being retried carries it.
+    public mutating func announce(online: Set<UInt8>, now: Int64) {
+        let descriptors = streams.keys.sorted().filter(online.contains).compactMap { streams[$0]?.descriptor }
+        guard descriptors != link.streams else { return }
+        link.streams = descriptors
+        if link.isConnected { connect(now: now) }
+    }
+
+    /// The indices of the streams announced now.
+    public var announced: Set<UInt8> { Set(link.streams.map(\.index)) }
+
     /// Chunks one frame and queues its datagrams (none while not connected: live media is not queued).
     public mutating func send(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) {
         transmits.push(contentsOf: chunk(frame: frame, stream: index, captureTime: captureTime, now: now))
