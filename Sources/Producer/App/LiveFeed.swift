@@ -13,15 +13,19 @@ enum LiveEvent: Sendable {
 }
 
 /// The hand-over between one reader thread and the event loop: a short queue and a pipe that wakes the loop.
-/// Live media is not buffered: beyond `maxQueuedFrames` waiting frames the oldest is dropped, counted.
+/// The loop takes everything on every wake, so the queue holds only what one read of the source completed (a
+/// source that had written ahead); beyond `maxQueuedFrames` or `maxQueuedBytes` the oldest frame is dropped,
+/// counted, so a stuck loop cannot make it grow.
 final class LiveFeed: Sendable {
-    /// Frames waiting for the event loop at most (it takes them all on every wake, so this only fills if the loop
-    /// is stuck).
-    static let maxQueuedFrames = 8
+    /// Frames waiting for the event loop at most.
+    static let maxQueuedFrames = 64
+    /// Bytes of those frames at most.
+    static let maxQueuedBytes = 4 << 20
 
     private struct State {
         var events: [LiveEvent] = []
         var frames = 0
+        var bytes = 0
         var dropped = 0
     }
 
@@ -30,17 +34,23 @@ final class LiveFeed: Sendable {
 
     func post(_ event: LiveEvent) {
         state.withLock { s in
-            if case .frame = event {
-                if s.frames >= Self.maxQueuedFrames, let oldest = s.events.firstIndex(where: { if case .frame = $0 { true } else { false } }) {
-                    s.events.remove(at: oldest)
-                    s.frames -= 1
-                    s.dropped += 1
-                }
+            if case .frame(let frame) = event {
                 s.frames += 1
+                s.bytes += frame.bytes.count
             }
             s.events.append(event)
+            while s.frames > Self.maxQueuedFrames || s.bytes > Self.maxQueuedBytes, let oldest = s.events.firstIndex(where: Self.isFrame) {
+                if case .frame(let frame) = s.events.remove(at: oldest) { s.bytes -= frame.bytes.count }
+                s.frames -= 1
+                s.dropped += 1
+            }
         }
         wake.wake()
+    }
+
+    private static func isFrame(_ event: LiveEvent) -> Bool {
+        if case .frame = event { return true }
+        return false
     }
 
     /// Everything posted since the last call, and how many frames were dropped for a full queue in all.
@@ -50,6 +60,7 @@ final class LiveFeed: Sendable {
             defer {
                 s.events = []
                 s.frames = 0
+                s.bytes = 0
             }
             return (s.events, s.dropped)
         }
