@@ -115,6 +115,8 @@ final class LiveSourceTests: IntegrationTestCase {
 
         try waitUntil("the client saved 10 frames", timeout: 30) { savedCount(output, stream: self.video) >= 10 }
         try waitForLine(client, containing: "stream \(video) is online")
+        // RATE (1000) is only a cap: the camera's rate, about 50 fps, is what the producer announces.
+        try waitUntil("the producer announces the measured rate", timeout: 20) { producer.stderr.contains("FRAMES \(url): measured") }
         // The cut JPEG is dropped when the next part starts; the oversize part never reaches the JPEG framer.
         try waitUntil("the producer counted the junk", timeout: 20) {
             producer.stderr.contains("dropped so far: 0 oversize and 1 broken JPEGs, 1 bad parts, 510 bytes outside whole frames")

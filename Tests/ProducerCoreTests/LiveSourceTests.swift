@@ -109,6 +109,16 @@ final class LiveSourceTests: XCTestCase {
         XCTAssertEqual(backoff.next(), 100)
     }
 
+    func testTheMeasuredRateIsGivenOnceAfterTheWindow() {
+        var meter = RateMeter()
+        var rates: [Double] = []
+        for n in 0..<100 { if let rate = meter.count(now: Int64(n) * 40_000) { rates.append(rate) } }
+        XCTAssertEqual(rates.count, 1)
+        XCTAssertEqual(rates.first ?? 0, 25, accuracy: 0.01)
+        meter.restart()
+        XCTAssertNil(meter.count(now: 10_000_000))
+    }
+
     // MARK: Framing and content types
 
     func testMultipartBodiesAreFramedByTheirParts() {
@@ -153,5 +163,9 @@ final class LiveSourceTests: XCTestCase {
         XCTAssertEqual(h3.streams, streams)
         p.announce(online: [1, 2], now: 20)
         XCTAssertNil(p.pollTransmit(), "nothing changed, nothing sent")
+        p.setRate(12_500, stream: 1, now: 30)
+        XCTAssertEqual(p.rateMilli(1), 12_000, "within a tenth of the announced rate: not worth a HELLO")
+        p.setRate(7_400, stream: 1, now: 40)
+        XCTAssertEqual(p.link.streams.first?.rateMilli, 7_400, "the HELLO being retried carries the measured rate")
     }
 }

@@ -28,17 +28,31 @@ extension ProducerRunner {
             for event in events {
                 switch event {
                 case .online: announce(index, online: true, now: now)
-                case .offline: announce(index, online: false, now: now)
+                case .offline:
+                    announce(index, online: false, now: now)
+                    if index == StreamKind.video.rawValue { rateMeter.restart() }
                 case .frame(let frame):
                     guard index == StreamKind.audio.rawValue || rateCap.admit(now: now) else { continue }
                     core.send(frame: frame.bytes, stream: index, captureTime: frame.captureTime, now: now)
                     send(core.drainTransmits())
-                    if index == StreamKind.video.rawValue { sent += 1 }
+                    if index == StreamKind.video.rawValue {
+                        sent += 1
+                        measured(now: now)
+                    }
                 }
             }
         }
         logLiveDrops(feed: feedDrops, now: now)
         return sent
+    }
+
+    /// Announces the live video's measured rate once it is known (RATE is only its cap).
+    private func measured(now: Int64) {
+        guard let rate = rateMeter.count(now: now) else { return }
+        let milli = UInt32(min(rate, config.rate) * 1000)
+        if core.rateMilli(StreamKind.video.rawValue) != milli { log.info("\(liveVideo?.name ?? "FRAMES"): measured \((rate * 10).rounded() / 10) fps; announcing it") }
+        core.setRate(milli, stream: StreamKind.video.rawValue, now: now)
+        send(core.drainTransmits())
     }
 
     private func announce(_ index: UInt8, online: Bool, now: Int64) {

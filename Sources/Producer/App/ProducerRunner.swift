@@ -43,6 +43,8 @@ final class ProducerRunner: @unchecked Sendable {
     var liveAudio: LiveSource?
     /// RATE as a cap on a live video source.
     var rateCap: RateCap
+    /// The live video source's measured rate, announced in place of RATE.
+    var rateMeter = RateMeter()
     /// Frames over the cap, and frames the feed dropped, as last logged.
     var loggedLiveDrops = (cap: 0, feed: 0)
     var lastLiveDropLog: Int64 = 0

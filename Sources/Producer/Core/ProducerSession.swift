@@ -104,6 +104,23 @@ public struct ProducerSession: ProtocolCore, Sendable {
         if link.isConnected { connect(now: now) }
     }
 
+    /// Announces `rateMilli` as the rate of stream `index` (a live source's measured rate), with a HELLO on the
+    /// session if the stream is announced and the rate changed by more than a tenth.
+    public mutating func setRate(_ rateMilli: UInt32, stream index: UInt8, now: Int64) {
+        guard var s = streams[index] else { return }
+        let old = Double(s.descriptor.rateMilli)
+        guard abs(Double(rateMilli) - old) > old / 10 else { return }
+        s.descriptor.rateMilli = rateMilli
+        streams[index] = s
+        let online = announced
+        guard online.contains(index) else { return }
+        link.streams = streams.keys.sorted().filter(online.contains).compactMap { streams[$0]?.descriptor }
+        if link.isConnected { connect(now: now) }
+    }
+
+    /// The rate announced for stream `index` (thousandths of a frame per second).
+    public func rateMilli(_ index: UInt8) -> UInt32? { streams[index]?.descriptor.rateMilli }
+
     /// The indices of the streams announced now.
     public var announced: Set<UInt8> { Set(link.streams.map(\.index)) }
 
