@@ -56,7 +56,8 @@ public final class ByteSource: @unchecked Sendable {
 
     /// Connects a TCP socket to `address` within `timeoutMicros`.
     public static func connect(to address: PeerAddress, timeoutMicros: Int64) throws(SystemError) -> ByteSource {
-        let fd = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         let source = ByteSource(fd: fd, isRegularFile: false)
         var storage = sockaddr_storage()

@@ -43,7 +43,8 @@ final class HTTPResponseParserTests: XCTestCase {
 
     func testContentLengthBody() throws {
         for size in [1, 3, 1000] {
-            let result = try XCTUnwrap(response("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhelloEXTRA", by: size, close: false))
+            let result = try XCTUnwrap(
+                response("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhelloEXTRA", by: size, close: false))
             XCTAssertEqual(result.head.status, 200)
             XCTAssertEqual(result.head.reason, "OK")
             XCTAssertEqual(result.head.mediaType, "text/plain")

@@ -2,7 +2,9 @@ import HTTP
 import XCTest
 
 final class MultipartParserTests: XCTestCase {
-    private func parts(_ text: [UInt8], boundary: String = "frame", by size: Int = 1, maxPartBytes: Int = 1 << 20) -> (parts: [MultipartParser.Part], parser: MultipartParser) {
+    private func parts(_ text: [UInt8], boundary: String = "frame", by size: Int = 1, maxPartBytes: Int = 1 << 20) -> (
+        parts: [MultipartParser.Part], parser: MultipartParser
+    ) {
         var parser = MultipartParser(boundary: boundary, maxPartBytes: maxPartBytes)
         var out: [MultipartParser.Part] = []
         var offset = 0
@@ -64,7 +66,10 @@ final class MultipartParserTests: XCTestCase {
 
     func testJunkWithoutDelimitersIsNotBuffered() {
         var parser = MultipartParser(boundary: "frame")
-        for _ in 0..<100 { parser.receive([UInt8](repeating: 0x2D, count: 10_000)) ; XCTAssertNil(parser.nextPart()) }
+        for _ in 0..<100 {
+            parser.receive([UInt8](repeating: 0x2D, count: 10_000))
+            XCTAssertNil(parser.nextPart())
+        }
         XCTAssertLessThanOrEqual(parser.bufferedByteCount, 8)
         XCTAssertGreaterThan(parser.skippedBytes, 990_000)
     }

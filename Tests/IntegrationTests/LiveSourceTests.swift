@@ -47,7 +47,8 @@ final class LiveSourceTests: IntegrationTestCase {
         return (stream, cut)
     }
 
-    private func producer(frames: String, audio: String? = nil, broker: Broker, standardInput: Pipe? = nil, rate: Int = 1000) throws -> ManagedProcess {
+    private func producer(frames: String, audio: String? = nil, broker: Broker, standardInput: Pipe? = nil, rate: Int = 1000) throws -> ManagedProcess
+    {
         var args = ["--broker", broker.address, "--bind", try Ports.freeLocalAddress(), "--id", id, "--frames", frames, "--rate", "\(rate)"]
         if let audio { args += ["--audio", audio] }
         return try launch("producer", args, name: "producer", standardInput: standardInput)
@@ -77,7 +78,10 @@ final class LiveSourceTests: IntegrationTestCase {
         try? pipe.fileHandleForWriting.close()
         let sound = Process()
         sound.executableURL = video.executableURL
-        sound.arguments = ["-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "libmp3lame", "-f", "mp3", "-y", fifo.path]
+        sound.arguments = [
+            "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "libmp3lame", "-f", "mp3", "-y",
+            fifo.path,
+        ]
         try sound.run()
         defer {
             video.terminate()
@@ -104,7 +108,9 @@ final class LiveSourceTests: IntegrationTestCase {
         let (_, cut) = try mjpeg(frames: 10)
         let jpegs = try (1...10).map { try [UInt8](Data(contentsOf: cut.appendingPathComponent(String(format: "%03d.jpg", $0)))) }
         // Junk a camera or a network may deliver: a part that is no JPEG, a JPEG cut short, one over the 1 MiB limit.
-        let junk: [[UInt8]] = [Array("not a jpeg".utf8), Array(jpegs[0].prefix(500)), [0xFF, 0xD8] + [UInt8](repeating: 0x11, count: 1_100_000) + [0xFF, 0xD9]]
+        let junk: [[UInt8]] = [
+            Array("not a jpeg".utf8), Array(jpegs[0].prefix(500)), [0xFF, 0xD8] + [UInt8](repeating: 0x11, count: 1_100_000) + [0xFF, 0xD9],
+        ]
         var server = try MJPEGTestServer(reply: .multipart(first: junk, parts: jpegs, interval: 20_000))
         let port = server.port
         let url = "http://127.0.0.1:\(port)/video.mjpg"
@@ -123,7 +129,9 @@ final class LiveSourceTests: IntegrationTestCase {
         }
 
         server.stop()
-        try waitUntil("the producer says the camera is gone", timeout: 20) { producer.stderr.contains("FRAMES \(url): ") && producer.stderr.contains("stream offline") }
+        try waitUntil("the producer says the camera is gone", timeout: 20) {
+            producer.stderr.contains("FRAMES \(url): ") && producer.stderr.contains("stream offline")
+        }
         try waitForLine(client, containing: "stream \(video) is offline")
         let before = savedCount(output, stream: video)
 

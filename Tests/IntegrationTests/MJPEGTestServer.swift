@@ -6,7 +6,8 @@ import Foundation
 final class MJPEGTestServer: @unchecked Sendable {
     enum Reply {
         /// `first` once, then `parts` round and round.
-        case multipart(first: [[UInt8]] = [], parts: [[UInt8]], interval: useconds_t, contentType: String = "multipart/x-mixed-replace; boundary=frame")
+        case multipart(
+            first: [[UInt8]] = [], parts: [[UInt8]], interval: useconds_t, contentType: String = "multipart/x-mixed-replace; boundary=frame")
         case status(Int)
     }
 

@@ -11,7 +11,8 @@ import XCTest
 final class LiveSourceTests: XCTestCase {
     // MARK: Addresses
 
-    private func address(_ text: String, folders: Set<String> = ["media"], files: Set<String> = ["fifo"]) throws(SettingsError) -> MediaSourceAddress {
+    private func address(_ text: String, folders: Set<String> = ["media"], files: Set<String> = ["fifo"]) throws(SettingsError) -> MediaSourceAddress
+    {
         try MediaSourceAddress.parse(text, setting: "FRAMES", isDirectory: folders.contains, exists: { files.contains($0) || folders.contains($0) })
     }
 

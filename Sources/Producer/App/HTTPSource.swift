@@ -63,7 +63,8 @@ enum HTTPSource {
         let source: ByteSource
         do {
             source = try ByteSource.connect(to: address, timeoutMicros: connectTimeout)
-            let request = "GET \(url.target) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: vbroker-producer\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+            let request =
+                "GET \(url.target) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: vbroker-producer\r\nAccept: */*\r\nConnection: close\r\n\r\n"
             try source.write(Array(request.utf8), timeoutMicros: connectTimeout)
         } catch {
             throw LiveSourceFailure(reason: "\(url): \(error)")

@@ -58,7 +58,11 @@ final class LiveSource: @unchecked Sendable {
             }
             let wait = backoff.next()
             // The same failure again and again (a camera that stays down) is said once, then again when it changes.
-            if reason != lastReason { log.warning("\(name): \(reason); stream offline, retrying (every \(wait / 1000) ms at first, up to \(RetryBackoff.defaultMaximum / 1_000_000) s)") }
+            if reason != lastReason {
+                log.warning(
+                    "\(name): \(reason); stream offline, retrying (every \(wait / 1000) ms at first, up to \(RetryBackoff.defaultMaximum / 1_000_000) s)"
+                )
+            }
             lastReason = reason
             Clock.sleepMicros(wait)
         }

@@ -50,7 +50,9 @@ extension ProducerRunner {
     private func measured(now: Int64) {
         guard let rate = rateMeter.count(now: now) else { return }
         let milli = UInt32(min(rate, config.rate) * 1000)
-        if core.rateMilli(StreamKind.video.rawValue) != milli { log.info("\(liveVideo?.name ?? "FRAMES"): measured \((rate * 10).rounded() / 10) fps; announcing it") }
+        if core.rateMilli(StreamKind.video.rawValue) != milli {
+            log.info("\(liveVideo?.name ?? "FRAMES"): measured \((rate * 10).rounded() / 10) fps; announcing it")
+        }
         core.setRate(milli, stream: StreamKind.video.rawValue, now: now)
         send(core.drainTransmits())
     }
@@ -67,6 +69,8 @@ extension ProducerRunner {
         guard current != loggedLiveDrops, now - lastLiveDropLog >= Self.liveDropLogInterval else { return }
         lastLiveDropLog = now
         loggedLiveDrops = current
-        log.info("\(liveVideo?.name ?? "live source"): \(current.cap) frames over RATE \(config.rate) dropped so far, \(current.feed) dropped for a busy loop")
+        log.info(
+            "\(liveVideo?.name ?? "live source"): \(current.cap) frames over RATE \(config.rate) dropped so far, \(current.feed) dropped for a busy loop"
+        )
     }
 }
