@@ -164,6 +164,32 @@ final class LiveSourceTests: IntegrationTestCase {
         html.stop()
     }
 
+    func testAFIFOThatPausesGoesOfflineAndItsWriterLivesOn() throws {
+        let (stream, cut) = try mjpeg(frames: 10)
+        let bytes = try [UInt8](Data(contentsOf: stream))
+        let sizes = try (1...10).map { try Data(contentsOf: cut.appendingPathComponent(String(format: "%03d.jpg", $0))).count }
+        let fifo = folder("frames.fifo")
+        guard mkfifo(fifo.path, 0o600) == 0 else { throw HarnessFailure("mkfifo: errno \(errno)") }
+        let broker = try startBroker()
+        let output = folder("out")
+        let client = try startClient(brokerPort: broker.port, subscribe: [id], output: output)
+        let producer = try producer(frames: fifo.path, broker: broker)
+        // Opening the FIFO for writing waits for the producer to open it for reading.
+        let writer = try FileHandle(forWritingTo: fifo)
+        let half = sizes.prefix(5).reduce(0, +)
+        try writer.write(contentsOf: Data(bytes[..<half]))
+        try waitUntil("the client saved the first 5 frames", timeout: 20) { savedCount(output, stream: self.video) >= 5 }
+        try waitUntil("the producer says the FIFO paused", timeout: 20) { producer.stderr.contains("FRAMES \(fifo.path): no bytes for 5 s") }
+        try waitForLine(client, containing: "stream \(video) is offline")
+        // The same writer goes on: the FIFO was kept open, so it got no SIGPIPE.
+        try writer.write(contentsOf: Data(bytes[half...]))
+        try waitUntil("the client saved all 10 frames", timeout: 20) { savedCount(output, stream: self.video) >= 10 }
+        try waitForLine(client, containing: "stream \(video) is online", count: 2)
+        XCTAssertEqual(try SourceSet(folder: cut).check(savedFiles(output, stream: video)).mismatched, [])
+        try writer.close()
+        try waitUntil("the producer says the FIFO ended", timeout: 20) { producer.stderr.contains("FRAMES \(fifo.path): the source ended") }
+    }
+
     func testHTTPSIsRefusedAtStart() throws {
         let p = try launch(
             "producer", ["--broker", "127.0.0.1:9", "--id", id, "--frames", "https://cam.example/video.mjpg"], name: "producer", expectAlive: false)

@@ -80,7 +80,10 @@ final class LiveSourceTests: XCTestCase {
         // 40 fps for 10 s: a quarter passes (plus the burst).
         var fast = RateCap(rate: 10)
         for n in 0..<400 { _ = fast.admit(now: Int64(n) * 25_000) }
-        XCTAssertEqual(fast.admitted, 101, accuracy: 2)
+        XCTAssertEqual(fast.admitted, 100 + Int(fast.burst), accuracy: 2)
+        // Frames a source wrote ahead arrive together: a quarter of a second's worth passes.
+        var cap1000 = RateCap(rate: 1000)
+        XCTAssertEqual((0..<300).filter { _ in cap1000.admit(now: 5) }.count, 250)
         XCTAssertEqual(fast.admitted + fast.dropped, 400)
     }
 
@@ -168,5 +171,23 @@ final class LiveSourceTests: XCTestCase {
         XCTAssertEqual(p.rateMilli(1), 12_000, "within a tenth of the announced rate: not worth a HELLO")
         p.setRate(7_400, stream: 1, now: 40)
         XCTAssertEqual(p.link.streams.first?.rateMilli, 7_400, "the HELLO being retried carries the measured rate")
+    }
+
+    /// The list changed while a handshake was under way: its HELLO may be answered with the old list, so a HELLO
+    /// with the new one follows the WELCOME.
+    func testAnAnnouncementDuringTheHandshakeIsSentOnceConnected() throws {
+        let streams = [StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000)]
+        var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), seed: 3)
+        p.announce(online: [], now: 0)
+        p.connect(now: 0)
+        guard case .hello(let h)? = p.pollTransmit().flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
+        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77).encode()[...], now: 0)
+        guard case .hello(let h2)? = withCookie.first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO with the cookie") }
+        XCTAssertEqual(h2.streams, [])
+        p.announce(online: [1], now: 1)
+        XCTAssertNil(p.pollTransmit())
+        let out = p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: 2)
+        guard case .hello(let h3)? = out.last.flatMap({ decoded($0) }) else { return XCTFail("no HELLO after the WELCOME") }
+        XCTAssertEqual(h3.streams, streams)
     }
 }

@@ -113,6 +113,11 @@ final class LiveSource: @unchecked Sendable {
                 if source.shrank(below: offset) { return "the file was truncated; reading it from the start" }
                 if Clock.now() - lastByte > Self.stallMicros { setOffline(saying: "no new bytes for \(Self.stallMicros / 1_000_000) s") }
                 Clock.sleepMicros(Self.filePollMicros)
+            case .timeout where http == nil:
+                // A pipe or FIFO that pauses stays open (closing it would kill its writer with SIGPIPE): its stream
+                // is offline until it sends again.
+                setOffline(saying: "no bytes for \(Self.stallMicros / 1_000_000) s")
+                lastByte = Clock.now()
             case .timeout: return "no bytes for \(Self.stallMicros / 1_000_000) s"
             case .end: return "the source ended"
             case .failed(let error): return "\(error)"

@@ -43,6 +43,9 @@ public struct ProducerSession: ProtocolCore, Sendable {
     public internal(set) var refusals = 0
     /// Since when sent media goes to the next broker again once its session is up (`.max`: none; see `sendHeld`).
     var resendSince: Int64 = .max
+    /// Whether a HELLO was ever sent, and whether the announced streams changed while a handshake was under way.
+    private var helloSent = false
+    private var reannounceWhenConnected = false
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
@@ -68,6 +71,8 @@ public struct ProducerSession: ProtocolCore, Sendable {
 
     /// Starts the session: the first HELLO.
     public mutating func connect(now: Int64) {
+        helloSent = true
+        reannounceWhenConnected = false
         connectingSince = now
         transmits.push(link.connect(now: now))
     }
@@ -101,7 +106,17 @@ public struct ProducerSession: ProtocolCore, Sendable {
         let descriptors = streams.keys.sorted().filter(online.contains).compactMap { streams[$0]?.descriptor }
         guard descriptors != link.streams else { return }
         link.streams = descriptors
-        if link.isConnected { connect(now: now) }
+        reannounce(now: now)
+    }
+
+    /// Sends the current list: at once when connected; once connected when a handshake is under way (its HELLO
+    /// may already be answered with the old list); nothing before the first HELLO, which will carry it.
+    private mutating func reannounce(now: Int64) {
+        if link.isConnected {
+            connect(now: now)
+        } else if helloSent {
+            reannounceWhenConnected = true
+        }
     }
 
     /// Announces `rateMilli` as the rate of stream `index` (a live source's measured rate), with a HELLO on the
@@ -115,7 +130,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
         let online = announced
         guard online.contains(index) else { return }
         link.streams = streams.keys.sorted().filter(online.contains).compactMap { streams[$0]?.descriptor }
-        if link.isConnected { connect(now: now) }
+        reannounce(now: now)
     }
 
     /// The rate announced for stream `index` (thousandths of a frame per second).
@@ -178,7 +193,11 @@ public struct ProducerSession: ProtocolCore, Sendable {
             if wasConnected && !link.isConnected { connectingSince = now }  // the broker forgot us (it restarted)
             if case .brokerLeaving? = event { resendSince = now - Self.resentBeforeMove }
             if let event { linkEvent(event, now: now) }
-            if case .connected? = event { return out + sendHeld(now: now) }
+            if case .connected? = event {
+                let held = sendHeld(now: now)
+                if reannounceWhenConnected { connect(now: now) }
+                return out + held
+            }
             return out
         }
     }
