@@ -180,6 +180,8 @@ final class ProducerRunner: @unchecked Sendable {
                 }
             }
             if let l = leaveAt {
+                // Leaving: live frames are no longer sent, but taken so their wake-ups do not spin the loop.
+                for source in [liveVideo, liveAudio] { _ = source?.feed.take() }
                 if now >= l {
                     send([core.bye()])
                     return 0
