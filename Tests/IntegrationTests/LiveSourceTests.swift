@@ -117,6 +117,7 @@ final class LiveSourceTests: IntegrationTestCase {
         let broker = try startBroker()
         let output = folder("out")
         let client = try startClient(brokerPort: broker.port, subscribe: [id], output: output)
+        try waitForLine(client, containing: "subscribed to \(id)")
         let producer = try producer(frames: url, broker: broker)
 
         try waitUntil("the client saved 10 frames", timeout: 30) { savedCount(output, stream: self.video) >= 10 }
@@ -173,6 +174,8 @@ final class LiveSourceTests: IntegrationTestCase {
         let broker = try startBroker()
         let output = folder("out")
         let client = try startClient(brokerPort: broker.port, subscribe: [id], output: output)
+        // Subscribed before the source delivers: a live frame sent before that is not the client's.
+        try waitForLine(client, containing: "subscribed to \(id)")
         let producer = try producer(frames: fifo.path, broker: broker)
         // Opening the FIFO for writing waits for the producer to open it for reading.
         let writer = try FileHandle(forWritingTo: fifo)
