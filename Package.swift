@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "StreamHTTP", dependencies: ["HTTP", "Media", "Wire"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
         .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
-        .target(name: "ProducerCore", dependencies: ["Wire", "Config", "Media"], path: "Sources/Producer/Core"),
+        .target(name: "ProducerCore", dependencies: ["Wire", "Config", "Media", "HTTP"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
         // The prompt on a terminal: line editing, the live status region, the words for events, number formatting.
         .target(name: "Console", dependencies: ["ClientCore", "Wire"]),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "BrokerStatusTests", dependencies: ["BrokerStatus", "BrokerCore", "HTTP", "Wire", "SimulationSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
-        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "Media", "SimulationSupport"]),
+        .testTarget(name: "ProducerCoreTests", dependencies: ["ProducerCore", "Wire", "Config", "Media", "HTTP", "SimulationSupport"]),
         .testTarget(name: "MatroskaTests", dependencies: ["Matroska"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Matroska", "Wire"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),

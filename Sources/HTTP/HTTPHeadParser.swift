@@ -14,7 +14,7 @@ struct HTTPHeadParser {
     }
 
     /// Lines ended by LF, one CR before the LF dropped; a stray CR stays and fails validation later.
-    private static func lines(_ head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    static func lines(_ head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         head.split(separator: HTTPSyntax.lf, omittingEmptySubsequences: false).map { line in
             line.last == HTTPSyntax.cr ? line.dropLast() : line
         }
@@ -49,7 +49,7 @@ struct HTTPHeadParser {
         throw .badVersion
     }
 
-    private func fields(_ lines: ArraySlice<ArraySlice<UInt8>>) throws(HTTPParseError) -> HTTPHeaders {
+    func fields(_ lines: ArraySlice<ArraySlice<UInt8>>) throws(HTTPParseError) -> HTTPHeaders {
         guard lines.count <= limits.maxHeaders else { throw .tooManyHeaders }
         var headers = HTTPHeaders()
         for line in lines {

@@ -88,7 +88,10 @@ public struct JPEGFramer: Sendable {
         phase = .seeking
     }
 
-    private enum Step { case needMore, moved, frame(end: Int) }
+    private enum Step {
+        case needMore, moved
+        case frame(end: Int)
+    }
 
     /// Looks for SOI (`FFD8`); everything before it is garbage.
     private mutating func seek() -> Step {

@@ -186,7 +186,7 @@ class IntegrationTestCase: XCTestCase {
     @discardableResult
     func launch(
         _ tool: String, _ arguments: [String], name: String? = nil, environment: [String: String] = [:],
-        stdin: Bool = false, expectAlive: Bool = true, terminal: PseudoTerminal? = nil
+        stdin: Bool = false, expectAlive: Bool = true, terminal: PseudoTerminal? = nil, standardInput: Pipe? = nil
     ) throws -> ManagedProcess {
         let url = try Paths.binary(tool)
         let label = name ?? tool
@@ -216,6 +216,9 @@ class IntegrationTestCase: XCTestCase {
             p.standardInput = terminal.secondary
             p.standardOutput = terminal.secondary
             terminal.copyOutput(to: outPath)
+        } else if let standardInput {
+            // Another process's output (ffmpeg ... -f mjpeg - piped into a producer).
+            p.standardInput = standardInput
         } else if stdin {
             pipe = Pipe()
             p.standardInput = pipe

@@ -34,7 +34,8 @@ final class RealStreamTests: XCTestCase {
         _ = try FFmpeg.run(
             "ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "libmp3lame", "-b:a", "96k", file])
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
-        let probe = String(decoding: try FFmpeg.run("ffprobe", ["-v", "error", "-show_entries", "packet=pos,size", "-of", "compact=p=0", file]), as: UTF8.self)
+        let probe = String(
+            decoding: try FFmpeg.run("ffprobe", ["-v", "error", "-show_entries", "packet=pos,size", "-of", "compact=p=0", file]), as: UTF8.self)
         let packets = probe.split(separator: "\n").compactMap(Self.packetRange)
         XCTAssertGreaterThan(packets.count, 100)
 
@@ -57,7 +58,8 @@ final class RealStreamTests: XCTestCase {
     func testEverySampleRateFamilyIsFramed() throws {
         for (rate, codec) in [(8000, "libmp3lame"), (22_050, "libmp3lame"), (48_000, "libmp3lame"), (44_100, "mp2")] {
             let bytes = try FFmpeg.run(
-                "ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=duration=1:sample_rate=\(rate)", "-c:a", codec, "-f", codec == "mp2" ? "mp2" : "mp3", "-"])
+                "ffmpeg",
+                ["-v", "error", "-f", "lavfi", "-i", "sine=duration=1:sample_rate=\(rate)", "-c:a", codec, "-f", codec == "mp2" ? "mp2" : "mp3", "-"])
             let frames = MP3Frames.frames(in: bytes[...])
             let covered = frames.reduce(0) { $0 + $1.count }
             let header = try MP3FrameHeader(bytes[...], at: frames[0].lowerBound)

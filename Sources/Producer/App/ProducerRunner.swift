@@ -12,8 +12,10 @@ struct ProducerConfig {
     var firstBroker: Int?
     var bind: PeerAddress?
     var producer: ProducerID
-    var frames: String?
-    var audio: String?
+    /// FRAMES: a folder, or a live source.
+    var frames: MediaSourceAddress?
+    /// AUDIO: a folder, or a live source; nil: no audio stream.
+    var audio: MediaSourceAddress?
     var rate: Double
     var delay: Double
     var syntheticBytes: Int?
@@ -36,6 +38,16 @@ final class ProducerRunner: @unchecked Sendable {
     var core: ProducerSession
     var video: MediaFolder?
     var audio: MediaFolder?
+    /// FRAMES and AUDIO when they are live sources (each read on a thread of its own).
+    var liveVideo: LiveSource?
+    var liveAudio: LiveSource?
+    /// RATE as a cap on a live video source.
+    var rateCap: RateCap
+    /// The live video source's measured rate, announced in place of RATE.
+    var rateMeter = RateMeter()
+    /// Frames over the cap, and frames the feed dropped, as last logged.
+    var loggedLiveDrops = (cap: 0, feed: 0)
+    var lastLiveDropLog: Int64 = 0
     /// The last refusal logged, so a HELLO retried every 2 s against a wrong key says so once, not forever.
     var lastRefusal: String?
     /// The broker the socket is connected to, for ICMP port unreachable (failover only).
@@ -51,13 +63,31 @@ final class ProducerRunner: @unchecked Sendable {
         socket = try UDPSocket(bind: bind, batch: 16)
         sender = BatchSender(socket: socket)
         var streams = [StreamDescriptor(index: StreamKind.video.rawValue, kind: .video, rateMilli: UInt32(config.rate * 1000))]
-        if config.audio != nil { streams.append(StreamDescriptor(index: StreamKind.audio.rawValue, kind: .audio, rateMilli: 1000)) }
+        if let a = config.audio {
+            // A folder sends one chunk a second; a live source one per AudioChunker.defaultTargetMicros.
+            let chunks = a.isLive ? 1_000_000 / AudioChunker.defaultTargetMicros : 1
+            streams.append(StreamDescriptor(index: StreamKind.audio.rawValue, kind: .audio, rateMilli: UInt32(chunks * 1000)))
+        }
         core = ProducerSession(
             producer: config.producer, streams: streams, streamKey: config.streamKey, timers: config.timers, limits: config.limits,
             brokers: config.brokers, firstBroker: config.firstBroker, seed: Clock.randomSeed())
         connection = BrokerConnection(socket: socket, broker: config.brokers.count > 1 ? core.broker : nil)
-        if let f = config.frames { video = MediaFolder(path: f, prefix: "frame", suffix: ".jpg", log: log) }
-        if let a = config.audio { audio = MediaFolder(path: a, prefix: "audio", suffix: ".mp3", log: log) }
+        rateCap = RateCap(rate: config.rate)
+        switch config.frames {
+        case .folder(let path)?: video = MediaFolder(path: path, prefix: "frame", suffix: ".jpg", log: log)
+        case let live?: liveVideo = LiveSource(address: live, media: .jpeg, setting: "FRAMES", maxFrameBytes: config.limits.maxFrameBytes, log: log)
+        case nil: break
+        }
+        switch config.audio {
+        case .folder(let path)?: audio = MediaFolder(path: path, prefix: "audio", suffix: ".mp3", log: log)
+        case let live?: liveAudio = LiveSource(address: live, media: .mp3, setting: "AUDIO", maxFrameBytes: config.limits.maxFrameBytes, log: log)
+        case nil: break
+        }
+        // A live source's stream is announced once the source delivers (see `handleLive`).
+        var paced: Set<UInt8> = [StreamKind.video.rawValue]
+        if liveVideo != nil { paced.remove(StreamKind.video.rawValue) }
+        if config.audio != nil && liveAudio == nil { paced.insert(StreamKind.audio.rawValue) }
+        core.announce(online: paced, now: 0)
     }
 
     /// Sends datagrams to the broker: a frame's chunks go as GSO messages.
@@ -88,10 +118,13 @@ final class ProducerRunner: @unchecked Sendable {
             var rng = SplitMix64(seed: UInt64(config.producer.rawValue))
             synthetic = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         } else {
-            if video!.rescan() == 0 { log.warning("no frame<N>.jpg files in \(video!.path) yet; waiting for some") }
+            if video?.rescan() == 0 { log.warning("no frame<N>.jpg files in \(video!.path) yet; waiting for some") }
             if audio?.rescan() == 0 { log.warning("no audio<N>.mp3 files in \(audio!.path) yet") }
         }
-        log.info("producer \(config.producer) -> \(broker) at \(config.rate) fps" + (config.delay > 0 ? " after \(config.delay) s" : ""))
+        let rate = liveVideo == nil ? "at \(config.rate) fps" : "live, at most \(config.rate) fps"
+        log.info("producer \(config.producer) -> \(broker) \(rate)" + (config.delay > 0 ? " after \(config.delay) s" : ""))
+        startLiveSources()
+        let pacedVideo = config.syntheticBytes != nil || video != nil
         var now = Clock.now()
         core.connect(now: now)
         send(core.drainTransmits())
@@ -101,12 +134,12 @@ final class ProducerRunner: @unchecked Sendable {
         var leaveAt: Int64?
         while true {
             now = Clock.now()
-            let nextFrame = pacer.nextFrame
+            let nextFrame = pacedVideo ? pacer.nextFrame : .max
             let nextAudio = pacer.nextAudio
             var nextMedia = nextFrame
             if audio != nil { nextMedia = min(nextMedia, nextAudio) }
             let wake = min(core.pollTimeout(), nextMedia)
-            let ready = Poller.wait(readable: [socket.fd, stopFD], timeoutMicros: wake - now)
+            let ready = Poller.wait(readable: [socket.fd, stopFD] + liveWakeFDs, timeoutMicros: wake - now)
             if ready.contains(stopFD) {
                 log.info("stopping: telling the broker")
                 send([core.bye()])
@@ -139,7 +172,16 @@ final class ProducerRunner: @unchecked Sendable {
                     lastRefusal = text
                 }
             }
+            if !liveWakeFDs.isEmpty, leaveAt == nil {
+                sent += handleLive(now: now)
+                if let stop = config.stopAfter, sent >= stop {
+                    log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
+                    leaveAt = now + 2 * config.timers.latencyBudget
+                }
+            }
             if let l = leaveAt {
+                // Leaving: live frames are no longer sent, but taken so their wake-ups do not spin the loop.
+                for source in [liveVideo, liveAudio] { _ = source?.feed.take() }
                 if now >= l {
                     send([core.bye()])
                     return 0

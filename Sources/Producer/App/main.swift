@@ -12,16 +12,20 @@ let specs: [SettingSpec] = [
         "broker-pick", env: "BROKER_PICK", default: "random",
         "Which broker of BROKER_ADDRESS to start on: random (spreads producers over the cluster) or first (a home broker, the others for failover)."),
     SettingSpec("id", env: "PRODUCER_ID", "Producer id: 6 hex digits, e.g. 1AAA99."),
-    SettingSpec("frames", env: "FRAMES", "Folder of frame1.jpg, frame2.jpg, ... (sent in numeric order, looping)."),
-    SettingSpec("audio", env: "AUDIO", "Folder of audio1.mp3, audio2.mp3, ... (one chunk per second of video); no audio when empty."),
-    SettingSpec("rate", env: "RATE", default: "12", "Frames per second (0.1 to 1000)."),
+    SettingSpec(
+        "frames", env: "FRAMES",
+        "Folder of frame1.jpg, frame2.jpg, ... (sent in numeric order, looping); or a live source of concatenated JPEGs: - (standard input, e.g. ffmpeg ... -f mjpeg -), a FIFO or growing file, or an http:// MJPEG URL (docs/SOURCES.md)."),
+    SettingSpec(
+        "audio", env: "AUDIO",
+        "Folder of audio1.mp3, audio2.mp3, ... (one chunk per second of video); or a live MP3 stream: -, a FIFO or growing file, or an http:// (Icecast) URL, sent in chunks of whole MP3 frames of about 100 ms. No audio when empty."),
+    SettingSpec("rate", env: "RATE", default: "12", "Frames per second (0.1 to 1000); for a live FRAMES source, the most sent (frames over it are dropped whole)."),
     SettingSpec("delay", env: "DELAY", default: "0", "Seconds to wait before the first frame."),
     SettingSpec("bind", env: "PRODUCER_ADDRESS", "Local address to send from (host:port); any when empty."),
     SettingSpec("synthetic", env: "SYNTHETIC_BYTES", "Send generated frames of this many bytes instead of files (benchmarks)."),
     SettingSpec("stop-after", env: "STOP_AFTER", "Leave after sending this many frames."),
     SettingSpec(
         "producers", env: "PRODUCERS",
-        "Run several producers in one process: comma-separated ID[:RATE[:DELAY[:KEY]]] (for example 1AAA99:12:0,2BBB77:24:2); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio. Overrides --id, --frames, --audio."
+        "Run several producers in one process: comma-separated ID[:RATE[:DELAY[:KEY]]][@FRAMES[@AUDIO]] (for example 1AAA99:12:0,2BBB77:24:2@http://cam/video.mjpg); media from MEDIA_ROOT/ID/frames and MEDIA_ROOT/ID/audio (folders, FIFOs or files) unless given after @. Overrides --id, --frames, --audio."
     ),
     SettingSpec("stream-key", env: "STREAM_KEY", "The producer id's stream key, 32 hex digits (broker --issue-key ID prints it)."),
     SettingSpec(
@@ -31,8 +35,21 @@ let specs: [SettingSpec] = [
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
     PublishGateway.spec,
 ]
-let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate."
+let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate, or live sources as they arrive."
 let settings = Settings.parseOrExit(program: "producer", specs: specs, summary: summary)
+/// A FRAMES or AUDIO value: a folder, a file or FIFO, - or an http:// URL.
+func source(_ text: String, setting: String) throws(SettingsError) -> MediaSourceAddress {
+    try MediaSourceAddress.parse(text, setting: setting, isDirectory: Files.isDirectory, exists: Files.exists)
+}
+
+/// Standard input can feed one source only.
+func checkOneStandardInput(_ configs: [ProducerConfig]) throws(SettingsError) {
+    let readers = configs.flatMap { [$0.frames, $0.audio] }.filter { $0 == .standardInput }
+    guard readers.count <= 1 else {
+        throw SettingsError(setting: "FRAMES/AUDIO", message: "- (standard input) is given \(readers.count) times; it can feed one source only (use FIFOs for more)")
+    }
+}
+
 let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [ProducerConfig] in
     let brokers = try settings.addresses("broker")!
     let broker = brokers[0]
@@ -53,19 +70,23 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     }
     if let list = settings.string("producers"), !list.isEmpty {
         let root = settings.string("media-root") ?? "producer"
-        return try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay).map {
-            (entry) throws(SettingsError) in
-            let frames = "\(root)/\(entry.id)/frames"
-            guard synthetic != nil || Files.isDirectory(frames) else {
-                throw SettingsError(
-                    setting: "PRODUCERS (--producers)", message: "producer \(entry.id): '\(frames)' is not a folder (MEDIA_ROOT is '\(root)')")
+        let entries = try ProducerList.parse(list, setting: "PRODUCERS (--producers)", defaultRate: rate, defaultDelay: delay)
+        let configs = try entries.map { (entry) throws(SettingsError) -> ProducerConfig in
+            let setting = "PRODUCERS (--producers), producer \(entry.id)"
+            var frames: MediaSourceAddress?
+            var audio: MediaSourceAddress?
+            if synthetic == nil {
+                frames = try source(entry.frames ?? "\(root)/\(entry.id)/frames", setting: setting)
+                let audioPath = entry.audio ?? "\(root)/\(entry.id)/audio"
+                if entry.audio != nil || Files.exists(audioPath) { audio = try source(audioPath, setting: setting) }
             }
-            let audio = "\(root)/\(entry.id)/audio"
             return ProducerConfig(
-                broker: broker, brokers: brokers, firstBroker: firstBroker, bind: nil, producer: entry.id, frames: synthetic == nil ? frames : nil,
-                audio: synthetic == nil && Files.isDirectory(audio) ? audio : nil, rate: entry.rate, delay: entry.delay,
-                syntheticBytes: synthetic, stopAfter: stopAfter, streamKey: try key(entry.id, given: entry.key, setting: "PRODUCERS (--producers)"))
+                broker: broker, brokers: brokers, firstBroker: firstBroker, bind: nil, producer: entry.id, frames: frames, audio: audio,
+                rate: entry.rate, delay: entry.delay, syntheticBytes: synthetic, stopAfter: stopAfter,
+                streamKey: try key(entry.id, given: entry.key, setting: "PRODUCERS (--producers)"))
         }
+        try checkOneStandardInput(configs)
+        return configs
     }
     // `--web` alone: the process only serves the publish page.
     if try PublishGateway.config(from: settings) != nil, (settings.string("id") ?? "").isEmpty { return [] }
@@ -73,12 +94,8 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     guard let id = ProducerID(hex: idText.trimmingSpaces), id.rawValue != 0 else {
         throw SettingsError(setting: "PRODUCER_ID (--id)", message: "'\(idText)' is not 6 hex digits (for example 1AAA99)")
     }
-    var frames: String?
-    if synthetic == nil {
-        let f = try settings.required("frames")
-        guard Files.isDirectory(f) else { throw SettingsError(setting: "FRAMES (--frames)", message: "'\(f)' is not a folder") }
-        frames = f
-    }
+    var frames: MediaSourceAddress?
+    if synthetic == nil { frames = try source(try settings.required("frames"), setting: "FRAMES (--frames)") }
     var given: [UInt8]?
     if let k = settings.string("stream-key"), !k.isEmpty {
         guard let parsed = StreamKeys.parse(hex: k.trimmingSpaces) else {
@@ -87,16 +104,15 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
         given = parsed
     }
     let streamKey = try key(id, given: given, setting: "STREAM_KEY (--stream-key)")
-    var audio: String?
-    if let a = settings.string("audio"), !a.isEmpty, synthetic == nil {
-        guard Files.isDirectory(a) else { throw SettingsError(setting: "AUDIO (--audio)", message: "'\(a)' is not a folder") }
-        audio = a
-    }
-    return [
+    var audio: MediaSourceAddress?
+    if let a = settings.string("audio"), !a.isEmpty, synthetic == nil { audio = try source(a, setting: "AUDIO (--audio)") }
+    let configs = [
         ProducerConfig(
             broker: broker, brokers: brokers, firstBroker: firstBroker, bind: bind, producer: id, frames: frames, audio: audio, rate: rate, delay: delay, syntheticBytes: synthetic,
             stopAfter: stopAfter, streamKey: streamKey)
     ]
+    try checkOneStandardInput(configs)
+    return configs
 }
 let level = exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") }
 let stop = StopSignal()

@@ -43,6 +43,9 @@ public struct ProducerSession: ProtocolCore, Sendable {
     public internal(set) var refusals = 0
     /// Since when sent media goes to the next broker again once its session is up (`.max`: none; see `sendHeld`).
     var resendSince: Int64 = .max
+    /// Whether a HELLO was ever sent, and whether the announced streams changed while a handshake was under way.
+    private var helloSent = false
+    private var reannounceWhenConnected = false
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
@@ -68,6 +71,8 @@ public struct ProducerSession: ProtocolCore, Sendable {
 
     /// Starts the session: the first HELLO.
     public mutating func connect(now: Int64) {
+        helloSent = true
+        reannounceWhenConnected = false
         connectingSince = now
         transmits.push(link.connect(now: now))
     }
@@ -92,6 +97,47 @@ public struct ProducerSession: ProtocolCore, Sendable {
 
     /// The BYE that ends the session (sent by the driver as it leaves).
     public func bye() -> [UInt8] { link.bye() }
+
+    /// Announces only the streams whose indices are in `online`: a live source that ended takes its stream offline
+    /// (the broker marks a stream its producer no longer announces offline) and one that is back brings it online,
+    /// without ending the session. A HELLO on the session carries the new list; while not connected, the HELLO
+    /// being retried carries it.
+    public mutating func announce(online: Set<UInt8>, now: Int64) {
+        let descriptors = streams.keys.sorted().filter(online.contains).compactMap { streams[$0]?.descriptor }
+        guard descriptors != link.streams else { return }
+        link.streams = descriptors
+        reannounce(now: now)
+    }
+
+    /// Sends the current list: at once when connected; once connected when a handshake is under way (its HELLO
+    /// may already be answered with the old list); nothing before the first HELLO, which will carry it.
+    private mutating func reannounce(now: Int64) {
+        if link.isConnected {
+            connect(now: now)
+        } else if helloSent {
+            reannounceWhenConnected = true
+        }
+    }
+
+    /// Announces `rateMilli` as the rate of stream `index` (a live source's measured rate), with a HELLO on the
+    /// session if the stream is announced and the rate changed by more than a tenth.
+    public mutating func setRate(_ rateMilli: UInt32, stream index: UInt8, now: Int64) {
+        guard var s = streams[index] else { return }
+        let old = Double(s.descriptor.rateMilli)
+        guard abs(Double(rateMilli) - old) > old / 10 else { return }
+        s.descriptor.rateMilli = rateMilli
+        streams[index] = s
+        let online = announced
+        guard online.contains(index) else { return }
+        link.streams = streams.keys.sorted().filter(online.contains).compactMap { streams[$0]?.descriptor }
+        reannounce(now: now)
+    }
+
+    /// The rate announced for stream `index` (thousandths of a frame per second).
+    public func rateMilli(_ index: UInt8) -> UInt32? { streams[index]?.descriptor.rateMilli }
+
+    /// The indices of the streams announced now.
+    public var announced: Set<UInt8> { Set(link.streams.map(\.index)) }
 
     /// Chunks one frame and queues its datagrams (none while not connected: live media is not queued).
     public mutating func send(frame: [UInt8], stream index: UInt8, captureTime: UInt64, now: Int64) {
@@ -147,7 +193,11 @@ public struct ProducerSession: ProtocolCore, Sendable {
             if wasConnected && !link.isConnected { connectingSince = now }  // the broker forgot us (it restarted)
             if case .brokerLeaving? = event { resendSince = now - Self.resentBeforeMove }
             if let event { linkEvent(event, now: now) }
-            if case .connected? = event { return out + sendHeld(now: now) }
+            if case .connected? = event {
+                let held = sendHeld(now: now)
+                if reannounceWhenConnected { connect(now: now) }
+                return out + held
+            }
             return out
         }
     }
