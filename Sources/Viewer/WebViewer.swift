@@ -39,6 +39,8 @@ public final class WebViewer {
     public private(set) var evictedTabs = 0
     /// The players reading `/streams/…`.
     public let readers: StreamReaders
+    /// The recordings, when the client records (`--record`).
+    public let recordings: RecordingFiles
     private var nextSerial = 0
     /// Tabs closed to make room, to report with the next turn.
     private var evicted: [Int] = []
@@ -50,11 +52,12 @@ public final class WebViewer {
         self.limits = limits
         self.log = log
         readers = StreamReaders(log: log)
+        recordings = RecordingFiles(log: log)
     }
 
-    public var readDescriptors: [Int32] { server.readDescriptors + tabs.keys + readers.readDescriptors }
+    public var readDescriptors: [Int32] { server.readDescriptors + tabs.keys + readers.readDescriptors + recordings.readDescriptors }
     public var writeDescriptors: [Int32] {
-        server.writeDescriptors + tabs.filter { $0.value.connection.wantsWrite }.map(\.key) + readers.writeDescriptors
+        server.writeDescriptors + tabs.filter { $0.value.connection.wantsWrite }.map(\.key) + readers.writeDescriptors + recordings.writeDescriptors
     }
     public var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline) }
 
@@ -78,6 +81,8 @@ public final class WebViewer {
         for u in server.takeUpgraded() {
             if u.request.path == "/ws" {
                 turn.opened.append(openTab(u, now: now))
+            } else if recordings.adopt(u, now: now) {
+                continue
             } else if let (serial, stream) = readers.adopt(u, now: now) {
                 turn.readersOpened.append((serial, stream))
             }
@@ -99,6 +104,7 @@ public final class WebViewer {
             }
         }
         turn.readersEnded = readers.service(ready: ready, now: now)
+        recordings.service(ready: ready, now: now)
         return turn
     }
 
@@ -152,12 +158,14 @@ public final class WebViewer {
             tab.connection.send(WebSocketFrame.text(ViewerMessage.figures(rows)), droppable: false)
         }
         broadcast(readers.json(type: "readers"))
+        if recordings.source != nil { broadcast(recordings.statusJSON(typed: true)) }
     }
 
     /// Closes every tab (the client is leaving).
     public func closeAll(now: Int64) {
         for t in tabs.values { t.connection.startClose(code: 1001, reason: "client leaving", now: now) }
         readers.closeAll()
+        recordings.closeAll()
     }
 
     private func respond(_ r: HTTPRequest, peer: PeerAddress?, now: Int64) -> HTTPResponse {
@@ -167,6 +175,7 @@ public final class WebViewer {
         if let route = StreamRoute(path: r.path) {
             return readers.respond(route, r, peer: peer, base: "http://" + (r.headers["Host"].flatMap(Self.safeHost) ?? "\(server.address)"))
         }
+        if let route = RecordingRoute(path: r.path) { return recordings.respond(route, r) }
         if StreamRoute.isStreamPath(r.path) {
             return .text(404, "streams are at /streams/<ID>.mjpg, /streams/<ID>.jpg and /streams/<ID>.mp3 (ID: 6 hex digits)\n")
         }
