@@ -27,6 +27,10 @@ public final class WebViewer {
         public var maxQueuedBytes = 8 << 20
         /// HTTP connections at once (page loads and upgrades in progress).
         public var maxConnections = 256
+        /// Recordings one tab may replay at once.
+        public var maxReplaysPerTab = 4
+        /// Bytes read from recordings for all replays in one turn of the event loop, so replays never hold up live viewing.
+        public var replayReadPerTurn = 1 << 20
         public init() {}
     }
 
@@ -59,7 +63,7 @@ public final class WebViewer {
     public var writeDescriptors: [Int32] {
         server.writeDescriptors + tabs.filter { $0.value.connection.wantsWrite }.map(\.key) + readers.writeDescriptors + recordings.writeDescriptors
     }
-    public var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline) }
+    public var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline, replayDeadline) }
 
     /// What one turn of the page's server did, for the client to act on.
     public struct Turn {
@@ -91,7 +95,7 @@ public final class WebViewer {
             if ready.contains(fd) {
                 for m in tab.connection.receive(upTo: 65_536, now: now) {
                     guard case .text(let line) = m else { continue }
-                    if let c = handle(line, tab) { turn.commands.append((tab.serial, c)) }
+                    if let c = handle(line, tab, now: now) { turn.commands.append((tab.serial, c)) }
                 }
             }
             tab.ping(now: now, every: limits.pingInterval)
@@ -105,6 +109,7 @@ public final class WebViewer {
         }
         turn.readersEnded = readers.service(ready: ready, now: now)
         recordings.service(ready: ready, now: now)
+        serviceReplays(now: now)
         return turn
     }
 
@@ -120,7 +125,7 @@ public final class WebViewer {
     }
 
     /// Handles the page's own messages; returns a prompt command to run.
-    private func handle(_ line: String, _ tab: ViewerTab) -> String? {
+    private func handle(_ line: String, _ tab: ViewerTab, now: Int64) -> String? {
         let words = line.split(separator: " ")
         switch words.first {
         case "ack":
@@ -129,10 +134,13 @@ public final class WebViewer {
         case "view":
             tab.setHidden(words.count == 2 && words[1] == "hidden")
             return nil
+        case "replay":
+            handleReplay(line, tab, now: now)
+            return nil
         case "subscribe", "unsubscribe", "list":
             return line
         default:
-            tab.connection.send(WebSocketFrame.text(ViewerMessage.say("the page may send subscribe, unsubscribe or list")), droppable: false)
+            tab.connection.send(WebSocketFrame.text(ViewerMessage.say("the page may send subscribe, unsubscribe, list or replay")), droppable: false)
             return nil
         }
     }
