@@ -54,7 +54,7 @@ let package = Package(
         // URLs, served from the client's own event loop.
         .target(
             name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "Media", "WebSocket", "StreamHTTP", "Wire", "Matroska", "Recording"],
-            resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css")]),
+            resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css"), .embedInCode("Page/replay.js")]),
         // The publish page's files are embedded at build time (no Bundle, so a static binary carries them).
         .executableTarget(
             name: "Producer", dependencies: ["ProducerCore", "Platform", "Config", "HTTP", "WebSocket", "Wire"], path: "Sources/Producer/App",

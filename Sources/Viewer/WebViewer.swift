@@ -191,6 +191,7 @@ public final class WebViewer {
         case "/", "/index.html": return asset("text/html; charset=utf-8", ViewerPage.html)
         case "/viewer.css": return asset("text/css; charset=utf-8", ViewerPage.css)
         case "/viewer.js": return asset("text/javascript; charset=utf-8", ViewerPage.script)
+        case "/replay.js": return asset("text/javascript; charset=utf-8", ViewerPage.replayScript)
         case "/favicon.ico": return HTTPResponse(status: 204, contentType: nil)
         case "/ws":
             guard WebSocketHandshake.isUpgrade(r) else { return .text(400, "/ws is a WebSocket\n") }
