@@ -73,9 +73,11 @@ public final class RecordingFiles {
 
     /// A handed-over connection whose head named a range becomes a sender; false when it is not one of ours.
     func adopt(_ u: HTTPUpgrade, now: Int64) -> Bool {
-        guard let source, case .file(let path) = RecordingRoute(path: u.request.path), var ranges = pending[key(u.request)], !ranges.isEmpty
-        else { return false }
-        let range = ranges.removeFirst()
+        guard let source, case .file(let path) = RecordingRoute(path: u.request.path) else { return false }
+        var ranges = pending[key(u.request)] ?? []
+        // Its range, or (forgotten: see `service`) the same decision again against the size now.
+        // (Nothing to send: a range the file does not have ends at once, and closes the connection.)
+        let range = (ranges.isEmpty ? Self.range(u.request, size: RecordingIndex.fileSize(source.root + "/" + path) ?? 0) : ranges.removeFirst()) ?? 0...0
         pending[key(u.request)] = ranges.isEmpty ? nil : ranges
         guard let s = FileSendConnection(u, path: source.root + "/" + path, range: range, perTurn: limits.perTurn, now: now) else {
             log.warning("web: \(path) could not be opened to send")
@@ -84,6 +86,10 @@ public final class RecordingFiles {
         senders[u.fd] = s
         log.info("web: \(u.peer?.description ?? "a reader") reads \(path) bytes \(range.lowerBound)-\(range.upperBound)")
         return true
+    }
+
+    private static func range(_ r: HTTPRequest, size: Int64) -> ClosedRange<Int64>? {
+        RecordingRoute.fileResponse(range: r.headers["Range"], size: size).send
     }
 
     func service(ready: Set<Int32>, now: Int64) {
@@ -96,7 +102,8 @@ public final class RecordingFiles {
             senders[fd] = nil
             log.info("web: reader of \(s.request.path) left: \(why)")
         }
-        if senders.isEmpty && pending.count > limits.maxSenders { pending = [:] }
+        // Ranges whose connection never came (the reader left before its head was written) are forgotten.
+        if pending.values.reduce(0, { $0 + $1.count }) > limits.maxSenders { pending = [:] }
     }
 
     func closeAll() {
