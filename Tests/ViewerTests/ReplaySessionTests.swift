@@ -56,6 +56,7 @@ import Wire
 
     func seekShowsTheFrameAtTenSeconds(finished: Bool, cut: Int? = nil) throws {
         let (root, path) = try write(finished: finished, cutAt: cut)
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let r = try ReplaySession(id: 1, root: root, path: path, producer: producer, now: 0, limits: small)
         #expect(r.durationMillis >= 25_000, "duration \(r.durationMillis)")
         r.seek(10_000, now: 1_000_000)
@@ -78,12 +79,14 @@ import Wire
 
     @Test func unfinishedFileCutShortPlaysAndSeeks() throws {
         let (root, path) = try write(finished: false)
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let size = Int(try FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size] as! UInt64)
         try seekShowsTheFrameAtTenSeconds(finished: false, cut: size - 30)  // the last block cut in two
     }
 
     @Test func endsAtTheEndOfAFinishedFile() throws {
         let (root, path) = try write(finished: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let r = try ReplaySession(id: 1, root: root, path: path, producer: producer, now: 0, limits: small)
         r.seek(29_000, now: 0)
         r.play(now: 0)
@@ -93,6 +96,7 @@ import Wire
 
     @Test func notARecordingIsRefused() throws {
         let root = NSTemporaryDirectory() + "replay-bad-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/1AAA99", withIntermediateDirectories: true)
         try Data("not matroska".utf8).write(to: URL(fileURLWithPath: root + "/1AAA99/20261207T044751Z.mkv"))
         #expect(throws: ReplayCommandError.self) { try ReplaySession(id: 1, root: root, path: "1AAA99/20261207T044751Z.mkv", producer: producer, now: 0) }
