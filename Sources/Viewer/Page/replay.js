@@ -156,6 +156,7 @@ async function refreshRecordings() {
     const td = document.createElement('td');
     const play = document.createElement('button');
     play.type = 'button'; play.textContent = 'play'; play.className = 'replay-open'; play.dataset.path = rec.path;
+    play.dataset.recording = String(rec.recording);
     play.onclick = () => openReplay(rec.path);
     const link = document.createElement('a');
     link.href = '/recordings/' + rec.path; link.textContent = 'file'; link.title = 'The .mkv file (VLC, mpv, ffplay)';
