@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from viewer_cluster import Browser, Cluster, find_chromium, screenshot  # noqa: E402
+from viewer_cluster import Browser, Cluster, find_chromium, read_tiles, screenshot  # noqa: E402
 
 RATE = 12
 passed, failed = 0, 0
@@ -47,7 +47,7 @@ def finished_recording(port):
 
 TILE = """JSON.stringify((() => { const t = document.querySelector('.tile[data-replay]'); if (!t) return null; const d = t.dataset;
   return {pos: +d.replayPositionMs, painted: d.paintedCaptureUs === '' ? null : +d.paintedCaptureUs, frames: +d.framesPainted,
-          audio: +d.audioChunksPlayed, state: d.state, start: +d.startUs, speed: +d.speed}; })())"""
+          audio: +d.audioChunksPlayed, state: d.state, start: +d.startUs, speed: +d.speed, seeks: +(d.seeks || 0), paintedSeek: +(d.paintedSeek || 0)}; })())"""
 
 
 def main():
@@ -77,9 +77,9 @@ def main():
         # Paused, then seek to 10 s: the still painted is the first frame at or after 10 s.
         tab.evaluate("document.querySelector('.tile[data-replay] .toggle-play').click()")
         wait_for(lambda: (tile() or {}).get("state") == "paused", 5)
-        before = tile()["painted"]
+        seeks = tile()["seeks"]
         tab.evaluate("(() => { const s = document.querySelector('.tile[data-replay] .seek'); s.value = '10'; s.dispatchEvent(new Event('change')); })()")
-        t = wait_for(lambda: (lambda x: x if x["painted"] != before and x["pos"] == 10000 else None)(tile()), 10)
+        t = wait_for(lambda: (lambda x: x if x["seeks"] == seeks + 1 and x["paintedSeek"] == x["seeks"] and x["pos"] == 10000 else None)(tile()), 10)
         t = t or tile()
         offset = (t["painted"] or 0) - t["start"] - 10_000_000
         check(0 <= offset <= 1_000_000 / RATE + 1000, f"after a seek to 10 s the painted frame is {offset / 1000:.1f} ms after start + 10 s "
@@ -115,12 +115,28 @@ def main():
             check(wait_for(lambda: (tile() or {}).get("frames", 0) > 5, 15), "the file being written replays", json.dumps(tile()))
             tab.evaluate("document.querySelector('.tile[data-replay] .toggle-play').click()")
             wait_for(lambda: (tile() or {}).get("state") == "paused", 5)
-            before = tile()["painted"]
+            seeks = tile()["seeks"]
             tab.evaluate("(() => { const s = document.querySelector('.tile[data-replay] .seek'); s.max = '20'; s.value = '5'; s.dispatchEvent(new Event('change')); })()")
-            t = wait_for(lambda: (lambda x: x if x["painted"] != before and x["pos"] == 5000 else None)(tile()), 10) or tile()
+            t = wait_for(lambda: (lambda x: x if x["seeks"] == seeks + 1 and x["paintedSeek"] == x["seeks"] and x["pos"] == 5000 else None)(tile()), 10) or tile()
             offset = (t["painted"] or 0) - t["start"] - 5_000_000
             check(0 <= offset <= 1_000_000 / RATE + 1000, f"a seek to 5 s in the file being written paints the frame {offset / 1000:.1f} ms after start + 5 s",
                   json.dumps(t))
+
+        # Four replays at 2× in one tab (a fifth is refused) while another tab watches 1AAA99 live at its rate.
+        tab.evaluate("for (const t of document.querySelectorAll('.tile[data-replay] .close')) t.click()")
+        wait_for(lambda: tile() is None, 5)
+        for _ in range(5):
+            tab.evaluate(f"openReplay('{entry['path']}')")
+            time.sleep(0.3)
+        count = wait_for(lambda: tab.evaluate("document.querySelectorAll('.tile[data-replay]').length") == 4, 10)
+        check(count, "four replays open in one tab, a fifth is refused", str(tab.evaluate("document.querySelectorAll('.tile[data-replay]').length")))
+        tab.evaluate("for (const b of document.querySelectorAll('.tile[data-replay] .speed')) b.click()")
+        live = browser.open(cluster.page + "?watch=1AAA99")
+        wait_for(lambda: read_tiles(live).get("1AAA99", {}).get("painted", 0) > RATE * 2, 15)
+        time.sleep(3)
+        f = read_tiles(live).get("1AAA99", {})
+        check(f.get("fps", 0) >= RATE * 0.8, f"with four replays at 2× running, a live tab paints 1AAA99 at {f.get('fps')} fps (rate {RATE}), "
+              f"latency p50 {f.get('p50')} ms p99 {f.get('p99')} ms", json.dumps(f))
         check(cluster.client.poll() is None, "the client is still running")
     finally:
         if browser:

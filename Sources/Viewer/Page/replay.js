@@ -3,7 +3,8 @@
 // A replay tile is a Tile (same JPEG decoding and painting) fed by `replay` messages from the client, which reads
 // the file and paces it; the tile sends `replay <n> seek|play|pause|speed|close`. Figures a script reads back on
 // .tile[data-replay]: data-replay-position-ms, data-painted-capture-us (capture time of the frame on screen),
-// data-frames-painted, data-audio-chunks-played, data-state.
+// data-frames-painted, data-audio-chunks-played, data-state; data-seeks counts the seeks asked for and
+// data-painted-seek is that count when the frame on screen was decoded (equal: the frame is from after the last seek).
 const replays = new Map();         // replay id (from the client) -> ReplayTile
 let replayOpening = null;          // the path asked for, until the client names its replay
 
@@ -45,6 +46,9 @@ class ReplayTile extends Tile {
   // Frames already on their way from before a seek are not shown: everything up to the client's answer is skipped.
   seek(ms) {
     this.awaitingSeek = true;
+    this.era++;
+    this.el.dataset.seeks = String(this.era);
+    if (this.pending) { this.pending.bitmap.close(); this.pending = null; }
     send(`replay ${this.replay} seek ${Math.max(0, Math.round(ms))}`);
   }
 
@@ -57,7 +61,7 @@ class ReplayTile extends Tile {
   paint(now) {
     const p = this.pending;
     super.paint(now);
-    if (p) this.el.dataset.paintedCaptureUs = String(Math.round(p.captureMs * 1000));
+    if (p) { this.el.dataset.paintedCaptureUs = String(Math.round(p.captureMs * 1000)); this.el.dataset.paintedSeek = String(this.era); }
   }
 
   // Chunks arrive when due (the client paces them), so each is played at once after the one before, at the

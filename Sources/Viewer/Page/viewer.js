@@ -40,6 +40,7 @@ class Tile {
     this.canvas = $('canvas', this.el);
     // bitmaprenderer takes the decoded bitmap as it is (no copy, no redraw): the cheapest way to show it.
     this.screen = this.canvas.getContext('bitmaprenderer');
+    this.era = 0;
     this.painted = 0; this.pageDropped = 0; this.decoding = 0; this.pending = null; this.lastBytes = null; this.hashedBytes = null;
     this.latencies = []; this.paintTimes = []; this.hash = '';
     this.net = {};                // stream id -> the client's figures (complete, dropped, lost, recovered, tabDropped)
@@ -75,9 +76,11 @@ class Tile {
   video(id, number, captureMs, bytes) {
     if (this.decoding >= MAX_DECODING) { this.pageDropped++; this.acknowledge(id); return; }
     this.decoding++;
+    const era = this.era;  // a replay's seek starts a new era: frames decoded for the one before are not painted
     createImageBitmap(new Blob([bytes], { type: 'image/jpeg' })).then((bitmap) => {
       this.decoding--;
       this.acknowledge(id);
+      if (era !== this.era) { bitmap.close(); return; }
       if (this.pending) { this.pending.bitmap.close(); this.pageDropped++; }
       this.pending = { bitmap, captureMs, bytes };
       queueDraw();
