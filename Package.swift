@@ -53,8 +53,8 @@ let package = Package(
         // The client's viewer: the page (real files in Page/, embedded at build time), its tabs and the players'
         // URLs, served from the client's own event loop.
         .target(
-            name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "Media", "WebSocket", "StreamHTTP", "Wire"],
-            resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css")]),
+            name: "Viewer", dependencies: ["ClientCore", "Platform", "HTTP", "Media", "WebSocket", "StreamHTTP", "Wire", "Matroska", "Recording"],
+            resources: [.embedInCode("Page/viewer.html"), .embedInCode("Page/viewer.js"), .embedInCode("Page/viewer.css"), .embedInCode("Page/replay.js")]),
         // The publish page's files are embedded at build time (no Bundle, so a static binary carries them).
         .executableTarget(
             name: "Producer", dependencies: ["ProducerCore", "Platform", "Config", "HTTP", "WebSocket", "Wire"], path: "Sources/Producer/App",
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Matroska", "Wire"]),
         .testTarget(name: "ClientCoreTests", dependencies: ["ClientCore", "Wire", "SimulationSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "ClientCore", "Wire"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "ClientCore", "Wire", "HTTP", "Matroska", "Recording"]),
         .testTarget(name: "ImpairmentTests", dependencies: ["Impairment", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationSupport", "Wire", "BrokerCore", "ClientCore", "ProducerCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Wire"]),

@@ -102,4 +102,16 @@ extension Files {
         out.removeLast(count - n)
         return out
     }
+
+    /// Up to `count` bytes of a regular file from `offset` (fewer at its end).
+    public static func read(_ path: String, offset: Int, count: Int) throws(SystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { throw SystemError("open \(path)") }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, off_t(offset)) }
+        guard n >= 0 else { throw SystemError("read \(path)") }
+        out.removeLast(count - n)
+        return out
+    }
 }

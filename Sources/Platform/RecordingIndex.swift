@@ -35,7 +35,8 @@ public enum RecordingIndex {
         }
     }
 
-    static func fileSize(_ path: String) -> Int64? {
+    /// A regular file's size (a link or folder: nil).
+    public static func fileSize(_ path: String) -> Int64? {
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int64(st.st_size)

@@ -22,6 +22,31 @@ public enum ViewerMessage {
         return out
     }
 
+    /// The first byte of a replayed frame or chunk (read from a recording, not the live stream).
+    public static let replayMediaType: UInt8 = 2
+    /// Type (2), replay id (4), stream id (4), block index (4), capture time in µs since the Unix epoch (8).
+    public static let replayHeaderBytes = 21
+
+    /// One block of a recording replayed to a tab: its capture time is the file's start plus the block's time.
+    public static func replayMedia(replay: UInt32, stream: StreamID, index: UInt32, captureMicros: UInt64, bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(replayHeaderBytes + bytes.count)
+        out.append(replayMediaType)
+        for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: replay >> UInt32(s))) }
+        for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: stream.rawValue >> UInt32(s))) }
+        for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: index >> UInt32(s))) }
+        for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: captureMicros >> UInt64(s))) }
+        out += bytes
+        return out
+    }
+
+    /// A replay's state: what it plays, how long it is (ms, growing while unknown), where it is, and whether it
+    /// plays, is paused or reached the end.
+    public static func replay(id: Int, path: String, startMicros: UInt64, durationMillis: Int64, positionMillis: Int64, state: String, speed: Int64) -> String {
+        "{\"type\":\"replay\",\"id\":\(id),\"path\":\(quote(path)),\"start\":\(startMicros),\"duration\":\(durationMillis),"
+            + "\"position\":\(positionMillis),\"state\":\(quote(state)),\"speed\":\(speed)}"
+    }
+
     /// The client's subscriptions and link, sent on every change: the page shows a tile per subscribed producer.
     public static func state(broker: String, connected: Bool, subscriptions: [StreamID]) -> String {
         let ids = subscriptions.sorted().map { quote($0.description) }.joined(separator: ",")

@@ -10,4 +10,6 @@ enum ViewerPage {
     static let html = PackageResources.viewer_html
     static let script = PackageResources.viewer_js
     static let css = PackageResources.viewer_css
+    /// Recordings and replays (its own file, loaded after viewer.js whose Tile it extends).
+    static let replayScript = PackageResources.replay_js
 }

@@ -13,6 +13,11 @@ public final class ViewerTab {
     let opened: Int64
     private(set) var flow = ViewerFlow()
     private var nextPing: Int64
+    /// The recordings this tab replays, by id (`WebViewer+Replay`).
+    var replays: [Int: ReplaySession] = [:]
+    var lastReplayID = 0
+    /// When the replays' positions were last sent.
+    var nextReplayState: Int64 = 0
 
     init(_ connection: WebSocketConnection, serial: Int, peer: PeerAddress?, now: Int64) {
         self.connection = connection

@@ -27,6 +27,10 @@ public final class WebViewer {
         public var maxQueuedBytes = 8 << 20
         /// HTTP connections at once (page loads and upgrades in progress).
         public var maxConnections = 256
+        /// Recordings one tab may replay at once.
+        public var maxReplaysPerTab = 4
+        /// Bytes read from recordings for all replays in one turn of the event loop, so replays never hold up live viewing.
+        public var replayReadPerTurn = 1 << 20
         public init() {}
     }
 
@@ -39,6 +43,8 @@ public final class WebViewer {
     public private(set) var evictedTabs = 0
     /// The players reading `/streams/…`.
     public let readers: StreamReaders
+    /// The recordings, when the client records (`--record`).
+    public let recordings: RecordingFiles
     private var nextSerial = 0
     /// Tabs closed to make room, to report with the next turn.
     private var evicted: [Int] = []
@@ -50,13 +56,14 @@ public final class WebViewer {
         self.limits = limits
         self.log = log
         readers = StreamReaders(log: log)
+        recordings = RecordingFiles(log: log)
     }
 
-    public var readDescriptors: [Int32] { server.readDescriptors + tabs.keys + readers.readDescriptors }
+    public var readDescriptors: [Int32] { server.readDescriptors + tabs.keys + readers.readDescriptors + recordings.readDescriptors }
     public var writeDescriptors: [Int32] {
-        server.writeDescriptors + tabs.filter { $0.value.connection.wantsWrite }.map(\.key) + readers.writeDescriptors
+        server.writeDescriptors + tabs.filter { $0.value.connection.wantsWrite }.map(\.key) + readers.writeDescriptors + recordings.writeDescriptors
     }
-    public var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline) }
+    public var nextDeadline: Int64 { min(server.nextDeadline, readers.nextDeadline, replayDeadline) }
 
     /// What one turn of the page's server did, for the client to act on.
     public struct Turn {
@@ -78,6 +85,8 @@ public final class WebViewer {
         for u in server.takeUpgraded() {
             if u.request.path == "/ws" {
                 turn.opened.append(openTab(u, now: now))
+            } else if recordings.adopt(u, now: now) {
+                continue
             } else if let (serial, stream) = readers.adopt(u, now: now) {
                 turn.readersOpened.append((serial, stream))
             }
@@ -86,7 +95,7 @@ public final class WebViewer {
             if ready.contains(fd) {
                 for m in tab.connection.receive(upTo: 65_536, now: now) {
                     guard case .text(let line) = m else { continue }
-                    if let c = handle(line, tab) { turn.commands.append((tab.serial, c)) }
+                    if let c = handle(line, tab, now: now) { turn.commands.append((tab.serial, c)) }
                 }
             }
             tab.ping(now: now, every: limits.pingInterval)
@@ -99,6 +108,8 @@ public final class WebViewer {
             }
         }
         turn.readersEnded = readers.service(ready: ready, now: now)
+        recordings.service(ready: ready, now: now)
+        serviceReplays(now: now)
         return turn
     }
 
@@ -114,7 +125,7 @@ public final class WebViewer {
     }
 
     /// Handles the page's own messages; returns a prompt command to run.
-    private func handle(_ line: String, _ tab: ViewerTab) -> String? {
+    private func handle(_ line: String, _ tab: ViewerTab, now: Int64) -> String? {
         let words = line.split(separator: " ")
         switch words.first {
         case "ack":
@@ -123,10 +134,13 @@ public final class WebViewer {
         case "view":
             tab.setHidden(words.count == 2 && words[1] == "hidden")
             return nil
+        case "replay":
+            handleReplay(line, tab, now: now)
+            return nil
         case "subscribe", "unsubscribe", "list":
             return line
         default:
-            tab.connection.send(WebSocketFrame.text(ViewerMessage.say("the page may send subscribe, unsubscribe or list")), droppable: false)
+            tab.connection.send(WebSocketFrame.text(ViewerMessage.say("the page may send subscribe, unsubscribe, list or replay")), droppable: false)
             return nil
         }
     }
@@ -152,12 +166,14 @@ public final class WebViewer {
             tab.connection.send(WebSocketFrame.text(ViewerMessage.figures(rows)), droppable: false)
         }
         broadcast(readers.json(type: "readers"))
+        if recordings.source != nil { broadcast(recordings.statusJSON(typed: true)) }
     }
 
     /// Closes every tab (the client is leaving).
     public func closeAll(now: Int64) {
         for t in tabs.values { t.connection.startClose(code: 1001, reason: "client leaving", now: now) }
         readers.closeAll()
+        recordings.closeAll()
     }
 
     private func respond(_ r: HTTPRequest, peer: PeerAddress?, now: Int64) -> HTTPResponse {
@@ -167,6 +183,7 @@ public final class WebViewer {
         if let route = StreamRoute(path: r.path) {
             return readers.respond(route, r, peer: peer, base: "http://" + (r.headers["Host"].flatMap(Self.safeHost) ?? "\(server.address)"))
         }
+        if let route = RecordingRoute(path: r.path) { return recordings.respond(route, r) }
         if StreamRoute.isStreamPath(r.path) {
             return .text(404, "streams are at /streams/<ID>.mjpg, /streams/<ID>.jpg and /streams/<ID>.mp3 (ID: 6 hex digits)\n")
         }
@@ -174,6 +191,7 @@ public final class WebViewer {
         case "/", "/index.html": return asset("text/html; charset=utf-8", ViewerPage.html)
         case "/viewer.css": return asset("text/css; charset=utf-8", ViewerPage.css)
         case "/viewer.js": return asset("text/javascript; charset=utf-8", ViewerPage.script)
+        case "/replay.js": return asset("text/javascript; charset=utf-8", ViewerPage.replayScript)
         case "/favicon.ico": return HTTPResponse(status: 204, contentType: nil)
         case "/ws":
             guard WebSocketHandshake.isUpgrade(r) else { return .text(400, "/ws is a WebSocket\n") }

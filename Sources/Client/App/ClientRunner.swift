@@ -84,6 +84,7 @@ final class ClientRunner {
         }
         if let w = config.web { web = try WebViewer(bind: w, log: log) }
         if let r = config.recorder { recorder = try Recorder(config: r, log: log) }
+        if let w = web, let r = recorder { w.recordings.source = RecordingFiles.Source(root: r.config.settings.root) { r.figures } }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }

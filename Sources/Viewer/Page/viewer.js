@@ -40,6 +40,7 @@ class Tile {
     this.canvas = $('canvas', this.el);
     // bitmaprenderer takes the decoded bitmap as it is (no copy, no redraw): the cheapest way to show it.
     this.screen = this.canvas.getContext('bitmaprenderer');
+    this.era = 0;
     this.painted = 0; this.pageDropped = 0; this.decoding = 0; this.pending = null; this.lastBytes = null; this.hashedBytes = null;
     this.latencies = []; this.paintTimes = []; this.hash = '';
     this.net = {};                // stream id -> the client's figures (complete, dropped, lost, recovered, tabDropped)
@@ -73,16 +74,21 @@ class Tile {
   }
 
   video(id, number, captureMs, bytes) {
-    if (this.decoding >= MAX_DECODING) { this.pageDropped++; send('ack ' + id); return; }
+    if (this.decoding >= MAX_DECODING) { this.pageDropped++; this.acknowledge(id); return; }
     this.decoding++;
+    const era = this.era;  // a replay's seek starts a new era: frames decoded for the one before are not painted
     createImageBitmap(new Blob([bytes], { type: 'image/jpeg' })).then((bitmap) => {
       this.decoding--;
-      send('ack ' + id);
+      this.acknowledge(id);
+      if (era !== this.era) { bitmap.close(); return; }
       if (this.pending) { this.pending.bitmap.close(); this.pageDropped++; }
       this.pending = { bitmap, captureMs, bytes };
       queueDraw();
-    }, () => { this.decoding--; this.pageDropped++; send('ack ' + id); });
+    }, () => { this.decoding--; this.pageDropped++; this.acknowledge(id); });
   }
+
+  // A live stream's flow control: the client sends the next frame once this one is done with.
+  acknowledge(id) { send('ack ' + id); }
 
   // Called from requestAnimationFrame: the frame drawn now is on screen with this display refresh.
   paint(now) {
@@ -252,11 +258,13 @@ function queueDraw() {
     drawQueued = false;
     const now = wallNow();
     for (const t of tiles.values()) t.paint(now);
+    for (const t of replays.values()) t.paint(now);
   });
 }
 
 function onMedia(data) {
   const v = new DataView(data);
+  if (data.byteLength >= 21 && v.getUint8(0) === 2) { onReplayMedia(data); return; }
   if (data.byteLength < 17 || v.getUint8(0) !== 1) return;
   const stream = v.getUint32(1), number = v.getUint32(5);
   const captureMs = Number(v.getBigUint64(9)) / 1000;
@@ -273,7 +281,7 @@ function syncTiles() {
   const wanted = new Set(subscriptions.map((s) => s.slice(0, 6)));
   for (const p of wanted) if (!tiles.has(p)) tiles.set(p, new Tile(p));
   for (const [p, t] of tiles) if (!wanted.has(p)) { t.remove(); tiles.delete(p); }
-  $('#empty').hidden = tiles.size > 0;
+  $('#empty').hidden = tiles.size + replays.size > 0;
   renderList();
 }
 
@@ -333,6 +341,8 @@ function onText(msg) {
         if (t) t.net[id] = f;
       }
       break;
+    case 'replay': onReplayState(msg); break;
+    case 'recorder': showRecorder(msg); break;
     case 'readers': {
       const count = new Map();
       for (const s of msg.streams) count.set(s.stream.slice(0, 6), (count.get(s.stream.slice(0, 6)) || 0) + s.readers);
@@ -400,6 +410,7 @@ document.addEventListener('DOMContentLoaded', () => {
   document.addEventListener('visibilitychange', () => send('view ' + (document.hidden ? 'hidden' : 'visible')));
   // An autoplay policy that allows sound (or none) starts the context without a click.
   audio().resume().then(updateSound, updateSound);
-  setInterval(() => { for (const t of tiles.values()) t.update(); updateSound(); }, 500);
+  setInterval(() => { for (const t of tiles.values()) t.update(); for (const t of replays.values()) t.update(); updateSound(); }, 500);
+  setupRecordings();
   connect();
 });
