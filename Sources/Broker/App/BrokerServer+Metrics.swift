@@ -142,6 +142,10 @@ extension BrokerServer {
                 ("outcome=\"ok\"", Double(h.requests)), ("outcome=\"bad_request\"", Double(h.badRequests)),
                 ("outcome=\"timed_out\"", Double(h.timedOut)), ("outcome=\"refused_full\"", Double(h.refusedFull)),
             ])
+        let t = gate.throttle.counters
+        metric(
+            "broker_status_password_checks_total", "counter", "Status page passwords: compared, or refused unread (per source, or the shared budget).",
+            [("outcome=\"checked\"", Double(t.checked)), ("outcome=\"refused_source\"", Double(t.refusedSource)), ("outcome=\"refused_global\"", Double(t.refusedGlobal))])
         metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", socket.groEnabled ? 1 : 0)])
         metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", sender.gsoEnabled ? 1 : 0)])
         return out
