@@ -23,6 +23,9 @@ final class HTTPConnection {
     private var failed = false
     private var finished = false
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
+    /// A request whose answer the server promised for later (its ticket's serial); nothing else is answered
+    /// meanwhile.
+    var awaiting: (serial: Int, request: HTTPRequest)?
     /// The request a 101 answered; the connection is handed over once that 101 is written.
     private(set) var upgradeRequest: HTTPRequest?
 
@@ -61,7 +64,7 @@ final class HTTPConnection {
         return total > 0
     }
 
-    func nextEvent() -> HTTPParserEvent? { failed || finished || upgradeRequest != nil ? nil : parser.nextEvent() }
+    func nextEvent() -> HTTPParserEvent? { failed || finished || upgradeRequest != nil || awaiting != nil ? nil : parser.nextEvent() }
 
     /// Bytes the peer sent after the upgrade request, for the new protocol.
     func takeLeftover() -> [UInt8] { parser.takeBufferedBytes() }
