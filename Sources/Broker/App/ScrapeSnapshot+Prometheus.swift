@@ -40,6 +40,7 @@ extension ScrapeSnapshot {
         drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
         drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
         drops.append(("reason=\"retransmit_over_budget\"", Double(c.retransmitsOverBudget)))
+        drops.append(("reason=\"nack_over_turn_budget\"", Double(c.nacksOverTurnBudget)))
         drops.append(("reason=\"subscriber_queue_full\"", Double(droppedDatagrams)))
         drops.append(("reason=\"source_limited_handshake\"", Double(core.sourceLimits.handshakes.dropped)))
         drops.append(("reason=\"source_limited_request\"", Double(core.sourceLimits.requests.dropped)))
