@@ -8,7 +8,7 @@ final class ScrapeLoadTests: IntegrationTestCase {
     let password = "scrape-test"
     let sessions = 2000
 
-    func get(_ port: UInt16, _ path: String, auth: String? = nil) throws -> (status: Int, body: String) {
+    func get(_ port: UInt16, _ path: String, auth: String? = nil) throws -> (status: Int, body: String, head: String) {
         var lines = ["GET \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"]
         if let auth { lines.append("Authorization: \(auth)") }
         let c = try TCPConnection(port: port)
@@ -18,7 +18,7 @@ final class ScrapeLoadTests: IntegrationTestCase {
         guard let split = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ")[1]) else {
             throw HarnessFailure("no HTTP answer: \(text.prefix(200))")
         }
-        return (status, String(text[split.upperBound...]))
+        return (status, String(text[split.upperBound...]), String(text[..<split.lowerBound]))
     }
 
     /// The samples of one metric, by label set ("" for none).
@@ -70,5 +70,25 @@ final class ScrapeLoadTests: IntegrationTestCase {
         let render = try XCTUnwrap(samples(after, "broker_http_render_longest_seconds")[""])
         let turn = largestBucket(before, after, "broker_http_turn_seconds")
         XCTAssertLessThan(turn, render, "the loop's longest HTTP turn (bucket up to \(turn) s) is shorter than one render (\(render) s)")
+    }
+
+    /// `METRICS_TOKEN` puts /metrics behind a bearer token; scrapes past `SCRAPE_RATE` from one address are
+    /// answered 429 before any work, while /healthz stays open.
+    func testMetricsTokenAndThePerAddressScrapeRate() throws {
+        let broker = try startBroker(metrics: true, extra: ["--metrics-token", "s3cret-token", "--scrape-rate", "5"])
+        let port = try XCTUnwrap(broker.metricsPort)
+        let open = try get(port, "/metrics")
+        XCTAssertEqual(open.status, 401)
+        XCTAssertTrue(open.head.lowercased().contains("www-authenticate: bearer"))
+        XCTAssertEqual(try get(port, "/metrics", auth: "Bearer wrong").status, 401)
+        XCTAssertEqual(try get(port, "/metrics", auth: "Basic czNjcmV0LXRva2Vu").status, 401)
+        XCTAssertEqual(try get(port, "/metrics", auth: "Bearer s3cret-token").status, 200)
+        var statuses: [Int] = []
+        for _ in 0..<40 { statuses.append(try get(port, "/metrics", auth: "Bearer s3cret-token").status) }
+        XCTAssertTrue(statuses.contains(429), "\(statuses)")
+        XCTAssertEqual(Set(statuses), [200, 429])
+        let limited = try get(port, "/metrics", auth: "Bearer s3cret-token")
+        if limited.status == 429 { XCTAssertTrue(limited.head.contains("Retry-After: ")) }
+        XCTAssertEqual(try get(port, "/healthz").status, 200, "health is never limited")
     }
 }
