@@ -46,8 +46,10 @@ final class ScrapeLoadTests: IntegrationTestCase {
         return .infinity
     }
 
+    /// The broker keeps leases for 50 s (`--lease-misses 100`): one debug client process running 2,000 sessions on
+    /// a busy host answers heartbeats late, and the sessions must stay while the test scrapes them.
     func testScrapesOfTwoThousandSessionsAreRenderedOffTheLoop() throws {
-        let broker = try startBroker(metrics: true, extra: ["--status-password", password, "--max-subscribers", "2100"])
+        let broker = try startBroker(metrics: true, extra: ["--status-password", password, "--max-subscribers", "2100", "--lease-misses", "100"])
         let port = try XCTUnwrap(broker.metricsPort)
         try startProducer("1AAA99", brokerPort: broker.port, rate: 2, audio: false)
         try waitForProducerOnline("1AAA99", at: broker)
@@ -62,13 +64,15 @@ final class ScrapeLoadTests: IntegrationTestCase {
         for i in 0..<10 {
             let r = i % 2 == 0 ? try get(port, "/metrics") : try get(port, "/api/status", auth: basic)
             XCTAssertEqual(r.status, 200)
-            XCTAssertGreaterThan(r.body.utf8.count, 150_000, "a scrape of \(sessions) sessions is large")
+            XCTAssertGreaterThan(r.body.utf8.count, 100_000, "a scrape of \(sessions) sessions is large")
         }
         let after = try get(port, "/metrics").body
-        let rendered = (samples(after, "broker_http_renders_off_loop_total")[""] ?? 0) - (samples(before, "broker_http_renders_off_loop_total")[""] ?? 0)
+        let rendered =
+            (samples(after, "broker_http_renders_off_loop_total")[""] ?? 0) - (samples(before, "broker_http_renders_off_loop_total")[""] ?? 0)
         XCTAssertGreaterThanOrEqual(rendered, 10, "every scrape was rendered off the loop")
         let render = try XCTUnwrap(samples(after, "broker_http_render_longest_seconds")[""])
         let turn = largestBucket(before, after, "broker_http_turn_seconds")
+        print("scrape-load (debug build): longest HTTP turn on the loop in the bucket up to \(turn * 1000) ms, longest render \(render * 1000) ms")
         XCTAssertLessThan(turn, render, "the loop's longest HTTP turn (bucket up to \(turn) s) is shorter than one render (\(render) s)")
     }
 

@@ -40,7 +40,10 @@ extension BrokerServer {
         if let refusal = admitScrape(source: source, now: now) { return .now(refusal) }
         if let token = config.metricsToken, !Self.bearerMatches(r.headers["Authorization"], token) {
             httpFigures.refusedToken += 1
-            return .now(HTTPResponse(status: 401, body: Array("/metrics needs Authorization: Bearer <METRICS_TOKEN>\n".utf8), headers: [("WWW-Authenticate", "Bearer")]))
+            return .now(
+                HTTPResponse(
+                    status: 401, body: Array("/metrics needs Authorization: Bearer <METRICS_TOKEN>\n".utf8), headers: [("WWW-Authenticate", "Bearer")]
+                ))
         }
         return render("/metrics", csrf: nil, contentType: "text/plain; version=0.0.4", ticket: ticket, now: now)
     }
@@ -50,7 +53,8 @@ extension BrokerServer {
         guard let until = scrapeLimiter.admit(source, now: now) else { return nil }
         httpFigures.refusedRate += 1
         let seconds = max(1, (until - now + 999_999) / 1_000_000)
-        return HTTPResponse(status: 429, body: Array("too many requests; try again in \(seconds) s\n".utf8), headers: [("Retry-After", String(seconds))])
+        return HTTPResponse(
+            status: 429, body: Array("too many requests; try again in \(seconds) s\n".utf8), headers: [("Retry-After", String(seconds))])
     }
 
     /// Takes a snapshot (microseconds) and hands the rendering of `path` to the worker: the answer comes on a

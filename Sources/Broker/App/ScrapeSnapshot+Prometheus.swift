@@ -101,7 +101,9 @@ extension ScrapeSnapshot {
         metric(
             "broker_http_turn_longest_seconds", "gauge", "The longest turn of HTTP work on the event loop since the broker started.",
             [("", Double(http.longestTurnNanos) / 1e9)])
-        metric("broker_http_renders_off_loop_total", "counter", "/metrics and /api/... bodies rendered off the event loop.", [("", Double(http.rendered))])
+        metric(
+            "broker_http_renders_off_loop_total", "counter", "/metrics and /api/... bodies rendered off the event loop.",
+            [("", Double(http.rendered))])
         metric(
             "broker_http_render_longest_seconds", "gauge", "The longest render of a /metrics or /api/... body (off the event loop).",
             [("", Double(http.longestRenderNanos) / 1e9)])
@@ -121,8 +123,12 @@ extension ScrapeSnapshot {
             ])
         let t = passwordChecks
         metric(
-            "broker_status_password_checks_total", "counter", "Status page passwords: compared, or refused unread (per source, or the shared budget).",
-            [("outcome=\"checked\"", Double(t.checked)), ("outcome=\"refused_source\"", Double(t.refusedSource)), ("outcome=\"refused_global\"", Double(t.refusedGlobal))])
+            "broker_status_password_checks_total", "counter",
+            "Status page passwords: compared, or refused unread (per source, or the shared budget).",
+            [
+                ("outcome=\"checked\"", Double(t.checked)), ("outcome=\"refused_source\"", Double(t.refusedSource)),
+                ("outcome=\"refused_global\"", Double(t.refusedGlobal)),
+            ])
         metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", groEnabled ? 1 : 0)])
         metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", gsoEnabled ? 1 : 0)])
         return out
