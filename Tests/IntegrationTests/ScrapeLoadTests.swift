@@ -70,10 +70,12 @@ final class ScrapeLoadTests: IntegrationTestCase {
         let rendered =
             (samples(after, "broker_http_renders_off_loop_total")[""] ?? 0) - (samples(before, "broker_http_renders_off_loop_total")[""] ?? 0)
         XCTAssertGreaterThanOrEqual(rendered, 10, "every scrape was rendered off the loop")
-        let render = try XCTUnwrap(samples(after, "broker_http_render_longest_seconds")[""])
-        let turn = largestBucket(before, after, "broker_http_turn_seconds")
-        print("scrape-load (debug build): longest HTTP turn on the loop in the bucket up to \(turn * 1000) ms, longest render \(render * 1000) ms")
-        XCTAssertLessThan(turn, render, "the loop's longest HTTP turn (bucket up to \(turn) s) is shorter than one render (\(render) s)")
+        // CPU time, not wall time: a busy host preempting the loop must not make the figures (the loop's and the
+        // render thread's alike).
+        let render = try XCTUnwrap(samples(after, "broker_http_render_longest_cpu_seconds")[""])
+        let turn = try XCTUnwrap(samples(after, "broker_http_turn_longest_cpu_seconds")[""])
+        print("scrape-load (debug build): longest HTTP turn on the loop \(turn * 1000) ms of CPU, longest render \(render * 1000) ms of CPU")
+        XCTAssertLessThan(turn * 4, render, "the loop's longest HTTP turn (\(turn) s of CPU) is a fraction of one render (\(render) s)")
     }
 
     /// `METRICS_TOKEN` puts /metrics behind a bearer token; scrapes past `SCRAPE_RATE` from one address are

@@ -10,6 +10,7 @@ struct RenderedScrape: Sendable {
     let ticket: HTTPTicket
     let response: HTTPResponse
     let nanos: Int64
+    let cpuNanos: Int64
 }
 
 extension BrokerServer {
@@ -64,9 +65,10 @@ extension BrokerServer {
         let snapshot = takeSnapshot(now: now)
         let accepted = worker.submit {
             let start = Clock.now()
+            let cpu = Clock.threadCPUNanos()
             let body = Array(snapshot.render(path, csrf: csrf).utf8)
             let response = HTTPResponse(status: 200, contentType: contentType, body: body, headers: [("Cache-Control", "no-store")])
-            return RenderedScrape(ticket: ticket, response: response, nanos: (Clock.now() - start) * 1000)
+            return RenderedScrape(ticket: ticket, response: response, nanos: (Clock.now() - start) * 1000, cpuNanos: Clock.threadCPUNanos() - cpu)
         }
         guard accepted else {
             httpFigures.refusedBusy += 1
@@ -82,6 +84,7 @@ extension BrokerServer {
         for d in done {
             httpFigures.rendered += 1
             httpFigures.longestRenderNanos = max(httpFigures.longestRenderNanos, d.nanos)
+            httpFigures.longestRenderCPUNanos = max(httpFigures.longestRenderCPUNanos, d.cpuNanos)
             m.answer(d.ticket, with: d.response, now: now)
         }
         return !done.isEmpty

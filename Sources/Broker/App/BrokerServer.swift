@@ -228,6 +228,7 @@ final class BrokerServer {
     private func serviceHTTP(ready: Set<Int32>) {
         guard let m = metrics else { return }
         let t = Clock.now()
+        let cpu = Clock.threadCPUNanos()
         let answered = answerRendered(now: t)
         let busy = answered || m.connectionCount > 0 || ready.contains(m.listenFD)
         m.service(ready: ready, now: t) { r, from, ticket in serveHTTP(r, from: from, ticket: ticket) }
@@ -235,6 +236,7 @@ final class BrokerServer {
         let nanos = (Clock.now() - t) * 1000
         httpFigures.turns.record(nanos: nanos)
         httpFigures.longestTurnNanos = max(httpFigures.longestTurnNanos, nanos)
+        httpFigures.longestTurnCPUNanos = max(httpFigures.longestTurnCPUNanos, Clock.threadCPUNanos() - cpu)
     }
 
     /// Logs what the core reported, at most a burst of each kind per window (peers choose how many events they

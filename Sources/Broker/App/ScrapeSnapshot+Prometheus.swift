@@ -102,11 +102,18 @@ extension ScrapeSnapshot {
             "broker_http_turn_longest_seconds", "gauge", "The longest turn of HTTP work on the event loop since the broker started.",
             [("", Double(http.longestTurnNanos) / 1e9)])
         metric(
+            "broker_http_turn_longest_cpu_seconds", "gauge",
+            "The same turn's CPU time on the loop thread: the work itself, without the time a busy host preempted the loop.",
+            [("", Double(http.longestTurnCPUNanos) / 1e9)])
+        metric(
             "broker_http_renders_off_loop_total", "counter", "/metrics and /api/... bodies rendered off the event loop.",
             [("", Double(http.rendered))])
         metric(
             "broker_http_render_longest_seconds", "gauge", "The longest render of a /metrics or /api/... body (off the event loop).",
             [("", Double(http.longestRenderNanos) / 1e9)])
+        metric(
+            "broker_http_render_longest_cpu_seconds", "gauge", "The CPU time of the render that used the most.",
+            [("", Double(http.longestRenderCPUNanos) / 1e9)])
         metric(
             "broker_http_scrapes_refused_total", "counter", "/metrics and /api/... requests refused before any work, by reason.",
             [

@@ -58,9 +58,12 @@ struct HTTPFigures: Sendable {
     /// How long each turn's HTTP work held the event loop (`broker_http_turn_seconds`), and the longest.
     var turns = DelayHistogram()
     var longestTurnNanos: Int64 = 0
+    /// The same turns in the loop thread's CPU time (a busy host that preempts the loop does not inflate it).
+    var longestTurnCPUNanos: Int64 = 0
     /// Scrapes rendered off the loop, how long the longest took there, and those refused (rate, busy, token).
     var rendered = 0
     var longestRenderNanos: Int64 = 0
+    var longestRenderCPUNanos: Int64 = 0
     var refusedRate = 0
     var refusedBusy = 0
     var refusedToken = 0
