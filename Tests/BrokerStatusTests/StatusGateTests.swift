@@ -132,6 +132,11 @@ final class StatusGateTests: XCTestCase {
             403)
         XCTAssertEqual(
             status(
+                g.check(
+                    request("POST", "/api/x", [auth, host, ("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]), source: "s", now: 0, action: true,
+                    page: false)), 200, "Chromium's own form under a no-referrer policy: Sec-Fetch-Site decides")
+        XCTAssertEqual(
+            status(
                 g.check(request("GET", "/api/x", [auth, host, ("Origin", "http://evil.example")]), source: "s", now: 0, action: false, page: false)),
             200, "reads are not actions")
     }

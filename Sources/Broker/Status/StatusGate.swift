@@ -90,11 +90,14 @@ public struct StatusGate: Sendable {
             headers: [("Retry-After", String(seconds))])
     }
 
-    /// A refusal when the request says it comes from another site: `Origin` not this host (a browser sends it with
-    /// every POST), or `Sec-Fetch-Site` other than same-origin or none. Requests with neither (curl) pass.
+    /// A refusal when the request says it comes from another site: `Sec-Fetch-Site` other than same-origin or none
+    /// (a page cannot set it), or, from a browser without it, `Origin` not this host (a browser sends it with every
+    /// POST). Requests with neither (curl) pass. `Sec-Fetch-Site` decides when present: a page served with
+    /// `Referrer-Policy: no-referrer` makes Chromium send `Origin: null` with its own same-origin form.
     static func crossSite(_ r: HTTPRequest) -> HTTPResponse? {
-        if let site = r.headers["Sec-Fetch-Site"], site != "same-origin" && site != "none" {
-            return .text(403, "cross-site request refused (Sec-Fetch-Site: \(site))\n")
+        if let site = r.headers["Sec-Fetch-Site"] {
+            guard site == "same-origin" || site == "none" else { return .text(403, "cross-site request refused (Sec-Fetch-Site: \(site))\n") }
+            return nil
         }
         guard let origin = r.headers["Origin"] else { return nil }
         let host = r.headers["Host"] ?? ""
