@@ -26,6 +26,9 @@ final class HTTPConnection {
     /// A request whose answer the server promised for later (its ticket's serial); nothing else is answered
     /// meanwhile.
     var awaiting: (serial: Int, request: HTTPRequest)?
+    /// Set when a promised answer went out: requests pipelined behind it are already read, so the socket will not
+    /// say readable for them; the next `service` looks at the connection anyway.
+    var resume = false
     /// The request a 101 answered; the connection is handed over once that 101 is written.
     private(set) var upgradeRequest: HTTPRequest?
 

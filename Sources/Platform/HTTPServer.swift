@@ -101,7 +101,8 @@ public final class HTTPServer {
     /// and answers nothing else) until `answer(_:with:now:)` is called with the ticket, or its request times out.
     public func service(ready: Set<Int32>, now: Int64, _ respond: (HTTPRequest, PeerAddress?, HTTPTicket) -> HTTPReply) {
         if ready.contains(listenFD) { acceptAll(now: now) }
-        for (fd, c) in connections where ready.contains(fd) || c.isWriting {
+        for (fd, c) in connections where ready.contains(fd) || c.isWriting || c.resume {
+            c.resume = false
             drive(c, now: now, respond)
             if c.isDone {
                 drop(fd)
@@ -180,6 +181,7 @@ public final class HTTPServer {
     public func answer(_ ticket: HTTPTicket, with response: HTTPResponse, now: Int64) {
         guard let c = connections[ticket.fd], let (serial, request) = c.awaiting, serial == ticket.serial else { return }
         c.awaiting = nil
+        c.resume = true
         queue(response, on: c, for: request, now: now)
         // Any request pipelined behind it is answered on the next `service`.
         c.flush(now: now)
