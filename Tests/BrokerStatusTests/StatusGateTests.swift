@@ -212,9 +212,16 @@ final class StatusGateTests: XCTestCase {
         XCTAssertEqual(status(g.check(request([("Authorization", basic("x", "guess"))]), source: "new", now: now, action: false, page: false)), 429)
         var h = StatusGate(password: "pw")
         var n: UInt64 = 7
-        let login = h.login(request("POST", "/login", body: "password=pw"), source: "op", now: 0, random: { n += 0x9e37_79b9; return n })
+        let login = h.login(
+            request("POST", "/login", body: "password=pw"), source: "op", now: 0,
+            random: {
+                n += 0x9e37_79b9
+                return n
+            })
         let cookie = ("Cookie", String(login.headers["Set-Cookie"]!.split(separator: ";")[0]))
-        for a in 0..<1000 { _ = h.check(request([("Authorization", basic("x", "no"))]), source: "g\(a)", now: 1000 + Int64(a), action: false, page: false) }
+        for a in 0..<1000 {
+            _ = h.check(request([("Authorization", basic("x", "no"))]), source: "g\(a)", now: 1000 + Int64(a), action: false, page: false)
+        }
         XCTAssertEqual(status(h.check(request("GET", "/api/status", [cookie]), source: "op", now: 2000, action: false, page: false)), 200)
         XCTAssertEqual(status(h.check(request("GET", "/api/status", [cookie]), source: "g1", now: 2000, action: false, page: false)), 200)
         XCTAssertEqual(status(h.check(request([("Authorization", basic("x", "pw"))]), source: "op", now: 2000, action: false, page: false)), 200)

@@ -9,7 +9,11 @@ final class OffLoopWorkerTests: XCTestCase {
         let worker = OffLoopWorker<Int>(maxQueued: 2)
         defer { worker.stop() }
         let gate = DispatchSemaphore(value: 0)
-        XCTAssertTrue(worker.submit { gate.wait(); return 1 })
+        XCTAssertTrue(
+            worker.submit {
+                gate.wait()
+                return 1
+            })
         XCTAssertTrue(worker.submit { 2 })
         XCTAssertFalse(worker.submit { 3 }, "two waiting or running: a third is refused")
         XCTAssertEqual(worker.pending, 2)
