@@ -96,10 +96,11 @@ final class HTTPConnection {
         closeAfterWrite = true
     }
 
-    /// Writes what the socket takes now.
+    /// Writes what the socket takes now, at most `limits.writePerTurn` bytes.
     func flush(now: Int64) {
-        while written < output.count {
-            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + written, $0.count - written, Int32(MSG_NOSIGNAL)) }
+        let stop = min(output.count, written + limits.writePerTurn)
+        while written < stop {
+            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + written, stop - written, Int32(MSG_NOSIGNAL)) }
             if n > 0 {
                 written += n
                 continue
@@ -109,6 +110,7 @@ final class HTTPConnection {
             failed = true
             return
         }
+        guard written == output.count else { return }
         output.removeAll(keepingCapacity: true)
         written = 0
         if closeAfterWrite { finished = true } else if !hasPartialRequest { deadline = now + limits.idleTimeout }

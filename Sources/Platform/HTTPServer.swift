@@ -23,6 +23,9 @@ public final class HTTPServer {
         public var idleTimeout: Int64 = 15_000_000
         /// Bytes read from one connection per service turn, so one fast sender cannot hold the loop.
         public var readPerTurn = 16_384
+        /// Bytes written to one connection per service turn: on loopback the kernel delivers what is sent in the
+        /// sender's own syscall, so a 700 kB /metrics written at once held the loop for about a millisecond.
+        public var writePerTurn = 65_536
         /// A response larger than this is refused with 500 (bodies are built in memory).
         public var maxPendingOutput = 8 << 20
         /// Parser limits: request line and headers, header count, body.
