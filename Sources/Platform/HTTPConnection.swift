@@ -96,13 +96,15 @@ final class HTTPConnection {
         closeAfterWrite = true
     }
 
-    /// Writes what the socket takes now, at most `limits.writePerTurn` bytes.
+    /// Writes what the socket takes now, at most `limits.writePerTurn` bytes. A response written over several turns
+    /// must make progress within `requestTimeout` (a reader that stops reading is cut off), not finish within it.
     func flush(now: Int64) {
         let stop = min(output.count, written + limits.writePerTurn)
         while written < stop {
             let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + written, stop - written, Int32(MSG_NOSIGNAL)) }
             if n > 0 {
                 written += n
+                deadline = now + limits.requestTimeout
                 continue
             }
             if n < 0 && errno == EINTR { continue }
