@@ -152,20 +152,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             table[from] = s
             unsubscribe(r, from: from)
         case .nack(let n):
-            guard var s = session(from, token: n.token, answerCookie: false), s.role != .producer else { return }
-            links[from]?.counters.nacksIn += 1
-            s.lastHeard = now
-            if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
-            counters.nacksIn += 1
-            let named = n.ranges.reduce(0) { min(limits.maxResendsPerNack, $0 + Int($1.count)) }
-            let allowed = s.takeNackWork(named, turn: turn, limit: limits.maxNackSequencesPerTurn)
-            table[from] = s
-            guard allowed > 0 else {
-                if named > 0 { counters.nacksOverTurnBudget += 1 }
-                return
-            }
-            answerNack(n, from: from, now: now, maxSequences: allowed)
-            fetchMissing(n, from: from, now: now, maxSequences: allowed)
+            handleNack(n, from: from, now: now)
         case .listRequest(let token, let rid):
             guard var s = session(from, token: token, answerCookie: false) else { return }
             s.lastHeard = now
@@ -530,16 +517,6 @@ public struct BrokerCore: ProtocolCore, Sendable {
             outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
-    }
-
-    mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64, maxSequences: Int) {
-        guard let st = streamTable.byID[n.stream] else { return }
-        guard let slot = table[from]?.slot, table[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
-        var s = table.remove(from)!  // changed in place, not copied (see handleData)
-        defer { table[from] = s }
-        retransmitter.answer(
-            n, from: st.buffer, streamBytesIn: st.bytesIn, to: Subscriber(slot: slot, address: from), session: &s, now: now,
-            maxSequences: maxSequences, counters: &counters, outbox: &outbox)
     }
 
     mutating func list(requestID: UInt32, to: PeerAddress) {
