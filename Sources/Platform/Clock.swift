@@ -24,6 +24,13 @@ public enum Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
+    /// CPU time the calling thread has used, ns: what a piece of work cost, whether or not the host preempted it.
+    public static func threadCPUNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
     /// Sleeps (only on helper threads, such as the peer resolver's; never in an event loop).
     public static func sleepMicros(_ micros: Int64) {
         var ts = timespec(tv_sec: Int(micros / 1_000_000), tv_nsec: Int(micros % 1_000_000) * 1000)

@@ -23,6 +23,12 @@ final class HTTPConnection {
     private var failed = false
     private var finished = false
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
+    /// A request whose answer the server promised for later (its ticket's serial); nothing else is answered
+    /// meanwhile.
+    var awaiting: (serial: Int, request: HTTPRequest)?
+    /// Set when a promised answer went out: requests pipelined behind it are already read, so the socket will not
+    /// say readable for them; the next `service` looks at the connection anyway.
+    var resume = false
     /// The request a 101 (or a streaming response) answered; the connection is handed over once that is written.
     private(set) var upgradeRequest: HTTPRequest?
 
@@ -61,7 +67,7 @@ final class HTTPConnection {
         return total > 0
     }
 
-    func nextEvent() -> HTTPParserEvent? { failed || finished || upgradeRequest != nil ? nil : parser.nextEvent() }
+    func nextEvent() -> HTTPParserEvent? { failed || finished || upgradeRequest != nil || awaiting != nil ? nil : parser.nextEvent() }
 
     /// Bytes the peer sent after the upgrade request, for the new protocol.
     func takeLeftover() -> [UInt8] { parser.takeBufferedBytes() }
@@ -91,12 +97,15 @@ final class HTTPConnection {
         closeAfterWrite = true
     }
 
-    /// Writes what the socket takes now.
+    /// Writes what the socket takes now, at most `limits.writePerTurn` bytes. A response written over several turns
+    /// must make progress within `requestTimeout` (a reader that stops reading is cut off), not finish within it.
     func flush(now: Int64) {
-        while written < output.count {
-            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + written, $0.count - written, Int32(MSG_NOSIGNAL)) }
+        let stop = min(output.count, written + limits.writePerTurn)
+        while written < stop {
+            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + written, stop - written, Int32(MSG_NOSIGNAL)) }
             if n > 0 {
                 written += n
+                deadline = now + limits.requestTimeout
                 continue
             }
             if n < 0 && errno == EINTR { continue }
@@ -104,6 +113,7 @@ final class HTTPConnection {
             failed = true
             return
         }
+        guard written == output.count else { return }
         output.removeAll(keepingCapacity: true)
         written = 0
         if closeAfterWrite { finished = true } else if !hasPartialRequest { deadline = now + limits.idleTimeout }

@@ -23,6 +23,9 @@ public final class HTTPServer {
         public var idleTimeout: Int64 = 15_000_000
         /// Bytes read from one connection per service turn, so one fast sender cannot hold the loop.
         public var readPerTurn = 16_384
+        /// Bytes written to one connection per service turn: on loopback the kernel delivers what is sent in the
+        /// sender's own syscall, so a 700 kB /metrics written at once held the loop for about a millisecond.
+        public var writePerTurn = 65_536
         /// A response larger than this is refused with 500 (bodies are built in memory).
         public var maxPendingOutput = 8 << 20
         /// Parser limits: request line and headers, header count, body.
@@ -45,6 +48,8 @@ public final class HTTPServer {
     public let limits: Limits
     public private(set) var counters = Counters()
     private var connections: [Int32: HTTPConnection] = [:]
+    /// Numbers the requests, so a late answer never reaches a later connection on the same descriptor.
+    private var nextTicket = 0
     /// Connections whose 101 went out, waiting for `takeUpgraded`.
     private var upgraded: [HTTPUpgrade] = []
 
@@ -78,6 +83,9 @@ public final class HTTPServer {
     /// Connections with a response the socket did not take whole.
     public var writeDescriptors: [Int32] { connections.values.filter(\.isWriting).map(\.fd) }
 
+    /// Connections whose answer was promised (`.later`) and not given yet.
+    public var awaitingCount: Int { connections.values.filter { $0.awaiting != nil }.count }
+
     /// When `service` must next run for a timeout, if any connection is open.
     public var nextDeadline: Int64 { connections.values.map(\.deadline).min() ?? .max }
 
@@ -89,8 +97,15 @@ public final class HTTPServer {
 
     /// The same, with the address the request came from (nil if the kernel did not say).
     public func service(ready: Set<Int32>, now: Int64, _ respond: (HTTPRequest, PeerAddress?) -> HTTPResponse) {
+        service(ready: ready, now: now) { r, peer, _ in .now(respond(r, peer)) }
+    }
+
+    /// The same, where `respond` may answer later: `.later` leaves the connection waiting (it reads nothing more
+    /// and answers nothing else) until `answer(_:with:now:)` is called with the ticket, or its request times out.
+    public func service(ready: Set<Int32>, now: Int64, _ respond: (HTTPRequest, PeerAddress?, HTTPTicket) -> HTTPReply) {
         if ready.contains(listenFD) { acceptAll(now: now) }
-        for (fd, c) in connections where ready.contains(fd) || c.isWriting {
+        for (fd, c) in connections where ready.contains(fd) || c.isWriting || c.resume {
+            c.resume = false
             drive(c, now: now, respond)
             if c.isDone {
                 drop(fd)
@@ -139,7 +154,7 @@ public final class HTTPServer {
     }
 
     /// Reads what arrived, then answers complete requests one at a time, as far as the socket takes the answers.
-    private func drive(_ c: HTTPConnection, now: Int64, _ respond: (HTTPRequest, PeerAddress?) -> HTTPResponse) {
+    private func drive(_ c: HTTPConnection, now: Int64, _ respond: (HTTPRequest, PeerAddress?, HTTPTicket) -> HTTPReply) {
         if !c.isWriting { _ = c.receive(upTo: limits.readPerTurn, now: now) }
         while true {
             if c.isWriting {
@@ -150,14 +165,35 @@ public final class HTTPServer {
             switch event {
             case .request(let r):
                 counters.requests += 1
-                var response = respond(r, c.peer)
-                if response.body.count > limits.maxPendingOutput { response = .text(500, "response too large\n") }
-                c.queue(response, for: r, now: now)
+                nextTicket += 1
+                let ticket = HTTPTicket(fd: c.fd, serial: nextTicket)
+                switch respond(r, c.peer, ticket) {
+                case .now(let response): queue(response, on: c, for: r, now: now)
+                case .later:
+                    c.awaiting = (ticket.serial, r)
+                    return
+                }
             case .error(let e):
                 counters.badRequests += 1
                 c.queueError(e)
             }
         }
+    }
+
+    /// Gives the answer promised by a `.later`; nothing happens if the connection has closed or timed out since.
+    public func answer(_ ticket: HTTPTicket, with response: HTTPResponse, now: Int64) {
+        guard let c = connections[ticket.fd], let (serial, request) = c.awaiting, serial == ticket.serial else { return }
+        c.awaiting = nil
+        c.resume = true
+        queue(response, on: c, for: request, now: now)
+        // Any request pipelined behind it is answered on the next `service`.
+        c.flush(now: now)
+        if c.isDone { drop(ticket.fd) }
+    }
+
+    private func queue(_ response: HTTPResponse, on c: HTTPConnection, for r: HTTPRequest, now: Int64) {
+        let fits = response.body.count <= limits.maxPendingOutput
+        c.queue(fits ? response : .text(500, "response too large\n"), for: r, now: now)
     }
 
     private func drop(_ fd: Int32) {

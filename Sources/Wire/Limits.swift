@@ -51,6 +51,10 @@ public struct Limits: Sendable, Equatable {
     public var maxCachedFramesBuilding = 8
     /// Datagrams the broker resends for one NACK datagram (the rest is asked for again).
     public var maxResendsPerNack = 1024
+    /// Sequence numbers the broker looks at in one peer's NACKs per turn of its event loop (everything fed between
+    /// two drains of its outputs); NACKs past it are dropped and counted, so a NACK storm costs its sender, not
+    /// the other subscribers whose media waits for the turn to end.
+    public var maxNackSequencesPerTurn = 2048
     /// Recently resent datagrams the broker remembers per subscriber, to resend one at most once per RTT.
     public var maxRecentResends = 4096
     /// Due leases the broker looks at in one turn (renewed or expired); the rest wait for the next turn, so a

@@ -33,6 +33,49 @@ final class AttackerTests: XCTestCase {
         }
     }
 
+    /// One subscriber's NACK storm inside one turn (everything fed before the driver drains the outputs): the
+    /// broker looks at no more than `maxNackSequencesPerTurn` of its sequence numbers, drops the rest of its NACKs
+    /// unread and counts them, and the other subscriber's frames go out in the same turn; in the next turn the
+    /// stormer gets a fresh allowance.
+    func testANackStormIsBoundedPerTurnAndCostsOnlyItsSender() {
+        var (h, _) = subscribed()
+        let other = address(4003)
+        let otherToken = h.connect(other, role: .client)
+        _ = h.subscribe(other, token: otherToken, videoStream)
+        let stormToken = h.broker.sessions[client]!.token
+        let limits = h.broker.limits
+        var sequence: UInt32 = 0
+        for n in 1...20 {
+            for d in frame(UInt32(n), firstSequence: sequence) { _ = h.receive(d, from: producer) }
+            sequence += 3
+        }
+        let before = h.broker.counters
+        let storm = Message.nack(Nack(token: stormToken, stream: videoStream, rttMicros: 1, ranges: [NackRange(start: 0, count: 256)])).encode()
+        var sent: [[UInt8]] = []
+        for n in 21...30 {
+            let d = frame(UInt32(n), firstSequence: sequence)
+            sequence += UInt32(d.count)
+            for x in d {
+                for _ in 0..<100 { h.broker.handle(storm, from: client, now: h.now) }
+                h.broker.handle(x, from: producer, now: h.now)
+                sent.append(x)
+            }
+        }
+        let out = h.broker.drainTransmits()
+        let c = h.broker.counters
+        let looked = (c.retransmitsOut + c.retransmitsThrottled + c.retransmitsUnavailable + c.retransmitsOverBudget)
+            - (before.retransmitsOut + before.retransmitsThrottled + before.retransmitsUnavailable + before.retransmitsOverBudget)
+        XCTAssertEqual(c.nacksIn - before.nacksIn, 3000)
+        XCTAssertLessThanOrEqual(looked, limits.maxNackSequencesPerTurn, "3,000 NACKs of 256 sequence numbers in one turn")
+        XCTAssertGreaterThan(looked, 0)
+        XCTAssertEqual(c.nacksOverTurnBudget - before.nacksOverTurnBudget, 3000 - limits.maxNackSequencesPerTurn / 256)
+        XCTAssertEqual(out.media(to: other), sent, "the other subscriber's frames go out in the same turn")
+        // The next turn: the stormer's NACKs are looked at again (within its allowance).
+        h.now += 1_000_000
+        XCTAssertFalse(h.receive(storm, from: client).media(to: client).isEmpty)
+        XCTAssertEqual(h.broker.counters.nacksOverTurnBudget, c.nacksOverTurnBudget)
+    }
+
     func testReplayedDataOfTheSessionIsDroppedAsADuplicate() {
         var (h, _) = subscribed()
         let captured = frame(1, firstSequence: 10)

@@ -66,7 +66,7 @@ final class StatusGateTests: XCTestCase {
         XCTAssertEqual(t.failed("a", now: start + 1) - (start + 1), LoginThrottle<String>.maxDelay)
         let later = start + LoginThrottle<String>.forgetAfter + 10
         XCTAssertEqual(t.failed("a", now: later), later + LoginThrottle<String>.baseDelay, "old failures are forgotten")
-        t.succeeded("a")
+        t.succeeded("a", now: later)
         XCTAssertNil(t.blockedUntil("a", now: later + 1))
     }
 
@@ -132,6 +132,11 @@ final class StatusGateTests: XCTestCase {
             403)
         XCTAssertEqual(
             status(
+                g.check(
+                    request("POST", "/api/x", [auth, host, ("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]), source: "s", now: 0, action: true,
+                    page: false)), 200, "Chromium's own form under a no-referrer policy: Sec-Fetch-Site decides")
+        XCTAssertEqual(
+            status(
                 g.check(request("GET", "/api/x", [auth, host, ("Origin", "http://evil.example")]), source: "s", now: 0, action: false, page: false)),
             200, "reads are not actions")
     }
@@ -171,11 +176,55 @@ final class StatusGateTests: XCTestCase {
         XCTAssertEqual(status(g.check(request("GET", "/api/status", [cookie]), source: "s", now: 3, action: false, page: false)), 401)
     }
 
-    func testTheLoginPageAnswersAPageRequestWithoutCredentials() {
+    func testThePageSendsToTheLoginFormWithoutABasicChallenge() {
         var g = StatusGate(password: "pw")
         guard case .refused(let r) = g.check(request("GET", "/status"), source: "s", now: 0, action: false, page: true) else { return XCTFail() }
-        XCTAssertEqual(r.status, 401)
-        XCTAssertTrue(String(decoding: r.body, as: UTF8.self).contains("<form method=\"post\" action=\"/login\">"))
-        XCTAssertNotNil(r.headers["WWW-Authenticate"])
+        XCTAssertEqual(r.status, 303)
+        XCTAssertEqual(r.headers["Location"], "/login")
+        XCTAssertNil(r.headers["WWW-Authenticate"], "one way to log in: the form, no browser dialog on top")
+        guard case .refused(let api) = g.check(request(), source: "s", now: 0, action: false, page: false) else { return XCTFail() }
+        XCTAssertEqual(api.status, 401)
+        XCTAssertNil(api.headers["WWW-Authenticate"], "a page polling with an expired cookie must not make the browser ask")
+        XCTAssertTrue(StatusPageHTML.login(error: nil).contains("<form method=\"post\" action=\"/login\""))
+    }
+
+    /// 5,000 addresses guessing 3 times each, 2,000 guesses a second: the shared bucket, not the per-address
+    /// back-off (which forgets past 4,096 addresses), bounds how many passwords are looked at.
+    func testGuessingFromManyAddressesIsBoundedInTotal() {
+        typealias T = LoginThrottle<String>
+        var g = StatusGate(password: "pw")
+        var checked = 0
+        var now: Int64 = 1_000_000
+        for round in 0..<3 {
+            for a in 0..<5000 {
+                now += 500
+                let auth = ("Authorization", basic("x", "guess\(round)-\(a)"))
+                if status(g.check(request([auth]), source: "10.\(a / 250).\(a % 250).1", now: now, action: false, page: false)) == 401 {
+                    checked += 1
+                }
+            }
+        }
+        let seconds = (now - 1_000_000) / 1_000_000 + 1
+        XCTAssertEqual(g.throttle.counters.checked, checked)
+        XCTAssertLessThanOrEqual(checked, Int(T.globalBurst + T.globalPerSecond * seconds), "15,000 guesses in \(seconds) s")
+        XCTAssertGreaterThan(g.throttle.counters.refusedGlobal, 14_000)
+        // During the storm: a session cookie is never throttled, and an address that logged in before still gets in.
+        XCTAssertEqual(status(g.check(request([("Authorization", basic("x", "guess"))]), source: "new", now: now, action: false, page: false)), 429)
+        var h = StatusGate(password: "pw")
+        var n: UInt64 = 7
+        let login = h.login(
+            request("POST", "/login", body: "password=pw"), source: "op", now: 0,
+            random: {
+                n += 0x9e37_79b9
+                return n
+            })
+        let cookie = ("Cookie", String(login.headers["Set-Cookie"]!.split(separator: ";")[0]))
+        for a in 0..<1000 {
+            _ = h.check(request([("Authorization", basic("x", "no"))]), source: "g\(a)", now: 1000 + Int64(a), action: false, page: false)
+        }
+        XCTAssertEqual(status(h.check(request("GET", "/api/status", [cookie]), source: "op", now: 2000, action: false, page: false)), 200)
+        XCTAssertEqual(status(h.check(request("GET", "/api/status", [cookie]), source: "g1", now: 2000, action: false, page: false)), 200)
+        XCTAssertEqual(status(h.check(request([("Authorization", basic("x", "pw"))]), source: "op", now: 2000, action: false, page: false)), 200)
+        XCTAssertEqual(status(h.check(request([("Authorization", basic("x", "pw"))]), source: "g999", now: 2000, action: false, page: false)), 429)
     }
 }

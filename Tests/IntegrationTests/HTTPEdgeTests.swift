@@ -83,9 +83,18 @@ final class Atomic<T>: @unchecked Sendable {
 final class TCPConnection: @unchecked Sendable {
     let fd: Int32
 
-    init(port: UInt16) throws {
+    /// `source`: a loopback address to connect from (127.0.0.0/8), as a client on another host would.
+    init(port: UInt16, source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessFailure("socket(): errno \(errno)") }
+        if let source {
+            var local = Ports.loopback(port: 0)
+            guard inet_pton(AF_INET, source, &local.sin_addr) == 1, source.hasPrefix("127.") else { throw HarnessFailure("not loopback: \(source)") }
+            let b = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard b == 0 else { throw HarnessFailure("bind \(source): errno \(errno)") }
+        }
         var tv = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = Ports.loopback(port: port)

@@ -281,7 +281,8 @@ class IntegrationTestCase: XCTestCase {
         let p = try port ?? Ports.freeUDP()
         let m = metrics ? try Ports.freeTCP() : nil
         var args = ["--address", "127.0.0.1:\(p)"]
-        if let m { args += ["--metrics", "127.0.0.1:\(m)"] }
+        // Tests poll /metrics and the API every 20 ms while they wait: far past the default per-source rate.
+        if let m { args += ["--metrics", "127.0.0.1:\(m)", "--scrape-rate", "1000"] }
         let proc = try launch("broker", args + extra, name: name)
         try waitUntil("\(name) listens on \(p)", timeout: 20) { proc.stderr.contains("listening on 127.0.0.1:\(p)") }
         if m != nil { try waitUntil("\(name) serves metrics", timeout: 20) { proc.stderr.contains("metrics on http://") } }

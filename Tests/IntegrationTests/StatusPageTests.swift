@@ -8,14 +8,15 @@ final class StatusPageTests: IntegrationTestCase {
 
     /// One HTTP/1.1 request on a fresh connection (`Connection: close`); status, headers (lower-cased names) and body.
     func http(
-        _ port: UInt16, _ method: String, _ path: String, password: String? = nil, headers: [(String, String)] = [], form: String? = nil
+        _ port: UInt16, _ method: String, _ path: String, password: String? = nil, headers: [(String, String)] = [], form: String? = nil,
+        from source: String? = nil
     ) throws -> (status: Int, headers: [String: String], body: String) {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"]
         if let password { lines.append("Authorization: Basic " + Data("operator:\(password)".utf8).base64EncodedString()) }
         for (k, v) in headers { lines.append("\(k): \(v)") }
         let body = form ?? ""
         if form != nil { lines += ["Content-Type: application/x-www-form-urlencoded", "Content-Length: \(body.utf8.count)"] }
-        let c = try TCPConnection(port: port)
+        let c = try TCPConnection(port: port, source: source)
         defer { c.close() }
         guard c.send(Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + body).utf8)) else { throw HarnessFailure("cannot send to \(port)") }
         let text = c.receiveAll()
@@ -58,11 +59,14 @@ final class StatusPageTests: IntegrationTestCase {
         try waitForLine(kept, startingWith: "subscribed to 1AAA99")
         try waitForLine(kicked, startingWith: "subscribed to 1AAA9901")
 
-        // The page: without credentials a login form (401 with a Basic challenge); with them, the page.
+        // The page: without credentials, to the login form (and no Basic challenge: one way to log in); with
+        // Basic sent unasked (curl -u), the page.
         let anonymous = try http(port, "GET", "/status")
-        XCTAssertEqual(anonymous.status, 401)
-        XCTAssertNotNil(anonymous.headers["www-authenticate"])
-        XCTAssertTrue(anonymous.body.contains("action=\"/login\""))
+        XCTAssertEqual(anonymous.status, 303)
+        XCTAssertEqual(anonymous.headers["location"], "/login")
+        XCTAssertNil(anonymous.headers["www-authenticate"])
+        XCTAssertNil(try http(port, "GET", "/api/status").headers["www-authenticate"])
+        XCTAssertTrue(try http(port, "GET", "/login").body.contains("action=\"/login\""))
         let page = try http(port, "GET", "/status", password: password)
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.body.contains("<h2>Subscribers</h2>") && page.body.contains("/api/status"))
@@ -126,6 +130,37 @@ final class StatusPageTests: IntegrationTestCase {
         XCTAssertEqual(held.status, 429)
         XCTAssertNotNil(held.headers["retry-after"])
         XCTAssertEqual(try http(port, "POST", "/login", form: "password=wrong").status, 429)
+    }
+
+    /// Guesses from 80 addresses, 3 each: the broker looks at no more passwords than its shared budget allows,
+    /// while the operator's session cookie keeps working and the address it logged in from still gets in.
+    func testGuessingFromManyAddressesIsBoundedInTotalWhileTheOperatorGetsIn() throws {
+        let broker = try startBroker(metrics: true, extra: ["--status-password", password])
+        let port = try XCTUnwrap(broker.metricsPort)
+        let login = try http(port, "POST", "/login", form: "password=\(password.replacingOccurrences(of: " ", with: "+"))")
+        XCTAssertEqual(login.status, 303)
+        XCTAssertEqual(login.headers["location"], "/status")
+        let cookie = try XCTUnwrap(login.headers["set-cookie"]?.components(separatedBy: ";").first)
+        XCTAssertEqual(try http(port, "GET", "/status", headers: [("Cookie", cookie)]).status, 200, "logged in once, the page shows")
+        let started = Date()
+        var checked = 0
+        var refused = 0
+        for round in 0..<3 {
+            for a in 1...80 {
+                switch try http(port, "GET", "/api/streams", password: "guess\(round)", from: "127.0.9.\(a)").status {
+                case 401: checked += 1
+                case 429: refused += 1
+                case let s: XCTFail("unexpected \(s)")
+                }
+            }
+            XCTAssertEqual(try http(port, "GET", "/api/status", headers: [("Cookie", cookie)], from: "127.0.9.1").status, 200, "a cookie is never throttled")
+        }
+        let seconds = Int(Date().timeIntervalSince(started).rounded(.up)) + 1
+        XCTAssertLessThanOrEqual(checked, 20 + 2 * seconds, "240 guesses from 80 addresses in \(seconds) s")
+        XCTAssertGreaterThan(refused, 0)
+        XCTAssertEqual(try http(port, "GET", "/api/streams", password: password).status, 200, "the address that logged in gets in")
+        let metrics = try http(port, "GET", "/metrics").body
+        XCTAssertTrue(metrics.contains("broker_status_password_checks_total{outcome=\"refused_global\"}"), "the refusals are counted")
     }
 
     func testWithoutAPasswordThePageSaysHowToSetOne() throws {

@@ -164,4 +164,36 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), text)
         XCTAssertEqual(seen, PeerAddress(ipv4: 0x7f00_0001, port: UInt16(bigEndian: local.sin_port)))
     }
+
+    /// A response promised with `.later` is sent by `answer`; a request pipelined behind it waits for it, and an
+    /// answer for a connection that has gone is dropped.
+    func testALaterAnswerIsSentAndKeepsTheOrder() throws {
+        let fd = try connect()
+        defer { close(fd) }
+        write(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n")
+        var promised: HTTPTicket?
+        var text = ""
+        var closed = false
+        func turn() {
+            let ready = Poller.wait(readable: server.readDescriptors, writable: server.writeDescriptors, timeoutMicros: 20_000)
+            server.service(ready: ready, now: now) { (r: HTTPRequest, _: PeerAddress?, ticket: HTTPTicket) -> HTTPReply in
+                guard r.path == "/slow" else { return .now(.text(200, "fast\n")) }
+                promised = ticket
+                return .later
+            }
+            read(fd, into: &text, closed: &closed)
+        }
+        for _ in 0..<50 where promised == nil { turn() }
+        for _ in 0..<5 { turn() }
+        XCTAssertNotNil(promised)
+        XCTAssertEqual(text, "", "nothing is answered while the first answer is promised")
+        XCTAssertEqual(server.awaitingCount, 1)
+        server.answer(try XCTUnwrap(promised), with: .text(200, "slow\n"), now: now)
+        for _ in 0..<50 where !text.contains("fast") { turn() }
+        XCTAssertLessThan(try XCTUnwrap(text.range(of: "slow")).lowerBound, try XCTUnwrap(text.range(of: "fast")).lowerBound)
+        XCTAssertEqual(server.awaitingCount, 0)
+        server.answer(try XCTUnwrap(promised), with: .text(200, "again\n"), now: now)
+        for _ in 0..<3 { turn() }
+        XCTAssertFalse(text.contains("again"), "a ticket is answered once")
+    }
 }

@@ -1,149 +1,112 @@
 import BrokerCore
+import BrokerStatus
 import Config
 import HTTP
 import Platform
 import Wire
 
+/// A body rendered off the loop, for the request that waits for it.
+struct RenderedScrape: Sendable {
+    let ticket: HTTPTicket
+    let response: HTTPResponse
+    let nanos: Int64
+    let cpuNanos: Int64
+}
+
 extension BrokerServer {
-    /// /metrics in Prometheus text format, /healthz (alive) and /readyz (ready to serve) as one-line statuses.
-    func respond(_ r: HTTPRequest) -> HTTPResponse {
+    /// /healthz (alive) and /readyz (ready to serve) as one-line statuses: a few bytes, answered on the loop.
+    func health(_ r: HTTPRequest) -> HTTPResponse {
         guard r.method == "GET" || r.method == "HEAD" else {
             return HTTPResponse(status: 405, body: Array("only GET and HEAD\n".utf8), headers: [("Allow", "GET, HEAD")])
         }
-        switch r.path {
-        case "/readyz":
-            // Ready: the UDP socket is bound (the broker would not run otherwise) and, in a cluster, BROKER_PEERS
-            // resolved to at least one address (links need not be up: a first broker has nobody to link to).
-            let links = core.peerLinks.values.filter { !$0.isSelf }
-            let up = links.filter(\.up).count
-            if !config.peers.isEmpty && core.peerLinks.isEmpty {
-                let why = resolveFailures.isEmpty ? "not resolved yet" : resolveFailures.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "; ")
-                return .text(503, "not ready: BROKER_PEERS \(config.peers.joined(separator: ",")) \(why)\n")
-            }
-            return .text(200, "ready address=\(boundAddress) peers=\(links.count) up=\(up)\n")
-        case "/healthz":
+        if r.path == "/healthz" {
             return .text(200, "ok epoch=\(String(core.epoch, radix: 16)) uptime_s=\((Clock.now() - started) / 1_000_000)\n")
-        case "/metrics":
-            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(prometheusText().utf8))
-        default:
-            return .text(404, "try /metrics, /healthz or /readyz\n")
         }
+        // Ready: the UDP socket is bound (the broker would not run otherwise) and, in a cluster, BROKER_PEERS
+        // resolved to at least one address (links need not be up: a first broker has nobody to link to).
+        let links = core.peerLinks.values.filter { !$0.isSelf }
+        let up = links.filter(\.up).count
+        if !config.peers.isEmpty && core.peerLinks.isEmpty {
+            let why = resolveFailures.isEmpty ? "not resolved yet" : resolveFailures.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "; ")
+            return .text(503, "not ready: BROKER_PEERS \(config.peers.joined(separator: ",")) \(why)\n")
+        }
+        return .text(200, "ready address=\(boundAddress) peers=\(links.count) up=\(up)\n")
     }
 
-    func prometheusText() -> String {
-        var out = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for (labels, v) in samples {
-                let value = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
-                out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n"
-            }
+    /// /metrics: behind `METRICS_TOKEN` when one is set, rate-limited per source, rendered off the loop.
+    func metricsScrape(_ r: HTTPRequest, source: String, now: Int64, ticket: HTTPTicket) -> HTTPReply {
+        guard r.method == "GET" || r.method == "HEAD" else {
+            return .now(HTTPResponse(status: 405, body: Array("only GET and HEAD\n".utf8), headers: [("Allow", "GET, HEAD")]))
         }
-        let c = core.counters
-        let fs = sender.stats
-        metric("broker_subscribers", "gauge", "Clients with a session.", [("", Double(core.subscriberCount))])
-        metric("broker_producers", "gauge", "Producers with a session.", [("", Double(core.producerCount))])
-        metric(
-            "broker_streams", "gauge", "Streams tracked, by state.",
-            [
-                ("state=\"online\"", Double(core.streams.values.filter(\.online).count)),
-                ("state=\"offline\"", Double(core.streams.values.filter { !$0.online }.count)),
-            ])
-        metric("broker_datagrams_in_total", "counter", "Datagrams received.", [("", Double(c.datagramsIn))])
-        metric("broker_bytes_in_total", "counter", "Bytes received.", [("", Double(c.bytesIn))])
-        metric("broker_datagrams_out_total", "counter", "Media datagrams sent to subscribers.", [("", Double(fs.datagrams))])
-        metric("broker_bytes_out_total", "counter", "Media bytes sent to subscribers.", [("", Double(fs.bytes))])
-        metric("broker_send_syscalls_total", "counter", "sendmmsg calls for media.", [("", Double(fs.syscalls))])
-        metric("broker_retransmissions_total", "counter", "Datagrams resent to clients after a NACK.", [("", Double(c.retransmitsOut))])
-        metric("broker_nacks_received_total", "counter", "NACKs received from clients.", [("", Double(c.nacksIn))])
-        metric("broker_nacks_sent_total", "counter", "NACKs sent to producers.", [("", Double(c.nacksOut))])
-        metric("broker_leases_expired_total", "counter", "Sessions ended because the peer went silent.", [("", Double(c.leasesExpired))])
-        var drops: [(String, Double)] = c.malformed.sorted { $0.key < $1.key }.map { ("reason=\"malformed_\($0.key)\"", Double($0.value)) }
-        drops += c.refused.sorted { $0.key < $1.key }.map { ("reason=\"\($0.key)\"", Double($0.value)) }
-        drops.append(("reason=\"duplicate\"", Double(c.duplicatesIn)))
-        drops.append(("reason=\"forged_mac\"", Double(c.dataForged)))
-        drops.append(("reason=\"stale\"", Double(core.streams.values.reduce(0) { $0 + $1.lossCounters.stale })))
-        drops.append(("reason=\"retransmit_throttled\"", Double(c.retransmitsThrottled)))
-        drops.append(("reason=\"retransmit_unavailable\"", Double(c.retransmitsUnavailable)))
-        drops.append(("reason=\"retransmit_over_budget\"", Double(c.retransmitsOverBudget)))
-        drops.append(("reason=\"subscriber_queue_full\"", Double(forwarder.droppedDatagrams)))
-        drops.append(("reason=\"source_limited_handshake\"", Double(core.sourceLimits.handshakes.dropped)))
-        drops.append(("reason=\"source_limited_request\"", Double(core.sourceLimits.requests.dropped)))
-        drops.append(("reason=\"control_send_failed\"", Double(controlDropped)))
-        metric("broker_drops_total", "counter", "Datagrams dropped, by reason.", drops)
-        let streams = core.streams.values.sorted { $0.id < $1.id }
-        metric(
-            "broker_stream_frame_rate", "gauge", "Frames per second completed per stream (last second).",
-            streams.map { ("stream=\"\($0.id)\"", $0.measuredRate) })
-        metric(
-            "broker_stream_frames_in_total", "counter", "Complete frames received per stream.",
-            streams.map { ("stream=\"\($0.id)\"", Double($0.framesIn)) })
-        metric(
-            "broker_stream_datagrams_in_total", "counter", "Datagrams received per stream.",
-            streams.map { ("stream=\"\($0.id)\"", Double($0.datagramsIn)) })
-        metric(
-            "broker_stream_lost_total", "counter", "Datagrams from the producer given up as lost, per stream.",
-            streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.lost)) })
-        metric(
-            "broker_stream_recovered_total", "counter", "Datagrams from the producer recovered by NACK, per stream.",
-            streams.map { ("stream=\"\($0.id)\"", Double($0.lossCounters.recovered)) })
-        metric("broker_stream_subscribers", "gauge", "Subscribers per stream.", streams.map { ("stream=\"\($0.id)\"", Double($0.subscribers.count)) })
-        let clients = core.sessions.values.filter { $0.role == .client && $0.slot != nil }.sorted { $0.slot! < $1.slot! }
-        metric(
-            "broker_subscriber_backlog", "gauge", "Datagrams waiting in each subscriber's queue.",
-            clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.backlog(slot: $0.slot!))) })
-        metric(
-            "broker_subscriber_dropped_frames_total", "counter", "Frames a subscriber lost because its queue was full.",
-            clients.map { ("subscriber=\"\($0.address)\"", Double(forwarder.droppedFrames(slot: $0.slot!))) })
-        metric(
-            "broker_subscriber_retransmissions_total", "counter", "Datagrams resent to each subscriber.",
-            clients.map { ("subscriber=\"\($0.address)\"", Double($0.retransmits)) })
-        metric(
-            "broker_subscriber_reported_received_total", "counter",
-            "Datagrams each subscriber reports it received (HEARTBEAT receiver reports, since its first report).",
-            clients.map { ("subscriber=\"\($0.address)\"", Double($0.receiver.received)) })
-        metric(
-            "broker_subscriber_reported_lost_total", "counter", "Datagrams each subscriber reports it gave up as lost.",
-            clients.map { ("subscriber=\"\($0.address)\"", Double($0.receiver.lost)) })
-        let unread = clients.filter(\.receiver.unread)
-        metric(
-            "broker_subscriber_unread", "gauge", "1 for each subscriber whose reports show nothing received for 4 heartbeats while its streams flow.",
-            unread.map { ("subscriber=\"\($0.address)\"", 1) })
-        metric(
-            "broker_subscribers_unread", "gauge", "Subscribers whose reports show nothing received while their streams flow.",
-            [("", Double(unread.count))])
-        metric(
-            "broker_subscribers_reporting", "gauge", "Subscribers that send receiver reports in their heartbeats.",
-            [("", Double(clients.filter { $0.receiver.reports > 0 }.count))])
-        out += clusterMetricsText(streams)
-        let fd = forwardDelay
-        out += "# HELP broker_forward_delay_seconds DATA datagrams: kernel receive timestamp to the end of the send that forwarded them.\n"
-        out += "# TYPE broker_forward_delay_seconds histogram\n"
-        for (i, c) in fd.cumulative.enumerated() {
-            let le = i < DelayHistogram.boundsMicros.count ? String(Double(DelayHistogram.boundsMicros[i]) / 1_000_000) : "+Inf"
-            out += "broker_forward_delay_seconds_bucket{le=\"\(le)\"} \(c)\n"
+        if let refusal = admitScrape(source: source, now: now) { return .now(refusal) }
+        if let token = config.metricsToken, !Self.bearerMatches(r.headers["Authorization"], token) {
+            httpFigures.refusedToken += 1
+            return .now(
+                HTTPResponse(
+                    status: 401, body: Array("/metrics needs Authorization: Bearer <METRICS_TOKEN>\n".utf8), headers: [("WWW-Authenticate", "Bearer")]
+                ))
         }
-        out += "broker_forward_delay_seconds_sum \(Double(fd.sumNanos) / 1e9)\n"
-        out += "broker_forward_delay_seconds_count \(fd.count)\n"
-        let tt = timerTurns
-        out += "# HELP broker_timer_turn_seconds How long each run of the broker's timers (NACKs, lease expiry, rates) held the event loop.\n"
-        out += "# TYPE broker_timer_turn_seconds histogram\n"
-        for (i, c) in tt.cumulative.enumerated() {
-            let le = i < DelayHistogram.boundsMicros.count ? String(Double(DelayHistogram.boundsMicros[i]) / 1_000_000) : "+Inf"
-            out += "broker_timer_turn_seconds_bucket{le=\"\(le)\"} \(c)\n"
+        return render("/metrics", csrf: nil, contentType: "text/plain; version=0.0.4", ticket: ticket, now: now)
+    }
+
+    /// A 429 when `source` scrapes faster than `ScrapeLimiter` allows, else nil.
+    func admitScrape(source: String, now: Int64) -> HTTPResponse? {
+        guard let until = scrapeLimiter.admit(source, now: now) else { return nil }
+        httpFigures.refusedRate += 1
+        let seconds = max(1, (until - now + 999_999) / 1_000_000)
+        return HTTPResponse(
+            status: 429, body: Array("too many requests; try again in \(seconds) s\n".utf8), headers: [("Retry-After", String(seconds))])
+    }
+
+    /// Takes a snapshot (microseconds) and hands the rendering of `path` to the worker: the answer comes on a
+    /// later turn. A 503 when the worker has `maxQueued` renders waiting already.
+    func render(_ path: String, csrf: String?, contentType: String, ticket: HTTPTicket, now: Int64) -> HTTPReply {
+        guard let worker = renderer else { return .now(.text(503, "no renderer\n")) }
+        let snapshot = takeSnapshot(now: now)
+        let accepted = worker.submit {
+            let start = Clock.now()
+            let cpu = Clock.threadCPUNanos()
+            let body = Array(snapshot.render(path, csrf: csrf).utf8)
+            let response = HTTPResponse(status: 200, contentType: contentType, body: body, headers: [("Cache-Control", "no-store")])
+            return RenderedScrape(ticket: ticket, response: response, nanos: (Clock.now() - start) * 1000, cpuNanos: Clock.threadCPUNanos() - cpu)
         }
-        out += "broker_timer_turn_seconds_sum \(Double(tt.sumNanos) / 1e9)\n"
-        out += "broker_timer_turn_seconds_count \(tt.count)\n"
-        let h = metrics?.counters ?? HTTPServer.Counters()
-        metric("broker_http_connections", "gauge", "Open connections on the HTTP port.", [("", Double(metrics?.connectionCount ?? 0))])
-        metric(
-            "broker_http_requests_total", "counter", "HTTP requests answered, by outcome.",
-            [
-                ("outcome=\"ok\"", Double(h.requests)), ("outcome=\"bad_request\"", Double(h.badRequests)),
-                ("outcome=\"timed_out\"", Double(h.timedOut)), ("outcome=\"refused_full\"", Double(h.refusedFull)),
-            ])
-        metric("broker_gro_enabled", "gauge", "1 when the broker receives with UDP GRO.", [("", socket.groEnabled ? 1 : 0)])
-        metric("broker_gso_enabled", "gauge", "1 when UDP GSO is in use.", [("", sender.gsoEnabled ? 1 : 0)])
-        return out
+        guard accepted else {
+            httpFigures.refusedBusy += 1
+            return .now(HTTPResponse(status: 503, body: Array("busy rendering; try again\n".utf8), headers: [("Retry-After", "1")]))
+        }
+        return .later
+    }
+
+    /// Gives the finished renders to the requests waiting for them.
+    func answerRendered(now: Int64) -> Bool {
+        guard let worker = renderer, let m = metrics else { return false }
+        let done = worker.takeFinished()
+        for d in done {
+            httpFigures.rendered += 1
+            httpFigures.longestRenderNanos = max(httpFigures.longestRenderNanos, d.nanos)
+            httpFigures.longestRenderCPUNanos = max(httpFigures.longestRenderCPUNanos, d.cpuNanos)
+            m.answer(d.ticket, with: d.response, now: now)
+        }
+        return !done.isEmpty
+    }
+
+    func takeSnapshot(now: Int64) -> ScrapeSnapshot {
+        let (backlog, dropped) = forwarder.queueFigures()
+        httpFigures.counters = metrics?.counters ?? HTTPServer.Counters()
+        httpFigures.connections = metrics?.connectionCount ?? 0
+        return ScrapeSnapshot(
+            core: core, senderStats: sender.stats, droppedDatagrams: forwarder.droppedDatagrams, backlog: backlog, droppedFrames: dropped,
+            controlDropped: controlDropped, forwardDelay: forwardDelay, timerTurns: timerTurns, http: httpFigures,
+            passwordChecks: gate.throttle.counters, groEnabled: socket.groEnabled, gsoEnabled: sender.gsoEnabled,
+            brokerAddress: boundAddress.description, httpAddress: metrics?.address.description, now: now, started: started,
+            wallMicros: Clock.wallMicros())
+    }
+
+    /// `Authorization: Bearer <token>`, the token compared in constant time.
+    static func bearerMatches(_ header: String?, _ token: String) -> Bool {
+        guard let header, header.utf8.count <= 1024 else { return false }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
+        return ConstantTime.equal(String(parts[1]), token)
     }
 }

@@ -5,14 +5,28 @@ import Platform
 import Wire
 
 extension BrokerServer {
-    /// Everything on the HTTP port. `/metrics`, `/healthz` and `/readyz` are open; the status page, its API and
-    /// its actions go through the `StatusGate` (docs/API.md).
-    func serveHTTP(_ r: HTTPRequest, from: PeerAddress?) -> HTTPResponse {
+    /// Everything on the HTTP port. `/healthz` and `/readyz` are open, `/metrics` too unless `METRICS_TOKEN` is
+    /// set; the status page, its API and its actions go through the `StatusGate` (docs/API.md). `/metrics` and the
+    /// API are rendered off the loop and answered on a later turn.
+    func serveHTTP(_ r: HTTPRequest, from: PeerAddress?, ticket: HTTPTicket) -> HTTPReply {
         let now = Clock.now()
         let source = Self.sourceKey(from)
         switch (r.method, r.path) {
-        case (_, "/metrics"), (_, "/healthz"), (_, "/readyz"):
-            return respond(r)
+        case (_, "/metrics"):
+            return metricsScrape(r, source: source, now: now, ticket: ticket)
+        case ("GET", let p), ("HEAD", let p):
+            guard p.hasPrefix("/api/") else { return .now(page(r, source: source, now: now)) }
+            return api(r, source: source, now: now, ticket: ticket)
+        default:
+            return .now(page(r, source: source, now: now))
+        }
+    }
+
+    /// The small answers, given on the loop: health, the page, login and logout, and the actions.
+    private func page(_ r: HTTPRequest, source: String, now: Int64) -> HTTPResponse {
+        switch (r.method, r.path) {
+        case (_, "/healthz"), (_, "/readyz"):
+            return health(r)
         case ("GET", "/"), ("HEAD", "/"):
             return HTTPResponse(status: 303, body: Array("see /status\n".utf8), headers: [("Location", "/status")])
         case ("GET", "/status"), ("HEAD", "/status"):
@@ -27,9 +41,8 @@ extension BrokerServer {
             return Self.withPageHeaders(gate.login(r, source: source, now: now, random: Clock.randomSeed))
         case ("POST", "/logout"):
             return gate.logout(r, now: now)
-        case ("GET", let p), ("HEAD", let p):
-            guard p.hasPrefix("/api/") else { return .text(404, "try /status, /api/streams, /metrics, /healthz or /readyz\n") }
-            return api(r, source: source, now: now)
+        case ("GET", _), ("HEAD", _):
+            return .text(404, "try /status, /api/streams, /metrics, /healthz or /readyz\n")
         case ("POST", let p) where p.hasPrefix("/api/"):
             return action(r, source: source, now: now)
         default:
@@ -37,24 +50,17 @@ extension BrokerServer {
         }
     }
 
-    /// The read-only JSON API.
-    private func api(_ r: HTTPRequest, source: String, now: Int64) -> HTTPResponse {
-        let csrf: String?
+    /// The read-only JSON API, rate-limited per source before the password is looked at.
+    private func api(_ r: HTTPRequest, source: String, now: Int64, ticket: HTTPTicket) -> HTTPReply {
+        let views = ["/api/status", "/api/streams", "/api/subscribers", "/api/cluster", "/api/history"]
+        guard views.contains(r.path) else {
+            return .now(.text(404, "no such API: try /api/status, /api/streams, /api/subscribers, /api/cluster, /api/history\n"))
+        }
+        if let refusal = admitScrape(source: source, now: now) { return .now(refusal) }
         switch gate.check(r, source: source, now: now, action: false, page: false) {
-        case .allowed(let c): csrf = c
-        case .refused(let response): return response
+        case .allowed(let csrf): return render(r.path, csrf: csrf, contentType: "application/json", ticket: ticket, now: now)
+        case .refused(let response): return .now(response)
         }
-        let ctx = statusContext(now: now)
-        let body: String
-        switch r.path {
-        case "/api/status": body = StatusReport.all(core, ctx, csrf: csrf)
-        case "/api/streams": body = StatusReport.streams(core, ctx)
-        case "/api/subscribers": body = StatusReport.subscribers(core, ctx)
-        case "/api/cluster": body = StatusReport.cluster(core, ctx)
-        case "/api/history": body = StatusReport.history(core, ctx)
-        default: return .text(404, "no such API: try /api/status, /api/streams, /api/subscribers, /api/cluster, /api/history\n")
-        }
-        return Self.json(200, body)
     }
 
     /// The operator's actions: POST with a form field (body `application/x-www-form-urlencoded`, or the query).
@@ -82,13 +88,6 @@ extension BrokerServer {
         case .notFound: return Self.json(404, #"{"result":"not found"}"#)
         case .limitReached: return Self.json(409, #"{"result":"limit reached","detail":"the block list is full (maxBlockedProducers)"}"#)
         }
-    }
-
-    func statusContext(now: Int64) -> StatusContext {
-        let f = forwarder
-        return StatusContext(
-            brokerAddress: boundAddress.description, httpAddress: metrics?.address.description, now: now, started: started,
-            wallMicros: Clock.wallMicros(), queue: { (f.backlog(slot: $0), f.droppedFrames(slot: $0)) })
     }
 
     /// The throttle's key: the client's address without its port (a guesser opens new connections at will).

@@ -16,6 +16,12 @@ struct BrokerConfig {
     var cluster: ClusterConfig?
     /// The status page's password (STATUS_PASSWORD); nil: the page is off and says how to turn it on.
     var statusPassword: String?
+    /// METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <token>`.
+    var metricsToken: String?
+    /// SCRAPE_RATE: /metrics and /api/... requests served per second per source address (`ScrapeLimiter`).
+    var scrapeRate = 5
+    /// Renders of /metrics and /api/... waiting or running at once; one more is answered 503.
+    static let maxQueuedRenders = 4
     /// `--capture FILE.pcap`: the broker's own traffic, rotated to FILE.pcap.1 past `captureMaxBytes`.
     var capturePath: String?
     var captureMaxBytes = 100 << 20
@@ -74,6 +80,11 @@ final class BrokerServer {
     let started = Clock.now()
     /// Who may use the status page and its actions (BrokerServer+Status.swift).
     var gate: StatusGate
+    /// /metrics and /api/... bodies are rendered here, from a snapshot, while the loop forwards
+    /// (BrokerServer+Metrics.swift).
+    var renderer: OffLoopWorker<RenderedScrape>?
+    var scrapeLimiter: ScrapeLimiter<String>
+    var httpFigures = HTTPFigures()
     /// The broker's own traffic as a pcap file, when `--capture` is given (BrokerServer+Capture.swift).
     var capture: PcapFile?
     var captureFlushedAt: Int64 = 0
@@ -111,9 +122,11 @@ final class BrokerServer {
         sender = BatchSender(socket: socket)
         boundAddress = socket.localAddress ?? config.address
         gate = StatusGate(password: config.statusPassword)
+        scrapeLimiter = ScrapeLimiter(perSecond: config.scrapeRate, burst: max(20, 2 * config.scrapeRate))
         forwarder = FanoutPlanner(sender: sender, queueCapacity: config.limits.subscriberQueueDatagrams)
         if let m = config.metricsAddress {
             metrics = try HTTPServer(bind: m, purpose: "metrics")
+            renderer = OffLoopWorker(maxQueued: BrokerConfig.maxQueuedRenders)
         }
         try openCapture()
     }
@@ -147,7 +160,7 @@ final class BrokerServer {
             var read = [socket.fd, signals.fd]
             var write = writable ? [] : [socket.fd]
             if let m = metrics {
-                read += m.readDescriptors
+                read += m.readDescriptors + [renderer!.wakeFD]
                 write += m.writeDescriptors
             }
             let ready = Poller.wait(readable: read, writable: write, timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
@@ -205,10 +218,25 @@ final class BrokerServer {
                 writable = true
             }
             logEvents(now: t)
-            // Never blocks: a slow or silent HTTP client costs a descriptor, not a turn of the media loop.
-            metrics?.service(ready: ready, now: Clock.now()) { r, from in serveHTTP(r, from: from) }
+            serviceHTTP(ready: ready)
             if capture != nil { captureTurn(now: t) }
         }
+    }
+
+    /// Never blocks: a slow or silent HTTP client costs a descriptor, not a turn of the media loop, and the large
+    /// bodies are rendered off the loop. The time spent here is recorded whenever there was HTTP work.
+    private func serviceHTTP(ready: Set<Int32>) {
+        guard let m = metrics else { return }
+        let t = Clock.now()
+        let cpu = Clock.threadCPUNanos()
+        let answered = answerRendered(now: t)
+        let busy = answered || m.connectionCount > 0 || ready.contains(m.listenFD)
+        m.service(ready: ready, now: t) { r, from, ticket in serveHTTP(r, from: from, ticket: ticket) }
+        guard busy else { return }
+        let nanos = (Clock.now() - t) * 1000
+        httpFigures.turns.record(nanos: nanos)
+        httpFigures.longestTurnNanos = max(httpFigures.longestTurnNanos, nanos)
+        httpFigures.longestTurnCPUNanos = max(httpFigures.longestTurnCPUNanos, Clock.threadCPUNanos() - cpu)
     }
 
     /// Logs what the core reported, at most a burst of each kind per window (peers choose how many events they

@@ -20,6 +20,12 @@ let specs: [SettingSpec] = [
         "status-password", env: "STATUS_PASSWORD",
         "Password of the status page, its API and actions on the HTTP port (/status, /api/...); off when empty (no default). Prefer the environment: flags show in ps."
     ),
+    SettingSpec(
+        "metrics-token", env: "METRICS_TOKEN",
+        "When set, /metrics needs the header Authorization: Bearer TOKEN (Prometheus: authorization.credentials); open when empty."),
+    SettingSpec(
+        "scrape-rate", env: "SCRAPE_RATE", default: "5",
+        "/metrics and /api/... requests served per second per source address (twice that at once, at least 20); more are answered 429."),
     SettingSpec("capture", env: "CAPTURE", "Write the broker's own traffic (received and sent) to this pcap file; off when empty."),
     SettingSpec("capture-max-mb", env: "CAPTURE_MAX_MB", default: "100", "Capture file size in MiB before it is rotated to FILE.1 (1-100000)."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
@@ -77,6 +83,8 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
     var c = BrokerConfig(address: try settings.address("address")!, publishSecret: publishSecret)
     c.metricsAddress = try settings.address("metrics")
     c.statusPassword = settings.string("status-password")
+    c.metricsToken = settings.string("metrics-token").flatMap { $0.isEmpty ? nil : $0 }
+    c.scrapeRate = try settings.int("scrape-rate", in: 1...1_000_000)!
     c.capturePath = settings.string("capture")
     c.captureMaxBytes = try settings.int("capture-max-mb", in: 1...100_000)! << 20
     c.drainMicros = Int64(try settings.int("drain-ms", in: 0...60_000)!) * 1000

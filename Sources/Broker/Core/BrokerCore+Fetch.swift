@@ -6,11 +6,11 @@ extension BrokerCore {
     /// the stream's owner, a peer broker or the producer: the stream's own loss detector takes it as gaps, so the
     /// NACKs upstream are paced and bounded like any other, and the repair is forwarded to the subscribers
     /// (those who had it drop it as a duplicate).
-    mutating func fetchMissing(_ n: Nack, from: PeerAddress, now: Int64) {
+    mutating func fetchMissing(_ n: Nack, from: PeerAddress, now: Int64, maxSequences: Int) {
         guard var st = streamTable.byID.removeValue(forKey: n.stream) else { return }
         defer { streamTable.byID[n.stream] = st }
         guard st.online, let owner = st.owner, owner != from, table[from]?.selectors.contains(where: { $0.covers(n.stream) }) == true else { return }
-        var budget = limits.maxResendsPerNack
+        var budget = min(maxSequences, limits.maxResendsPerNack)
         var added = false
         for r in n.ranges {
             var seq = r.start

@@ -45,6 +45,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
     var announceDirty = false
     var interestDirty = false
     var outbox = OutputQueue<BrokerOutput>()
+    /// Counts turns (drains of `outbox`), for the per-turn NACK allowance of each session.
+    var turn: UInt64 = 1
     /// After `shutdown`: the BYE rounds still to send to clients and producers, and when the next is due.
     var byesLeft = 0
     /// Set by `shutdown`: the broker is leaving, so it no longer greets its peers (its PEER_HELLOs would bring back up
@@ -89,7 +91,14 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     // MARK: The core contract
 
-    public mutating func pollTransmit() -> BrokerOutput? { outbox.pop() }
+    /// The next output; nil ends the turn (the driver drained everything the last inputs queued).
+    public mutating func pollTransmit() -> BrokerOutput? {
+        guard let o = outbox.pop() else {
+            turn &+= 1
+            return nil
+        }
+        return o
+    }
 
     public mutating func pollEvent() -> BrokerEvent? { events.pop() }
 
@@ -143,14 +152,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             table[from] = s
             unsubscribe(r, from: from)
         case .nack(let n):
-            guard var s = session(from, token: n.token, answerCookie: false), s.role != .producer else { return }
-            links[from]?.counters.nacksIn += 1
-            s.lastHeard = now
-            if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
-            table[from] = s
-            counters.nacksIn += 1
-            answerNack(n, from: from, now: now)
-            fetchMissing(n, from: from, now: now)
+            handleNack(n, from: from, now: now)
         case .listRequest(let token, let rid):
             guard var s = session(from, token: token, answerCookie: false) else { return }
             s.lastHeard = now
@@ -515,16 +517,6 @@ public struct BrokerCore: ProtocolCore, Sendable {
             outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
-    }
-
-    mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64) {
-        guard let st = streamTable.byID[n.stream] else { return }
-        guard let slot = table[from]?.slot, table[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
-        var s = table.remove(from)!  // changed in place, not copied (see handleData)
-        defer { table[from] = s }
-        retransmitter.answer(
-            n, from: st.buffer, streamBytesIn: st.bytesIn, to: Subscriber(slot: slot, address: from), session: &s, now: now, counters: &counters,
-            outbox: &outbox)
     }
 
     mutating func list(requestID: UInt32, to: PeerAddress) {

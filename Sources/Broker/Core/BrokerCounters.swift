@@ -18,6 +18,8 @@ public struct BrokerCounters: Sendable {
     public var retransmitsUnavailable = 0
     /// Datagrams asked for but not resent: the subscriber's retransmit budget was spent.
     public var retransmitsOverBudget = 0
+    /// NACKs dropped unread because their sender used its `maxNackSequencesPerTurn` in this turn.
+    public var nacksOverTurnBudget = 0
     public var leasesExpired = 0
     public var cookiesSent = 0
     public var subscribeRequests = 0

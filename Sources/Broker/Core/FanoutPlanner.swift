@@ -43,6 +43,11 @@ public final class FanoutPlanner {
 
     public func backlog(slot: Int) -> Int { slot < slots.count ? slots[slot]?.queue.count ?? 0 : 0 }
 
+    /// `backlog` and `droppedFrames` of every slot at once, for a snapshot taken without walking the sessions.
+    public func queueFigures() -> (backlog: [Int], droppedFrames: [Int]) {
+        (slots.map { $0?.queue.count ?? 0 }, slots.map { $0?.queue.droppedFrames ?? 0 })
+    }
+
     /// Queues one of the core's media outputs (or forgets a released slot). Control datagrams (`.send`) are not
     /// queued: the driver sends them at once.
     public func dispatch(_ o: BrokerOutput) {

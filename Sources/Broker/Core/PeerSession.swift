@@ -20,4 +20,18 @@ public struct PeerSession: Sendable {
     /// Which lease-wheel entries are this session's (0 until the session table takes it in; a later session at
     /// the same address gets another number, so entries of an ended session are told apart).
     var leaseSerial: UInt64 = 0
+    /// NACK work in the broker's current turn: which turn, and the sequence numbers looked at in it.
+    var nackTurn: UInt64 = 0
+    var nackSequencesInTurn = 0
+
+    /// Takes up to `wanted` sequence numbers of this turn's NACK allowance (`limit`); returns how many it may look at.
+    mutating func takeNackWork(_ wanted: Int, turn: UInt64, limit: Int) -> Int {
+        if nackTurn != turn {
+            nackTurn = turn
+            nackSequencesInTurn = 0
+        }
+        let granted = max(0, min(wanted, limit - nackSequencesInTurn))
+        nackSequencesInTurn += granted
+        return granted
+    }
 }

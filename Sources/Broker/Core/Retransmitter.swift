@@ -1,7 +1,8 @@
 import Wire
 
 /// Answers a client's NACK from a stream's retransmit buffer: each datagram at most once per round trip to that
-/// client, at most `limits.maxResendsPerNack` per NACK, within the client's `RetransmitBudget`, every resend
+/// client, at most `maxSequences` looked at per NACK (`limits.maxResendsPerNack`, less when the client's
+/// `maxNackSequencesPerTurn` is nearly spent), within the client's `RetransmitBudget`, every resend
 /// flagged as such.
 struct Retransmitter: Sendable {
     let timers: Timers
@@ -11,13 +12,13 @@ struct Retransmitter: Sendable {
     /// bytes the stream has received so far, which credit the client's budget.
     func answer(
         _ n: Nack, from buffer: RetransmitBuffer, streamBytesIn: Int, to sub: Subscriber, session s: inout PeerSession, now: Int64,
-        counters: inout BrokerCounters, outbox: inout OutputQueue<BrokerOutput>
+        maxSequences: Int, counters: inout BrokerCounters, outbox: inout OutputQueue<BrokerOutput>
     ) {
         var allowance = s.retransmitBudget ?? RetransmitBudget(burst: limits.retransmitBurstBytes)
         allowance.credit(n.stream, bytesIn: streamBytesIn, limits: limits)
         defer { s.retransmitBudget = allowance }
         let minInterval = max(s.rttMicros, Int64(n.rttMicros), timers.minRetryInterval / 2)
-        var budget = limits.maxResendsPerNack
+        var budget = min(maxSequences, limits.maxResendsPerNack)
         for r in n.ranges {
             var seq = r.start
             for _ in 0..<Int(r.count) {

@@ -1,9 +1,11 @@
 import HTTP
 
 /// Who may see the status page and the API and act on them. Open paths (/metrics, /healthz, /readyz) never come
-/// here. With no password set, nothing is shown (the page says how to set one). Otherwise a request passes with
-/// HTTP Basic (any user name, the password compared in constant time) or a login session cookie; failed
-/// passwords are slowed down per source address by a `LoginThrottle`. An action (a POST that changes the
+/// here. With no password set, nothing is shown (the page says how to set one). Otherwise a request passes with a
+/// login session cookie (never throttled), or with HTTP Basic (any user name, the password compared in constant
+/// time) when the client sends it unasked, as curl -u does: nothing here sends a Basic challenge, so a browser
+/// asks for the password once, on the login form. Passwords are slowed down per source address and in total by a
+/// `LoginThrottle`. An action (a POST that changes the
 /// broker) must also come from this page: an `Origin` (or `Sec-Fetch-Site`) naming another site is refused, and a
 /// cookie session must send its CSRF token in `X-CSRF-Token`.
 public struct StatusGate: Sendable {
@@ -37,14 +39,14 @@ public struct StatusGate: Sendable {
             return .allowed(csrf: s.csrf)
         }
         guard let credentials = BasicAuth.parse(r.headers["Authorization"]) else {
-            return .refused(challenge(page: page, status: 401, "log in: HTTP Basic (any user name) or POST /login\n"))
+            return .refused(Self.unauthorized(page: page, "log in: POST /login, or HTTP Basic sent with the request (curl -u any:PASSWORD)\n"))
         }
-        if let until = throttle.blockedUntil(source, now: now) { return .refused(Self.tooSoon(until: until, now: now)) }
+        if let until = throttle.admit(source, now: now) { return .refused(Self.tooSoon(until: until, now: now)) }
         guard ConstantTime.equal(credentials.password, password) else {
             throttle.failed(source, now: now)
-            return .refused(challenge(page: page, status: 401, "wrong password\n"))
+            return .refused(Self.unauthorized(page: page, "wrong password\n"))
         }
-        throttle.succeeded(source)
+        throttle.succeeded(source, now: now)
         if action, let refusal = Self.crossSite(r) { return .refused(refusal) }
         return .allowed(csrf: nil)
     }
@@ -53,14 +55,14 @@ public struct StatusGate: Sendable {
     public mutating func login(_ r: HTTPRequest, source: String, now: Int64, random: () -> UInt64) -> HTTPResponse {
         guard let password else { return .text(403, "the status page is off: set STATUS_PASSWORD and restart the broker\n") }
         if let refusal = Self.crossSite(r) { return refusal }
-        if let until = throttle.blockedUntil(source, now: now) { return Self.tooSoon(until: until, now: now) }
+        if let until = throttle.admit(source, now: now) { return Self.tooSoon(until: until, now: now) }
         let form = HTTPRequest(method: "GET", target: "/?" + String(decoding: r.body, as: UTF8.self))
         guard let sent = form.queryItem("password"), ConstantTime.equal(sent, password) else {
             throttle.failed(source, now: now)
             return HTTPResponse(
                 status: 401, contentType: "text/html; charset=utf-8", body: Array(StatusPageHTML.login(error: "Wrong password.").utf8))
         }
-        throttle.succeeded(source)
+        throttle.succeeded(source, now: now)
         let (token, _) = sessions.open(now: now, random: random)
         let cookie = "\(StatusSessions.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(StatusSessions.lifetime / 1_000_000)"
         return HTTPResponse(status: 303, body: Array("logged in\n".utf8), headers: [("Location", "/status"), ("Set-Cookie", cookie)])
@@ -73,29 +75,29 @@ public struct StatusGate: Sendable {
         return HTTPResponse(status: 303, body: Array("logged out\n".utf8), headers: [("Location", "/login"), ("Set-Cookie", clear)])
     }
 
-    /// A 401 that asks for Basic credentials; for the page its body is the login form, so a user who dismisses the
-    /// browser's dialog can log in with the form instead.
-    private func challenge(page: Bool, status: Int, _ text: String) -> HTTPResponse {
-        let auth = ("WWW-Authenticate", "Basic realm=\"\(Self.realm)\", charset=\"UTF-8\"")
-        if page {
-            return HTTPResponse(
-                status: status, contentType: "text/html; charset=utf-8", body: Array(StatusPageHTML.login(error: nil).utf8), headers: [auth])
-        }
-        return HTTPResponse(status: status, body: Array(text.utf8), headers: [auth])
+    /// Not logged in: the page goes to the login form (one way to log in, no Basic dialog on top of it); anything
+    /// else gets a plain 401 without a challenge, so a page polling with an expired cookie never makes the browser
+    /// ask.
+    private static func unauthorized(page: Bool, _ text: String) -> HTTPResponse {
+        if page { return HTTPResponse(status: 303, body: Array("log in at /login\n".utf8), headers: [("Location", "/login")]) }
+        return HTTPResponse(status: 401, body: Array(text.utf8))
     }
 
     private static func tooSoon(until: Int64, now: Int64) -> HTTPResponse {
         let seconds = max(1, (until - now + 999_999) / 1_000_000)
         return HTTPResponse(
-            status: 429, body: Array("too many wrong passwords from your address; try again in \(seconds) s\n".utf8),
+            status: 429, body: Array("too many wrong passwords; try again in \(seconds) s\n".utf8),
             headers: [("Retry-After", String(seconds))])
     }
 
-    /// A refusal when the request says it comes from another site: `Origin` not this host (a browser sends it with
-    /// every POST), or `Sec-Fetch-Site` other than same-origin or none. Requests with neither (curl) pass.
+    /// A refusal when the request says it comes from another site: `Sec-Fetch-Site` other than same-origin or none
+    /// (a page cannot set it), or, from a browser without it, `Origin` not this host (a browser sends it with every
+    /// POST). Requests with neither (curl) pass. `Sec-Fetch-Site` decides when present: a page served with
+    /// `Referrer-Policy: no-referrer` makes Chromium send `Origin: null` with its own same-origin form.
     static func crossSite(_ r: HTTPRequest) -> HTTPResponse? {
-        if let site = r.headers["Sec-Fetch-Site"], site != "same-origin" && site != "none" {
-            return .text(403, "cross-site request refused (Sec-Fetch-Site: \(site))\n")
+        if let site = r.headers["Sec-Fetch-Site"] {
+            guard site == "same-origin" || site == "none" else { return .text(403, "cross-site request refused (Sec-Fetch-Site: \(site))\n") }
+            return nil
         }
         guard let origin = r.headers["Origin"] else { return nil }
         let host = r.headers["Host"] ?? ""

@@ -8,7 +8,7 @@ public enum StatusPageHTML {
             "Content-Security-Policy",
             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
         ),
-        ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"), ("Referrer-Policy", "same-origin"),
     ]
 
     static let style = """
@@ -143,17 +143,26 @@ public enum StatusPageHTML {
         </script></body></html>
         """
 
-    /// The login form; `error` is shown above it (our own fixed text, never input).
+    /// The login form; `error` is shown above it (our own fixed text, never input). A login link
+    /// `/login#password=...` (what scripts/run-local prints) fills and sends the form once: the fragment never
+    /// reaches a server or a log, and the script removes it from the address bar before sending.
     public static func login(error: String?) -> String {
         """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><title>vbroker status: log in</title>
         \(style)</head><body>
         <h1>vbroker status</h1>
         \(error.map { "<p id=\"err\">\($0)</p>" } ?? "")
-        <form method="post" action="/login">
-        <label>Password <input type="password" name="password" autofocus></label> <button>log in</button>
+        <form method="post" action="/login" id="login">
+        <label>Password <input type="password" name="password" id="password" autofocus></label> <button>log in</button>
         </form>
-        <p class="muted note">The password is the broker's <code>STATUS_PASSWORD</code>. Scripts can use HTTP Basic
+        <script>
+        if (location.hash.startsWith("#password=")) {
+          const sent = decodeURIComponent(location.hash.slice(10));
+          history.replaceState(null, "", location.pathname);
+          if (!document.getElementById("err")) { document.getElementById("password").value = sent; document.getElementById("login").submit(); }
+        }
+        </script>
+        <p class="muted note">The password is the broker's <code>STATUS_PASSWORD</code>. Scripts can send HTTP Basic
         with any user name: <code>curl -u status:PASSWORD http://HOST:PORT/api/streams</code>.</p>
         </body></html>
         """

@@ -2,7 +2,7 @@ import BrokerCore
 import Platform
 import Wire
 
-extension BrokerServer {
+extension ScrapeSnapshot {
     /// The cluster's part of /metrics: each peer link's state, RTT and traffic, and each stream's origin broker.
     func clusterMetricsText(_ streams: [BrokerStream]) -> String {
         var out = ""
