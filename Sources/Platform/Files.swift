@@ -78,5 +78,11 @@ public enum Files {
         guard rename(tmp, path) == 0 else { throw SystemError("rename \(path)") }
     }
 
+    /// Whether anything exists at `path` (a file, a folder, a dangling name is not).
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 }
