@@ -22,10 +22,8 @@ extension BrokerCore {
     /// Sends (or repeats) the decisions made here lately to every linked peer.
     mutating func repeatBlocks(now: Int64) {
         guard now >= blockSends.dueAt else { return }
-        for a in Array(links.keys) where links[a]!.up && !links[a]!.isSelf {
-            let entries = blockSends.entries
-            sendBlockPages(entries, to: a, everyPage: true)
-        }
+        let entries = blockSends.entries
+        for a in Array(links.keys) where links[a]!.up && !links[a]!.isSelf { sendBlockPages(entries, to: a, everyPage: true) }
         blockSends.sendsLeft -= 1
         if blockSends.sendsLeft <= 0 {
             blockSends.entries = []
