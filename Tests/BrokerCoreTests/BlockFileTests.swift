@@ -20,7 +20,8 @@ final class BlockFileTests: XCTestCase {
     }
 
     func testDamagedLinesAreNamedAndSkipped() {
-        let text = "# vbroker blocks v1\r\nblocked 1AAA99 0000000102030405\nblocked 1AAA9 0000000102030405\nblocked 000000 0000000000000001\n"
+        let text =
+            "# vbroker blocks v1\r\nblocked 1AAA99 0000000102030405\nblocked 1AAA9 0000000102030405\nblocked 000000 0000000000000001\n"
             + "paused 1AAA99 0000000102030405\n\n# a comment\nunblocked FFFFFF FFFFFFFFFFFFFFFG\nunblocked FFFFFF FFFFFFFFFFFFFFFF extra\n"
             + "unblocked FFFFFF FFFFFFFFFFFFFFFF"
         let (read, problems) = BlockFile.decode(text)
@@ -44,7 +45,9 @@ final class BlockFileTests: XCTestCase {
         for _ in 0..<2000 {
             let n = Int(rng.next() % 200)
             var bytes = Array(BlockFile.header.utf8) + [10]
-            for _ in 0..<n { bytes.append(rng.next() % 4 == 0 ? UInt8(truncatingIfNeeded: rng.next()) : alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+            for _ in 0..<n {
+                bytes.append(rng.next() % 4 == 0 ? UInt8(truncatingIfNeeded: rng.next()) : alphabet[Int(rng.next() % UInt64(alphabet.count))])
+            }
             let (read, problems) = BlockFile.decode(String(decoding: bytes, as: UTF8.self))
             XCTAssertLessThanOrEqual(read.count + problems.count, n + 1)
         }

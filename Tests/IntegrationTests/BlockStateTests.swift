@@ -44,7 +44,8 @@ final class BlockStateTests: IntegrationTestCase {
         try waitUntil("the producer is refused") { producer.stderr.contains("refused producer 1AAA99 (not authorized): producer 1AAA99 is blocked") }
 
         // Unblocked at broker2: broker1 lets the producer in at its next HELLO.
-        XCTAssertEqual(try http(XCTUnwrap(brokers[1].metricsPort), "POST", "/api/producers/unblock", password: password, form: "id=1AAA99").status, 200)
+        XCTAssertEqual(
+            try http(XCTUnwrap(brokers[1].metricsPort), "POST", "/api/producers/unblock", password: password, form: "id=1AAA99").status, 200)
         try waitForProducerOnline("1AAA99", at: brokers[0], timeout: 20)
         XCTAssertEqual(try blocked(brokers[0]), [])
         try waitUntil("broker1's state file has the unblock") {
@@ -55,7 +56,8 @@ final class BlockStateTests: IntegrationTestCase {
     func testADamagedStateFileIsAWarningNotACrash() throws {
         let state = folder("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-        try Data("# vbroker blocks v1\nblocked 1AAA99 0000000001000001\nblocked nonsense\n\u{0}\u{1}".utf8).write(to: state.appendingPathComponent("blocks"))
+        try Data("# vbroker blocks v1\nblocked 1AAA99 0000000001000001\nblocked nonsense\n\u{0}\u{1}".utf8).write(
+            to: state.appendingPathComponent("blocks"))
         let broker = try startBroker(metrics: true, extra: ["--status-password", password, "--state-dir", state.path])
         try waitUntil("the broker warns about the damaged lines") { broker.process.stderr.contains("line 3: expected") }
         XCTAssertEqual(try blocked(broker), ["1AAA99"], "the good line still counts")

@@ -76,7 +76,8 @@ enum Samples {
     static let fullAnnounce: Message = {
         let entries = (0..<WireConstants.maxAnnounceEntries).map { i -> PeerAnnounceEntry in
             let stream = StreamID(producer: testProducer, index: UInt8(i + 1))
-            return PeerAnnounceEntry(stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1)
+            return PeerAnnounceEntry(
+                stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1)
         }
         return .peerAnnounce(PeerAnnounce(token: .max, brokerID: 1, version: .max, page: 254, pages: 255, entries: entries))
     }()
@@ -89,7 +90,8 @@ enum Samples {
     static let peerMessages: [Message] = [
         .peerHello(
             PeerHello(
-                token: 1, brokerID: .max, sendTime: 3, echoTime: 4, announceVersion: 5, announceAck: 6, interestVersion: 7, interestAck: 8, echoDelay: 9)),
+                token: 1, brokerID: .max, sendTime: 3, echoTime: 4, announceVersion: 5, announceAck: 6, interestVersion: 7, interestAck: 8,
+                echoDelay: 9)),
         .peerAnnounce(PeerAnnounce(token: 2, brokerID: 3, version: 4, page: 0, pages: 1, entries: [])),
         fullAnnounce,
         .peerInterest(PeerInterest(token: 5, brokerID: 6, version: 7, page: 1, pages: 3, entries: [videoStream, audioStream])),
@@ -301,7 +303,8 @@ final class MessageCodecTests: XCTestCase {
     }
 
     func testPeerBlocksLayoutAndAbsurdEntries() {
-        let one = PeerBlocks(token: 1, brokerID: 2, version: 3, page: 0, pages: 1, entries: [PeerBlockEntry(producer: testProducer, blocked: true, stamp: 0x0102)])
+        let one = PeerBlocks(
+            token: 1, brokerID: 2, version: 3, page: 0, pages: 1, entries: [PeerBlockEntry(producer: testProducer, blocked: true, stamp: 0x0102)])
         let b = Message.peerBlocks(one).encode()
         XCTAssertEqual(b.count, WireConstants.peerPageHeader + PeerBlockEntry.size + WireConstants.peerTagSize)
         XCTAssertEqual(b[3], 19)

@@ -29,8 +29,9 @@ extension BrokerServer {
         if problems.count > 10 { log.warning("state: \(path) has \(problems.count - 10) more lines that could not be read") }
         core.restoreBlocks(entries)
         savedBlocks = core.blocks.revision
-        let blocked = core.blocks.blocked.sorted()
-        log.info("state: restored \(entries.count) block decisions from \(path); blocked: \(blocked.isEmpty ? "none" : blocked.map(\.description).joined(separator: ", "))")
+        let blocked = core.blocks.blocked.sorted().map(\.description)
+        let list = blocked.isEmpty ? "none" : blocked.joined(separator: ", ")
+        log.info("state: restored \(entries.count) block decisions from \(path); blocked: \(list)")
     }
 
     /// Writes the block list (called when its revision moved). A failure is logged and tried again on the next change.

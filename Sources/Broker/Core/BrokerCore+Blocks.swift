@@ -52,8 +52,8 @@ extension BrokerCore {
     private mutating func sendBlockPages(_ entries: [PeerBlockEntry], to a: PeerAddress, everyPage: Bool) {
         guard let link = links[a] else { return }
         let (token, id, version) = (link.token, epoch, UInt32(truncatingIfNeeded: blocks.revision))
-        let perPage = WireConstants.maxBlockEntries
-        sendPages(entries, perPage: perPage, to: a, cursor: \.blocksCursor, maxPages: everyPage ? 255 : cluster!.maxPagesPerTick) { page, pages, part in
+        let pages = everyPage ? 255 : cluster!.maxPagesPerTick
+        sendPages(entries, perPage: WireConstants.maxBlockEntries, to: a, cursor: \.blocksCursor, maxPages: pages) { page, pages, part in
             .peerBlocks(PeerBlocks(token: token, brokerID: id, version: version, page: page, pages: pages, entries: part))
         }
     }
