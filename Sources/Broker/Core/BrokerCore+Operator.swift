@@ -58,7 +58,8 @@ extension BrokerCore {
     /// A HELLO from a blocked producer id: refused, naming the block (request id 0: the session is refused).
     mutating func refuseBlocked(_ producer: ProducerID, from: PeerAddress) {
         counters.refused["blocked", default: 0] += 1
-        sendError(to: from, requestID: 0, .notAuthorized, "producer \(producer) is blocked by the cluster's operator (unblock it on any broker's status page)")
+        let why = "producer \(producer) is blocked by the cluster's operator (unblock it on any broker's status page)"
+        sendError(to: from, requestID: 0, .notAuthorized, why)
         events.push(.blockedHelloRefused(producer, from: from))
     }
 }
