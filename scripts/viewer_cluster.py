@@ -168,13 +168,13 @@ class Cluster:
 class Browser:
     """Headless Chromium with its DevTools port on loopback; `open(url)` returns a DevToolsSocket for a new tab."""
 
-    def __init__(self, chromium, workdir, width=1280, height=900):
+    def __init__(self, chromium, workdir, width=1280, height=900, extra_args=()):
         self.profile = tempfile.mkdtemp(prefix="chromium-", dir=workdir)
         self.log = os.path.join(workdir, "chromium.log")
         self.proc = subprocess.Popen(
             [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
              "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required", "--remote-debugging-address=127.0.0.1",
-             "--remote-debugging-port=0", f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "about:blank"],
+             "--remote-debugging-port=0", f"--user-data-dir={self.profile}", f"--window-size={width},{height}", *extra_args, "about:blank"],
             stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
         deadline = time.time() + 30
         self.port = None

@@ -163,14 +163,15 @@ def data_header(stream, seq, frame, flen, idx, count, ctime, flags=0, mac=0):
     return hdr(10) + struct.pack(">IIIIHHQB3xQ", stream, seq, frame, flen, idx, count, ctime, flags, mac)
 
 
-def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB, mac=None, origin=0):
+def data(stream, seq, frame, flen, idx, ctime, flags=0, count=None, payload_len=None, fill=0xAB, mac=None, origin=0, payload=None):
     """A DATA datagram stamped with the MAC under MEDIA_KEY (or with `mac` as given), and with the origin tag of
     the broker its producer is connected to (bytes 33-35, not covered by the MAC; 0 = not stamped)."""
     if count is None:
         count = (flen + CHUNK - 1) // CHUNK
     if payload_len is None:
         payload_len = min(CHUNK, flen - idx * CHUNK)
-    b = data_header(stream, seq, frame, flen, idx, count, ctime, flags) + bytes([fill]) * payload_len
+    body = payload if payload is not None else bytes([fill]) * payload_len
+    b = data_header(stream, seq, frame, flen, idx, count, ctime, flags) + body
     if mac is None:
         mac = data_mac(MEDIA_KEY, b)
     return b[:33] + origin.to_bytes(3, "big") + struct.pack(">Q", mac) + b[DATA_HEADER:]
@@ -318,6 +319,17 @@ def samples():
        "vbwire.mac": "0x" + d[36:44].hex()},
       [("vbwire.stream_id", "Stream ID: 1AAA9901 (producer 1AAA99, stream 01 video)"),
        ("vbwire.capture_time_abs", "Nov 14, 2023 22:13:20.123456000 UTC")], type_="DATA")
+    # An opus stream (index 3, kind 3): its frame is an Opus chunk (section 13), here three packets of 20 ms.
+    chunk = bytes([1, 1, 3, 0]) + b"".join(len(p).to_bytes(2, "big") + p for p in (b"\xfc\x01\x02", b"\xfc\x03\x04\x05\x06", b"\xf8\x07"))
+    s("DATA opus chunk", data(PID << 8 | 3, 50, 2, len(chunk), 0, CTIME, payload=chunk), "DATA 1AAA9903 seq=50 frame=2 chunk 1/1 [opus 3 packets, 60 ms]",
+      {"vbwire.stream": "1AAA9903", "vbwire.opus.format": "1", "vbwire.opus.channels": "1", "vbwire.opus.packet_count": "3",
+       "vbwire.opus.packet_length": ["3", "5", "2"], "vbwire.opus.samples": "2880", "vbwire.payload_length": str(len(chunk))},
+      [("vbwire.stream_id", "Stream ID: 1AAA9903 (producer 1AAA99, stream 03 opus)"),
+       ("vbwire.opus", "Opus chunk: format 1, 1 channel(s), 3 packets, 60.0 ms")], type_="DATA")
+    browser_hello = hello(TOKEN, NONCE + 6, 1, PID, [(1, 1, 12000), (3, 3, 10000)])
+    s("HELLO producer with Opus sound", browser_hello, "HELLO producer 1AAA99 streams=2 [1AAA9901 video, 1AAA9903 opus] token=" + tok,
+      {"vbwire.kind": ["1", "3"], "vbwire.stream_index": ["1", "3"], "vbwire.rate": ["12000", "10000"]},
+      [("vbwire.descriptor", "Stream 1AAA9903: opus, 10.000 frames/s")], type_="HELLO")
     s("DATA last chunk retransmit", data(V1, 129, 4, 10000, 7, CTIME, flags=1),
       "DATA 1AAA9901 seq=129 frame=4 chunk 8/8 [retransmit]",
       {"vbwire.payload_length": "508", "vbwire.flags.retransmit": "1", "vbwire.flags.cached": "0"}, type_="DATA")
@@ -431,7 +443,7 @@ def samples():
     s("HELLO producer id 0", hello(TOKEN, NONCE, 1, 0, [(1, 1, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
     s("HELLO role 3", hello(TOKEN, NONCE, 3), experts=["vbwire.malformed.bad_value"], type_="HELLO")
     s("HELLO stream index 0", hello(TOKEN, NONCE, 1, PID, [(0, 1, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
-    s("HELLO kind 3", hello(TOKEN, NONCE, 1, PID, [(1, 3, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
+    s("HELLO kind 4", hello(TOKEN, NONCE, 1, PID, [(1, 4, 12000)]), experts=["vbwire.malformed.bad_value"], type_="HELLO")
     s("HELLO 17 streams", hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 18)]),
       experts=["vbwire.malformed.limit"], type_="HELLO")
     s("HELLO producer without its proof", hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 6)], key=b""),
@@ -508,7 +520,7 @@ def samples():
       experts=["vbwire.malformed.bad_length"], type_="PEER_ANNOUNCE", texts=["PEER_ANNOUNCE with 2 entries must be 84 bytes, got 60"])
     s("PEER_ANNOUNCE 57 entries", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 1, 12000, 2, NONCE)] * 57),
       experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="PEER_ANNOUNCE")
-    s("PEER_ANNOUNCE kind 3", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 3, 12000, 2, NONCE)]),
+    s("PEER_ANNOUNCE kind 4", peer_announce(PEER_TOKEN, BROKER_A, 3, 0, 1, [(V1, 4, 12000, 2, NONCE)]),
       experts=["vbwire.malformed.bad_value"], type_="PEER_ANNOUNCE")
     s("PEER_INTEREST 342 entries", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [V1] * 342),
       experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="PEER_INTEREST")

@@ -3,6 +3,14 @@ public struct HTTPResponse: Sendable, Equatable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// An open-ended body (a live stream): no Content-Length, `Connection: close`, and the server hands the
+    /// connection over once the head and `body` (the stream's first bytes) are written, as it does after a 101.
+    public var streaming = false
+    /// False for a streaming response whose new owner writes the head itself (a snapshot answered when its frame
+    /// arrives): the server writes nothing and hands the connection over at once.
+    public var writesHead = true
+    /// For a streaming response whose body has a known length (a file sent by its new owner): its Content-Length.
+    public var streamLength: Int64?
 
     /// A response with an optional Content-Type followed by `headers`, in order.
     public init(
@@ -13,6 +21,21 @@ public struct HTTPResponse: Sendable, Equatable {
         self.body = body
         self.headers = HTTPHeaders(contentType.map { [("Content-Type", $0)] } ?? [])
         for (name, value) in headers { self.headers.add(name, value) }
+    }
+
+    /// The head of a live stream of `contentType`, handed over once written (see `streaming`).
+    public static func stream(contentType: String, headers: [(String, String)] = [], opening: [UInt8] = []) -> HTTPResponse {
+        var r = HTTPResponse(status: 200, contentType: contentType, body: opening, headers: headers)
+        r.streaming = true
+        return r
+    }
+
+    /// Nothing written: the connection is handed over for its new owner to answer later.
+    public static func handOver() -> HTTPResponse {
+        var r = HTTPResponse(status: 200, contentType: nil)
+        r.streaming = true
+        r.writesHead = false
+        return r
     }
 
     /// A plain-text UTF-8 response.
@@ -54,6 +77,7 @@ public struct HTTPResponse: Sendable, Equatable {
     /// 1xx, 204 and 304 carry neither Content-Length nor a body (RFC 9110 §8.6, §15.3.5, §15.4.5).
     public func encode(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
         precondition((100...999).contains(status), "status \(status) is not a three-digit code")
+        guard writesHead else { return [] }
         let hasBody = Self.allowsBody(status)
         precondition(hasBody || body.isEmpty, "status \(status) cannot carry a body")
         var out: [UInt8] = []
@@ -65,7 +89,8 @@ public struct HTTPResponse: Sendable, Equatable {
         where !Self.isFramingField(name) || (keepsConnectionField && HTTPSyntax.equalsIgnoringCase(name.utf8, "Connection".utf8)) {
             Self.appendField(name, value, to: &out)
         }
-        if hasBody { Self.appendField("Content-Length", String(body.count), to: &out) }
+        if hasBody && !streaming { Self.appendField("Content-Length", String(body.count), to: &out) }
+        if hasBody && streaming, let n = streamLength { Self.appendField("Content-Length", String(n), to: &out) }
         if !keepAlive && status != 101 { Self.appendField("Connection", "close", to: &out) }
         Self.appendLine("", to: &out)
         if hasBody && !headOnly { out += body }

@@ -86,3 +86,20 @@ public enum Files {
 
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 }
+
+extension Files {
+    /// Removes a file; true when it was removed.
+    public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+
+    /// The first `count` bytes of a regular file (fewer when it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { throw SystemError("open \(path)") }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, 0) }
+        guard n >= 0 else { throw SystemError("read \(path)") }
+        out.removeLast(count - n)
+        return out
+    }
+}

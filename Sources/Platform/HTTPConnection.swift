@@ -23,7 +23,7 @@ final class HTTPConnection {
     private var failed = false
     private var finished = false
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
-    /// The request a 101 answered; the connection is handed over once that 101 is written.
+    /// The request a 101 (or a streaming response) answered; the connection is handed over once that is written.
     private(set) var upgradeRequest: HTTPRequest?
 
     init(fd: Int32, peer: PeerAddress?, limits: HTTPServer.Limits, now: Int64) {
@@ -67,11 +67,12 @@ final class HTTPConnection {
     func takeLeftover() -> [UInt8] { parser.takeBufferedBytes() }
 
     func queue(_ response: HTTPResponse, for request: HTTPRequest, now: Int64) {
-        let keepAlive = request.keepAlive || response.status == 101
-        if response.status == 101 { upgradeRequest = request }
+        let handOver = response.status == 101 || (response.streaming && request.method != "HEAD")
+        let keepAlive = (request.keepAlive && !response.streaming) || response.status == 101
+        if handOver { upgradeRequest = request }
         output = response.encode(keepAlive: keepAlive, headOnly: request.method == "HEAD")
         written = 0
-        closeAfterWrite = !keepAlive
+        closeAfterWrite = !keepAlive && !handOver
         answered += 1
         deadline = now + limits.requestTimeout
     }

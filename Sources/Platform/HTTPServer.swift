@@ -97,7 +97,7 @@ public final class HTTPServer {
             } else if c.isUpgraded, let request = c.upgradeRequest {
                 // Handed over open: the server forgets it and the caller owns the descriptor.
                 connections[fd] = nil
-                upgraded.append(HTTPUpgrade(fd: fd, request: request, leftover: c.takeLeftover()))
+                upgraded.append(HTTPUpgrade(fd: fd, request: request, leftover: c.takeLeftover(), peer: c.peer))
             }
         }
         for (fd, c) in connections where c.deadline <= now {

@@ -19,6 +19,8 @@ public final class WebSocketConnection {
     private var failed = false
     /// Why the connection ended, for the log.
     public private(set) var endReason: String?
+    /// When the peer last sent a byte (0: never).
+    public private(set) var lastHeard: Int64 = 0
 
     /// Takes `upgrade`'s descriptor; `leftover` bytes are parsed first.
     public init(_ upgrade: HTTPUpgrade, limits: WebSocketLimits = WebSocketLimits(), outbox: WebSocketOutbox = WebSocketOutbox()) {
@@ -48,6 +50,7 @@ public final class WebSocketConnection {
             if n > 0 {
                 parser.receive(readBuffer[0..<n])
                 total += n
+                lastHeard = now
                 continue
             }
             if n < 0 && errno == EINTR { continue }
@@ -104,6 +107,11 @@ public final class WebSocketConnection {
         isClosing = true
         closeDeadline = now + 1_000_000
         flush()
+    }
+
+    /// Drops whatever is queued and ends the connection now (a tab that gave its place up).
+    public func abandon() {
+        fail(endReason ?? "abandoned")
     }
 
     /// Gives up on a close whose frame the peer has not taken in time.

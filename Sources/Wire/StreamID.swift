@@ -17,11 +17,25 @@ public struct ProducerID: Hashable, Sendable, Comparable, CustomStringConvertibl
     public var bytes: [UInt8] { [UInt8(truncatingIfNeeded: rawValue >> 16), UInt8(truncatingIfNeeded: rawValue >> 8), UInt8(truncatingIfNeeded: rawValue)] }
 }
 
-/// Which media a stream carries; the stream index byte of a stream id.
+/// Which media a stream carries, and so its codec; the stream index byte of a stream id. Every message that names
+/// a stream (HELLO's descriptors, DATA, STREAM_STATUS, LIST entries, the brokers' announcements) carries the
+/// codec with it, so a receiver never needs a separate codec field (docs/PROTOCOL.md, "Stream kinds").
 public enum StreamKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// JPEG frames.
     case video = 1
+    /// MP3 chunks of whole MP3 frames.
     case audio = 2
-    public var description: String { self == .video ? "video" : "audio" }
+    /// Opus chunks (the `Media` module's `OpusChunk`): what a browser publishes, since browsers cannot encode MP3.
+    case opus = 3
+    public var description: String {
+        switch self {
+        case .video: "video"
+        case .audio: "audio"
+        case .opus: "opus"
+        }
+    }
+    /// Sound, in either codec.
+    public var isAudio: Bool { self != .video }
 }
 
 /// A stream's identity: producer id and a 1-byte stream index, written as 8 hex digits (`1AAA9901`).

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `client --headless --sessions N` given several brokers fails over as the interactive client does (issue 14's
+/// `loadgen --sessions N` given several brokers fails over as the interactive client does (issue 14's
 /// bench runs hundreds of subscribers this way): each session starts on a broker of the list, and when that broker
 /// is killed its sessions move to the other and their frames go on. Figures come from the SIGUSR1 reports.
 final class MultiSessionFailoverTests: IntegrationTestCase {
@@ -28,7 +28,7 @@ final class MultiSessionFailoverTests: IntegrationTestCase {
         try waitForProducerOnline("1AAA99", at: brokers[0])
         let list = [brokers[1], brokers[2]].map(\.address).joined(separator: ",")
         let client = try launch(
-            "client", ["--broker", list, "--headless", "--sessions", "4", "--subscribe", "1AAA9901", "--log-level", "info"],
+            "loadgen", ["--broker", list, "--sessions", "4", "--subscribe", "1AAA9901", "--log-level", "info"],
             name: "client-x4")
         try waitUntil("the client's sessions start", timeout: 20) { client.stderr.contains("sessions started on") }
         // Every session receives (a report covers the time since the last one: the counts add up).

@@ -77,9 +77,11 @@ final class ProtocolExamplesTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("docs/PROTOCOL.md"), encoding: .utf8)
         guard let start = text.range(of: "## 11. Worked examples") else { return [] }
+        // §13's payload example is not a datagram (OpusChunkTests checks it).
+        let end = text.range(of: "## 13. Media payloads")?.lowerBound ?? text.endIndex
         var dumps: [[UInt8]] = []
         var current: [UInt8]?
-        for line in text[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text[start.upperBound..<end].split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") {
                 if let c = current { dumps.append(c) }
                 current = current == nil ? [] : nil

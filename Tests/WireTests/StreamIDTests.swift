@@ -61,4 +61,23 @@ final class StreamIDTests: XCTestCase {
         XCTAssertEqual(Serial.distance(from: UInt32.max - 2, to: 3), 6)
         XCTAssertEqual(Serial.distance(from: 100, to: 40), -60)
     }
+
+    /// Kind 3 names Opus chunks; the kind byte of an MP3 stream's descriptor is 2 as before, so existing streams
+    /// are unchanged on the wire, and an unknown kind is still refused.
+    func testOpusKindInTheHelloDescriptor() throws {
+        XCTAssertEqual(StreamID(producer: testProducer, kind: .opus).description, "1AAA9903")
+        XCTAssertEqual(StreamKind.opus.description, "opus")
+        XCTAssertTrue(StreamKind.opus.isAudio && StreamKind.audio.isAudio && !StreamKind.video.isAudio)
+        let streams = [
+            StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 1000),
+            StreamDescriptor(index: 3, kind: .opus, rateMilli: 10_000),
+        ]
+        let hello = Hello(token: 0, nonce: 1, role: .producer, producer: testProducer, streams: streams, proof: Array(repeating: 7, count: 16))
+        var bytes = Message.hello(hello).encode()
+        XCTAssertEqual(Array(bytes[34..<42]), [2, 2, 0, 0, 0, 0, 0x03, 0xE8], "the MP3 descriptor as before")
+        XCTAssertEqual(Array(bytes[42..<50]), [3, 3, 0, 0, 0, 0, 0x27, 0x10], "index 3, kind 3, 10 chunks/s")
+        XCTAssertEqual(try Message.decode(bytes[...]), .hello(hello))
+        bytes[43] = 4
+        XCTAssertThrowsError(try Message.decode(bytes[...])) { XCTAssertEqual($0 as? WireError, .badField(field: "kind", value: 4)) }
+    }
 }

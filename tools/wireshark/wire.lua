@@ -63,8 +63,8 @@ local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] 
 -- A client's HEARTBEAT carries a receiver report (received, lost: u32 each, cumulative) after the 24 bytes.
 local HEARTBEAT_WITH_REPORT = 32
 local ROLES = { [1] = "producer", [2] = "client" }
-local KINDS = { [1] = "video", [2] = "audio" }
-local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio" }
+local KINDS = { [1] = "video", [2] = "audio", [3] = "opus" }
+local INDEXES = { [0] = "all streams of the producer (selector)", [1] = "video", [2] = "audio", [3] = "opus" }
 local ACK_STATUS = { [0] = "online", [1] = "offline", [2] = "waiting" }
 local ERROR_CODES = {
     [1] = "unknown stream", [2] = "limit reached", [3] = "bad request", [4] = "not subscribed", [5] = "no session", [6] = "not authorized",
@@ -120,6 +120,13 @@ local f = {
     capture_time = ProtoField.uint64("vbwire.capture_time", "Capture time (us since Unix epoch)", base.DEC),
     capture_abs = ProtoField.absolute_time("vbwire.capture_time_abs", "Capture time", base.UTC),
     payload = ProtoField.bytes("vbwire.payload", "Payload"),
+    opus = ProtoField.none("vbwire.opus", "Opus chunk"),
+    opus_format = ProtoField.uint8("vbwire.opus.format", "Format", base.DEC),
+    opus_channels = ProtoField.uint8("vbwire.opus.channels", "Channels", base.DEC),
+    opus_packet_count = ProtoField.uint8("vbwire.opus.packet_count", "Packet count", base.DEC),
+    opus_packet_length = ProtoField.uint16("vbwire.opus.packet_length", "Packet length", base.DEC),
+    opus_packet = ProtoField.bytes("vbwire.opus.packet", "Opus packet"),
+    opus_samples = ProtoField.uint32("vbwire.opus.samples", "Samples at 48 kHz (from the packets' TOC bytes)", base.DEC),
     payload_length = ProtoField.uint32("vbwire.payload_length", "Payload length", base.DEC),
     range_count = ProtoField.uint8("vbwire.range_count", "Range count", base.DEC),
     range = ProtoField.none("vbwire.range", "Range"),
@@ -581,6 +588,53 @@ body[9] = function(c, tree) -- ERROR
     return info
 end
 
+-- Samples at 48 kHz of one Opus packet, from its TOC byte (RFC 6716 section 3.1); nil if not valid framing.
+local function opus_samples(p)
+    local toc = p:range(0, 1):uint()
+    local config, code = math.floor(toc / 8), toc % 4
+    local per
+    if config < 12 then per = ({ 480, 960, 1920, 2880 })[config % 4 + 1]
+    elseif config < 16 then per = ({ 480, 960 })[config % 2 + 1]
+    else per = ({ 120, 240, 480, 960 })[config % 4 + 1] end
+    local frames = 1
+    if code == 1 or code == 2 then frames = 2
+    elseif code == 3 then
+        if p:len() < 2 then return nil end
+        frames = p:range(1, 1):uint() % 64
+    end
+    if frames == 0 or frames * per > 5760 then return nil end
+    return frames * per
+end
+
+-- The payload of the first DATA of an opus stream (index 3) is the start of an Opus chunk (section 13): format,
+-- channels, packet count, then length-prefixed packets. Decoded as far as this datagram holds it.
+local function add_opus_chunk(c, tree, payload)
+    local n = payload:len()
+    if n < 4 then return "" end
+    local o = tree:add(f.opus, payload)
+    o:add(f.opus_format, payload:range(0, 1))
+    o:add(f.opus_channels, payload:range(1, 1))
+    local count = payload:range(2, 1):uint()
+    o:add(f.opus_packet_count, payload:range(2, 1))
+    local at, total, complete = 4, 0, 0
+    for _ = 1, count do
+        if at + 2 > n then break end
+        local len = payload:range(at, 2):uint()
+        o:add(f.opus_packet_length, payload:range(at, 2))
+        if len == 0 or at + 2 + len > n then break end
+        local p = payload:range(at + 2, len)
+        o:add(f.opus_packet, p)
+        local samples = opus_samples(p)
+        if samples then total = total + samples end
+        complete = complete + 1
+        at = at + 2 + len
+    end
+    o:add(f.opus_samples, payload:range(0, 0), total):set_generated()
+    o:set_text(string.format("Opus chunk: format %d, %d channel(s), %d packets, %.1f ms", payload:range(0, 1):uint(),
+        payload:range(1, 1):uint(), count, total / 48))
+    return string.format(" [opus %d packets, %.0f ms]", complete, total / 48)
+end
+
 body[10] = function(c, tree) -- DATA
     if c.n < DATA_HEADER then
         flag(c, nil, ef.truncated, string.format("DATA header needs %d bytes, got %d", DATA_HEADER, c.n))
@@ -659,6 +713,7 @@ body[10] = function(c, tree) -- DATA
     if c.n > DATA_HEADER and c.cap > DATA_HEADER then
         local p = c.tvb(DATA_HEADER, c.cap - DATA_HEADER)
         tree:add(f.payload, p)
+        if sid and sid % 256 == 3 and ir and ir:uint() == 0 then info = info .. add_opus_chunk(c, tree, p) end
     end
     if c.n >= DATA_HEADER then
         tree:add(f.payload_length, c.tvb(0, 0), c.n - DATA_HEADER):set_generated()

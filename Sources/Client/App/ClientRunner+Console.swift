@@ -1,4 +1,6 @@
 import ClientCore
+import Console
+import Viewer
 import Platform
 import Wire
 

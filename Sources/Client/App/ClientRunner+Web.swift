@@ -1,4 +1,6 @@
 import ClientCore
+import Console
+import Viewer
 import Platform
 import Wire
 
@@ -13,32 +15,62 @@ extension ClientRunner {
         if !config.headless { say("client: viewer page on \(page) (open \(page)?watch=<id> to watch a stream)") }
     }
 
-    /// Serves the page and the tabs, runs their commands, and once a second sends figures and asks for the list.
+    /// Serves the page, the tabs and the players, runs the tabs' commands, and once a second sends figures and
+    /// asks for the list (which the players' URLs and the playlist need too).
     func serviceWeb(ready: Set<Int32>) {
         guard let w = web else { return }
         let now = Clock.now()
-        let (opened, commands) = w.service(ready: ready, now: now)
-        for tab in opened {
+        let turn = w.service(ready: ready, now: now)
+        for tab in turn.opened {
             w.broadcast(currentWebState(), to: tab)
         }
-        for line in commands {
+        for r in turn.readersOpened { claim(r.stream, by: .reader(r.serial), now: now) }
+        for serial in turn.readersEnded { releaseAll(by: .reader(serial), now: now) }
+        for serial in turn.closedTabs { releaseAll(by: .tab(serial), now: now) }
+        for (tab, line) in turn.commands {
             if line == "list" {
                 core.list(now: now)
                 flushTransmits()
                 continue
             }
             Platform.say("web page: \(line)")
-            _ = execute(line, now: now)
+            runTabCommand(line, tab: tab, now: now)
         }
-        if !commands.isEmpty { prompt() }
+        if !turn.commands.isEmpty { prompt() }
+        serviceClaims(now: now)
         if now >= nextWebTick {
             nextWebTick = now + 1_000_000
+            core.list(now: now)
+            flushTransmits()
             guard !w.tabs.isEmpty else { return }
             let stats = core.stats
             w.sendFigures(stats.keys.sorted().filter { core.isSubscribed($0) }.map { ($0, stats[$0]!) })
-            core.list(now: now)
-            flushTransmits()
         }
+    }
+
+    /// A tab's subscribe is its own claim. Its ✕ is the user's word, as at the prompt: it gives up the prompt's and
+    /// every tab's claim on the selector; players reading the stream keep it (and say so).
+    private func runTabCommand(_ line: String, tab: Int, now: Int64) {
+        switch ClientCommand.parse(line) {
+        case .success(.subscribe(let s)): claim(s, by: .tab(tab), now: now)
+        case .success(.unsubscribe(let s)):
+            let mine = claims.claimants(of: s).filter { $0 == .prompt || { if case .tab = $0 { true } else { false } }($0) }
+            guard !mine.isEmpty else {
+                let others = claims.claimants(of: s)
+                if others.isEmpty {
+                    core.unsubscribe(s, now: now)
+                    flushTransmits()
+                } else {
+                    say("\(s) stays: \(Self.describe(others)) read it")
+                }
+                break
+            }
+            for who in mine { release(s, by: who, now: now, immediately: true) }
+            let players = claims.claimants(of: s)
+            if !players.isEmpty { say("\(s) stays while \(Self.describe(players)) read it") }
+        default: _ = execute(line, now: now)
+        }
+        _ = handleEvents()
     }
 
     func currentWebState() -> String {

@@ -1,4 +1,6 @@
 import ClientCore
+import Console
+import Viewer
 import Config
 import Platform
 import Wire
@@ -17,6 +19,8 @@ struct ClientConfig {
     var headless = false
     /// Serve the viewer page here (`--web`); nil: no page.
     var web: PeerAddress?
+    /// Record into files (`--record`); nil: no recording.
+    var recorder: RecorderConfig?
     var timers = Timers()
     var limits = Limits()
 }
@@ -42,8 +46,10 @@ final class ClientRunner {
     var nextStatus: Int64 = 0
     var lastStatus: Int64 = 0
     var writeErrors = 0
-    /// The viewer page's server and tabs (`--web`).
+    /// The viewer page's server, tabs and players (`--web`).
     var web: WebViewer?
+    /// Who asked for each subscription: the prompt, a tab, a player.
+    var claims = SubscriptionClaims()
     /// LIST requests typed at the prompt and not yet answered: only those answers are printed (the page asks too).
     var promptLists = 0
     var nextWebTick: Int64 = 0
@@ -56,6 +62,8 @@ final class ClientRunner {
     var inputEnded = false
     /// The broker the socket is connected to, for ICMP port unreachable (failover only).
     var connection: BrokerConnection
+    /// The recorder (`--record`).
+    var recorder: Recorder?
 
     /// The broker the client uses now.
     var broker: PeerAddress { core.broker ?? config.broker }
@@ -75,6 +83,7 @@ final class ClientRunner {
             if terminal == nil { stdin = LineReader(fd: 0) }
         }
         if let w = config.web { web = try WebViewer(bind: w, log: log) }
+        if let r = config.recorder { recorder = try Recorder(config: r, log: log) }
         if let o = config.output {
             do { try Files.makeDirectories(o) } catch { log.error("cannot create output folder \(o): \(error)") }
         }
@@ -111,7 +120,8 @@ final class ClientRunner {
             say("client: broker \(broker)" + (config.output.map { ", saving frames under \($0)" } ?? "") + ". Type help for commands.")
         }
         if let w = web { announceWeb(w) }
-        for s in config.subscribe { subscribe(s, now: now) }
+        for s in config.subscribe { claim(s, by: .prompt, now: now) }
+        for s in config.recorder?.selectors ?? [] { claim(s, by: .recorder, now: now) }
         prompt()
         lastStatus = now
         nextStatus = now + config.statusInterval
@@ -119,12 +129,13 @@ final class ClientRunner {
             now = Clock.now()
             var wake = core.pollTimeout()
             if showStatus { wake = min(wake, nextStatus) }
+            if let r = recorder, r.config.all { wake = min(wake, r.nextList) }
             var fds = [socket.fd, signals.fd]
             if let s = stdin, !s.atEnd { fds.append(s.fd) }
             if let t = terminal, !inputEnded { fds.append(t.fd) }
             if let w = web {
                 fds += w.readDescriptors
-                wake = min(wake, w.nextDeadline, nextWebTick)
+                wake = min(wake, w.nextDeadline, nextWebTick, claims.nextDeadline)
             }
             let ready = Poller.wait(readable: fds, writable: web?.writeDescriptors ?? [], timeoutMicros: min(wake, now + 1_000_000) - now)
             if ready.contains(signals.fd), let sig = signals.take() {
@@ -149,6 +160,7 @@ final class ClientRunner {
                 core.handleTimeout(now: Clock.now())
                 flushTransmits()
             }
+            if let r = recorder, r.listDue(now: Clock.now()) { core.list(now: Clock.now()) }  // RECORD=all follows producers
             if handleEvents() == false { return leave() }
             flushTransmits()  // what the events asked for (a LIST on connecting)
             if web != nil { serviceWeb(ready: ready) }
@@ -192,10 +204,8 @@ final class ClientRunner {
         case .failure(let e): say(e.message)
         case .success(let c):
             switch c {
-            case .subscribe(let s): subscribe(s, now: now)
-            case .unsubscribe(let s):
-                core.unsubscribe(s, now: now)
-                flushTransmits()
+            case .subscribe(let s): claim(s, by: .prompt, now: now)
+            case .unsubscribe(let s): promptUnsubscribe(s, now: now)
             case .list:
                 promptLists += 1
                 core.list(now: now)
@@ -246,6 +256,7 @@ final class ClientRunner {
                 return false
             case .streamStatus(let id, let state):
                 if !config.headless { say("stream \(id) is \(state)") }
+                if state != .online { web?.readers.forget(id) }
             case .waiting:
                 if let r = e.reply { say(r.text) }
                 // Say what can be watched meanwhile: the answer to this LIST is worded as the online producers.
@@ -254,6 +265,7 @@ final class ClientRunner {
                 listsForWaiting += 1
             case .list(let entries):
                 for e in entries { origins[e.stream] = e.origin }
+                for s in recorder?.newProducers(entries) ?? [] { claim(s, by: .recorder, now: Clock.now()) }
                 if listsForWaiting > 0 {
                     listsForWaiting -= 1
                     say(Self.onlineProducers(entries))
@@ -262,9 +274,10 @@ final class ClientRunner {
                     printList(entries)
                 }
                 web?.broadcast(ViewerMessage.list(broker: broker.description, entries))
+                web?.readers.entries = Dictionary(entries.map { ($0.stream, $0) }, uniquingKeysWith: { a, _ in a })
             case .frame(let f):
                 deliver(f)
-                web?.deliver(f)
+                web?.deliver(f, now: Clock.now())
             default:
                 if let r = e.reply { say(r.text) }
             }
@@ -278,9 +291,14 @@ final class ClientRunner {
         var fig = figures[f.stream, default: StreamFigures()]
         fig.record(bytes: f.bytes.count, latencyMs: latency, cached: f.cached, now: Clock.now())
         figures[f.stream] = fig
+        recorder?.record(f)
         guard let out = config.output else { return }
         let dir = "\(out)/\(f.stream)"
-        let ext = f.stream.kind == .audio ? "mp3" : "jpg"
+        let ext = switch f.stream.kind {
+        case .audio: "mp3"
+        case .opus: "opus"
+        default: "jpg"
+        }
         // Capture time and frame number together never collide, even when a producer loops or restarts.
         let name = "\(dir)/\(f.captureTime)-\(f.number).\(ext)"
         do {
@@ -348,6 +366,7 @@ final class ClientRunner {
         for id in stats.keys.sorted() { say(summaryLine(id, stats[id]!)) }
         let on = stats.keys.sorted().compactMap { id in origins[id].flatMap { $0 == 0 ? nil : "\(id) \(ProducerID(rawValue: $0)!)" } }
         if !on.isEmpty { say("producers on brokers (origin tags): " + on.joined(separator: ", ")) }
+        for line in recorder?.statsLines() ?? [] { say(line) }
         let rtt = core.link.rtt
         say(
             "broker \(broker): \(core.link.isConnected ? "connected" : "not connected"), rtt \(rtt.hasSample ? fmt(Double(rtt.smoothed) / 1000, 2) + " ms" : "-"), malformed datagrams \(core.malformed)"
@@ -368,23 +387,10 @@ final class ClientRunner {
         web?.closeAll(now: Clock.now())
         closeRegion()
         socket.send(core.bye(), to: broker)
+        recorder?.stop()
         let stats = core.stats
         if stats.isEmpty { say("summary: no frames received") }
         for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }
         return 0
     }
-}
-
-func fmt(_ v: Double, _ digits: Int) -> String {
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let r = (v * p).rounded() / p
-    var s = String(r)
-    if let dot = s.firstIndex(of: ".") {
-        let decimals = s.distance(from: dot, to: s.endIndex) - 1
-        if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
-    } else if digits > 0 {
-        s += "." + String(repeating: "0", count: digits)
-    }
-    return s
 }

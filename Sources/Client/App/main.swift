@@ -1,10 +1,12 @@
 import ClientCore
+import Console
+import Viewer
 import Config
 import Platform
 import Wire
 
 let signals = SignalWatcher()
-let specs: [SettingSpec] = [
+let clientSpecs: [SettingSpec] = [
     SettingSpec(
         "broker", env: "BROKER_ADDRESS", default: "127.0.0.1:5000",
         "Broker address (host:port), or several, comma-separated (or a name with several addresses): the client starts on a random one (see BROKER_PICK) and moves to the next when its broker is gone."),
@@ -20,12 +22,10 @@ let specs: [SettingSpec] = [
     SettingSpec("status-interval", env: "STATUS_INTERVAL", default: "1", "Seconds between status lines; 0 turns them off."),
     SettingSpec("headless", env: "HEADLESS", switch: true, "No prompt, no stdin, no status lines: only the summary at exit (benchmarks, tests)."),
     SettingSpec(
-        "sessions", env: "SESSIONS", default: "1", "With --headless: run this many independent subscriber sessions in one process (load tests)."),
-    SettingSpec("spread", env: "SPREAD", switch: true, "With --sessions: session i subscribes only to the i-th --subscribe id (round robin)."),
-    SettingSpec(
         "latency-budget-ms", env: "LATENCY_BUDGET_MS", default: "250", "A frame not complete this long after its first chunk is dropped whole."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
 ]
+let specs = clientSpecs + RecorderConfig.specs
 let summary = "client: subscribes to streams on the broker and receives them; commands on stdin (type help)."
 let settings = Settings.parseOrExit(program: "client", specs: specs, summary: summary, helpFooter: ClientCommand.helpText)
 let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientConfig in
@@ -43,38 +43,12 @@ let config = exitOnSettingsError("client") { () throws(SettingsError) -> ClientC
     c.output = settings.string("output").flatMap { $0.isEmpty ? nil : $0 }
     c.statusInterval = Int64(try settings.double("status-interval", in: 0...3600)! * 1_000_000)
     c.headless = try settings.bool("headless")
+    c.recorder = try RecorderConfig.parse(settings)
     c.timers.latencyBudget = Int64(try settings.int("latency-budget-ms", in: 10...10_000)!) * 1000
-    for part in (settings.string("subscribe") ?? "").split(separator: ",") {
-        let t = part.filter { $0 != " " }.uppercased()
-        guard let s = StreamID(selector: t), s.rawValue >> 8 != 0 else {
-            throw SettingsError(setting: "SUBSCRIBE (--subscribe)", message: "'\(part)' is not a 6- or 8-digit hex id")
-        }
-        c.subscribe.append(s)
-    }
+    c.subscribe = try settings.streamSelectors("subscribe", setting: "SUBSCRIBE (--subscribe)")
     return c
 }
 let log = Logger(name: "client", level: exitOnSettingsError("client") { () throws(SettingsError) in try settings.logLevel("log-level") })
-let sessionCount = exitOnSettingsError("client") { () throws(SettingsError) in try settings.int("sessions", in: 1...10_000)! }
-if sessionCount > 1 {
-    guard config.web == nil else {
-        writeAll(2, "client: invalid setting WEB_ADDRESS (--web): the viewer page needs a single session\n")
-        exitProcess(2)
-    }
-    guard config.headless else {
-        writeAll(2, "client: invalid setting SESSIONS (--sessions): more than one session needs --headless\n")
-        exitProcess(2)
-    }
-    let spread = exitOnSettingsError("client") { () throws(SettingsError) in try settings.bool("spread") }
-    // SIGUSR1 asks for a report of the sessions' failover figures (scripts/bench); no thread runs yet.
-    signals.watchUser1()
-    do {
-        let runner = try MultiSessionRunner(config: config, sessions: sessionCount, spread: spread, log: log, signals: signals)
-        exitProcess(runner.run())
-    } catch {
-        log.error("cannot start: \(error)")
-        exitProcess(1)
-    }
-}
 do {
     let runner = try ClientRunner(config: config, log: log, signals: signals)
     exitProcess(runner.run())

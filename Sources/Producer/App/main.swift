@@ -29,6 +29,7 @@ let specs: [SettingSpec] = [
         "Derive each producer's stream key from the cluster's publish secret instead (when the operator runs the producers too)."),
     SettingSpec("media-root", env: "MEDIA_ROOT", default: "producer", "Folder holding ID/frames and ID/audio for --producers."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
+    PublishGateway.spec,
 ]
 let summary = "producer: streams numbered JPEG frames (and MP3 audio chunks) to the broker at a fixed rate."
 let settings = Settings.parseOrExit(program: "producer", specs: specs, summary: summary)
@@ -66,6 +67,8 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
                 syntheticBytes: synthetic, stopAfter: stopAfter, streamKey: try key(entry.id, given: entry.key, setting: "PRODUCERS (--producers)"))
         }
     }
+    // `--web` alone: the process only serves the publish page.
+    if try PublishGateway.config(from: settings) != nil, (settings.string("id") ?? "").isEmpty { return [] }
     let idText = try settings.required("id")
     guard let id = ProducerID(hex: idText.trimmingSpaces), id.rawValue != 0 else {
         throw SettingsError(setting: "PRODUCER_ID (--id)", message: "'\(idText)' is not 6 hex digits (for example 1AAA99)")
@@ -96,7 +99,18 @@ let configs = exitOnSettingsError("producer") { () throws(SettingsError) -> [Pro
     ]
 }
 let level = exitOnSettingsError("producer") { () throws(SettingsError) in try settings.logLevel("log-level") }
-if configs.count == 1 {
+let stop = StopSignal()
+// Each runner (and the publish gateway) writes a byte here when it ends (for example after --stop-after), so the
+// process ends with the last.
+let finished = StopSignal()
+let gateway = exitOnSettingsError("producer") { () throws(SettingsError) in try PublishGateway.config(from: settings) }.map { c in
+    let log = Logger(name: "publish", level: level)
+    do { return try PublishGateway.start(c, log: log, stopFD: stop.readFD, finished: finished) } catch {
+        log.error("cannot serve the publish page on \(c.bind): \(error)")
+        exitProcess(1)
+    }
+}
+if configs.count == 1 && gateway == nil {
     let log = Logger(name: "producer \(configs[0].producer)", level: level)
     do {
         let runner = try ProducerRunner(config: configs[0], log: log, stopFD: signals.fd)
@@ -107,7 +121,6 @@ if configs.count == 1 {
     }
 }
 // Several producers: one thread and one socket each; a signal stops them all.
-let stop = StopSignal()
 var runners: [ProducerRunner] = []
 for c in configs {
     let log = Logger(name: "producer \(c.producer)", level: level)
@@ -116,15 +129,13 @@ for c in configs {
         exitProcess(1)
     }
 }
-// Each runner writes a byte here when it ends (for example after --stop-after), so the process ends with the last.
-let finished = StopSignal()
 let threads = runners.map { r in
     PosixThread {
         _ = r.run()
         finished.fire()
     }
 }
-var running = threads.count
+var running = threads.count + (gateway == nil ? 0 : 1)
 while running > 0 {
     let ready = Poller.wait(readable: [signals.fd, finished.readFD], timeoutMicros: 60_000_000)
     if ready.contains(signals.fd), signals.take() != nil { break }
@@ -132,4 +143,5 @@ while running > 0 {
 }
 stop.fire()
 for t in threads { t.join() }
+gateway?.join()
 exitProcess(0)
