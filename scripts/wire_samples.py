@@ -32,7 +32,7 @@ DATA_HEADER = 44     # the MAC (offset 36, 8 bytes) included
 CHUNK = 1400 - DATA_HEADER   # 1356
 T = dict(HELLO=1, COOKIE=2, WELCOME=3, HEARTBEAT=4, HEARTBEAT_ACK=5, SUBSCRIBE=6, UNSUBSCRIBE=7, ACK=8, ERROR=9,
          DATA=10, NACK=11, STREAM_STATUS=12, LIST_REQUEST=13, LIST_REPLY=14, BYE=15, PEER_HELLO=16, PEER_ANNOUNCE=17,
-         PEER_INTEREST=18)
+         PEER_INTEREST=18, PEER_BLOCKS=19)
 
 
 # --- SipHash-2-4 and the address cookie ---------------------------------------------------------------
@@ -227,6 +227,12 @@ def peer_interest(token, broker_id, version, page, pages, streams, count=None):
     return peer_page(18, token, broker_id, version, page, pages, body, len(streams) if count is None else count)
 
 
+def peer_blocks(token, broker_id, version, page, pages, entries, count=None):
+    """entries: (producer_id, state, stamp)."""
+    body = b"".join(struct.pack(">IB3xQ", *e) for e in entries)
+    return peer_page(19, token, broker_id, version, page, pages, body, len(entries) if count is None else count)
+
+
 # --- The samples --------------------------------------------------------------------------------------
 
 KEY = (0x0706050403020100, 0x0F0E0D0C0B0A0908)    # the SipHash reference key 00 01 .. 0f
@@ -386,6 +392,16 @@ def samples():
       "PEER_INTEREST origin=D0E0F1 v7 page 2/2 entries=341 [20000002, 20000102, 20000202, 20000302, ...]",
       {"vbwire.peer.count": "341", "vbwire.peer.page": "1"}, type_="PEER_INTEREST")
 
+    pb = peer_blocks(PEER_TOKEN, BROKER_A, 1, 0, 1, [(PID, 1, (5 << 24) | 0x4C2A1B), (0xFFFFFF, 0, 0xFFFFFFFFFFFFFFFF)])
+    s("PEER_BLOCKS", pb, "PEER_BLOCKS origin=4C2A1B v1 page 1/1 entries=2 [blocked 1AAA99, unblocked FFFFFF]",
+      {"vbwire.peer.version": "1", "vbwire.peer.count": "2", "vbwire.producer": ["1AAA99", "FFFFFF"],
+       "vbwire.peer.block_state": ["1", "0"], "vbwire.peer.stamp": ["0x00000000054c2a1b", "0xffffffffffffffff"],
+       "vbwire.peer.tag": "0x" + pb[-8:].hex()},
+      [("vbwire.peer.entry", "Entry 0: blocked 1AAA99, stamp 00000000054c2a1b")], type_="PEER_BLOCKS")
+    s("PEER_BLOCKS full page", peer_blocks(PEER_TOKEN, BROKER_B, 9, 1, 3, [(i + 1, i % 2, i << 24) for i in range(85)]),
+      "PEER_BLOCKS origin=D0E0F1 v9 page 2/3 entries=85 [unblocked 000001, blocked 000002, unblocked 000003, blocked 000004, ...]",
+      {"vbwire.peer.count": "85", "vbwire.peer.page": "1"}, type_="PEER_BLOCKS")
+
     # UDP GSO batches as captured before segmentation: one UDP payload, several DATA datagrams back to back,
     # cut every <first datagram's length> bytes (the last may be shorter), as BatchSender sends them.
     batch = gso_frame(V1, 100, 5, 10 * CHUNK + 700, CTIME)     # 10 x 1400 + 744 = 14744 bytes
@@ -413,14 +429,14 @@ def samples():
     s("heur HEARTBEAT", heartbeat(TOKEN, 42, 0), "HEARTBEAT rtt=0us", {"vbwire.send_time": "42"}, where="heur", type_="HEARTBEAT")
     s("heur DATA", data(A1, 1000, 2, 3000, 1, CTIME), "DATA 1AAA9902 seq=1000 frame=2 chunk 2/3",
       {"vbwire.payload_length": "1356"}, where="heur", type_="DATA")
-    s("heur unknown type", hdr(19) + bytes(12), "VBWIRE unknown type 19 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
+    s("heur unknown type", hdr(20) + bytes(12), "VBWIRE unknown type 20 [Malformed]", experts=["vbwire.malformed.unknown_type"], where="heur")
     s("heur bad magic (not ours)", b"\x12\x34\x01\x04" + bytes(20), where="heur", ours=False)
     s("heur bad version (not ours)", hdr(4, version=2) + bytes(20), where="heur", ours=False)
 
     # Malformed, on the main port: each breaks one rule of the decoder.
     s("bad magic", b"\x12\x34\x01\x04" + bytes(20), "Not VB wire: bad magic 0x1234 [Malformed]", experts=["vbwire.malformed.bad_magic"])
     s("bad version", hdr(4, version=2) + bytes(20), "VBWIRE unsupported version 2 [Malformed]", experts=["vbwire.malformed.bad_version"])
-    s("unknown type", hdr(19) + bytes(12), "VBWIRE unknown type 19 [Malformed]", experts=["vbwire.malformed.unknown_type"])
+    s("unknown type", hdr(20) + bytes(12), "VBWIRE unknown type 20 [Malformed]", experts=["vbwire.malformed.unknown_type"])
     s("type 0", hdr(0) + bytes(12), "VBWIRE unknown type 0 [Malformed]", experts=["vbwire.malformed.unknown_type"])
     s("3 bytes", b"VB\x01", experts=["vbwire.malformed.truncated"])
     s("HELLO 63 bytes", hello(0, NONCE, 2)[:63], experts=["vbwire.malformed.bad_length"], type_="HELLO")
@@ -510,6 +526,16 @@ def samples():
       experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="PEER_INTEREST")
     s("PEER_INTEREST stream index 0", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [SEL]),
       experts=["vbwire.malformed.bad_value"], type_="PEER_INTEREST")
+    s("PEER_BLOCKS state 2", peer_blocks(PEER_TOKEN, BROKER_A, 1, 0, 1, [(PID, 2, 1)]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_BLOCKS", texts=["state 2 is not allowed"])
+    s("PEER_BLOCKS producer 0", peer_blocks(PEER_TOKEN, BROKER_A, 1, 0, 1, [(0, 1, 1)]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_BLOCKS")
+    s("PEER_BLOCKS producer over 24 bits", peer_blocks(PEER_TOKEN, BROKER_A, 1, 0, 1, [(0x01000001, 1, 1)]),
+      experts=["vbwire.malformed.bad_value"], type_="PEER_BLOCKS")
+    s("PEER_BLOCKS 86 entries", peer_blocks(PEER_TOKEN, BROKER_A, 1, 0, 1, [(PID, 1, 1)] * 86),
+      experts=["vbwire.malformed.limit", "vbwire.malformed.too_long"], type_="PEER_BLOCKS")
+    s("PEER_BLOCKS count 2, one entry", peer_blocks(PEER_TOKEN, BROKER_A, 1, 0, 1, [(PID, 1, 1)], count=2),
+      experts=["vbwire.malformed.bad_length"], type_="PEER_BLOCKS", texts=["PEER_BLOCKS with 2 entries must be 68 bytes, got 52"])
     s("PEER_INTEREST without its tag", peer_interest(PEER_TOKEN, BROKER_B, 2, 0, 1, [V1])[:-8],
       experts=["vbwire.malformed.bad_length"], type_="PEER_INTEREST")
     return out
@@ -598,6 +624,8 @@ def conversation(port):
         (b, b2, peer_announce(btok, BROKER_A, 2, 0, 1, [(V1, 1, 12000, 1, NONCE)]),
          "broker → broker PEER_ANNOUNCE origin=4C2A1B v2 page 1/1 entries=1 [1AAA9901 video]"),
         (b2, b, peer_interest(btok, BROKER_B, 1, 0, 1, [V1]), "broker → broker PEER_INTEREST origin=D0E0F1 v1 page 1/1 entries=1 [1AAA9901]"),
+        (b, b2, peer_blocks(btok, BROKER_A, 1, 0, 1, [(PID, 1, (1 << 24) | 0x4C2A1B)]),
+         "broker → broker PEER_BLOCKS origin=4C2A1B v1 page 1/1 entries=1 [blocked 1AAA99]"),
         (b, b2, data(V1, 11, 1, 2000, 1, CTIME, origin=0x4C2A1B), "broker → broker DATA 1AAA9901 seq=11 frame=1 chunk 2/2 origin=4C2A1B"),
         (b2, b, nack(btok, V1, 800, [(10, 1)]), "broker → broker NACK 1AAA9901 rtt=800us ranges=1 missing=1 [10]"),
         (b2, b, bye(btok, 1), "broker → broker BYE shutdown"),

@@ -94,26 +94,33 @@ final class MultiSessionRunner {
                     continue
                 }
                 guard let i = fdIndex[fd] else { continue }
-                let broker = broker(i)
-                let socket = sessions[i].socket
-                // A short batch means the socket was empty: no need for a call that finds nothing.
-                while socket.receiveBatch({ bytes, from in
-                    guard from == broker else { return }
-                    self.sessions[i].core.handle(bytes, from: from, now: t)
-                }) == socket.receiveBatchLimit {}
-                noteRefusals(i, now: t)
-                flush(i)
-                collect(i)
-                sessions[i].deadline = sessions[i].core.pollTimeout()
+                receive(i, now: t)
             }
             let t2 = Clock.now()
             for i in sessions.indices where sessions[i].deadline <= t2 {
+                // What queued while the process was stalled (a loaded host) is heard before a silence is judged.
+                receive(i, now: t2)
                 sessions[i].core.handleTimeout(now: t2)
                 flush(i)
                 collect(i)
                 sessions[i].deadline = sessions[i].core.pollTimeout()
             }
         }
+    }
+
+    /// Hands what session `i`'s socket holds to its core.
+    private func receive(_ i: Int, now: Int64) {
+        let broker = broker(i)
+        let socket = sessions[i].socket
+        // A short batch means the socket was empty: no need for a call that finds nothing.
+        while socket.receiveBatch({ bytes, from in
+            guard from == broker else { return }
+            self.sessions[i].core.handle(bytes, from: from, now: now)
+        }) == socket.receiveBatchLimit {}
+        noteRefusals(i, now: now)
+        flush(i)
+        collect(i)
+        sessions[i].deadline = sessions[i].core.pollTimeout()
     }
 
     private func collect(_ i: Int) {

@@ -62,6 +62,8 @@ public struct BrokerLink: Sendable {
     /// The longest heartbeat interval this peer uses, whatever the broker's WELCOME says (nil: the broker's). A
     /// failover producer hears nothing else from its broker, so only frequent heartbeats reveal a hung one early.
     public var heartbeatCap: Int64?
+    /// Extra time every suspicion is given on a loaded host (set by the owner from its `StallWatch`; 0 when quiet).
+    public var loadAllowance: Int64 = 0
     /// COOKIEs ignored because they answered neither our HELLO nor a request of our session.
     public private(set) var spoofedCookies = 0
 
@@ -188,7 +190,7 @@ public struct BrokerLink: Sendable {
     public mutating func suspect(now: Int64) -> [[UInt8]] {
         guard state == .connected, suspectDeadline == .max else { return [] }
         let since = firstProbeAt != .max && lastHeard < firstProbeAt ? firstProbeAt : now
-        suspectDeadline = max(since + suspectWindow, now + timers.minConfirm)
+        suspectDeadline = max(since + suspectWindow, now + timers.minConfirm + loadAllowance)
         probeAt = now + timers.suspectRepeat
         return [heartbeat(now: now)]
     }
@@ -196,8 +198,8 @@ public struct BrokerLink: Sendable {
     /// How long a suspected broker has to answer: `suspectTimeout`, or twice the retransmission timeout of the
     /// measured RTT when that is longer, so that a broker across an ocean is not left for being far away.
     public var suspectWindow: Int64 {
-        guard rtt.hasSample else { return timers.suspectTimeout }
-        return max(timers.suspectTimeout, 2 * rtt.timeout)
+        guard rtt.hasSample else { return timers.suspectTimeout + loadAllowance }
+        return max(timers.suspectTimeout, 2 * rtt.timeout) + loadAllowance
     }
 
     /// One heartbeat that suspects nothing (failover): sent into a silence so that a killed broker's host answers
@@ -210,6 +212,18 @@ public struct BrokerLink: Sendable {
     }
 
     public var isSuspecting: Bool { suspectDeadline != .max }
+
+    /// The owner's process was stalled for `stall` (`StallWatch`): it could neither hear the broker nor probe it, so
+    /// that time is not the broker's silence. The liveness clocks move on by it, and a suspicion under way needs
+    /// fresh probes: one goes now, and at least `minConfirm` of them must go unanswered before the broker is lost.
+    public mutating func forgive(_ stall: Int64, now: Int64) {
+        guard state == .connected, stall > 0 else { return }
+        lastHeard = min(now, lastHeard + stall)
+        if firstProbeAt != .max { firstProbeAt = min(now, firstProbeAt + stall) }
+        guard suspectDeadline != .max else { return }
+        suspectDeadline = max(suspectDeadline + stall, now + timers.minConfirm)
+        probeAt = now
+    }
 
     /// When the broker was last heard from (while connected).
     public var lastHeardAt: Int64 { lastHeard }

@@ -134,6 +134,15 @@ public struct Timers: Sendable, Equatable {
     /// when an answer is `producerGrace` (or the RTT's retransmission timeout, when longer) overdue.
     public var failoverProducerHeartbeat: Int64 = 50_000
     public var producerGrace: Int64 = 20_000
+    /// A peer's core called this much later than its own deadline was stalled itself (a loaded host, SIGSTOP): the
+    /// time past the deadline does not count as its broker's silence (`StallWatch`). Timer wake-ups on a quiet host
+    /// are late by well under a millisecond.
+    public var stallTolerance: Int64 = 5_000
+    /// On a loaded host (`StallWatch.recentLateness`, the latest wake-up of the last 5 s) every silence a failover
+    /// peer judges gets `loadFactor` times that lateness more, at most `maxLoadAllowance`: the broker waits for the
+    /// CPU too. Nothing changes on a quiet host.
+    public var loadFactor: Int64 = 4
+    public var maxLoadAllowance: Int64 = 200_000
 
     public init() {}
     public var leaseDuration: Int64 { heartbeatInterval * Int64(leaseMisses) }

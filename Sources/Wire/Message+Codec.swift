@@ -92,7 +92,7 @@ extension Message {
             w.write(token)
             w.write(reason.rawValue)
             w.zeros(3)
-        case .peerHello, .peerAnnounce, .peerInterest:
+        case .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
             Message.encodePeer(self, into: &w)
         }
         return w.bytes
@@ -254,7 +254,7 @@ extension Message {
             let b = try r.u8("reason")
             guard let reason = ByeReason(rawValue: b) else { throw .badField(field: "reason", value: UInt64(b)) }
             return .bye(token: token, reason: reason)
-        case .peerHello, .peerAnnounce, .peerInterest:
+        case .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
             return try decodePeer(type, bytes, &r)
         }
     }

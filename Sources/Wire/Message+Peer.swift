@@ -1,4 +1,4 @@
-/// Encoding and decoding of the broker-to-broker messages (types 16–18). The tag (last 8 bytes) is written as zero
+/// Encoding and decoding of the broker-to-broker messages (types 16–19). The tag (last 8 bytes) is written as zero
 /// here and sealed by `ClusterKey.seal`; the decoder reads the fields only (the broker checks the tag first).
 extension Message {
     static func encodePeer(_ m: Message, into w: inout ByteWriter) {
@@ -28,6 +28,15 @@ extension Message {
             precondition(p.entries.count <= WireConstants.maxInterestEntries)
             writePageHeader(p, count: p.entries.count, into: &w)
             for s in p.entries { w.write(s.rawValue) }
+        case .peerBlocks(let p):
+            precondition(p.entries.count <= WireConstants.maxBlockEntries)
+            writePageHeader(p, count: p.entries.count, into: &w)
+            for e in p.entries {
+                w.write(e.producer.rawValue)
+                w.write(UInt8(e.blocked ? 1 : 0))
+                w.zeros(3)
+                w.write(e.stamp)
+            }
         default:
             preconditionFailure("not a peer message")
         }
@@ -76,9 +85,25 @@ extension Message {
                 entries.append(stream)
             }
             return .peerInterest(PeerInterest(token: token, brokerID: id, version: version, page: page, pages: pages, entries: entries))
+        case .peerBlocks:
+            let (token, id, version, page, pages, count) = try pageHeader(bytes, &r, entrySize: PeerBlockEntry.size, "PEER_BLOCKS")
+            guard count <= WireConstants.maxBlockEntries else { throw .limitExceeded(limit: "maxBlockEntries", value: count) }
+            var entries: [PeerBlockEntry] = []
+            for _ in 0..<count { entries.append(try blockEntry(&r)) }
+            return .peerBlocks(PeerBlocks(token: token, brokerID: id, version: version, page: page, pages: pages, entries: entries))
         default:
             preconditionFailure("not a peer message")
         }
+    }
+
+    /// One PEER_BLOCKS entry: a producer id of 24 bits other than 0, a state of 0 or 1, three zero bytes, the stamp.
+    private static func blockEntry(_ r: inout ByteReader) throws(WireError) -> PeerBlockEntry {
+        let raw = try r.u32("producer_id")
+        guard raw != 0, let producer = ProducerID(rawValue: raw) else { throw .badField(field: "producer_id", value: UInt64(raw)) }
+        let state = try r.u8("state")
+        guard state <= 1 else { throw .badField(field: "state", value: UInt64(state)) }
+        try r.skip(3, "reserved")
+        return PeerBlockEntry(producer: producer, blocked: state == 1, stamp: try r.u64("stamp"))
     }
 
     /// The common 24 bytes after the message header of PEER_ANNOUNCE and PEER_INTEREST, with the length check.

@@ -18,6 +18,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case peerHello = 16
     case peerAnnounce = 17
     case peerInterest = 18
+    case peerBlocks = 19
 
     public var description: String {
         switch self {
@@ -39,6 +40,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .peerHello: "PEER_HELLO"
         case .peerAnnounce: "PEER_ANNOUNCE"
         case .peerInterest: "PEER_INTEREST"
+        case .peerBlocks: "PEER_BLOCKS"
         }
     }
 
@@ -307,6 +309,7 @@ public enum Message: Equatable, Sendable {
     case peerHello(PeerHello)
     case peerAnnounce(PeerAnnounce)
     case peerInterest(PeerInterest)
+    case peerBlocks(PeerBlocks)
 
     public var type: MessageType {
         switch self {
@@ -328,6 +331,7 @@ public enum Message: Equatable, Sendable {
         case .peerHello: .peerHello
         case .peerAnnounce: .peerAnnounce
         case .peerInterest: .peerInterest
+        case .peerBlocks: .peerBlocks
         }
     }
 }

@@ -73,10 +73,30 @@ public struct PeerPage<Entry: Equatable & Sendable>: Equatable, Sendable {
     }
 }
 
+/// One operator decision on a producer id, as the brokers of a cluster share it (PEER_BLOCKS): blocked or not, and
+/// the stamp that orders decisions. The decision with the higher stamp wins at every broker, so all converge on the
+/// same list whatever order the decisions arrive in (last writer wins, after a Lamport clock).
+public struct PeerBlockEntry: Equatable, Sendable {
+    public var producer: ProducerID
+    public var blocked: Bool
+    /// A logical clock in the high 40 bits and the deciding broker's origin tag in the low 24, so two brokers never
+    /// make the same stamp and every broker orders two decisions alike.
+    public var stamp: UInt64
+    public init(producer: ProducerID, blocked: Bool, stamp: UInt64) {
+        self.producer = producer
+        self.blocked = blocked
+        self.stamp = stamp
+    }
+    public static let size = 16
+}
+
 /// PEER_ANNOUNCE (type 17): the streams the sender's own producers have online.
 public typealias PeerAnnounce = PeerPage<PeerAnnounceEntry>
 /// PEER_INTEREST (type 18): the streams of the receiver's that the sender's clients want.
 public typealias PeerInterest = PeerPage<StreamID>
+/// PEER_BLOCKS (type 19): operator decisions (block, unblock) on producer ids. Each entry stands alone (its stamp
+/// orders it), so a page is applied as it comes; the version and page fields only say which send it belongs to.
+public typealias PeerBlocks = PeerPage<PeerBlockEntry>
 
 extension WireConstants {
     /// PEER_ANNOUNCE and PEER_INTEREST: 28-byte header, entries, 8-byte tag.
@@ -84,4 +104,5 @@ extension WireConstants {
     public static let peerTagSize = 8
     public static let maxAnnounceEntries = (maxDatagram - peerPageHeader - peerTagSize) / PeerAnnounceEntry.size  // 56
     public static let maxInterestEntries = (maxDatagram - peerPageHeader - peerTagSize) / 4  // 341
+    public static let maxBlockEntries = (maxDatagram - peerPageHeader - peerTagSize) / PeerBlockEntry.size  // 85
 }

@@ -56,8 +56,8 @@ final class BrokerOperatorTests: XCTestCase {
         XCTAssertEqual(h.broker.counters.refused["blocked"], 1)
 
         // Unblocked, the same HELLO is welcome and the stream is online again.
-        XCTAssertEqual(h.operate { c, _ in c.unblockProducer(testProducer) }.0, .done)
-        XCTAssertEqual(h.operate { c, _ in c.unblockProducer(testProducer) }.0, .notFound)
+        XCTAssertEqual(h.operate { c, _ in c.unblockProducer(testProducer, now: 0) }.0, .done)
+        XCTAssertEqual(h.operate { c, _ in c.unblockProducer(testProducer, now: 0) }.0, .notFound)
         let welcome = h.receive(.hello(hello), from: producer).messages(to: producer)
         XCTAssertEqual(welcome.map(\.type), [.welcome])
         XCTAssertEqual(h.broker.streams[videoStream]?.online, true)
@@ -66,7 +66,7 @@ final class BrokerOperatorTests: XCTestCase {
     func testBlockingAnIdWithNoSessionStillRefusesItsHello() {
         var h = BrokerHarness()
         XCTAssertEqual(h.operate { $0.blockProducer(testProducer, now: $1) }.0, .done)
-        XCTAssertEqual(h.broker.blockedProducers, [testProducer])
+        XCTAssertEqual(h.broker.blocks.blocked, [testProducer])
         let hello = Hello(token: h.broker.cookie(for: producer), nonce: 7, role: .producer, producer: testProducer, streams: [])
         XCTAssertEqual(h.receive(.hello(hello), from: producer).messages(to: producer).map(\.type), [.error])
     }

@@ -11,10 +11,13 @@ extension ClusterSimulation {
 
     /// A killed broker comes back on its address as a new process: a new epoch and cookie key, no sessions, no
     /// streams, the same peer list.
-    public func restart(broker i: Int) {
+    /// `keepingBlocks`: it reads back the block list it had (STATE_DIR), as `BrokerServer` does at start.
+    public func restart(broker i: Int, keepingBlocks: Bool = false) {
         pastCounters[i].append(brokers[i].counters)
+        let blocks = brokers[i].blocks.all
         epochs[i] &+= 0x10_0000
         brokers[i] = Self.makeBroker(epoch: epochs[i], cookieKey: (epochs[i] &* 31, epochs[i] &* 17), peers: brokerAddresses, now: now)
+        if keepingBlocks { brokers[i].restoreBlocks(blocks) }
         alive[i] = true
         answersUnreachable[i] = false
         drainUntil[i] = nil
@@ -63,6 +66,33 @@ extension ClusterSimulation {
     /// A refusal reason counted by broker `i` over all its runs (restarts included).
     public func refused(_ reason: String, broker i: Int) -> Int {
         (pastCounters[i] + [brokers[i].counters]).reduce(0) { $0 + ($1.refused[reason] ?? 0) }
+    }
+
+    /// Stalls the process at `address` (a producer's, a client's or a broker's) for `duration`: it runs nothing
+    /// (no timers, no frames: a stalled producer's pacer skips them) while what is sent to it queues on its socket;
+    /// when it runs again its driver reads that queue first, with the clock jumped forward.
+    public func stall(_ address: PeerAddress, for duration: Int64) {
+        stalledUntil[address] = now + duration
+    }
+
+    func isStalled(_ a: PeerAddress) -> Bool { stalledUntil[a].map { $0 > now } ?? false }
+
+    /// Hands every process whose stall is over what queued for it, in arrival order.
+    func resumeStalled() {
+        for (a, until) in stalledUntil where until <= now {
+            stalledUntil[a] = nil
+            for p in held.removeValue(forKey: a) ?? [] { deliver(p) }
+            if let i = producers.firstIndex(where: { $0.address == a }) {
+                while producers[i].nextFrame < now { producers[i].nextFrame += frameInterval }
+            }
+        }
+    }
+
+    /// The operator of broker `i` acts (the status page): the command runs in its core and what it queued goes out.
+    public func operate<R>(broker i: Int, _ command: (inout BrokerCore, Int64) -> R) -> R {
+        let r = command(&brokers[i], now)
+        route(i)
+        return r
     }
 
     /// PEER_ANNOUNCE and PEER_INTEREST pages sent by every broker so far.

@@ -65,6 +65,10 @@ public final class ClusterSimulation {
     /// Each broker's epoch (a restart gives it a new one), and its core's counters from before its last restart.
     public internal(set) var epochs: [UInt64]
     public internal(set) var pastCounters: [[BrokerCounters]]
+    /// Stalled processes (a loaded host, SIGSTOP), by address: until when, and the datagrams that queued on their
+    /// socket meanwhile (handed over first when the process runs again, as its driver reads them before judging).
+    public internal(set) var stalledUntil: [PeerAddress: Int64] = [:]
+    var held: [PeerAddress: [InMemoryNetwork.Packet]] = [:]
     private var rng: SplitMix64
 
     public init(brokers n: Int, conditions: InMemoryNetwork.Conditions, seed: UInt64, frameInterval: Int64 = 33_333,
@@ -138,12 +142,13 @@ public final class ClusterSimulation {
         var same = 0
         while true {
             var next = network.nextDelivery ?? .max
-            for (i, b) in brokers.enumerated() where alive[i] { next = min(next, b.pollTimeout(), drainEnd(i)) }
-            for p in producers {
+            for (i, b) in brokers.enumerated() where alive[i] && !isStalled(brokerAddresses[i]) { next = min(next, b.pollTimeout(), drainEnd(i)) }
+            for p in producers where !isStalled(p.address) {
                 next = min(next, p.session.pollTimeout())
                 if p.nextFrame < mediaUntil { next = min(next, p.nextFrame) }
             }
-            for c in clients { next = min(next, c.started ? min(c.session.pollTimeout(), c.retryAt) : c.startAt) }
+            for c in clients where !isStalled(c.address) { next = min(next, c.started ? min(c.session.pollTimeout(), c.retryAt) : c.startAt) }
+            for t in stalledUntil.values { next = min(next, t) }
             guard next <= end else { break }
             if next <= now {
                 same += 1
@@ -161,9 +166,10 @@ public final class ClusterSimulation {
     }
 
     private func step() {
+        resumeStalled()
         while let p = network.popDue(now: now) { deliver(p) }
         for i in brokers.indices where alive[i] && drainEnd(i) <= now { endDrain(i) }
-        for i in producers.indices {
+        for i in producers.indices where !isStalled(producers[i].address) {
             if producers[i].nextFrame <= now && producers[i].nextFrame < mediaUntil {
                 sendFrame(i)
                 producers[i].nextFrame += frameInterval
@@ -173,11 +179,11 @@ public final class ClusterSimulation {
                 flushProducer(i)
             }
         }
-        for i in brokers.indices where alive[i] && brokers[i].pollTimeout() <= now {
+        for i in brokers.indices where alive[i] && !isStalled(brokerAddresses[i]) && brokers[i].pollTimeout() <= now {
             brokers[i].handleTimeout(now: now)
             route(i)
         }
-        for i in clients.indices {
+        for i in clients.indices where !isStalled(clients[i].address) {
             if !clients[i].started && clients[i].startAt <= now {
                 clients[i].started = true
                 clients[i].session.connect(now: now)
@@ -194,7 +200,11 @@ public final class ClusterSimulation {
         }
     }
 
-    private func deliver(_ p: InMemoryNetwork.Packet) {
+    func deliver(_ p: InMemoryNetwork.Packet) {
+        if isStalled(p.to) {
+            held[p.to, default: []].append(p)
+            return
+        }
         if let b = brokerAddresses.firstIndex(of: p.to) {
             guard alive[b] else { return unreachable(p) }
             guard admitWhileDraining(p.bytes, from: p.from, broker: b) else { return }

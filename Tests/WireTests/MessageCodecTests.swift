@@ -76,7 +76,8 @@ enum Samples {
     static let fullAnnounce: Message = {
         let entries = (0..<WireConstants.maxAnnounceEntries).map { i -> PeerAnnounceEntry in
             let stream = StreamID(producer: testProducer, index: UInt8(i + 1))
-            return PeerAnnounceEntry(stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1)
+            return PeerAnnounceEntry(
+                stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1)
         }
         return .peerAnnounce(PeerAnnounce(token: .max, brokerID: 1, version: .max, page: 254, pages: 255, entries: entries))
     }()
@@ -89,12 +90,30 @@ enum Samples {
     static let peerMessages: [Message] = [
         .peerHello(
             PeerHello(
-                token: 1, brokerID: .max, sendTime: 3, echoTime: 4, announceVersion: 5, announceAck: 6, interestVersion: 7, interestAck: 8, echoDelay: 9)),
+                token: 1, brokerID: .max, sendTime: 3, echoTime: 4, announceVersion: 5, announceAck: 6, interestVersion: 7, interestAck: 8,
+                echoDelay: 9)),
         .peerAnnounce(PeerAnnounce(token: 2, brokerID: 3, version: 4, page: 0, pages: 1, entries: [])),
         fullAnnounce,
         .peerInterest(PeerInterest(token: 5, brokerID: 6, version: 7, page: 1, pages: 3, entries: [videoStream, audioStream])),
         fullInterest,
+        twoBlocks,
+        fullBlocks,
     ]
+
+    static let twoBlocks: Message = {
+        let first = PeerBlockEntry(producer: testProducer, blocked: true, stamp: 0x0000_0001_0203_0405)
+        let second = PeerBlockEntry(producer: ProducerID(rawValue: 0xFF_FFFF)!, blocked: false, stamp: .max)
+        return .peerBlocks(PeerBlocks(token: 7, brokerID: 8, version: 9, page: 0, pages: 1, entries: [first, second]))
+    }()
+
+    static let fullBlocks: Message = {
+        var entries: [PeerBlockEntry] = []
+        for i in 0..<WireConstants.maxBlockEntries {
+            let stamp: UInt64 = UInt64(i) << 24 | 5
+            entries.append(PeerBlockEntry(producer: ProducerID(rawValue: UInt32(i + 1))!, blocked: i % 3 != 0, stamp: stamp))
+        }
+        return .peerBlocks(PeerBlocks(token: 1, brokerID: 2, version: 3, page: 2, pages: 3, entries: entries))
+    }()
 
     static var datagrams: [[UInt8]] { messages.map { $0.encode() } }
 }
@@ -206,7 +225,7 @@ final class MessageCodecTests: XCTestCase {
             b = bytes
             b[2] = 0
             XCTAssertEqual(decodeError(b), .unsupportedVersion(0))
-            for t: UInt8 in [0, 19, 99, 255] {
+            for t: UInt8 in [0, 20, 99, 255] {
                 b = bytes
                 b[3] = t
                 XCTAssertEqual(decodeError(b), .unknownType(t))
@@ -281,6 +300,31 @@ final class MessageCodecTests: XCTestCase {
         b = Message.bye(token: 1, reason: .quit).encode()
         b[12] = 0
         XCTAssertEqual(decodeError(b), .badField(field: "reason", value: 0))
+    }
+
+    func testPeerBlocksLayoutAndAbsurdEntries() {
+        let one = PeerBlocks(
+            token: 1, brokerID: 2, version: 3, page: 0, pages: 1, entries: [PeerBlockEntry(producer: testProducer, blocked: true, stamp: 0x0102)])
+        let b = Message.peerBlocks(one).encode()
+        XCTAssertEqual(b.count, WireConstants.peerPageHeader + PeerBlockEntry.size + WireConstants.peerTagSize)
+        XCTAssertEqual(b[3], 19)
+        XCTAssertEqual(Array(b[28...35]), [0, 0x1A, 0xAA, 0x99, 1, 0, 0, 0])
+        XCTAssertEqual(Array(b[36...43]), [0, 0, 0, 0, 0, 0, 1, 2])
+        var c = b
+        c[32] = 2
+        XCTAssertEqual(decodeError(c), .badField(field: "state", value: 2))
+        c = b
+        c[28...31] = [0, 0, 0, 0]
+        XCTAssertEqual(decodeError(c), .badField(field: "producer_id", value: 0))
+        c = b
+        c[28] = 1
+        XCTAssertEqual(decodeError(c), .badField(field: "producer_id", value: 0x011A_AA99))
+        c = b
+        c[26...27] = [0, 2]
+        XCTAssertEqual(decodeError(c), .badLength(type: "PEER_BLOCKS", length: b.count))
+        c = b
+        c[26...27] = [0xFF, 0xFF]
+        XCTAssertEqual(decodeError(c), .badLength(type: "PEER_BLOCKS", length: b.count))
     }
 
     func testAbsurdNackCounts() {

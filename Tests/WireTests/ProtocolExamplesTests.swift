@@ -46,6 +46,7 @@ final class ProtocolExamplesTests: XCTestCase {
             ),
             ("PEER_HELLO", sealed(.peerHello(peerHello))),
             ("PEER_ANNOUNCE", sealed(.peerAnnounce(peerAnnounce))),
+            ("PEER_BLOCKS", sealed(.peerBlocks(peerBlocks))),
         ]
     }
 
@@ -56,6 +57,13 @@ final class ProtocolExamplesTests: XCTestCase {
         PeerAnnounce(
             token: peerToken, brokerID: brokerID, version: 3, page: 0, pages: 1,
             entries: [PeerAnnounceEntry(stream: StreamID(rawValue: 0x1AAA_9901), kind: .video, rateMilli: 12_000, claim: 1, nonce: producerNonce)])
+    }
+
+    /// The operator of the same broker blocked 1AAA99 at logical time 5.
+    static var peerBlocks: PeerBlocks {
+        PeerBlocks(
+            token: peerToken, brokerID: brokerID, version: 1, page: 0, pages: 1,
+            entries: [PeerBlockEntry(producer: producer, blocked: true, stamp: 5 << 24 | 0x4C_2A1B)])
     }
 
     static func sealed(_ m: Message) -> [UInt8] {
@@ -137,6 +145,8 @@ final class ProtocolExamplesTests: XCTestCase {
         XCTAssertEqual(try Message.decode(examples[6].bytes), .peerHello(Self.peerHello))
         XCTAssertTrue(Self.clusterKey.verify(examples[7].bytes))
         XCTAssertEqual(try Message.decode(examples[7].bytes), .peerAnnounce(Self.peerAnnounce))
+        XCTAssertTrue(Self.clusterKey.verify(examples[8].bytes))
+        XCTAssertEqual(try Message.decode(examples[8].bytes), .peerBlocks(Self.peerBlocks))
         XCTAssertEqual(ClusterKey.originTag(brokerID: Self.brokerID), 0x4C_2A1B)
     }
 

@@ -37,8 +37,8 @@ local ERROR_FIXED = 10
 local LIST_FIXED = 16
 local LIST_ENTRY = 16
 local MAX_LIST = 86
--- Broker-to-broker messages (types 16-18, PROTOCOL.md section 12): an 8-byte tag (SipHash-2-4 under a key from
--- CLUSTER_SECRET) ends each; PEER_ANNOUNCE and PEER_INTEREST share a 28-byte page header.
+-- Broker-to-broker messages (types 16-19, PROTOCOL.md section 12): an 8-byte tag (SipHash-2-4 under a key from
+-- CLUSTER_SECRET) ends each; PEER_ANNOUNCE, PEER_INTEREST and PEER_BLOCKS share a 28-byte page header.
 local PEER_HELLO_SIZE = 64
 local PEER_PAGE_FIXED = 28
 local PEER_TAG = 8
@@ -46,6 +46,9 @@ local ANNOUNCE_ENTRY = 24
 local INTEREST_ENTRY = 4
 local MAX_ANNOUNCE = 56     -- (1400 - 28 - 8) / 24, maxAnnounceEntries
 local MAX_INTEREST = 341    -- (1400 - 28 - 8) / 4, maxInterestEntries
+local BLOCK_ENTRY = 16
+local MAX_BLOCKS = 85       -- (1400 - 28 - 8) / 16, maxBlockEntries
+local BLOCK_STATES = { [0] = "unblocked", [1] = "blocked" }
 local DEFAULT_PORTS = "5000"
 
 local TYPES = {
@@ -53,6 +56,7 @@ local TYPES = {
     [6] = "SUBSCRIBE", [7] = "UNSUBSCRIBE", [8] = "ACK", [9] = "ERROR", [10] = "DATA", [11] = "NACK",
     [12] = "STREAM_STATUS", [13] = "LIST_REQUEST", [14] = "LIST_REPLY", [15] = "BYE",
     [16] = "PEER_HELLO", [17] = "PEER_ANNOUNCE", [18] = "PEER_INTEREST",
+    [19] = "PEER_BLOCKS",
 }
 -- Messages whose length is fixed (the decoder checks it before reading any field).
 local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16, [16] = PEER_HELLO_SIZE }
@@ -160,6 +164,9 @@ local f = {
     peer_entry = ProtoField.none("vbwire.peer.entry", "Entry"),
     peer_claim = ProtoField.uint32("vbwire.peer.claim", "Claim", base.DEC),
     peer_nonce = ProtoField.uint64("vbwire.peer.nonce", "Producer session nonce (its HELLO's)", base.HEX),
+    peer_block_producer = ProtoField.uint32("vbwire.peer.block_producer", "Producer ID (low 24 bits)", base.HEX),
+    peer_block_state = ProtoField.uint8("vbwire.peer.block_state", "State", base.DEC, BLOCK_STATES),
+    peer_stamp = ProtoField.uint64("vbwire.peer.stamp", "Stamp (logical clock << 24 | deciding broker's origin tag)", base.HEX),
     peer_tag = ProtoField.uint64("vbwire.peer.tag", "Tag (SipHash-2-4 under the cluster key)", base.HEX),
 }
 local field_list = {}
@@ -959,6 +966,34 @@ body[18] = function(c, tree) -- PEER_INTEREST: the receiver's streams the sender
     return info
 end
 
+body[19] = function(c, tree) -- PEER_BLOCKS: the operator's block and unblock decisions on producer ids
+    local info, present = peer_page(c, tree, 19, BLOCK_ENTRY, MAX_BLOCKS, "maxBlockEntries")
+    if present == nil then return info end
+    local names = {}
+    for i = 0, present - 1 do
+        local off = PEER_PAGE_FIXED + i * BLOCK_ENTRY
+        local e = tree:add(f.peer_entry, c.tvb(off, BLOCK_ENTRY))
+        local pid = c.tvb(off, 4):uint()
+        local pi = e:add(f.peer_block_producer, c.tvb(off, 4))
+        e:add(f.producer, c.tvb(off + 1, 3), hex6(pid % 16777216)):set_generated()
+        if pid == 0 or pid >= 16777216 then
+            flag(c, pi, ef.bad_value, string.format("producer_id %08X invalid: it must be non-zero and below 2^24", pid))
+        end
+        local state = c.tvb(off + 4, 1):uint()
+        local si = e:add(f.peer_block_state, c.tvb(off + 4, 1))
+        enum_check(c, si, BLOCK_STATES, state, "state")
+        e:add(f.reserved, c.tvb(off + 5, 3))
+        local stamp = c.tvb(off + 8, 8):uint64()
+        e:add(f.peer_stamp, c.tvb(off + 8, 8))
+        local what = (BLOCK_STATES[state] or ("state " .. state)) .. " " .. hex6(pid % 16777216)
+        e:set_text(string.format("Entry %d: %s, stamp %s", i, what, stamp:tohex()))
+        if i < 4 then names[#names + 1] = what elseif i == 4 then names[#names + 1] = "..." end
+    end
+    add_tag(c, tree)
+    if #names > 0 then info = info .. " [" .. table.concat(names, ", ") .. "]" end
+    return info
+end
+
 -- GSO batches -----------------------------------------------------------------------------------------
 --
 -- Producers and the broker send a run of DATA datagrams to one peer as one UDP GSO message (sendmmsg with
@@ -1124,7 +1159,7 @@ local function dissect(tvb, pinfo, tree)
         if not ti then info = "VBWIRE truncated"; break end
         local t = tr:uint()
         if TYPES[t] == nil then
-            flag(c, ti, ef.unknown_type, string.format("unknown message type %d (1..18 are defined)", t))
+            flag(c, ti, ef.unknown_type, string.format("unknown message type %d (1..19 are defined)", t))
             info = "VBWIRE unknown type " .. t
             break
         end

@@ -29,6 +29,8 @@ extension BrokerEvent {
         case .producerBlocked(let pid, let ended):
             (.info, "producer \(pid) blocked by the operator" + (ended.map { "; its session from \($0) ended" } ?? ""))
         case .producerUnblocked(let pid): (.info, "producer \(pid) unblocked by the operator")
+        case .blockShared(let pid, let blocked, let from):
+            (.info, "producer \(pid) \(blocked ? "blocked" : "unblocked") by the operator at peer \(from)")
         case .blockedHelloRefused(let pid, let from): (.info, "producer \(pid) at \(from) refused: it is blocked")
         }
     }
@@ -51,6 +53,7 @@ extension BrokerEvent {
         case .clientDisconnected: "client disconnected"
         case .producerBlocked: "producer blocked"
         case .producerUnblocked: "producer unblocked"
+        case .blockShared: "block shared"
         case .blockedHelloRefused: "blocked producer refused"
         }
     }

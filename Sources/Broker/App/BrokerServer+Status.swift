@@ -77,7 +77,7 @@ extension BrokerServer {
             guard let text = Self.field("id", r), let id = ProducerID(hex: text) else {
                 return Self.json(400, #"{"result":"bad request","detail":"id must be a producer id: 6 hex digits"}"#)
             }
-            result = r.path.hasSuffix("/block") ? core.blockProducer(id, now: now) : core.unblockProducer(id)
+            result = r.path.hasSuffix("/block") ? core.blockProducer(id, now: now) : core.unblockProducer(id, now: now)
         default:
             return .text(404, "no such action: try /api/subscribers/disconnect, /api/producers/block, /api/producers/unblock\n")
         }

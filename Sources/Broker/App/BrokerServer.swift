@@ -25,6 +25,8 @@ struct BrokerConfig {
     /// `--capture FILE.pcap`: the broker's own traffic, rotated to FILE.pcap.1 past `captureMaxBytes`.
     var capturePath: String?
     var captureMaxBytes = 100 << 20
+    /// STATE_DIR: the block list is kept in `blocks` there and read back at start; nil: nothing is kept.
+    var stateDir: String?
     /// SIGTERM drain (DRAIN_MS): after telling its peers it leaves, the broker goes on forwarding at most this long,
     /// until nothing has come in for `drainQuiet`, so peers that fail over move without a gap; 0 exits at once.
     var drainMicros: Int64 = 1_000_000
@@ -108,6 +110,8 @@ final class BrokerServer {
     /// While draining (after SIGTERM): when the drain ends at the latest, and when anything last came in.
     private var drainUntil: Int64?
     private var lastReceived: Int64 = 0
+    /// The block list revision last written to the state file (BrokerServer+State.swift).
+    var savedBlocks = 0
 
     init(config: BrokerConfig, log: Logger, signals: SignalWatcher) throws(SystemError) {
         self.config = config
@@ -129,6 +133,7 @@ final class BrokerServer {
             renderer = OffLoopWorker(maxQueued: BrokerConfig.maxQueuedRenders)
         }
         try openCapture()
+        restoreState()
     }
 
     func run() -> Int32 {
@@ -218,6 +223,7 @@ final class BrokerServer {
                 writable = true
             }
             logEvents(now: t)
+            if core.blocks.revision != savedBlocks { saveState() }
             serviceHTTP(ready: ready)
             if capture != nil { captureTurn(now: t) }
         }

@@ -26,6 +26,10 @@ let specs: [SettingSpec] = [
     SettingSpec(
         "scrape-rate", env: "SCRAPE_RATE", default: "5",
         "/metrics and /api/... requests served per second per source address (twice that at once, at least 20); more are answered 429."),
+    SettingSpec(
+        "state-dir", env: "STATE_DIR",
+        "Folder for what the broker keeps across restarts (the operator's block list, file `blocks`); off when empty (blocks then live in memory and at the peers)."
+    ),
     SettingSpec("capture", env: "CAPTURE", "Write the broker's own traffic (received and sent) to this pcap file; off when empty."),
     SettingSpec("capture-max-mb", env: "CAPTURE_MAX_MB", default: "100", "Capture file size in MiB before it is rotated to FILE.1 (1-100000)."),
     SettingSpec("log-level", env: "LOG_LEVEL", default: "info", "debug, info, warning or error."),
@@ -86,6 +90,7 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
     c.metricsToken = settings.string("metrics-token").flatMap { $0.isEmpty ? nil : $0 }
     c.scrapeRate = try settings.int("scrape-rate", in: 1...1_000_000)!
     c.capturePath = settings.string("capture")
+    c.stateDir = settings.string("state-dir").flatMap { $0.isEmpty ? nil : $0 }
     c.captureMaxBytes = try settings.int("capture-max-mb", in: 1...100_000)! << 20
     c.drainMicros = Int64(try settings.int("drain-ms", in: 0...60_000)!) * 1000
     c.timers.heartbeatInterval = Int64(try settings.int("heartbeat-ms", in: 10...60_000)!) * 1000

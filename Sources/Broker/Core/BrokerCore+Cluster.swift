@@ -42,6 +42,8 @@ extension BrokerCore {
             if entries.count > cap { counters.refused["peer_interest_cap", default: 0] += entries.count - cap }
             applyInterest(Set(entries.prefix(cap)), from: from, now: now)
             sendHello(to: from, now: now)
+        case .peerBlocks(let p):
+            takeBlocks(p, from: from, now: now)
         default:
             break
         }
@@ -104,12 +106,13 @@ extension BrokerCore {
         if !wasUp {
             // A new link gets our snapshots at once, and a PEER_HELLO so the peer learns our versions.
             sendSnapshots(to: from, now: now, force: true)
+            sendBlockList(to: from)
             interestDirty = true
         }
     }
 
     /// The link of an authenticated peer whose session and broker id match, or nil (counted).
-    private mutating func acceptedLink(_ from: PeerAddress, token: UInt64, brokerID: UInt64) -> PeerLink? {
+    mutating func acceptedLink(_ from: PeerAddress, token: UInt64, brokerID: UInt64) -> PeerLink? {
         guard let link = links[from], link.up, link.brokerID == brokerID, token == cookie(for: from), table[from]?.role == .broker else {
             refuse("peer_not_linked")
             return nil
@@ -295,6 +298,7 @@ extension BrokerCore {
             sendHello(to: a, now: now)
             if link.up { sendSnapshots(to: a, now: now, force: false) }
         }
+        blockListTick()
     }
 
     private mutating func sendHello(to a: PeerAddress, now: Int64) {
@@ -359,12 +363,13 @@ extension BrokerCore {
 
     /// Sends at most `maxPagesPerTick` pages of a snapshot, going on where the last call stopped (so a snapshot of
     /// many pages completes over a few ticks instead of flooding the peer in one).
-    private mutating func sendPages<E>(
-        _ entries: [E], perPage: Int, to a: PeerAddress, cursor: WritableKeyPath<PeerLink, Int>, _ make: (UInt8, UInt8, [E]) -> Message
+    mutating func sendPages<E>(
+        _ entries: [E], perPage: Int, to a: PeerAddress, cursor: WritableKeyPath<PeerLink, Int>, maxPages: Int? = nil,
+        _ make: (UInt8, UInt8, [E]) -> Message
     ) {
         let pages = max(1, min(255, (entries.count + perPage - 1) / perPage))
         var next = (links[a]?[keyPath: cursor] ?? 0) % pages
-        for _ in 0..<min(pages, cluster!.maxPagesPerTick) {
+        for _ in 0..<min(pages, maxPages ?? cluster!.maxPagesPerTick) {
             let part = Array(entries[min(entries.count, next * perPage)..<min(entries.count, (next + 1) * perPage)])
             sendSealed(make(UInt8(next), UInt8(pages), part), to: a)
             links[a]?.counters.controlOut += 1

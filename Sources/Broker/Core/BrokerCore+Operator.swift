@@ -3,8 +3,8 @@ import Wire
 /// What the broker's operator can do from the status page. Each command takes effect in the core at once, the
 /// same way a peer's message would: the peer is told (BYE, ERROR) and the tables change.
 extension BrokerCore {
-    /// Producer ids one broker keeps blocked at most (a block list is typed by hand; this bounds a script gone wrong).
-    public static let maxBlockedProducers = 1024
+    /// Producer ids blocked at most (`BlockList.maxBlocked`).
+    public static let maxBlockedProducers = BlockList.maxBlocked
 
     /// What a command did, for the page's answer.
     public enum OperatorResult: Equatable, Sendable {
@@ -25,13 +25,14 @@ extension BrokerCore {
         return .done
     }
 
-    /// Blocks a producer id: its session, if any, ends at once (its streams go offline and their subscribers
-    /// are told), and its HELLOs are refused with ERROR `blocked` until `unblockProducer`. The session ends
-    /// without a BYE: the producer's next heartbeat meets no session, it says HELLO again and hears why.
+    /// Blocks a producer id at every broker of the cluster: its session, if any, ends at once (its streams go
+    /// offline and their subscribers are told), and its HELLOs are refused with ERROR `blocked` until
+    /// `unblockProducer` (here or at any broker). The session ends without a BYE: the producer's next heartbeat
+    /// meets no session, it says HELLO again and hears why. The decision goes to the peers (PEER_BLOCKS).
     public mutating func blockProducer(_ producer: ProducerID, now: Int64) -> OperatorResult {
-        if !blockedProducers.contains(producer) {
-            guard blockedProducers.count < Self.maxBlockedProducers else { return .limitReached }
-            blockedProducers.insert(producer)
+        if !blocks.isBlocked(producer) {
+            guard let e = blocks.decide(producer, blocked: true) else { return .limitReached }
+            shareBlock(e, now: now)
         }
         let owner = table.owners[producer]
         if let owner { endSession(owner, now: now, reason: "blocked by the operator") }
@@ -39,17 +40,26 @@ extension BrokerCore {
         return .done
     }
 
-    /// Lifts a block; the producer's next HELLO is welcome.
-    public mutating func unblockProducer(_ producer: ProducerID) -> OperatorResult {
-        guard blockedProducers.remove(producer) != nil else { return .notFound }
+    /// Lifts a block at every broker of the cluster; the producer's next HELLO is welcome.
+    public mutating func unblockProducer(_ producer: ProducerID, now: Int64) -> OperatorResult {
+        guard blocks.isBlocked(producer), let e = blocks.decide(producer, blocked: false) else { return .notFound }
+        shareBlock(e, now: now)
         events.push(.producerUnblocked(producer))
         return .done
+    }
+
+    /// A blocked producer id's session here, if any, ends (a block decided at another broker, or read at start).
+    mutating func enforceBlock(_ producer: ProducerID, now: Int64) {
+        guard let owner = table.owners[producer] else { return }
+        endSession(owner, now: now, reason: "blocked by the operator")
+        events.push(.producerBlocked(producer, endedSession: owner))
     }
 
     /// A HELLO from a blocked producer id: refused, naming the block (request id 0: the session is refused).
     mutating func refuseBlocked(_ producer: ProducerID, from: PeerAddress) {
         counters.refused["blocked", default: 0] += 1
-        sendError(to: from, requestID: 0, .notAuthorized, "producer \(producer) is blocked by this broker's operator (unblock it on the status page)")
+        let why = "producer \(producer) is blocked by the cluster's operator (unblock it on any broker's status page)"
+        sendError(to: from, requestID: 0, .notAuthorized, why)
         events.push(.blockedHelloRefused(producer, from: from))
     }
 }

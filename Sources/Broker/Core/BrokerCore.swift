@@ -18,8 +18,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
     var subscriptions = SubscriptionTable()
     var streamTable = StreamTable()
     let retransmitter: Retransmitter
-    /// Producer ids the operator blocked: their HELLO is refused with ERROR `notAuthorized`.
-    public internal(set) var blockedProducers: Set<ProducerID> = []
+    /// The operator's blocks (here or at any broker of the cluster): a blocked id's HELLO is refused with ERROR
+    /// `notAuthorized`.
+    public internal(set) var blocks: BlockList
+    /// Block decisions not yet repeated to the peers enough times (BrokerCore+Blocks.swift).
+    var blockSends = BlockSends()
     /// Each stream's online and offline events (the status page's history).
     public internal(set) var history: StreamHistory
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
@@ -71,6 +74,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         let key = cluster.map { ClusterKey(secret: $0.secret) }
         clusterKey = key
         originTag = ClusterKey.originTag(brokerID: epoch)
+        blocks = BlockList(origin: originTag)
         let ck = key?.cookieKey ?? cookieKey
         self.cookieKey = SipHash24(k0: ck.0, k1: ck.1)
         retransmitter = Retransmitter(timers: timers, limits: limits)
@@ -170,7 +174,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             endSession(from, now: now, reason: "producer said goodbye")
         case .cookie(let nonce, let token):
             if !peerCookie(nonce: nonce, token: token, from: from, now: now) { refuse("unexpected_type") }
-        case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest:
+        case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
             refuse("unexpected_type")
         }
     }
@@ -231,7 +235,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
         case .producer:
             guard let pid = h.producer, let mediaKey else { return }
-            guard !blockedProducers.contains(pid) else { return refuseBlocked(pid, from: from) }
+            guard !blocks.isBlocked(pid) else { return refuseBlocked(pid, from: from) }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
                 endSession(other, now: now, reason: "replaced by a newer session from \(from)")
@@ -563,6 +567,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
         if now >= nextPeerTick { peerTick(now: now) }
         retrySnapshots(now: now)
+        repeatBlocks(now: now)
         flushClusterChanges(now: now)
         expireLeases(now: now)
         if now >= nextBye { repeatBye(now: now) }
@@ -582,7 +587,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public func pollTimeout() -> Int64 {
         // Changes to the cluster's snapshots go out on the next turn, batched: due at once (0 is before any `now`; not
         // Int64.min, which a driver computing `deadline - now` would overflow on).
-        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : min(nextPeerTick, nextSnapshotRetry)
+        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : min(nextPeerTick, nextSnapshotRetry, blockSends.dueAt)
         return min(nextSweep, streamTimers.next, table.leases.next, cluster, nextBye)
     }
 

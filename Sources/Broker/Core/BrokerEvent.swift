@@ -30,6 +30,8 @@ public enum BrokerEvent: Equatable, Sendable {
     /// The operator blocked a producer id; `endedSession` is the address of the session that was ended, if any.
     case producerBlocked(ProducerID, endedSession: PeerAddress?)
     case producerUnblocked(ProducerID)
+    /// A block or unblock decided at the peer broker `from` was applied here.
+    case blockShared(ProducerID, blocked: Bool, from: PeerAddress)
     /// A blocked producer's HELLO was refused with ERROR `blocked`.
     case blockedHelloRefused(ProducerID, from: PeerAddress)
 }

@@ -41,6 +41,7 @@ public struct PeerLink: Sendable {
     /// Where the next resend of each snapshot starts (pages rotate, `maxPagesPerTick` per tick).
     var announceCursor = 0
     var interestCursor = 0
+    var blocksCursor = 0
     public internal(set) var counters = Counters()
 
     public struct Counters: Sendable {

@@ -81,7 +81,7 @@ public enum StatusReport {
             w.int("datagrams_forwarded", s.datagramsForwarded)
             w.int("lost", s.lossCounters.lost)
             w.int("recovered", s.lossCounters.recovered)
-            w.bool("blocked", core.blockedProducers.contains(s.id.producer))
+            w.bool("blocked", core.blocks.isBlocked(s.id.producer))
             w.endObject()
         }
         w.endArray()
@@ -97,7 +97,7 @@ public enum StatusReport {
         }
         w.endArray()
         w.beginArray("blocked_producers")
-        for id in core.blockedProducers.sorted() { w.string(nil, id.description) }
+        for id in core.blocks.blocked.sorted() { w.string(nil, id.description) }
         w.endArray()
     }
 

@@ -144,7 +144,9 @@ final class ClientRunner {
                 return leave()
             }
             now = Clock.now()
-            if ready.contains(socket.fd) {
+            // A timeout due is read from the socket first: what the broker sent while this process was stalled (a
+            // loaded host) must be heard before its silence is judged.
+            if ready.contains(socket.fd) || now >= core.pollTimeout() {
                 var rounds = 0
                 while rounds < 64,
                     socket.receiveBatch({ bytes, from in

@@ -48,7 +48,7 @@ extension ClientSession {
     /// How long a silence may last before the broker is suspected (`.max`: nothing to suspect now).
     var silenceDeadline: Int64 {
         guard failover, silenceArmed, frameGap > 0, link.isConnected, !link.isSuspecting else { return .max }
-        return lastDataAt + max(timers.minSilence, timers.silenceFrames * frameGap)
+        return lastDataAt + max(timers.minSilence, timers.silenceFrames * frameGap) + link.loadAllowance
     }
 
     /// When to send the next probe into a silence (`.max`: none): after `probePercent` of a frame gap, then every
@@ -62,6 +62,18 @@ extension ClientSession {
     var failoverDeadline: Int64 {
         guard failover else { return .max }
         return link.isConnected ? min(probeDeadline, silenceDeadline) : connectingSince + timers.failoverHelloTimeout
+    }
+
+    /// The first thing of every call from the driver: if this process was stalled past its own deadline, that time
+    /// is not the broker's silence. Its data would have queued on the socket, and the driver reads the socket before
+    /// it lets the core judge a silence, so what the broker sent in that time is heard first.
+    mutating func forgiveStall(now: Int64) {
+        let stall = stallWatch.turn(now: now, due: pollTimeout(), tolerance: timers.stallTolerance)
+        link.loadAllowance = stallWatch.loadAllowance(factor: timers.loadFactor, cap: timers.maxLoadAllowance)
+        guard stall > 0 else { return }
+        link.forgive(stall, now: now)
+        if silenceArmed { lastDataAt = min(now, lastDataAt + stall) }
+        if !link.isConnected { connectingSince = min(now, connectingSince + stall) }
     }
 
     /// Suspects a silent broker, probes a silence for a dead host, or leaves a new broker that does not answer.

@@ -83,6 +83,8 @@ public struct ClientSession: ProtocolCore, Sendable {
     var silenceProbes = 0
     var connectingSince: Int64 = 0
     var moving = false
+    /// Stalls of this process (a loaded host): not counted as the broker's silence (`forgiveStall`).
+    public internal(set) var stallWatch = StallWatch()
     /// ICMP port unreachable reports for the broker (the driver's connected socket), and the moves they caused.
     public internal(set) var refusals = 0
 
@@ -104,10 +106,14 @@ public struct ClientSession: ProtocolCore, Sendable {
     }
 
     public mutating func handle(_ datagram: [UInt8], from: PeerAddress, now: Int64) {
+        forgiveStall(now: now)
         transmits.push(contentsOf: receive(datagram[...], now: now))
     }
 
-    public mutating func handleTimeout(now: Int64) { transmits.push(contentsOf: timersDue(now: now)) }
+    public mutating func handleTimeout(now: Int64) {
+        forgiveStall(now: now)
+        transmits.push(contentsOf: timersDue(now: now))
+    }
 
     /// The next datagram for the broker.
     public mutating func pollTransmit() -> [UInt8]? { transmits.pop() }

@@ -38,7 +38,9 @@ final class BrowserPublisher {
 
     /// Reads the broker's datagrams, runs the session's timers; returns the session's events.
     func service(ready: Set<Int32>, now: Int64) -> [LinkEvent] {
-        if ready.contains(socket.fd) {
+        // A timeout due is read from the socket first: what the broker sent while this process was stalled (a
+        // loaded host) must be heard before its silence is judged.
+        if ready.contains(socket.fd) || now >= core.pollTimeout() {
             while socket.receiveBatch({ bytes, from in
                 guard from == self.broker else { return }
                 self.core.handle(bytes, from: from, now: now)

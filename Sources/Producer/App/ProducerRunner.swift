@@ -146,7 +146,9 @@ final class ProducerRunner: @unchecked Sendable {
                 return 0
             }
             now = Clock.now()
-            if ready.contains(socket.fd) {
+            // A timeout due is read from the socket first: what the broker sent while this process was stalled (a
+            // loaded host) is its answer, and must be heard before its silence is judged.
+            if ready.contains(socket.fd) || now >= core.pollTimeout() {
                 while socket.receiveBatch({ bytes, from in
                     guard from == self.broker else { return }
                     self.core.handle(bytes, from: from, now: now)

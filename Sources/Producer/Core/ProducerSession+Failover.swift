@@ -38,13 +38,23 @@ extension ProducerSession {
         return link.move(now: now, hurry: hurry).map { [$0] } ?? []
     }
 
+    /// The first thing of every call from the driver: if this process was stalled past its own deadline, that time
+    /// is not the broker's silence (the driver reads what queued on the socket before any timeout is handled).
+    mutating func forgiveStall(now: Int64) {
+        let stall = stallWatch.turn(now: now, due: pollTimeout(), tolerance: link.timers.stallTolerance)
+        link.loadAllowance = stallWatch.loadAllowance(factor: link.timers.loadFactor, cap: link.timers.maxLoadAllowance)
+        guard stall > 0 else { return }
+        link.forgive(stall, now: now)
+        if !link.isConnected { connectingSince = min(now, connectingSince + stall) }
+    }
+
     /// A broker hears media from us but answers only heartbeats: one unanswered for `producerGrace` (or the RTT's
     /// retransmission timeout, when longer) past the heartbeat interval is suspicious, and probed at once.
     var failoverDeadline: Int64 {
         guard failover else { return .max }
         guard link.isConnected else { return connectingSince + link.timers.failoverHelloTimeout }
         let rto = link.rtt.hasSample ? link.rtt.timeout : link.timers.initialRTT
-        return link.isSuspecting ? .max : link.lastHeardAt + link.heartbeatPeriod + max(link.timers.producerGrace, rto)
+        return link.isSuspecting ? .max : link.lastHeardAt + link.heartbeatPeriod + max(link.timers.producerGrace, rto) + link.loadAllowance
     }
 
     mutating func failoverDue(now: Int64) -> [[UInt8]] {

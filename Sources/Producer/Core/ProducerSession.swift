@@ -46,6 +46,8 @@ public struct ProducerSession: ProtocolCore, Sendable {
     /// Whether a HELLO was ever sent, and whether the announced streams changed while a handshake was under way.
     private var helloSent = false
     private var reannounceWhenConnected = false
+    /// Stalls of this process (a loaded host): not counted as the broker's silence (`forgiveStall`).
+    public internal(set) var stallWatch = StallWatch()
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
@@ -78,10 +80,12 @@ public struct ProducerSession: ProtocolCore, Sendable {
     }
 
     public mutating func handle(_ datagram: [UInt8], from: PeerAddress, now: Int64) {
+        forgiveStall(now: now)
         transmits.push(contentsOf: receive(datagram[...], now: now))
     }
 
     public mutating func handleTimeout(now: Int64) {
+        forgiveStall(now: now)
         let (out, event) = link.poll(now: now)
         transmits.push(contentsOf: out)
         if let event { linkEvent(event, now: now) }
