@@ -19,7 +19,7 @@ extension BrokerCore {
     /// spoofer cannot forge one), which tells it not to reconnect by itself.
     public mutating func disconnectClient(_ address: PeerAddress, now: Int64) -> OperatorResult {
         guard let s = table[address], s.role == .client else { return .notFound }
-        outbox.push(.send(to: address, Message.bye(token: s.token, reason: .disconnected).encode()))
+        sendControl(.bye(token: s.token, reason: .disconnected), to: address)
         endSession(address, now: now, reason: "disconnected by the operator")
         events.push(.clientDisconnected(address))
         return .done
@@ -47,9 +47,9 @@ extension BrokerCore {
     }
 
     /// A HELLO from a blocked producer id: refused, naming the block (request id 0: the session is refused).
-    mutating func refuseBlocked(_ producer: ProducerID, from: PeerAddress) {
+    mutating func refuseBlocked(_ producer: ProducerID, _ hello: Hello, from: PeerAddress) {
         counters.refused["blocked", default: 0] += 1
-        sendError(to: from, requestID: 0, .notAuthorized, "producer \(producer) is blocked by this broker's operator (unblock it on the status page)")
+        refuseHello(hello, to: from, .notAuthorized, "producer \(producer) is blocked by this broker's operator (unblock it on the status page)")
         events.push(.blockedHelloRefused(producer, from: from))
     }
 }
