@@ -102,9 +102,13 @@ def data_mac(mkey, datagram):
 # --- Control authentication (docs/PROTOCOL.md section 4) ---------------------------------------------------
 
 def control_key(k, token, nonce, challenge):
-    """HMAC-SHA-256(K, "vbroker control v1" || token || nonce || challenge), first 16 bytes, as SipHash keys k0, k1;
-    K = the producer's stream key, or b"" for a client (and for an ERROR refusing a HELLO)."""
-    d = hmac.new(k, b"vbroker control v1" + struct.pack(">QQQ", token, nonce, challenge), hashlib.sha256).digest()[:16]
+    """The control key of "vbroker control v1" || token || nonce || challenge: for a producer (k = its stream key)
+    HMAC-SHA-256, first 16 bytes, as SipHash keys k0, k1; for a client (k = b"", and for an ERROR refusing a HELLO)
+    k0, k1 = SipHash-2-4 under the zero key of it || 00 and || 01."""
+    m = b"vbroker control v1" + struct.pack(">QQQ", token, nonce, challenge)
+    if not k:
+        return siphash24(0, 0, m + b"\0"), siphash24(0, 0, m + b"\1")
+    d = hmac.new(k, m, hashlib.sha256).digest()[:16]
     return int.from_bytes(d[:8], "little"), int.from_bytes(d[8:], "little")
 
 

@@ -280,7 +280,7 @@ public struct BrokerLink: Sendable {
     }
 
     /// Leaves this broker for another of the cluster (failover): a new session, announced as fresh, with the token
-    /// we hold (address cookies are cluster-wide, so the new broker welcomes us at once). Sends the HELLO at once if
+    /// we hold (address cookies are cluster-wide; the new broker's COOKIE brings its challenge). Sends the HELLO at once if
     /// the session was up. A peer still connecting sends the new broker one HELLO at once but keeps its backoff,
     /// so a list of dead brokers is not hammered.
     /// `hurry`: start over with the backoff as well (the broker told us to go).

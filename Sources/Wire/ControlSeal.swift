@@ -11,15 +11,19 @@ public struct ControlSeal: Sendable, Equatable {
 
     public init(key: DataMAC) { self.key = key }
 
-    /// The session's key: HMAC-SHA-256(stream key, or no key for a client and for an ERROR refusing a HELLO,
-    /// "vbroker control v1" ‖ token ‖ nonce ‖ challenge), first 16 bytes.
+    /// The session's key, from "vbroker control v1" ‖ token ‖ nonce ‖ challenge: for a producer the first 16 bytes of
+    /// HMAC-SHA-256 under its stream key; for a client (and an ERROR refusing a HELLO), which holds no secret, two
+    /// SipHash-2-4 values under the zero key of it ‖ 0 and ‖ 1 (its secrecy is the inputs'; the broker derives one per
+    /// client HELLO, so it must cost little).
     public static func derive(streamKey: [UInt8], token: UInt64, nonce: UInt64, challenge: UInt64) -> ControlSeal {
         var w = ByteWriter(capacity: 48)
         w.write(bytes: Array("vbroker control v1".utf8))
         w.write(token)
         w.write(nonce)
         w.write(challenge)
-        return ControlSeal(key: DataMAC(key: Array(HMACSHA256.mac(key: streamKey, w.bytes).prefix(16))))
+        guard streamKey.isEmpty else { return ControlSeal(key: DataMAC(key: Array(HMACSHA256.mac(key: streamKey, w.bytes).prefix(16)))) }
+        let sip = SipHash24(k0: 0, k1: 0)
+        return ControlSeal(key: DataMAC(k0: sip.hash(w.bytes + [0]), k1: sip.hash(w.bytes + [1])))
     }
 
     /// The message types a broker seals towards clients and producers (COOKIE, DATA and NACK are not: a COOKIE is
