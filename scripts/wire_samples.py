@@ -83,7 +83,7 @@ def stream_key(secret, pid):
 
 
 def hello_proof(key, signed):
-    """HMAC-SHA-256(stream key, "vbroker hello v1" || HELLO bytes 0 .. 26 + 8n), first 16 bytes."""
+    """HMAC-SHA-256(stream key, "vbroker hello v1" || HELLO bytes 0 .. 33 + 8n), first 16 bytes."""
     return hmac.new(key, b"vbroker hello v1" + signed, hashlib.sha256).digest()[:16]
 
 
@@ -97,6 +97,25 @@ def media_key(key, nonce):
 def data_mac(mkey, datagram):
     """SipHash-2-4 under the media key over bytes 0..31 and the payload (44..end): not the flags, origin or MAC."""
     return siphash24(mkey[0], mkey[1], datagram[:32] + datagram[DATA_HEADER:])
+
+
+# --- Control authentication (docs/PROTOCOL.md section 4) ---------------------------------------------------
+
+def control_key(k, token, nonce, challenge):
+    """The control key of "vbroker control v1" || token || nonce || challenge: for a producer (k = its stream key)
+    HMAC-SHA-256, first 16 bytes, as SipHash keys k0, k1; for a client (k = b"", and for an ERROR refusing a HELLO)
+    k0, k1 = SipHash-2-4 under the zero key of it || 00 and || 01."""
+    m = b"vbroker control v1" + struct.pack(">QQQ", token, nonce, challenge)
+    if not k:
+        return siphash24(0, 0, m + b"\0"), siphash24(0, 0, m + b"\1")
+    d = hmac.new(k, m, hashlib.sha256).digest()[:16]
+    return int.from_bytes(d[:8], "little"), int.from_bytes(d[8:], "little")
+
+
+def sealed(ckey, b, counter):
+    """A control message with its trailer: the counter (u32), then SipHash-2-4 under the control key of all before."""
+    b = b + struct.pack(">I", counter)
+    return b + struct.pack(">Q", siphash24(ckey[0], ckey[1], b))
 
 
 # --- The cluster keys (docs/PROTOCOL.md section 12) --------------------------------------------------------
@@ -128,10 +147,11 @@ def hdr(t, magic=MAGIC, version=VERSION):
     return struct.pack(">HBB", magic, version, t)
 
 
-def hello(token, nonce, role, pid=0, streams=(), pad=True, key=None):
+def hello(token, nonce, role, pid=0, streams=(), pad=True, key=None, challenge=0):
     """A producer HELLO (role 1) carries its proof after the descriptors: of `key` (default: the stream key of
     `pid` under PUBLISH_SECRET), or the 16 given bytes when `key` is bytes of another length (b"" for none)."""
     b = hdr(1) + struct.pack(">QQBB", token, nonce, role, len(streams)) + pid.to_bytes(3, "big") + b"\0"
+    b += struct.pack(">Q", challenge)
     for index, kind, rate in streams:
         b += struct.pack(">BBHI", index, kind, 0, rate)
     if role == 1:
@@ -143,7 +163,8 @@ def hello(token, nonce, role, pid=0, streams=(), pad=True, key=None):
     return b
 
 
-def cookie_msg(nonce, token): return hdr(2) + struct.pack(">QQ", nonce, token)
+def cookie_msg(nonce, token, challenge=None):
+    return hdr(2) + struct.pack(">QQ", nonce, token) + (b"" if challenge is None else struct.pack(">Q", challenge))
 def welcome(nonce, epoch, hb_ms, misses): return hdr(3) + struct.pack(">QQIB3x", nonce, epoch, hb_ms, misses)
 def heartbeat(token, send_time, rtt, report=None):
     b = hdr(4) + struct.pack(">QQI", token, send_time, rtt)
@@ -205,6 +226,7 @@ def list_reply(rid, total, first, entries, count=None):
 
 
 def bye(token, reason): return hdr(15) + struct.pack(">QB3x", token, reason)
+def peer_bye(token, reason, key=None): return seal(key or TAG_KEY, bye(token, reason))
 
 
 def peer_hello(token, broker_id, send_time, echo_time, av, aa, iv, ia, echo_delay, key=None):
@@ -239,6 +261,7 @@ KEY = (0x0706050403020100, 0x0F0E0D0C0B0A0908)    # the SipHash reference key 00
 CLIENT_ADDR = ("127.0.0.1", 40000)
 TOKEN = cookie(*KEY, *CLIENT_ADDR)
 NONCE = 0x1122334455667789
+CHALLENGE = 0x00000BB8C0FFEE01   # issued at 3000 ms of the broker's clock; the low 32 bits are its MAC
 EPOCH = 0x0123456789ABCDEF
 PID = 0x1AAA99
 V1, A1 = 0x1AAA9901, 0x1AAA9902
@@ -250,7 +273,14 @@ MEDIA_KEY = media_key(STREAM_KEY, NONCE + 2)        # the session of the produce
 CLUSTER_SECRET = b"demo-cluster-secret-change-me"
 TAG_KEY = cluster_key(CLUSTER_SECRET, b"vbroker peer tag v1")
 BROKER_A, BROKER_B = 0x5EED0000004C2A1B, 0x0BADCAFE00D0E0F1   # two brokers' ids (epochs): origin tags 4C2A1B, D0E0F1
-PEER_TOKEN = cookie(*cluster_key(CLUSTER_SECRET, b"vbroker cookie v1"), "127.0.0.1", 5001)
+
+
+def link_token(k0, k1, ip, port, issuer, holder):
+    """The link token broker `issuer` gives broker `holder` at ip:port: SipHash of the cookie material and both ids."""
+    return siphash24(k0, k1, cookie_material(ip, port) + struct.pack(">QQ", issuer, holder)) | 1
+
+
+PEER_TOKEN = link_token(*cluster_key(CLUSTER_SECRET, b"vbroker cookie v1"), "127.0.0.1", 5001, BROKER_A, BROKER_B)
 
 
 def samples():
@@ -268,24 +298,28 @@ def samples():
       [("vbwire.type", "HELLO")], type_="HELLO")
     s("COOKIE", cookie_msg(NONCE, TOKEN), "COOKIE nonce=0x1122334455667789 token=" + tok,
       {"vbwire.token": tok, "vbwire.nonce": "0x1122334455667789"}, type_="COOKIE")
+    s("COOKIE with a challenge", cookie_msg(NONCE, TOKEN, CHALLENGE),
+      "COOKIE nonce=0x1122334455667789 token=%s challenge=0x%016x" % (tok, CHALLENGE),
+      {"vbwire.token": tok, "vbwire.challenge": "0x%016x" % CHALLENGE}, type_="COOKIE")
     s("COOKIE answering a request without a session", cookie_msg(0x55AA55AA55AA55AB, TOKEN),
       "COOKIE nonce=0x55aa55aa55aa55ab token=" + tok, {"vbwire.nonce": "0x55aa55aa55aa55ab"}, type_="COOKIE")
-    s("HELLO client with cookie", hello(TOKEN, NONCE, 2), "HELLO client token=" + tok, {"vbwire.token": tok}, type_="HELLO")
+    s("HELLO client with cookie", hello(TOKEN, NONCE, 2, challenge=CHALLENGE), "HELLO client token=" + tok,
+      {"vbwire.token": tok, "vbwire.challenge": "0x%016x" % CHALLENGE, "vbwire.padding": _colons(bytes(30))}, type_="HELLO")
     s("WELCOME", welcome(NONCE, EPOCH, 500, 6), "WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses",
       {"vbwire.epoch": "0x0123456789abcdef", "vbwire.heartbeat_ms": "500", "vbwire.lease_misses": "6", "vbwire.lease_ms": "3000"},
       type_="WELCOME")
-    producer_hello = hello(TOKEN, NONCE + 2, 1, PID, [(1, 1, 12000), (2, 2, 1000)])
+    producer_hello = hello(TOKEN, NONCE + 2, 1, PID, [(1, 1, 12000), (2, 2, 1000)], challenge=CHALLENGE)
     s("HELLO producer", producer_hello,
       "HELLO producer 1AAA99 streams=2 [1AAA9901 video, 1AAA9902 audio] token=" + tok,
       {"vbwire.role": "1", "vbwire.producer": "1AAA99", "vbwire.stream_count": "2", "vbwire.kind": ["1", "2"],
-       "vbwire.rate": ["12000", "1000"], "vbwire.stream_index": ["1", "2"], "vbwire.proof": _colons(producer_hello[42:58]),
-       "vbwire.padding": _colons(bytes(6))},
+       "vbwire.rate": ["12000", "1000"], "vbwire.stream_index": ["1", "2"], "vbwire.proof": _colons(producer_hello[50:66]),
+       "vbwire.challenge": "0x%016x" % CHALLENGE},
       [("vbwire.producer_id", "Producer ID: 1AAA99"), ("vbwire.descriptor", "Stream 1AAA9901: video, 12.000 frames/s"),
        ("vbwire.descriptor", "Stream 1AAA9902: audio, 1.000 frames/s"),
-       ("vbwire.proof", "Proof of the stream key: " + producer_hello[42:58].hex())], type_="HELLO")
+       ("vbwire.proof", "Proof of the stream key: " + producer_hello[50:66].hex())], type_="HELLO")
     full = hello(TOKEN, NONCE + 4, 1, PID, [(i, 1, 1000) for i in range(1, 17)])
     s("HELLO producer 16 streams", full, "HELLO producer 1AAA99 streams=16 [1AAA9901 video, 1AAA9902 video, 1AAA9903 video, "
-      "1AAA9904 video, ...] token=" + tok, {"vbwire.stream_count": "16", "vbwire.proof": _colons(full[154:170])}, type_="HELLO")
+      "1AAA9904 video, ...] token=" + tok, {"vbwire.stream_count": "16", "vbwire.proof": _colons(full[162:178])}, type_="HELLO")
     s("HEARTBEAT", heartbeat(TOKEN, 123456789, 1500), "HEARTBEAT rtt=1500us",
       {"vbwire.send_time": "123456789", "vbwire.rtt": "1500", "vbwire.token": tok}, type_="HEARTBEAT")
     s("HEARTBEAT with receiver report", heartbeat(TOKEN, 123456790, 1500, (70000, 12)), "HEARTBEAT rtt=1500us received=70000 lost=12",
@@ -302,7 +336,7 @@ def samples():
     s("ACK offline", ack(8, SEL, 1), "ACK req=8 1AAA99 offline", {"vbwire.status": "1"}, type_="ACK")
     s("ACK waiting", ack(10, 0x4DDD4400, 2), "ACK req=10 4DDD44 waiting", {"vbwire.status": "2"}, type_="ACK")
     s("UNSUBSCRIBE", unsubscribe(TOKEN, 9, V1), "UNSUBSCRIBE req=9 1AAA9901", {"vbwire.request_id": "9"}, type_="UNSUBSCRIBE")
-    s("ACK of the UNSUBSCRIBE", ack(9, V1, 0), "ACK req=9 1AAA9901 unsubscribed", {"vbwire.status": "0", "vbwire.answers": "UNSUBSCRIBE in frame 16"},
+    s("ACK of the UNSUBSCRIBE", ack(9, V1, 0), "ACK req=9 1AAA9901 unsubscribed", {"vbwire.status": "0", "vbwire.answers": "UNSUBSCRIBE in frame 17"},
       type_="ACK")
     reason = "subscribed through 1AAA99: unsubscribe 1AAA99 instead"
     s("ERROR", error(9, 4, reason), 'ERROR req=9 not subscribed: "%s"' % reason,
@@ -357,6 +391,28 @@ def samples():
     s("BYE shutdown", bye(0, 1), "BYE shutdown", {"vbwire.bye_reason": "1"}, type_="BYE")
     s("BYE quit", bye(TOKEN, 2), "BYE quit", {"vbwire.bye_reason": "2"}, type_="BYE")
     s("BYE disconnected", bye(TOKEN, 3), "BYE disconnected", {"vbwire.bye_reason": "3"}, type_="BYE")
+    pb = peer_bye(PEER_TOKEN, 1)
+    s("BYE between brokers, tagged", pb, "BYE shutdown (broker to broker, tagged)",
+      {"vbwire.bye_reason": "1", "vbwire.peer.tag": "0x" + pb[16:].hex()}, type_="BYE")
+    # Sealed: what a broker sends a client (control key without a stream key) or a producer (under its stream key).
+    ckey = control_key(b"", TOKEN, NONCE, CHALLENGE)
+    pkey = control_key(STREAM_KEY, TOKEN, NONCE + 2, CHALLENGE)
+    w1 = sealed(ckey, welcome(NONCE, EPOCH, 500, 6), 1)
+    s("WELCOME sealed", w1, "WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses [sealed #1]",
+      {"vbwire.control.counter": "1", "vbwire.control.tag": "0x" + w1[-8:].hex(), "vbwire.heartbeat_ms": "500"},
+      [("vbwire.control", "Control trailer (sealed under the session's control key)")], type_="WELCOME")
+    s("HEARTBEAT_ACK sealed", sealed(pkey, heartbeat_ack(123456789, EPOCH), 7), "HEARTBEAT_ACK epoch=0x0123456789abcdef [sealed #7]",
+      {"vbwire.control.counter": "7"}, type_="HEARTBEAT_ACK")
+    s("ACK sealed", sealed(ckey, ack(21, SEL, 2), 2), "ACK req=21 1AAA99 waiting [sealed #2]", {"vbwire.control.counter": "2"}, type_="ACK")
+    s("STREAM_STATUS sealed", sealed(ckey, stream_status(V1, 2, 12000), 3), "STREAM_STATUS 1AAA9901 offline rate=12.000 [sealed #3]",
+      {"vbwire.control.counter": "3", "vbwire.state": "2"}, type_="STREAM_STATUS")
+    s("ERROR refusing a HELLO, sealed", sealed(control_key(b"", TOKEN, NONCE + 2, CHALLENGE), error(0, 6, "wrong stream key for producer 1AAA99"), 0),
+      'ERROR req=0 not authorized: "wrong stream key for producer 1AAA99" [sealed #0]', {"vbwire.control.counter": "0"}, type_="ERROR")
+    s("LIST_REPLY sealed", sealed(ckey, list_reply(14, 1, 0, [(V1, 1, 12000, 1)]), 4), "LIST_REPLY req=14 total=1 first=0 entries=1 [sealed #4]",
+      {"vbwire.control.counter": "4", "vbwire.entry_count": "1"}, type_="LIST_REPLY")
+    s("LIST_REPLY full page sealed, 1388 bytes", sealed(ckey, list_reply(15, 85, 0, [(0x3CCC5501 + i, 1, 12000, 0) for i in range(85)]), 5),
+      "LIST_REPLY req=15 total=85 first=0 entries=85 [sealed #5]", {"vbwire.entry_count": "85"}, type_="LIST_REPLY")
+    s("BYE from the broker, sealed", sealed(ckey, bye(0, 1), 9), "BYE shutdown [sealed #9]", {"vbwire.control.counter": "9"}, type_="BYE")
     # The cluster: origin tags in DATA and LIST_REPLY, and the broker-to-broker messages (section 12).
     s("DATA relayed, origin 4C2A1B", data(V1, 124, 4, 10000, 3, CTIME, origin=0x4C2A1B), "DATA 1AAA9901 seq=124 frame=4 chunk 4/8 origin=4C2A1B",
       {"vbwire.origin": "0x4c2a1b", "vbwire.mac": "0x" + data(V1, 124, 4, 10000, 3, CTIME)[36:44].hex()},
@@ -448,10 +504,11 @@ def samples():
       experts=["vbwire.malformed.limit"], type_="HELLO")
     s("HELLO producer without its proof", hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 6)], key=b""),
       experts=["vbwire.malformed.truncated"], type_="HELLO",
-      texts=["proof needs bytes 66-81, datagram has 66"])
+      texts=["proof needs bytes 74-89, datagram has 74"])
     s("HELLO 6 streams in 64 bytes", (hello(TOKEN, NONCE, 1, PID, [(i, 1, 1000) for i in range(1, 7)]))[:64],
       experts=["vbwire.malformed.truncated"], type_="HELLO")
     s("COOKIE 21 bytes", cookie_msg(NONCE, TOKEN) + b"\0", experts=["vbwire.malformed.bad_length"], type_="COOKIE")
+    s("COOKIE 29 bytes", cookie_msg(NONCE, TOKEN, CHALLENGE) + b"\0", experts=["vbwire.malformed.bad_length"], type_="COOKIE")
     s("WELCOME heartbeat 0", welcome(NONCE, EPOCH, 0, 6), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
     s("WELCOME lease 0", welcome(NONCE, EPOCH, 500, 0), experts=["vbwire.malformed.bad_value"], type_="WELCOME")
     s("HEARTBEAT 23 bytes", heartbeat(TOKEN, 1, 1)[:23], experts=["vbwire.malformed.bad_length"], type_="HEARTBEAT")
@@ -509,6 +566,7 @@ def samples():
     s("LIST_REPLY entry state 0", list_reply(10, 1, 0, [(V1, 0, 1000, 0)]), experts=["vbwire.malformed.bad_value"], type_="LIST_REPLY")
     s("BYE reason 9", bye(TOKEN, 9), experts=["vbwire.malformed.bad_value"], type_="BYE")
     s("BYE 15 bytes", bye(TOKEN, 1)[:15], experts=["vbwire.malformed.bad_length"], type_="BYE")
+    s("BYE 20 bytes", bye(TOKEN, 1) + bytes(4), experts=["vbwire.malformed.bad_length"], type_="BYE")
     s("PEER_HELLO 63 bytes", ph[:63], experts=["vbwire.malformed.bad_length"], type_="PEER_HELLO")
     s("PEER_HELLO 72 bytes", ph + bytes(8), experts=["vbwire.malformed.bad_length"], type_="PEER_HELLO")
     s("PEER_ANNOUNCE 20 bytes", pa[:20], experts=["vbwire.malformed.truncated"], type_="PEER_ANNOUNCE")
@@ -600,21 +658,24 @@ def conversation(port):
     a second broker on PORT+5 that links to the first, subscribes to the producer's video and gets it relayed."""
     b, p, c, b2 = port, port + 3, port + 4, port + 5
     ptok, ctok, btok = 0x0102030405060709, 0x1112131415161719, 0x2122232425262729
+    pk = control_key(STREAM_KEY, ptok, NONCE, CHALLENGE)
+    ck = control_key(b"", ctok, NONCE, CHALLENGE)
     return [
-        (p, b, hello(ptok, NONCE, 1, PID, [(1, 1, 12000)]), "producer → broker HELLO producer 1AAA99 streams=1 [1AAA9901 video] token=0x%016x" % ptok),
-        (b, p, welcome(NONCE, EPOCH, 500, 6), "broker → producer WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses"),
-        (c, b, hello(ctok, NONCE, 2), "client → broker HELLO client token=0x%016x" % ctok),
+        (p, b, hello(ptok, NONCE, 1, PID, [(1, 1, 12000)], challenge=CHALLENGE), "producer → broker HELLO producer 1AAA99 streams=1 [1AAA9901 video] token=0x%016x" % ptok),
+        (b, p, sealed(pk, welcome(NONCE, EPOCH, 500, 6), 1),
+         "broker → producer WELCOME epoch=0x0123456789abcdef heartbeat=500ms lease=6 misses [sealed #1]"),
+        (c, b, hello(ctok, NONCE, 2, challenge=CHALLENGE), "client → broker HELLO client token=0x%016x" % ctok),
         (c, b, subscribe(ctok, 1, SEL), "client → broker SUBSCRIBE req=1 1AAA99"),
-        (b, c, ack(1, SEL, 0), "broker → client ACK req=1 1AAA99 online"),
+        (b, c, sealed(ck, ack(1, SEL, 0), 2), "broker → client ACK req=1 1AAA99 online [sealed #2]"),
         (p, b, data(V1, 10, 1, 2000, 0, CTIME), "producer → broker DATA 1AAA9901 seq=10 frame=1 chunk 1/2"),
         (b, c, data(V1, 10, 1, 2000, 0, CTIME), "broker → client DATA 1AAA9901 seq=10 frame=1 chunk 1/2"),
         (c, b, heartbeat(ctok, 1000, 300), "client → broker HEARTBEAT rtt=300us"),
-        (b, c, heartbeat_ack(1000, EPOCH), "broker → client HEARTBEAT_ACK epoch=0x0123456789abcdef"),
+        (b, c, sealed(ck, heartbeat_ack(1000, EPOCH), 3), "broker → client HEARTBEAT_ACK epoch=0x0123456789abcdef [sealed #3]"),
         (p, b, heartbeat(ptok, 2000, 0), "producer → broker HEARTBEAT rtt=0us"),
         (c, b, nack(ctok, V1, 300, [(11, 1)]), "client → broker NACK 1AAA9901 rtt=300us ranges=1 missing=1 [11]"),
         (b, p, nack(0, V1, 0, [(11, 1)]), "broker → producer NACK 1AAA9901 rtt=0us ranges=1 missing=1 [11]"),
         (c, b, unsubscribe(ctok, 2, SEL), "client → broker UNSUBSCRIBE req=2 1AAA99"),
-        (b, c, ack(2, SEL, 0), "broker → client ACK req=2 1AAA99 unsubscribed"),
+        (b, c, sealed(ck, ack(2, SEL, 0), 4), "broker → client ACK req=2 1AAA99 unsubscribed [sealed #4]"),
         (c, b, bye(ctok, 2), "client → broker BYE quit"),
         (b2, b, peer_hello(0, BROKER_B, 7000000, 0, 1, 0, 0, 0, 0),
          "broker → broker PEER_HELLO origin=D0E0F1 announce=1 ack=0 interest=0 ack=0 token=0 (no cookie yet)"),
@@ -628,7 +689,7 @@ def conversation(port):
          "broker → broker PEER_BLOCKS origin=4C2A1B v1 page 1/1 entries=1 [blocked 1AAA99]"),
         (b, b2, data(V1, 11, 1, 2000, 1, CTIME, origin=0x4C2A1B), "broker → broker DATA 1AAA9901 seq=11 frame=1 chunk 2/2 origin=4C2A1B"),
         (b2, b, nack(btok, V1, 800, [(10, 1)]), "broker → broker NACK 1AAA9901 rtt=800us ranges=1 missing=1 [10]"),
-        (b2, b, bye(btok, 1), "broker → broker BYE shutdown"),
+        (b2, b, peer_bye(btok, 1), "broker → broker BYE shutdown (broker to broker, tagged)"),
     ]
 
 

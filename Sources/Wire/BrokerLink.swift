@@ -36,6 +36,17 @@ public struct BrokerLink: Sendable {
     public private(set) var rtt: RTTEstimator
     private var rng: SplitMix64
     private var nonce: UInt64 = 0
+    /// The broker's challenge for the current attempt (from its COOKIE; 0 until then), echoed in every HELLO of it.
+    private var challenge: UInt64 = 0
+    /// The control keys of the current attempt (its WELCOME; an ERROR refusing it), and of the session, with the
+    /// counters of the session's control messages taken so far.
+    private var attemptSeal: ControlSeal?
+    private var refusalSeal: ControlSeal?
+    public private(set) var seal: ControlSeal?
+    private var window = ReplayWindow()
+    private var welcomeCounter: UInt32 = 0
+    /// Control messages from the broker's address dropped: no valid tag under the session's key, or a counter taken.
+    public private(set) var unauthenticated = 0
     private var nextHello: Int64 = 0
     private var lastHelloAt: Int64 = .min
     private var backoff: Int64
@@ -84,11 +95,19 @@ public struct BrokerLink: Sendable {
     public var isConnected: Bool { state == .connected }
 
     private mutating func hello(now: Int64) -> [UInt8] {
-        if nonce == 0 { nonce = rng.next() | 1 }
+        if nonce == 0 {
+            nonce = rng.next() | 1
+            challenge = 0  // a challenge is for one attempt's nonce
+            attemptSeal = nil
+        }
         lastHelloAt = now
         nextHello = now + backoff
         backoff = min(backoff * 2, timers.maxRequestBackoff)
-        let h = Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams)
+        let h = Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams, challenge: challenge)
+        if challenge != 0 && attemptSeal == nil {
+            attemptSeal = ControlSeal.derive(streamKey: streamKey, token: token, nonce: nonce, challenge: challenge)
+            refusalSeal = ControlSeal.derive(streamKey: [], token: token, nonce: nonce, challenge: challenge)
+        }
         return Message.hello(role == .producer ? h.signed(streamKey: streamKey) : h).encode()
     }
 
@@ -104,7 +123,7 @@ public struct BrokerLink: Sendable {
     /// Handles a session message. Returns datagrams to send and an event, if any. Other messages are not its concern.
     public mutating func handle(_ m: Message, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         switch m {
-        case .cookie(let n, let t):
+        case .cookie(let n, let t, let c):
             if state == .connected {
                 // The broker no longer knows us (it restarted, or our lease expired there): its COOKIE echoes the
                 // token of our request. Any other COOKIE is a spoof (someone sent a HELLO in our name) and is
@@ -125,6 +144,8 @@ public struct BrokerLink: Sendable {
                 return ([], nil)
             }
             token = t
+            if let c { challenge = c }
+            attemptSeal = nil  // derived again from the new token and challenge with the next HELLO
             nextHello = now  // answer at once with the cookie
             // The broker answers: if this HELLO is lost too, repeat it soon rather than after the backoff that its
             // silence had built up (at 10% loss that cost 800 ms, and a failover client left a live broker).
@@ -134,6 +155,9 @@ public struct BrokerLink: Sendable {
             guard state == .connecting, w.nonce == nonce else { return ([], nil) }
             let fresh = sessionLost || epoch != w.epoch
             if role == .producer { mediaKey = StreamKeys.mediaKey(streamKey: streamKey, nonce: nonce) }
+            seal = attemptSeal
+            window = ReplayWindow()
+            _ = window.accept(welcomeCounter)
             epoch = w.epoch
             state = .connected
             sessionLost = false
@@ -175,6 +199,37 @@ public struct BrokerLink: Sendable {
             return ([], nil)
         }
     }
+
+    /// Checks a datagram from the broker's address before it is decoded: a control message of a sealed type must carry
+    /// a valid tag under the session's key (its WELCOME: the attempt's; an ERROR refusing the attempt: the refusal
+    /// key) and a counter not taken before. Returns the message without its trailer, the datagram itself if it is not
+    /// sealed (DATA, COOKIE, NACK), or nil: a forgery or a replay, dropped and counted.
+    public mutating func open(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard let type = try? Message.peekType(bytes), ControlSeal.isSealed(type) else { return bytes }
+        if let (body, counter) = expectedSeal(for: type)?.open(bytes) {
+            switch state {
+            case .connected where window.accept(counter): return body
+            case .connecting where type == .welcome:
+                welcomeCounter = counter
+                return body
+            case .connecting: return body  // an ERROR refusing this attempt
+            default: break
+            }
+        }
+        unauthenticated += 1
+        return nil
+    }
+
+    /// The key a control message of `type` from the broker must be sealed with now (nil: none is taken).
+    public func expectedSeal(for type: MessageType) -> ControlSeal? {
+        switch state {
+        case .connected: seal
+        case .connecting: type == .welcome ? attemptSeal : type == .error ? refusalSeal : nil
+        }
+    }
+
+    /// The highest counter of a control message taken in this session.
+    public var lastControlCounter: UInt32 { state == .connected ? window.highest : 0 }
 
     /// Notes that something arrived from the broker (any datagram proves it is alive).
     public mutating func heard(now: Int64) {
@@ -239,7 +294,7 @@ public struct BrokerLink: Sendable {
     }
 
     /// Leaves this broker for another of the cluster (failover): a new session, announced as fresh, with the token
-    /// we hold (address cookies are cluster-wide, so the new broker welcomes us at once). Sends the HELLO at once if
+    /// we hold (address cookies are cluster-wide; the new broker's COOKIE brings its challenge). Sends the HELLO at once if
     /// the session was up. A peer still connecting sends the new broker one HELLO at once but keeps its backoff,
     /// so a list of dead brokers is not hammered.
     /// `hurry`: start over with the backoff as well (the broker told us to go).

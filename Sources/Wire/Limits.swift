@@ -10,6 +10,8 @@ public enum WireConstants {
     public static let chunkPayload = maxDatagram - dataHeaderSize  // 1356
     /// A HELLO is padded to at least this size, so the broker's answer is never larger than the question.
     public static let helloMinSize = 64
+    /// A COOKIE answering a HELLO carries the broker's challenge after the nonce and token.
+    public static let cookieWithChallengeSize = 28
     /// Largest frame of protocol version 1 (a receiver may be configured lower, never higher).
     public static let maxFrameBytes = 1 << 20
     public static let maxNackRanges = 64
@@ -17,7 +19,8 @@ public enum WireConstants {
     public static let maxReasonBytes = 200
     public static let listEntrySize = 16
     public static let listHeaderSize = 16
-    public static let maxListEntriesPerDatagram = (maxDatagram - listHeaderSize) / listEntrySize  // 86
+    /// A LIST_REPLY page, with the 12-byte control trailer every broker-to-peer control message ends in, fits 1400.
+    public static let maxListEntriesPerDatagram = (maxDatagram - listHeaderSize - 12) / listEntrySize  // 85
 }
 
 /// Every resource bound of the system, named. Defaults are documented in docs/PROTOCOL.md.

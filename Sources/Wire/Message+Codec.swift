@@ -14,9 +14,10 @@ extension Message {
                 if h.proof.isEmpty { w.zeros(StreamKeys.proofBytes) } else { w.write(bytes: h.proof) }
             }
             w.pad(to: WireConstants.helloMinSize)
-        case .cookie(let nonce, let token):
+        case .cookie(let nonce, let token, let challenge):
             w.write(nonce)
             w.write(token)
+            if let challenge { w.write(challenge) }
         case .welcome(let m):
             w.write(m.nonce)
             w.write(m.epoch)
@@ -131,6 +132,7 @@ extension Message {
             guard count <= WireConstants.maxStreamsPerProducer else { throw .limitExceeded(limit: "maxStreamsPerProducer", value: count) }
             let pid = try r.u24("producer_id")
             try r.skip(1, "reserved")
+            let challenge = try r.u64("challenge")
             var streams: [StreamDescriptor] = []
             for _ in 0..<count {
                 let index = try r.u8("stream_index")
@@ -144,12 +146,21 @@ extension Message {
             if role == .producer {
                 guard pid != 0 else { throw .badField(field: "producer_id", value: 0) }
                 let proof = Array(try r.take(StreamKeys.proofBytes, "proof"))
-                return .hello(Hello(token: token, nonce: nonce, role: role, producer: ProducerID(rawValue: pid), streams: streams, proof: proof))
+                return .hello(
+                    Hello(
+                        token: token, nonce: nonce, role: role, producer: ProducerID(rawValue: pid), streams: streams, proof: proof,
+                        challenge: challenge))
             }
-            return .hello(Hello(token: token, nonce: nonce, role: role, producer: nil, streams: streams))
+            return .hello(Hello(token: token, nonce: nonce, role: role, producer: nil, streams: streams, challenge: challenge))
         case .cookie:
-            try exact(bytes, 20, "COOKIE")
-            return .cookie(nonce: try r.u64("nonce"), token: try r.u64("token"))
+            // 20 bytes; 28 with the challenge, answering a HELLO.
+            guard bytes.count == 20 || bytes.count == WireConstants.cookieWithChallengeSize else {
+                throw .badLength(type: "COOKIE", length: bytes.count)
+            }
+            let nonce = try r.u64("nonce")
+            let token = try r.u64("token")
+            guard bytes.count == WireConstants.cookieWithChallengeSize else { return .cookie(nonce: nonce, token: token) }
+            return .cookie(nonce: nonce, token: token, challenge: try r.u64("challenge"))
         case .welcome:
             try exact(bytes, 28, "WELCOME")
             let nonce = try r.u64("nonce")
@@ -249,7 +260,8 @@ extension Message {
             }
             return .listReply(ListReply(requestID: rid, total: total, first: first, entries: entries))
         case .bye:
-            try exact(bytes, 16, "BYE")
+            // 16 bytes; 24 between brokers, whose last 8 are the cluster tag (checked by the broker, §12).
+            guard bytes.count == 16 || bytes.count == WireConstants.peerByeSize else { throw .badLength(type: "BYE", length: bytes.count) }
             let token = try r.u64("token")
             let b = try r.u8("reason")
             guard let reason = ByeReason(rawValue: b) else { throw .badField(field: "reason", value: UInt64(b)) }
@@ -291,6 +303,7 @@ extension Hello {
         w.write(UInt8(streams.count))
         w.write24(producer?.rawValue ?? 0)
         w.write(UInt8(0))
+        w.write(challenge)
         for s in streams {
             w.write(s.index)
             w.write(s.kind.rawValue)

@@ -77,11 +77,16 @@ public struct Hello: Equatable, Sendable {
     /// A producer's proof that it holds its stream key (`StreamKeys.helloProof` over `signedBytes`), 16 bytes
     /// after the descriptors; empty for a client.
     public var proof: [UInt8]
+    /// The challenge of the broker's COOKIE that answered this attempt (0: none yet). A producer's proof covers it,
+    /// so a captured HELLO is worth nothing at another broker or once the challenge is stale.
+    public var challenge: UInt64
     public init(
-        token: UInt64, nonce: UInt64, role: PeerRole, producer: ProducerID? = nil, streams: [StreamDescriptor] = [], proof: [UInt8] = []
+        token: UInt64, nonce: UInt64, role: PeerRole, producer: ProducerID? = nil, streams: [StreamDescriptor] = [], proof: [UInt8] = [],
+        challenge: UInt64 = 0
     ) {
         self.token = token
         self.nonce = nonce
+        self.challenge = challenge
         self.role = role
         self.producer = producer
         self.streams = streams
@@ -291,7 +296,8 @@ public enum ByeReason: UInt8, Sendable {
 /// Every datagram of protocol version 1.
 public enum Message: Equatable, Sendable {
     case hello(Hello)
-    case cookie(nonce: UInt64, token: UInt64)
+    /// `challenge` nil: the 20-byte form (answering a request, or a PEER_HELLO); else the 28-byte answer to a HELLO.
+    case cookie(nonce: UInt64, token: UInt64, challenge: UInt64? = nil)
     case welcome(Welcome)
     /// `report`: what a client received (32 bytes); producers and older clients send none (24 bytes).
     case heartbeat(token: UInt64, sendTime: UInt64, rttMicros: UInt32, report: ReceiverReport? = nil)

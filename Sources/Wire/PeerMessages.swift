@@ -102,6 +102,8 @@ extension WireConstants {
     /// PEER_ANNOUNCE and PEER_INTEREST: 28-byte header, entries, 8-byte tag.
     public static let peerPageHeader = 28
     public static let peerTagSize = 8
+    /// A BYE between brokers: the 16 bytes of BYE, then the cluster tag.
+    public static let peerByeSize = 16 + peerTagSize
     public static let maxAnnounceEntries = (maxDatagram - peerPageHeader - peerTagSize) / PeerAnnounceEntry.size  // 56
     public static let maxInterestEntries = (maxDatagram - peerPageHeader - peerTagSize) / 4  // 341
     public static let maxBlockEntries = (maxDatagram - peerPageHeader - peerTagSize) / PeerBlockEntry.size  // 85

@@ -49,7 +49,7 @@ final class BrokerCoreTests: XCTestCase {
         guard case .send(let to, let reply)? = out.first else { return XCTFail("no answer") }
         XCTAssertEqual(to, client)
         XCTAssertLessThanOrEqual(reply.count, hello.count, "no amplification")
-        XCTAssertEqual(decoded(reply), .cookie(nonce: 9, token: h.broker.cookie(for: client)))
+        XCTAssertEqual(decoded(reply), .cookie(nonce: 9, token: h.broker.cookie(for: client), challenge: h.broker.challenge(for: client, nonce: 9, now: h.now)))
         XCTAssertTrue(h.broker.sessions.isEmpty)
         XCTAssertEqual(h.broker.subscriberCount, 0)
 
@@ -377,7 +377,7 @@ final class BrokerCoreTests: XCTestCase {
         let out = h.receive(.bye(token: token, reason: .quit), from: client)
         XCTAssertNil(h.broker.sessions[client])
         XCTAssertTrue(out.contains { if case .release = $0 { true } else { false } })
-        h.connect(client, role: .client)
+        h.connect(client, role: .client, nonce: 43)  // a new attempt has a new nonce: the ended session's is retired
         h.broker.shutdown(now: 1_000_000)
         let byes = h.broker.drainTransmits()
         XCTAssertEqual(byes.destinations, [producer, client])
@@ -524,8 +524,8 @@ final class BrokerCoreTests: XCTestCase {
         let pages = h.receive(.listRequest(token: token, requestID: 9), from: client).messages(to: client).compactMap {
             if case .listReply(let l) = $0 { l } else { nil }
         }
-        XCTAssertEqual(pages.map(\.entries.count), [86, 10])
-        XCTAssertEqual(pages.map(\.first), [0, 86])
+        XCTAssertEqual(pages.map(\.entries.count), [85, 11])
+        XCTAssertEqual(pages.map(\.first), [0, 85])
         XCTAssertTrue(pages.allSatisfy { $0.total == 96 && $0.requestID == 9 })
         let all = pages.flatMap(\.entries)
         XCTAssertEqual(all.map(\.stream), all.map(\.stream).sorted())

@@ -37,7 +37,8 @@ final class SpoofedHelloTests: XCTestCase {
             guard case .hello(let hello) = m else { continue }
             let out = h.receive(m, from: client)
             // The answer is a COOKIE for the spoofed HELLO's nonce, never the client's token: the client ignores it.
-            XCTAssertEqual(out.messages(to: client), [.cookie(nonce: hello.nonce, token: h.broker.cookie(for: client))])
+            let challenge = h.broker.challenge(for: client, nonce: hello.nonce, now: h.now)
+            XCTAssertEqual(out.messages(to: client), [.cookie(nonce: hello.nonce, token: h.broker.cookie(for: client), challenge: challenge)])
             XCTAssertNotEqual(hello.nonce, token)
         }
         XCTAssertEqual(h.broker.sessions[client]?.token, before?.token)

@@ -14,11 +14,13 @@ final class StatusReportTests: XCTestCase {
         let client = address(4002)
         let streams = [StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000)]
         let pc = core.cookie(for: producer)
-        core.handle(
-            Message.hello(Hello(token: pc, nonce: 1, role: .producer, producer: testProducer, streams: streams).signed(streamKey: testStreamKey())).encode(), from: producer,
-            now: 1_000_000)
+        let producerHello = Hello(
+            token: pc, nonce: 1, role: .producer, producer: testProducer, streams: streams,
+            challenge: core.challenge(for: producer, nonce: 1, now: 1_000_000))
+        core.handle(Message.hello(producerHello.signed(streamKey: testStreamKey())).encode(), from: producer, now: 1_000_000)
         let cc = core.cookie(for: client)
-        core.handle(Message.hello(Hello(token: cc, nonce: 2, role: .client)).encode(), from: client, now: 1_000_000)
+        let clientHello = Hello(token: cc, nonce: 2, role: .client, challenge: core.challenge(for: client, nonce: 2, now: 1_000_000))
+        core.handle(Message.hello(clientHello).encode(), from: client, now: 1_000_000)
         core.handle(
             Message.subscribe(SubscriptionRequest(token: cc, requestID: 1, selector: allOfTestProducer)).encode(), from: client, now: 1_000_000)
         return core

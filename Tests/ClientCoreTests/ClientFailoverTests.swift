@@ -12,15 +12,15 @@ final class ClientFailoverTests: XCTestCase {
     let brokers = [address(5000), address(5001), address(5002)]
 
     func feed(_ c: inout ClientSession, _ m: Message, now: Int64) -> [Message] {
-        c.receive(m.encode()[...], now: now).compactMap { decoded($0) }
+        c.receive(asBroker(m, for: c.link)[...], now: now).compactMap { decoded($0) }
     }
 
     /// Through HELLO, COOKIE and WELCOME; returns the last HELLO's nonce answered.
     func welcome(_ c: inout ClientSession, hello: [[UInt8]], now: Int64, epoch: UInt64) {
         guard case .hello(let h)? = hello.compactMap({ decoded($0) }).first else { return XCTFail("no HELLO") }
         var nonce = h.nonce
-        if h.token == 0 {
-            guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token), now: now).first else { return XCTFail("no HELLO") }
+        if h.challenge == 0 {
+            guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token, challenge: testChallenge), now: now).first else { return XCTFail("no HELLO") }
             nonce = h2.nonce
         }
         _ = feed(&c, .welcome(Welcome(nonce: nonce, epoch: epoch, heartbeatMillis: 500, leaseMisses: 6)), now: now)
@@ -59,7 +59,11 @@ final class ClientFailoverTests: XCTestCase {
         let hello = c.drainTransmits()
         guard case .hello(let h)? = hello.compactMap({ decoded($0) }).first else { return XCTFail("no HELLO at once") }
         XCTAssertEqual(h.token, token, "the cluster-wide cookie goes along")
-        let sent = feed(&c, .welcome(Welcome(nonce: h.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 101_000)
+        XCTAssertEqual(h.challenge, 0, "a challenge is one broker's, for one attempt")
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token, challenge: testChallenge), now: 100_500).first else {
+            return XCTFail("no HELLO with the challenge")
+        }
+        let sent = feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 101_000)
         XCTAssertEqual(c.takeEvents(), [.connected(fresh: true)])
         XCTAssertTrue(sent.contains { if case .subscribe(let r) = $0 { r.selector == videoStream } else { false } }, "\(sent)")
         XCTAssertTrue(c.isSubscribed(videoStream))

@@ -10,7 +10,7 @@ final class ClientSessionTests: XCTestCase {
 
     /// Feeds one message to the client; returns what it sends, decoded.
     func feed(_ c: inout ClientSession, _ m: Message, now: Int64) -> [Message] {
-        c.receive(m.encode()[...], now: now).compactMap { decoded($0) }
+        c.receive(asBroker(m, for: c.link)[...], now: now).compactMap { decoded($0) }
     }
 
     /// A client through COOKIE and WELCOME at `now` (epoch 1).
@@ -22,7 +22,7 @@ final class ClientSessionTests: XCTestCase {
         }
         XCTAssertEqual(h.role, .client)
         XCTAssertEqual(h.token, 0)
-        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token), now: now).first else {
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token, challenge: testChallenge), now: now).first else {
             XCTFail("no HELLO with the cookie")
             return c
         }
@@ -92,7 +92,7 @@ final class ClientSessionTests: XCTestCase {
         guard case .hello(let h)? = c.start(now: 0).first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
         XCTAssertTrue(c.sendSubscribe(videoStream, now: 0).isEmpty)
         XCTAssertTrue(c.sendList(now: 0).isEmpty)
-        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token), now: 0).first else { return XCTFail("no HELLO") }
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token, challenge: testChallenge), now: 0).first else { return XCTFail("no HELLO") }
         let sent = feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), now: 10)
         XCTAssertEqual(
             sent, [.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: videoStream)), .listRequest(token: token, requestID: 2)])
@@ -227,7 +227,10 @@ final class ClientSessionTests: XCTestCase {
         XCTAssertTrue(beat.contains { $0.type == .heartbeat })
         guard case .hello(let h)? = feed(&c, .cookie(nonce: c.link.token, token: 0xD00D), now: 510_000).first else { return XCTFail("no HELLO") }
         XCTAssertEqual(h.token, 0xD00D)
-        let sent = feed(&c, .welcome(Welcome(nonce: h.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 520_000)
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: 0xD00D, challenge: testChallenge), now: 515_000).first else {
+            return XCTFail("no HELLO with the challenge")
+        }
+        let sent = feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 520_000)
         XCTAssertEqual(c.takeEvents().first, .connected(fresh: true))
         let subscribes = sent.compactMap { if case .subscribe(let r) = $0 { r } else { nil } }
         XCTAssertEqual(subscribes.filter(\.isResume).map(\.selector), [allOfTestProducer], "what it held, with the resume flag")
@@ -244,7 +247,11 @@ final class ClientSessionTests: XCTestCase {
         var c = subscribedClient(videoStream)
         let hello = feed(&c, .heartbeatAck(echoTime: 0, epoch: 2), now: 100_000)
         guard case .hello(let h)? = hello.first else { return XCTFail("no HELLO") }
-        let sent = feed(&c, .welcome(Welcome(nonce: h.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 110_000)
+        // A new attempt: the broker's COOKIE brings the challenge, then the WELCOME.
+        guard case .hello(let h2)? = feed(&c, .cookie(nonce: h.nonce, token: token, challenge: testChallenge), now: 105_000).first else {
+            return XCTFail("no HELLO with the challenge")
+        }
+        let sent = feed(&c, .welcome(Welcome(nonce: h2.nonce, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)), now: 110_000)
         XCTAssertEqual(c.takeEvents(), [.connected(fresh: true)])
         XCTAssertEqual(sent.compactMap { if case .subscribe(let r) = $0 { r.selector } else { nil } }, [videoStream])
     }
@@ -336,12 +343,12 @@ final class ClientSessionTests: XCTestCase {
         var c = connectedClient()
         _ = c.sendList(now: 0)
         let entries = (0..<100).map { ListEntry(stream: StreamID(rawValue: 0x0100_0001 + UInt32($0)), state: .online, rateMilli: 1, subscribers: 0) }
-        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 86, entries: Array(entries[86...]))), now: 1)
+        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 85, entries: Array(entries[85...]))), now: 1)
         XCTAssertTrue(c.takeEvents().isEmpty, "not all pages yet")
-        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 0, entries: Array(entries[0..<86]))), now: 2)
+        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 0, entries: Array(entries[0..<85]))), now: 2)
         XCTAssertEqual(c.takeEvents(), [.list(entries)])
         // A late duplicate page of a finished list is ignored.
-        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 0, entries: Array(entries[0..<86]))), now: 3)
+        _ = feed(&c, .listReply(ListReply(requestID: 1, total: 100, first: 0, entries: Array(entries[0..<85]))), now: 3)
         XCTAssertTrue(c.takeEvents().isEmpty)
     }
 }

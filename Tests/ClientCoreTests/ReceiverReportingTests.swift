@@ -15,11 +15,11 @@ final class ReceiverReportingTests: XCTestCase {
     func testHeartbeatsReportWhatWasReceivedAndLost() {
         var c = ClientSession(seed: 1)
         guard case .hello(let h)? = c.start(now: 0).first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
-        guard case .hello(let h2)? = c.receive(Message.cookie(nonce: h.nonce, token: token).encode()[...], now: 0).first.flatMap({ decoded($0) })
+        guard case .hello(let h2)? = c.receive(Message.cookie(nonce: h.nonce, token: token, challenge: testChallenge).encode()[...], now: 0).first.flatMap({ decoded($0) })
         else { return XCTFail("no HELLO with the cookie") }
-        _ = c.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: 0)
+        _ = c.receive(asBroker(.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), for: c.link)[...], now: 0)
         guard case .subscribe(let r)? = c.sendSubscribe(videoStream, now: 0).first.flatMap({ decoded($0) }) else { return XCTFail("no SUBSCRIBE") }
-        _ = c.receive(Message.ack(Ack(requestID: r.requestID, selector: videoStream, status: .online)).encode()[...], now: 0)
+        _ = c.receive(asBroker(.ack(Ack(requestID: r.requestID, selector: videoStream, status: .online)), for: c.link)[...], now: 0)
 
         // Nothing yet: the first heartbeat reports zeros (a 32-byte HEARTBEAT).
         XCTAssertEqual(heartbeats(c.poll(now: 500_000)), [ReceiverReport(received: 0, lost: 0)])

@@ -58,8 +58,8 @@ final class FloodTests: IntegrationTestCase {
         }
         var tokens: [(BoundUDPPeer, UInt64)] = []
         for (i, p) in peers.enumerated() {
-            guard case .cookie(let nonce, let token)? = p.receive(), nonce == UInt64(i + 1) else { continue }
-            p.send(Message.hello(Hello(token: token, nonce: UInt64(i + 1), role: .client)).encode(), to: brokerPort)
+            guard case .cookie(let nonce, let token, let challenge?)? = p.receive(), nonce == UInt64(i + 1) else { continue }
+            p.send(Message.hello(Hello(token: token, nonce: UInt64(i + 1), role: .client, challenge: challenge)).encode(), to: brokerPort)
             tokens.append((p, token))
         }
         return tokens.filter { p, _ in
@@ -115,7 +115,12 @@ final class BoundUDPPeer {
         while true {
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { return nil }
-            if let m = try? Message.decode(Array(buf[0..<n])[...]), m.type != .data { return m }
+            // A broker's control message ends in its 12-byte seal (not checked by this raw peer).
+            var bytes = Array(buf[0..<n])
+            if let t = try? Message.peekType(bytes[...]), ControlSeal.isSealed(t), bytes.count >= 4 + ControlSeal.trailerSize {
+                bytes.removeLast(ControlSeal.trailerSize)
+            }
+            if let m = try? Message.decode(bytes[...]), m.type != .data { return m }
         }
     }
 }

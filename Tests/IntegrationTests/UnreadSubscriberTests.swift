@@ -15,8 +15,8 @@ final class UnreadSubscriberTests: IntegrationTestCase {
         // The silent reader: handshake and SUBSCRIBE, then only heartbeats that report nothing received.
         let peer = try BoundUDPPeer(ipv4: 0x7f00_0001)
         peer.send(Message.hello(Hello(token: 0, nonce: 9, role: .client)).encode(), to: broker.port)
-        guard case .cookie(9, let token)? = peer.receive() else { throw HarnessFailure("no COOKIE for the raw peer") }
-        peer.send(Message.hello(Hello(token: token, nonce: 9, role: .client)).encode(), to: broker.port)
+        guard case .cookie(9, let token, let challenge?)? = peer.receive() else { throw HarnessFailure("no COOKIE for the raw peer") }
+        peer.send(Message.hello(Hello(token: token, nonce: 9, role: .client, challenge: challenge)).encode(), to: broker.port)
         guard case .welcome? = peer.receive() else { throw HarnessFailure("no WELCOME for the raw peer") }
         peer.send(
             Message.subscribe(SubscriptionRequest(token: token, requestID: 1, selector: StreamID(selector: "1AAA9901")!)).encode(), to: broker.port)

@@ -16,22 +16,23 @@ final class ProducerSessionTests: XCTestCase {
         XCTAssertEqual(h.role, .producer)
         XCTAssertEqual(h.producer, testProducer)
         XCTAssertEqual(h.streams, streams)
-        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77).encode()[...], now: now)
+        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77, challenge: testChallenge).encode()[...], now: now)
         guard case .hello(let h2)? = withCookie.first.flatMap({ decoded($0) }) else {
             XCTFail("no HELLO with the cookie")
             return p
         }
         XCTAssertTrue(
-            p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: now).isEmpty)
+            p.receive(asBroker(.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), for: p.link)[...], now: now).isEmpty)
         XCTAssertEqual(p.takeEvents(), [.connected(epoch: 1, fresh: true)])
         return p
     }
 
     func testARefusedHelloIsReportedWithTheBrokersReasonAndRetried() {
         var p = ProducerSession(producer: testProducer, streams: streams, streamKey: testStreamKey(), seed: 3)
-        _ = p.start(now: 0)
+        guard case .hello(let h)? = p.start(now: 0).first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
+        _ = p.receive(Message.cookie(nonce: h.nonce, token: 77, challenge: testChallenge).encode()[...], now: 5)  // the refusal answers this attempt
         let refusal = ErrorReply(requestID: 0, code: .notAuthorized, reason: "producer 1AAA99 is blocked by this broker's operator")
-        XCTAssertTrue(p.receive(Message.error(refusal).encode()[...], now: 10).isEmpty)
+        XCTAssertTrue(p.receive(asBroker(.error(refusal), for: p.link)[...], now: 10).isEmpty)
         XCTAssertEqual(p.takeEvents(), [.refused(.notAuthorized, reason: refusal.reason)])
         XCTAssertLessThan(p.pollTimeout(), Int64.max, "the HELLO is retried")
     }
@@ -56,17 +57,17 @@ final class ProducerSessionTests: XCTestCase {
                 XCTFail("no HELLO")
                 return []
             }
-            let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77).encode()[...], now: now)
+            let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77, challenge: testChallenge).encode()[...], now: now)
             guard case .hello(let h2)? = withCookie.first.flatMap({ decoded($0) }) else {
                 XCTFail("no HELLO with the cookie")
                 return []
             }
-            return p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: epoch, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: now)
+            return p.receive(asBroker(.welcome(Welcome(nonce: h2.nonce, epoch: epoch, heartbeatMillis: 500, leaseMisses: 6)), for: p.link)[...], now: now)
         }
         XCTAssertTrue(welcome(p.start(now: 0).first, epoch: 1, now: 0).isEmpty)
         XCTAssertEqual(p.sendFrame(randomFrame(100, seed: 0), stream: 1, captureTime: 0, now: 100_000).count, 1)
         XCTAssertEqual(p.sendFrame(randomFrame(100, seed: 1), stream: 1, captureTime: 0, now: 290_000).count, 1)
-        let moving = p.receive(Message.bye(token: 0, reason: .shutdown).encode()[...], now: 300_000)
+        let moving = p.receive(asBroker(.bye(token: 0, reason: .shutdown), for: p.link)[...], now: 300_000)
         XCTAssertEqual(p.broker, brokers[1])
         XCTAssertTrue(p.sendFrame(randomFrame(3000, seed: 2), stream: 1, captureTime: 0, now: 310_000).isEmpty, "no session: held")
         let held = welcome(moving.first, epoch: 2, now: 320_000)

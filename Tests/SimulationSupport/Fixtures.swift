@@ -53,10 +53,30 @@ public func decodeError(_ bytes: [UInt8]) -> WireError? { wireError { () throws(
 /// The error `DataHeader.parse` gives for `bytes`, or nil if they parse.
 public func parseError(_ bytes: [UInt8]) -> WireError? { wireError { () throws(WireError) in _ = try DataHeader.parse(bytes[...]) } }
 
-/// Decodes a datagram the code under test produced; fails the test if it does not decode.
+/// A control message a broker sealed for a client or producer, without its trailer (not checked: tests of the seal
+/// itself open it with the key); other datagrams as they are.
+public func unsealed(_ bytes: [UInt8]) -> [UInt8] {
+    guard let t = try? Message.peekType(bytes[...]), ControlSeal.isSealed(t), (try? Message.decode(bytes)) == nil,
+        bytes.count >= 4 + ControlSeal.trailerSize
+    else { return bytes }
+    return Array(bytes.dropLast(ControlSeal.trailerSize))
+}
+
+/// The challenge the tests' fake brokers put in the COOKIE answering a HELLO.
+public let testChallenge: UInt64 = 0x0000_0BB8_C0FF_EE01
+
+/// What a broker sends `link`'s session for `m`: sealed under the key the link expects now, with the next counter, as
+/// the broker would (tests that play the broker). Unsealed types, and a link that expects no key, get it as it is.
+public func asBroker(_ m: Message, for link: BrokerLink) -> [UInt8] {
+    guard ControlSeal.isSealed(m.type), let seal = link.expectedSeal(for: m.type) else { return m.encode() }
+    return seal.seal(m.encode(), counter: link.lastControlCounter &+ 1)
+}
+
+/// Decodes a datagram the code under test produced (a sealed control message without its trailer); fails the test
+/// if it does not decode.
 public func decoded(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> Message? {
     do {
-        return try Message.decode(bytes)
+        return try Message.decode(unsealed(bytes))
     } catch {
         XCTFail("our own datagram does not decode: \(error)", file: file, line: line)
         return nil

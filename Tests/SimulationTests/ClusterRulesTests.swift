@@ -14,7 +14,7 @@ final class ClusterRulesTests: XCTestCase {
         let other = BrokerCore(epoch: 3, cookieKey: (3, 4), publishSecret: testPublishSecret, cluster: ClusterConfig(secret: secret + [1]))
         let alone = BrokerCore(epoch: 4, cookieKey: (3, 4), publishSecret: testPublishSecret)
         for port: UInt16 in [4000, 4001, 9999] {
-            XCTAssertEqual(a.cookie(for: address(port)), b.cookie(for: address(port)), "a client moving from a to b needs no new handshake")
+            XCTAssertEqual(a.cookie(for: address(port)), b.cookie(for: address(port)), "a client moving from a to b keeps its token (it still answers b's challenge)")
             XCTAssertNotEqual(a.cookie(for: address(port)), other.cookie(for: address(port)), "another cluster's cookies differ")
             XCTAssertNotEqual(a.cookie(for: address(port)), alone.cookie(for: address(port)))
         }

@@ -53,7 +53,10 @@ final class ClusterSplitSimulationTests: XCTestCase {
         var resumes: [Int64] = []
         for (i, client) in c.clients.enumerated() {
             XCTAssertTrue(client.frames.allSatisfy(\.intact), "\(label): client \(i) got a corrupted frame")
-            XCTAssertEqual(client.moves.count, 0, "\(label): client \(i) on broker \(client.broker) moved: its broker is alive")
+            XCTAssertEqual(
+                client.moves.count, 0,
+                "\(label): client \(i) on broker \(client.broker) moved at \(client.moves.map(\.at)): its broker is alive "
+                    + "(control messages dropped as unauthenticated: \(client.session.link.unauthenticated))")
             guard client.broker != 2 else { continue }
             let resumed = (client.frames.first { $0.time > healAt }?.time ?? .max) - healAt
             resumes.append(resumed)

@@ -6,9 +6,10 @@ import XCTest
 final class LimitsTests: XCTestCase {
     func testWireConstantsAreConsistent() {
         XCTAssertEqual(WireConstants.chunkPayload, 1356)
-        XCTAssertEqual(WireConstants.maxListEntriesPerDatagram, 86)
+        XCTAssertEqual(WireConstants.maxListEntriesPerDatagram, 85)
         XCTAssertLessThanOrEqual(
-            WireConstants.listHeaderSize + WireConstants.maxListEntriesPerDatagram * WireConstants.listEntrySize, WireConstants.maxDatagram)
+            WireConstants.listHeaderSize + WireConstants.maxListEntriesPerDatagram * WireConstants.listEntrySize + ControlSeal.trailerSize,
+            WireConstants.maxDatagram, "a full LIST_REPLY page, sealed, fits a datagram")
         XCTAssertLessThanOrEqual(24 + 6 * WireConstants.maxNackRanges, WireConstants.maxDatagram)
         XCTAssertLessThanOrEqual(26 + 8 * WireConstants.maxStreamsPerProducer + StreamKeys.proofBytes, WireConstants.maxDatagram)
         XCTAssertLessThanOrEqual(10 + WireConstants.maxReasonBytes, WireConstants.maxDatagram)

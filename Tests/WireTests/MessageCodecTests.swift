@@ -139,8 +139,9 @@ final class MessageCodecTests: XCTestCase {
     func testEncodedSizesMatchTheSpecification() {
         func size(_ m: Message) -> Int { m.encode().count }
         XCTAssertEqual(size(.hello(Hello(token: 0, nonce: 1, role: .client))), WireConstants.helloMinSize)
-        XCTAssertEqual(size(Samples.fullHello), 26 + 8 * WireConstants.maxStreamsPerProducer + StreamKeys.proofBytes)
+        XCTAssertEqual(size(Samples.fullHello), 34 + 8 * WireConstants.maxStreamsPerProducer + StreamKeys.proofBytes)
         XCTAssertEqual(size(.cookie(nonce: 1, token: 2)), 20)
+        XCTAssertEqual(size(.cookie(nonce: 1, token: 2, challenge: 3)), WireConstants.cookieWithChallengeSize)
         XCTAssertEqual(size(.welcome(Welcome(nonce: 1, epoch: 2, heartbeatMillis: 3, leaseMisses: 4))), 28)
         XCTAssertEqual(size(.heartbeat(token: 1, sendTime: 2, rttMicros: 3)), 24)
         XCTAssertEqual(size(.heartbeatAck(echoTime: 1, epoch: 2)), 20)
@@ -265,10 +266,10 @@ final class MessageCodecTests: XCTestCase {
         b[24] = 0  // producer_id 0
         XCTAssertEqual(decodeError(b), .badField(field: "producer_id", value: 0))
         b = base
-        b[26] = 0  // stream_index
+        b[34] = 0  // stream_index
         XCTAssertEqual(decodeError(b), .badField(field: "stream_index", value: 0))
         b = base
-        b[27] = 9  // kind
+        b[35] = 9  // kind
         XCTAssertEqual(decodeError(b), .badField(field: "kind", value: 9))
         XCTAssertEqual(decodeError(Array(base[0..<63])), .badLength(type: "HELLO", length: 63))
     }
@@ -352,7 +353,7 @@ final class MessageCodecTests: XCTestCase {
         b[12] = 255  // entry_count
         XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxListEntries", value: 255))
         b[12] = UInt8(WireConstants.maxListEntriesPerDatagram + 1)
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxListEntries", value: 87))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxListEntries", value: 86))
         b[12] = 3  // more entries than carried
         XCTAssertEqual(decodeError(b), .badLength(type: "LIST_REPLY", length: 48))
         b = base

@@ -16,26 +16,46 @@ final class ProtocolExamplesTests: XCTestCase {
     static var token: UInt64 { brokerKey.hash(peer.cookieMaterial) | 1 }
     static var streamKey: [UInt8] { StreamKeys.streamKey(secret: secret, producer: producer) }
     static var mediaKey: DataMAC { StreamKeys.mediaKey(streamKey: streamKey, nonce: producerNonce) }
-    /// The cluster of §12's examples: its secret, a broker id (origin tag 4C2A1B), and the cookie the receiver
-    /// derives for the sender's address from the cluster's cookie key.
+    /// The broker of the examples: its epoch, and the challenges it gives the client's and the producer's attempts
+    /// at 3000 ms of its clock.
+    static let epoch: UInt64 = 0x0123_4567_89AB_CDEF
+    static func challenge(nonce: UInt64, issuedMillis: UInt32 = 3000) -> UInt64 {
+        var w = ByteWriter()
+        w.write(bytes: Array("challenge".utf8))
+        w.write(bytes: peer.cookieMaterial)
+        w.write(nonce)
+        w.write(epoch)
+        w.write(issuedMillis)
+        return UInt64(issuedMillis) << 32 | (brokerKey.hash(w.bytes) & 0xFFFF_FFFF)
+    }
+    /// The cluster of §12's examples: its secret, the sender's id (origin tag 4C2A1B), the receiver's, and the link
+    /// token the receiver gives the sender (its address material and both ids, under the cluster's cookie key).
     static let clusterKey = ClusterKey(secret: Array("demo-cluster-secret-change-me".utf8))
     static let brokerID: UInt64 = 0x5EED_0000_004C_2A1B
-    static var peerToken: UInt64 { SipHash24(k0: clusterKey.cookieKey.0, k1: clusterKey.cookieKey.1).hash(peer.cookieMaterial) | 1 }
+    static let receiverID: UInt64 = 0x0BAD_CAFE_00D0_E0F1
+    static var peerToken: UInt64 {
+        var w = ByteWriter()
+        w.write(bytes: peer.cookieMaterial)
+        w.write(receiverID)
+        w.write(brokerID)
+        return SipHash24(k0: clusterKey.cookieKey.0, k1: clusterKey.cookieKey.1).hash(w.bytes) | 1
+    }
 
     /// The examples in the order the document shows them, each as the bytes a peer sends.
     static func examples() -> [(name: String, bytes: [UInt8])] {
         let video = StreamID(rawValue: 0x1AAA_9901)
         let producerHello = Hello(
             token: token, nonce: producerNonce, role: .producer, producer: producer,
-            streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 1000)])
+            streams: [StreamDescriptor(index: 1, kind: .video, rateMilli: 12_000), StreamDescriptor(index: 2, kind: .audio, rateMilli: 1000)],
+            challenge: challenge(nonce: producerNonce))
         var data = Chunker.chunk(
             frame: [UInt8](repeating: 0xab, count: 10_000), stream: video, frameNumber: 4, firstSequence: 121, captureTime: 1_700_000_000_123_456)[2]
         mediaKey.stamp(&data)
         return [
             ("client HELLO", Message.hello(Hello(token: 0, nonce: clientNonce, role: .client)).encode()),
-            ("COOKIE", Message.cookie(nonce: clientNonce, token: token).encode()),
+            ("COOKIE", Message.cookie(nonce: clientNonce, token: token, challenge: challenge(nonce: clientNonce)).encode()),
             ("producer HELLO", Message.hello(producerHello.signed(streamKey: streamKey)).encode()),
-            ("ERROR", Message.error(ErrorReply(requestID: 0, code: .notAuthorized, reason: "wrong stream key for producer 1AAA99")).encode()),
+            ("ERROR", refusalSeal.seal(Message.error(ErrorReply(requestID: 0, code: .notAuthorized, reason: "wrong stream key for producer 1AAA99")).encode(), counter: 0)),
             ("DATA", data),
             (
                 "NACK",
@@ -47,7 +67,13 @@ final class ProtocolExamplesTests: XCTestCase {
             ("PEER_HELLO", sealed(.peerHello(peerHello))),
             ("PEER_ANNOUNCE", sealed(.peerAnnounce(peerAnnounce))),
             ("PEER_BLOCKS", sealed(.peerBlocks(peerBlocks))),
+            ("BYE between brokers", sealed(.bye(token: peerToken, reason: .shutdown), tagged: true)),
         ]
+    }
+
+    /// The control key of the producer HELLO's attempt without a stream key: what seals an ERROR refusing it.
+    static var refusalSeal: ControlSeal {
+        ControlSeal.derive(streamKey: [], token: token, nonce: producerNonce, challenge: challenge(nonce: producerNonce))
     }
 
     static let peerHello = PeerHello(
@@ -66,8 +92,9 @@ final class ProtocolExamplesTests: XCTestCase {
             entries: [PeerBlockEntry(producer: producer, blocked: true, stamp: 5 << 24 | 0x4C_2A1B)])
     }
 
-    static func sealed(_ m: Message) -> [UInt8] {
-        var bytes = m.encode()
+    /// `tagged`: the message has no room for the tag of its own (a BYE): it is appended.
+    static func sealed(_ m: Message, tagged: Bool = false) -> [UInt8] {
+        var bytes = m.encode() + (tagged ? [UInt8](repeating: 0, count: WireConstants.peerTagSize) : [])
         clusterKey.seal(&bytes)
         return bytes
     }
@@ -128,6 +155,9 @@ final class ProtocolExamplesTests: XCTestCase {
             "`\(StreamKeys.hex(h.proof))`", "mac 0x\(mac)",
             String(format: "cookie key k0 = `0x%016llX`, k1 = `0x%016llX`", Self.clusterKey.cookieKey.0, Self.clusterKey.cookieKey.1),
             String(format: "token 0x%016llX", Self.peerToken),
+            String(format: "challenge 0x%016llX", Self.challenge(nonce: Self.clientNonce)),
+            String(format: "challenge 0x%016llX", Self.challenge(nonce: Self.producerNonce)),
+            String(format: "k0 = 0x%016llX, k1 = 0x%016llX", Self.refusalSeal.key.k0, Self.refusalSeal.key.k1),
         ] {
             XCTAssertTrue(text.contains(stated), "PROTOCOL.md §11 should say '\(stated)'")
         }
@@ -148,6 +178,8 @@ final class ProtocolExamplesTests: XCTestCase {
         XCTAssertTrue(Self.clusterKey.verify(examples[8].bytes))
         XCTAssertEqual(try Message.decode(examples[8].bytes), .peerBlocks(Self.peerBlocks))
         XCTAssertEqual(ClusterKey.originTag(brokerID: Self.brokerID), 0x4C_2A1B)
+        XCTAssertTrue(Self.clusterKey.verify(examples[8].bytes))
+        XCTAssertEqual(try Message.decode(examples[8].bytes), .bye(token: Self.peerToken, reason: .shutdown))
     }
 
     /// Prints every example as §11 shows it (when the page and the codec disagree, to regenerate the page).

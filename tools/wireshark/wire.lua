@@ -24,7 +24,7 @@ local DATA_HEADER = 44      -- the MAC (offset 36, 8 bytes) included
 local DATA_MAC = 36
 local CHUNK_PAYLOAD = 1356  -- MAX_DATAGRAM - DATA_HEADER
 local HELLO_MIN = 64
-local HELLO_FIXED = 26
+local HELLO_FIXED = 34   -- through the challenge (bytes 26-33); descriptors follow
 local PROOF_SIZE = 16       -- a producer HELLO's proof of its stream key, after the descriptors
 local DESCRIPTOR_SIZE = 8
 local MAX_FRAME = 1048576
@@ -78,6 +78,7 @@ local f = {
     type = ProtoField.uint8("vbwire.type", "Type", base.DEC, TYPES),
     token = ProtoField.uint64("vbwire.token", "Token", base.HEX),
     nonce = ProtoField.uint64("vbwire.nonce", "Nonce", base.HEX),
+    challenge = ProtoField.uint64("vbwire.challenge", "Challenge (the broker's, from its COOKIE; 0 = none yet)", base.HEX),
     role = ProtoField.uint8("vbwire.role", "Role", base.DEC, ROLES),
     stream_count = ProtoField.uint8("vbwire.stream_count", "Stream count", base.DEC),
     producer_id = ProtoField.uint24("vbwire.producer_id", "Producer ID", base.HEX),
@@ -168,6 +169,9 @@ local f = {
     peer_block_state = ProtoField.uint8("vbwire.peer.block_state", "State", base.DEC, BLOCK_STATES),
     peer_stamp = ProtoField.uint64("vbwire.peer.stamp", "Stamp (logical clock << 24 | deciding broker's origin tag)", base.HEX),
     peer_tag = ProtoField.uint64("vbwire.peer.tag", "Tag (SipHash-2-4 under the cluster key)", base.HEX),
+    control_trailer = ProtoField.none("vbwire.control", "Control trailer (sealed under the session's control key)"),
+    control_counter = ProtoField.uint32("vbwire.control.counter", "Counter", base.DEC),
+    control_tag = ProtoField.uint64("vbwire.control.tag", "Tag (SipHash-2-4 under the control key)", base.HEX),
 }
 local field_list = {}
 for _, v in pairs(f) do field_list[#field_list + 1] = v end
@@ -393,6 +397,7 @@ body[1] = function(c, tree) -- HELLO
         if role == 1 and pid == 0 then flag(c, pi, ef.bad_value, "producer_id 000000 is not valid for a producer") end
     end
     add_reserved(c, tree, 25, 1)
+    add(c, tree, f.challenge, 26, 8)
     local off = HELLO_FIXED
     local names = {}
     local complete = count <= MAX_STREAMS
@@ -438,10 +443,13 @@ body[1] = function(c, tree) -- HELLO
     return info
 end
 
-body[2] = function(c, tree) -- COOKIE
-    exact(c, 2)
+body[2] = function(c, tree) -- COOKIE: 20 bytes; 28 with the challenge when it answers a HELLO
+    if c.n ~= 20 and c.n ~= 28 then
+        flag(c, nil, ef.bad_length, string.format("COOKIE must be exactly 20 bytes (28 with a challenge), got %d", c.n))
+    end
     local ni, nr = add(c, tree, f.nonce, 4, 8)
     add(c, tree, f.token, 12, 8)
+    if c.n == 28 then add(c, tree, f.challenge, 20, 8) end
     local info = "COOKIE"
     if nr then
         -- The HELLO's nonce, or the token of a request the broker could not place (no session for its address).
@@ -450,6 +458,8 @@ body[2] = function(c, tree) -- COOKIE
     end
     local tr = rng(c, 12, 8)
     if tr then info = info .. " token=" .. u64hex(tr) end
+    local cr = c.n == 28 and rng(c, 20, 8)
+    if cr then info = info .. " challenge=" .. u64hex(cr) end
     return info
 end
 
@@ -833,8 +843,10 @@ body[14] = function(c, tree) -- LIST_REPLY
     return info
 end
 
-body[15] = function(c, tree) -- BYE
-    exact(c, 15)
+body[15] = function(c, tree) -- BYE: 16 bytes; 24 between brokers (PROTOCOL.md section 12), the last 8 the cluster tag
+    if c.n ~= 16 and c.n ~= 24 then
+        flag(c, nil, ef.bad_length, string.format("BYE must be exactly 16 bytes (24 between brokers), got %d", c.n))
+    end
     add(c, tree, f.token, 4, 8)
     local ri, rr = add(c, tree, f.bye_reason, 12, 1)
     add_reserved(c, tree, 13, 3)
@@ -842,6 +854,10 @@ body[15] = function(c, tree) -- BYE
     if ri then
         enum_check(c, ri, BYE_REASONS, rr:uint(), "reason")
         info = info .. " " .. name_of(BYE_REASONS, rr:uint())
+    end
+    if c.n == 24 and c.cap >= 24 then
+        tree:add(f.peer_tag, c.tvb(16, 8))
+        info = info .. " (broker to broker, tagged)"
     end
     return info
 end
@@ -1114,6 +1130,43 @@ end
 
 -- Main ----------------------------------------------------------------------------------------------
 
+-- The control trailer (PROTOCOL.md section 4, "Control authentication"): every WELCOME, HEARTBEAT_ACK, ACK, ERROR,
+-- STREAM_STATUS, LIST_REPLY and BYE a broker sends a client or producer ends in a u32 counter and a u64 tag. Returns
+-- the message's length without it, or nil when the datagram carries none (a BYE to the broker, or between brokers).
+local SEALED_FIXED = { [3] = 28, [5] = 20, [8] = 16, [12] = 16, [15] = 16 }
+local TRAILER = 12
+local function sealed_length(c, t)
+    local want
+    if SEALED_FIXED[t] then
+        want = SEALED_FIXED[t]
+    elseif t == 9 and c.cap >= 10 then
+        want = 10 + c.tvb(9, 1):uint()
+    elseif t == 14 and c.cap >= 13 then
+        want = 16 + 16 * c.tvb(12, 1):uint()
+    end
+    if want and c.n == want + TRAILER then return want end
+    return nil
+end
+
+-- Dissects a message's body; a sealed one without its trailer, which is shown after it (the tag is not checked: the
+-- dissector does not know the session's key).
+local function dissect_body(c, root, t)
+    local inner = sealed_length(c, t)
+    if not inner then return body[t](c, root) end
+    local full = c.n
+    c.n = inner
+    local info = body[t](c, root)
+    c.n = full
+    if c.cap >= full then
+        local tt = root:add(f.control_trailer, c.tvb(inner, TRAILER))
+        local cr = c.tvb(inner, 4)
+        tt:add(f.control_counter, cr)
+        tt:add(f.control_tag, c.tvb(inner + 4, 8))
+        info = info .. " [sealed #" .. cr:uint() .. "]"
+    end
+    return info
+end
+
 local function dissect(tvb, pinfo, tree)
     pinfo.cols.protocol = "VBWIRE"
     local root = tree:add(proto, tvb())
@@ -1164,7 +1217,7 @@ local function dissect(tvb, pinfo, tree)
             break
         end
         root:append_text(", " .. TYPES[t])
-        info = body[t](c, root)
+        info = dissect_body(c, root, t)
         if t == 4 or t == 5 or t == 16 then root:add(f.heartbeat, c.tvb(3, 1), true):set_generated() end
         local hello_role = nil
         if t == 1 and c.cap > 20 then hello_role = ROLES[c.tvb(20, 1):uint()] end

@@ -30,6 +30,7 @@ extension BrokerCore {
     mutating func handlePeer(_ m: Message, from: PeerAddress, now: Int64) {
         switch m {
         case .peerHello(let h): peerHello(h, from: from, now: now)
+        case .bye(let token, _): peerBye(token: token, from: from, now: now)
         case .peerAnnounce(let p):
             guard let entries = takePage(p, from: from, applied: \.theirAnnounce, pending: \.announcePending, pages: \.announcePages) else { return }
             let cap = cluster!.maxAnnouncedPerPeer
@@ -56,15 +57,20 @@ extension BrokerCore {
             links[from]?.isSelf = true
             return
         }
-        guard h.token == cookie(for: from) else {
+        // A PEER_HELLO of a run of the peer that a later run replaced (replayed by someone who captured it) is not
+        // the peer restarting again: it changes nothing, not even a COOKIE is sent.
+        if links[from]?.retiredIDs.contains(h.brokerID) == true { return refuse("stale_peer_hello") }
+        let expected = linkToken(for: from, holder: h.brokerID)
+        guard h.token == expected else {
             counters.cookiesSent += 1
-            outbox.push(.send(to: from, Message.cookie(nonce: h.sendTime, token: cookie(for: from)).encode()))
+            outbox.push(.send(to: from, Message.cookie(nonce: h.sendTime, token: expected).encode()))
             return
         }
         var link = links[from] ?? PeerLink(address: from, configured: false)
         guard links[from] != nil || links.count < cluster!.maxPeers else { return refuse("peer_limit") }
-        if link.brokerID != nil && link.brokerID != h.brokerID {
+        if let old = link.brokerID, old != h.brokerID {
             // The peer restarted: what it had applied of ours, and we of its, is gone.
+            link.retire(old)
             linkDown(&link, now: now)
             link.theirSendTime = 0
         }
@@ -113,7 +119,9 @@ extension BrokerCore {
 
     /// The link of an authenticated peer whose session and broker id match, or nil (counted).
     mutating func acceptedLink(_ from: PeerAddress, token: UInt64, brokerID: UInt64) -> PeerLink? {
-        guard let link = links[from], link.up, link.brokerID == brokerID, token == cookie(for: from), table[from]?.role == .broker else {
+        guard let link = links[from], link.up, link.brokerID == brokerID, token == linkToken(for: from, holder: brokerID),
+            table[from]?.role == .broker
+        else {
             refuse("peer_not_linked")
             return nil
         }
@@ -164,7 +172,9 @@ extension BrokerCore {
             return
         }
         if table[from] != nil { endSession(from, now: now) }
-        var s = PeerSession(address: from, role: .broker, token: cookie(for: from), lastHeard: now)
+        // Its NACKs carry the link token we gave this run of it.
+        let token = links[from]?.brokerID.map { linkToken(for: from, holder: $0) } ?? 0
+        var s = PeerSession(address: from, role: .broker, token: token, lastHeard: now)
         s.slot = table.allocateSlot()
         table[from] = s
     }

@@ -19,7 +19,7 @@ extension BrokerCore {
     /// spoofer cannot forge one), which tells it not to reconnect by itself.
     public mutating func disconnectClient(_ address: PeerAddress, now: Int64) -> OperatorResult {
         guard let s = table[address], s.role == .client else { return .notFound }
-        outbox.push(.send(to: address, Message.bye(token: s.token, reason: .disconnected).encode()))
+        sendControl(.bye(token: s.token, reason: .disconnected), to: address)
         endSession(address, now: now, reason: "disconnected by the operator")
         events.push(.clientDisconnected(address))
         return .done
@@ -56,10 +56,9 @@ extension BrokerCore {
     }
 
     /// A HELLO from a blocked producer id: refused, naming the block (request id 0: the session is refused).
-    mutating func refuseBlocked(_ producer: ProducerID, from: PeerAddress) {
+    mutating func refuseBlocked(_ producer: ProducerID, _ hello: Hello, from: PeerAddress) {
         counters.refused["blocked", default: 0] += 1
-        let why = "producer \(producer) is blocked by the cluster's operator (unblock it on any broker's status page)"
-        sendError(to: from, requestID: 0, .notAuthorized, why)
+        refuseHello(hello, to: from, .notAuthorized, "producer \(producer) is blocked cluster-wide")
         events.push(.blockedHelloRefused(producer, from: from))
     }
 }

@@ -9,6 +9,8 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public let limits: Limits
     public let epoch: UInt64
     let cookieKey: SipHash24
+    /// The challenges of COOKIEs answering HELLOs, and the nonces of sessions that ended (a replay needs more).
+    var challenges: HelloChallenges
     /// The cluster's publish secret: every producer id's stream key derives from it (`StreamKeys`).
     let publishSecret: [UInt8]
     /// Producer ids whose wrong key was reported already (bounded), so a producer retrying with a wrong key is
@@ -77,6 +79,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         blocks = BlockList(origin: originTag)
         let ck = key?.cookieKey ?? cookieKey
         self.cookieKey = SipHash24(k0: ck.0, k1: ck.1)
+        challenges = HelloChallenges(key: SipHash24(k0: ck.0, k1: ck.1), epoch: epoch)
         retransmitter = Retransmitter(timers: timers, limits: limits)
         history = StreamHistory(maxStreams: limits.maxStreams)
         table = SessionTable(leaseDuration: timers.leaseDuration, tick: timers.heartbeatInterval / 2)
@@ -92,6 +95,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// The cookie a peer at `address` must echo: proof that it receives there.
     public func cookie(for address: PeerAddress) -> UInt64 { cookieKey.hash(address.cookieMaterial) | 1 }
+
+    /// The challenge this broker puts in the COOKIE answering a HELLO of `nonce` from `address` at `now`.
+    public func challenge(for address: PeerAddress, nonce: UInt64, now: Int64) -> UInt64 {
+        challenges.make(for: address, nonce: nonce, now: now)
+    }
 
     // MARK: The core contract
 
@@ -129,8 +137,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
             counters.malformed[error.reason, default: 0] += 1
             return
         }
-        if m.type.isPeer {
-            // Only a holder of the cluster secret can tag a peer message; anything else is dropped and counted.
+        if m.type.isPeer || (m.type == .bye && bytes.count == WireConstants.peerByeSize) {
+            // Only a holder of the cluster secret can tag a peer message (a BYE between brokers is one); anything
+            // else is dropped and counted.
             guard let clusterKey, clusterKey.verify(bytes) else { return refuse("bad_peer_tag") }
             handlePeer(m, from: from, now: now)
             return
@@ -144,7 +153,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             if rtt > 0 { s.rttMicros = Int64(rtt) }
             if let report, s.role == .client { noteReport(report, session: &s, now: now) }
             table[from] = s
-            outbox.push(.send(to: from, Message.heartbeatAck(echoTime: sendTime, epoch: epoch).encode()))
+            sendControl(.heartbeatAck(echoTime: sendTime, epoch: epoch), to: from)
         case .subscribe(let r):
             guard var s = session(from, token: r.token, answerCookie: true), s.role == .client else { return }
             s.lastHeard = now
@@ -163,16 +172,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
             table[from] = s
             list(requestID: rid, to: from)
         case .bye(let token, _):
-            if var link = links[from], link.up, table[from]?.role == .broker, token == cookie(for: from) {
-                // A peer broker leaving (drained or stopped): its streams go offline now, not after the timeout.
-                linkDown(&link, now: now)
-                links[from] = link
-                return
-            }
+            // A peer broker's BYE is tagged (above): an untagged one from its address is a spoof.
+            guard table[from]?.role != .broker else { return refuse("bad_peer_tag") }
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
             endSession(from, now: now, reason: "producer said goodbye")
-        case .cookie(let nonce, let token):
+        case .cookie(let nonce, let token, _):
             if !peerCookie(nonce: nonce, token: token, from: from, now: now) { refuse("unexpected_type") }
         case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
             refuse("unexpected_type")
@@ -196,83 +201,6 @@ public struct BrokerCore: ProtocolCore, Sendable {
             // token, which an off-path spoofer does not know (so it cannot make a connected peer reconnect).
             outbox.push(.send(to: from, Message.cookie(nonce: token, token: cookie(for: from)).encode()))
         }
-        return nil
-    }
-
-    mutating func handleHello(_ h: Hello, from: PeerAddress, now: Int64) {
-        let expected = cookie(for: from)
-        guard h.token == expected else {
-            // Stateless: nothing is stored until the peer proves it receives at this address.
-            counters.cookiesSent += 1
-            outbox.push(.send(to: from, Message.cookie(nonce: h.nonce, token: expected).encode()))
-            return
-        }
-        // A producer proves its stream key before anything changes (an existing session included).
-        var mediaKey: DataMAC?
-        if h.role == .producer {
-            guard let pid = h.producer, let key = authenticate(h, pid, from: from) else { return }
-            mediaKey = key
-        }
-        if let old = table[from], old.role != h.role || old.producer != h.producer {
-            endSession(from, now: now, reason: "replaced by a session of another role or id")
-        }
-        switch h.role {
-        case .broker:
-            return  // brokers meet with PEER_HELLO; the decoder never yields this
-        case .client:
-            if table[from] == nil {
-                guard subscriberCount < limits.maxSubscribers else {
-                    sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxSubscribers) subscribers (maxSubscribers)")
-                    return
-                }
-                let slot = table.allocateSlot()
-                var s = PeerSession(address: from, role: .client, token: expected, lastHeard: now)
-                s.slot = slot
-                table[from] = s
-                events.push(.clientConnected(from, slot: slot))
-            } else {
-                table[from]!.lastHeard = now
-            }
-        case .producer:
-            guard let pid = h.producer, let mediaKey else { return }
-            guard !blocks.isBlocked(pid) else { return refuseBlocked(pid, from: from) }
-            if let other = table.owners[pid], other != from {
-                events.push(.producerMoved(pid, from: other, to: from))
-                endSession(other, now: now, reason: "replaced by a newer session from \(from)")
-            }
-            if table.owners[pid] == nil && table.owners.count >= limits.maxProducers {
-                sendError(to: from, requestID: 0, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
-                return
-            }
-            let isNew = table[from] == nil
-            // A new session claims the id above every claim known in the cluster, so it wins everywhere.
-            let claim = isNew ? (streamTable.streams(of: pid).compactMap { streamTable.byID[$0]?.claim }.max() ?? 0) &+ 1 : nil
-            var s = table[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
-            s.producer = pid
-            s.lastHeard = now
-            table[from] = s
-            table.setOwner(pid, from)
-            registerStreams(of: pid, h.streams, owner: from, mediaKey: mediaKey, nonce: h.nonce, claim: claim, now: now, fresh: isNew)
-            if isNew {
-                events.push(.producerOnline(pid, from: from, streams: h.streams))
-            }
-        }
-        let w = Welcome(
-            nonce: h.nonce, epoch: epoch, heartbeatMillis: UInt32(timers.heartbeatInterval / 1000), leaseMisses: UInt8(timers.leaseMisses))
-        outbox.push(.send(to: from, Message.welcome(w).encode()))
-    }
-
-    /// Checks a producer HELLO's proof of its stream key. Returns the session's media key, or refuses the HELLO
-    /// with ERROR `notAuthorized` (reported once per producer id until it proves its key).
-    mutating func authenticate(_ h: Hello, _ pid: ProducerID, from: PeerAddress) -> DataMAC? {
-        let key = StreamKeys.streamKey(secret: publishSecret, producer: pid)
-        if HMACSHA256.constantTimeEqual(StreamKeys.helloProof(streamKey: key, signed: h.signedBytes()), h.proof) {
-            reportedBadKeys.remove(pid)
-            return StreamKeys.mediaKey(streamKey: key, nonce: h.nonce)
-        }
-        refuse("bad_stream_key")
-        if reportedBadKeys.count < 1024, reportedBadKeys.insert(pid).inserted { events.push(.producerUnauthorized(pid, from: from)) }
-        sendError(to: from, requestID: 0, .notAuthorized, "wrong stream key for producer \(pid)")
         return nil
     }
 
@@ -349,7 +277,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     mutating func notify(_ id: StreamID, _ state: StreamState) {
         guard let s = streamTable.byID[id] else { return }
         let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
-        for sub in s.subscribers { outbox.push(.send(to: sub.address, m)) }
+        for sub in s.subscribers { sendControl(m, to: sub.address) }
     }
 
     /// Rebuilds the fan-out list of one stream from the selector index (when the stream comes online: once per
@@ -378,7 +306,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
         counters.errorsSent += 1
-        outbox.push(.send(to: to, Message.error(ErrorReply(requestID: requestID, code: code, reason: reason)).encode()))
+        sendControl(.error(ErrorReply(requestID: requestID, code: code, reason: reason)), to: to)
     }
 
     mutating func subscribe(_ r: SubscriptionRequest, from: PeerAddress, now: Int64) {
@@ -412,7 +340,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 fanoutUpdates += matched.count
             }
         }
-        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: matched))).encode()))
+        sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: matched))), to: from)
         if isNew {
             events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
         }
@@ -451,7 +379,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
         interestDirty = true
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
-        outbox.push(.send(to: from, Message.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))).encode()))
+        sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))), to: from)
         if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }
     }
 
@@ -534,8 +462,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
                     stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count),
                     origin: $0.online ? $0.origin : 0)
             }
-            outbox.push(
-                .send(to: to, Message.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)).encode()))
+            sendControl(.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)), to: to)
             first += WireConstants.maxListEntriesPerDatagram
         } while first < all.count
     }
@@ -543,6 +470,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
     mutating func endSession(_ address: PeerAddress, now: Int64, reason: String = "session ended") {
         guard let s = table.remove(address) else { return }
+        if s.nonce != 0 { challenges.retire(s.nonce, at: address, now: now) }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
             for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: reason) }
@@ -646,9 +574,13 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public mutating func shutdown(now: Int64) {
         let bye = Message.bye(token: 0, reason: .shutdown).encode()
         for (a, s) in table.byAddress {
-            // A peer broker checks the cookie it gave us, so a spoofed BYE cannot take a link down.
-            let token = s.role == .broker ? links[a]?.token ?? 0 : 0
-            outbox.push(.send(to: a, token == 0 ? bye : Message.bye(token: token, reason: .shutdown).encode()))
+            // A peer broker checks the tag and the link token it gave this run of ours: a spoofed or replayed BYE
+            // cannot take a link down.
+            if s.role == .broker {
+                if let b = peerByeBytes(to: a) { outbox.push(.send(to: a, b)) }
+            } else {
+                sendControl(bye, to: a)
+            }
         }
         byesLeft = Self.byeRepeats
         nextBye = now + Self.byeRepeat
@@ -661,7 +593,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// A BYE again to every client and producer session left (sessions that moved already ignore it).
     mutating func repeatBye(now: Int64) {
         let bye = Message.bye(token: 0, reason: .shutdown).encode()
-        for (a, s) in table.byAddress where s.role != .broker { outbox.push(.send(to: a, bye)) }
+        for (a, s) in table.byAddress where s.role != .broker { sendControl(bye, to: a) }
         byesLeft -= 1
         nextBye = byesLeft > 0 ? now + Self.byeRepeat : .max
     }

@@ -20,7 +20,7 @@ public struct BrokerStream: Sendable {
     /// The claim the owner's session holds on the producer id (the higher claim wins across the cluster).
     public internal(set) var claim: UInt32 = 0
     /// The owner session's HELLO nonce (announced to peers so they can derive the media key).
-    var nonce: UInt64 = 0
+    public internal(set) var nonce: UInt64 = 0
     /// Who the stream's datagrams go to, kept incrementally.
     var fanout = FanoutList()
     public var subscribers: [Subscriber] { fanout.members }

@@ -9,6 +9,9 @@ public struct PeerLink: Sendable {
     /// The entry is this broker itself (its own PEER_HELLO came back): ignored.
     public internal(set) var isSelf = false
     public internal(set) var brokerID: UInt64?
+    /// The ids of the peer's runs before this one (the newest `maxRetiredIDs`): a message of theirs is a replay.
+    public internal(set) var retiredIDs: [UInt64] = []
+    public static let maxRetiredIDs = 8
     public internal(set) var up = false
     public internal(set) var since: Int64 = 0
     public internal(set) var lastHeard: Int64 = 0
@@ -59,6 +62,13 @@ public struct PeerLink: Sendable {
     init(address: PeerAddress, configured: Bool) {
         self.address = address
         self.configured = configured
+    }
+
+    /// Remembers a run of the peer that a newer one replaced.
+    mutating func retire(_ id: UInt64) {
+        guard !retiredIDs.contains(id) else { return }
+        retiredIDs.append(id)
+        if retiredIDs.count > Self.maxRetiredIDs { retiredIDs.removeFirst() }
     }
 
     public var originTag: UInt32? { brokerID.map { ClusterKey.originTag(brokerID: $0) } }

@@ -5,6 +5,11 @@ public struct PeerSession: Sendable {
     public let address: PeerAddress
     public let role: PeerRole
     public let token: UInt64
+    /// The nonce of the HELLO the session is on (0 for a peer broker's): retired when the session ends or moves on.
+    var nonce: UInt64 = 0
+    /// The key its control messages are sealed with (nil for a peer broker), and the last counter used.
+    var seal: ControlSeal?
+    var controlCounter: UInt32 = 0
     public internal(set) var lastHeard: Int64
     public internal(set) var producer: ProducerID?
     public internal(set) var slot: Int?

@@ -69,6 +69,12 @@ struct SessionTable: Sendable {
         return expired
     }
 
+    /// The next counter of a session's sealed control messages, counted in place (no copy of the session).
+    mutating func nextControlCounter(_ a: PeerAddress) -> UInt32 {
+        byAddress[a]!.controlCounter &+= 1
+        return byAddress[a]!.controlCounter
+    }
+
     mutating func setOwner(_ producer: ProducerID, _ address: PeerAddress?) { owners[producer] = address }
 
     /// A free queue slot for a new client.

@@ -216,8 +216,11 @@ public struct ClientSession: ProtocolCore, Sendable {
     // MARK: Datagrams
 
     private mutating func receive(_ bytes: ArraySlice<UInt8>, now: Int64) -> [[UInt8]] {
+        // A control message must be the broker's, under this session's key: a spoofed one is dropped before it counts
+        // as a sign of life or changes anything.
+        guard let body = link.open(bytes) else { return [] }
         let m: Message
-        do { m = try Message.decode(bytes) } catch {
+        do { m = try Message.decode(body) } catch {
             malformed += 1
             return []
         }
