@@ -158,9 +158,9 @@ final class LiveSourceTests: XCTestCase {
         p.connect(now: 0)
         guard case .hello(let h)? = p.pollTransmit().flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
         XCTAssertEqual(h.streams, [streams[1]], "only the stream whose source delivers")
-        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77).encode()[...], now: 0)
+        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77, challenge: testChallenge).encode()[...], now: 0)
         guard case .hello(let h2)? = withCookie.first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO with the cookie") }
-        _ = p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: 0)
+        _ = p.receive(asBroker(.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), for: p.link)[...], now: 0)
         XCTAssertTrue(p.link.isConnected)
         p.announce(online: [1, 2], now: 10)
         guard case .hello(let h3)? = p.pollTransmit().flatMap({ decoded($0) }) else { return XCTFail("no HELLO for the new list") }
@@ -181,12 +181,12 @@ final class LiveSourceTests: XCTestCase {
         p.announce(online: [], now: 0)
         p.connect(now: 0)
         guard case .hello(let h)? = p.pollTransmit().flatMap({ decoded($0) }) else { return XCTFail("no HELLO") }
-        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77).encode()[...], now: 0)
+        let withCookie = p.receive(Message.cookie(nonce: h.nonce, token: 77, challenge: testChallenge).encode()[...], now: 0)
         guard case .hello(let h2)? = withCookie.first.flatMap({ decoded($0) }) else { return XCTFail("no HELLO with the cookie") }
         XCTAssertEqual(h2.streams, [])
         p.announce(online: [1], now: 1)
         XCTAssertNil(p.pollTransmit())
-        let out = p.receive(Message.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)).encode()[...], now: 2)
+        let out = p.receive(asBroker(.welcome(Welcome(nonce: h2.nonce, epoch: 1, heartbeatMillis: 500, leaseMisses: 6)), for: p.link)[...], now: 2)
         guard case .hello(let h3)? = out.last.flatMap({ decoded($0) }) else { return XCTFail("no HELLO after the WELCOME") }
         XCTAssertEqual(h3.streams, streams)
     }

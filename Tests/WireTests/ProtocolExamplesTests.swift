@@ -66,8 +66,8 @@ final class ProtocolExamplesTests: XCTestCase {
             ),
             ("PEER_HELLO", sealed(.peerHello(peerHello))),
             ("PEER_ANNOUNCE", sealed(.peerAnnounce(peerAnnounce))),
-            ("PEER_BLOCKS", sealed(.peerBlocks(peerBlocks))),
             ("BYE between brokers", sealed(.bye(token: peerToken, reason: .shutdown), tagged: true)),
+            ("PEER_BLOCKS", sealed(.peerBlocks(peerBlocks))),
         ]
     }
 
@@ -176,10 +176,10 @@ final class ProtocolExamplesTests: XCTestCase {
         XCTAssertTrue(Self.clusterKey.verify(examples[7].bytes))
         XCTAssertEqual(try Message.decode(examples[7].bytes), .peerAnnounce(Self.peerAnnounce))
         XCTAssertTrue(Self.clusterKey.verify(examples[8].bytes))
-        XCTAssertEqual(try Message.decode(examples[8].bytes), .peerBlocks(Self.peerBlocks))
-        XCTAssertEqual(ClusterKey.originTag(brokerID: Self.brokerID), 0x4C_2A1B)
-        XCTAssertTrue(Self.clusterKey.verify(examples[8].bytes))
         XCTAssertEqual(try Message.decode(examples[8].bytes), .bye(token: Self.peerToken, reason: .shutdown))
+        XCTAssertTrue(Self.clusterKey.verify(examples[9].bytes))
+        XCTAssertEqual(try Message.decode(examples[9].bytes), .peerBlocks(Self.peerBlocks))
+        XCTAssertEqual(ClusterKey.originTag(brokerID: Self.brokerID), 0x4C_2A1B)
     }
 
     /// Prints every example as §11 shows it (when the page and the codec disagree, to regenerate the page).

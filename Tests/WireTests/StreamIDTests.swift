@@ -73,11 +73,12 @@ final class StreamIDTests: XCTestCase {
             StreamDescriptor(index: 3, kind: .opus, rateMilli: 10_000),
         ]
         let hello = Hello(token: 0, nonce: 1, role: .producer, producer: testProducer, streams: streams, proof: Array(repeating: 7, count: 16))
+        // The descriptors follow the 34-byte head (the challenge ends at byte 33).
         var bytes = Message.hello(hello).encode()
-        XCTAssertEqual(Array(bytes[34..<42]), [2, 2, 0, 0, 0, 0, 0x03, 0xE8], "the MP3 descriptor as before")
-        XCTAssertEqual(Array(bytes[42..<50]), [3, 3, 0, 0, 0, 0, 0x27, 0x10], "index 3, kind 3, 10 chunks/s")
+        XCTAssertEqual(Array(bytes[42..<50]), [2, 2, 0, 0, 0, 0, 0x03, 0xE8], "the MP3 descriptor as before")
+        XCTAssertEqual(Array(bytes[50..<58]), [3, 3, 0, 0, 0, 0, 0x27, 0x10], "index 3, kind 3, 10 chunks/s")
         XCTAssertEqual(try Message.decode(bytes[...]), .hello(hello))
-        bytes[43] = 4
+        bytes[51] = 4
         XCTAssertThrowsError(try Message.decode(bytes[...])) { XCTAssertEqual($0 as? WireError, .badField(field: "kind", value: 4)) }
     }
 }
