@@ -40,7 +40,7 @@ let package = Package(
         // The pcap format of `broker --capture`: file header and records with synthesised IP and UDP headers.
         .target(name: "Capture", dependencies: ["Wire"]),
         // Matroska (EBML) files of MJPEG video and MP3 audio, written as bytes and patches: the recorder's format.
-        .target(name: "Matroska"),
+        .target(name: "Matroska", dependencies: ["Media"]),
         // A producer's recording as segments of Matroska files, their names, and retention: decisions without I/O.
         .target(name: "Recording", dependencies: ["Matroska", "Wire"]),
 

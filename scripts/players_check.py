@@ -13,29 +13,11 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from viewer_cluster import Browser, Cluster, find_chromium, free_port  # noqa: E402
+from viewer_cluster import Browser, Checks, Cluster, find_chromium, free_port, wait_for  # noqa: E402
 
-passed, failed = 0, 0
-
-
-def check(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what} {detail}")
+check = Checks()
 
 
-def wait_for(fn, timeout, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 def serve_page(html):
@@ -117,8 +99,7 @@ def main():
         if page:
             page.shutdown()
         cluster.stop()
-    print(f"players: {passed} passed, {failed} failed (logs in {work})")
-    return 1 if failed else 0
+    return check.summary("players", work)
 
 
 if __name__ == "__main__":

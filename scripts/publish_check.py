@@ -16,30 +16,12 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from viewer_cluster import Browser, find_chromium, free_port, screenshot  # noqa: E402
+from viewer_cluster import Browser, Checks, find_chromium, free_port, screenshot, wait_for  # noqa: E402
 
-passed, failed = 0, 0
+check = Checks()
 FPS = 10
 
 
-def check(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what} {detail}")
-
-
-def wait_for(fn, timeout, step=0.25):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 # Ogg Opus (RFC 7845), written again here so the chunk format is checked against docs/PROTOCOL.md, not against
@@ -110,9 +92,12 @@ def ffmpeg_errors(path, *extra):
 
 
 def decode_in_page(tab, files):
-    """The decoder snippet handed to the viewer, run in the page on chunks the client saved."""
+    """The viewer page's own Opus decoder (`decodeOpusChunk` of Sources/Viewer/Page/viewer.js), run in the page on
+    chunks the client saved."""
     import base64
-    snippet = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "opus_chunk_decoder.js")).read()
+    page = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "Viewer", "Page", "viewer.js")).read()
+    start = page.index("async function decodeOpusChunk(")
+    snippet = page[start:page.index("\n}\n", start) + 3]
     chunks = [base64.b64encode(open(f, "rb").read()).decode() for f in files]
     return json.loads(tab.evaluate(snippet + """
       (async () => {
@@ -332,7 +317,7 @@ def main():
             print(f"figure  opus_chunks_per_second {len(opus) / span:.1f}")
             decoded = decode_in_page(tab, opus[5:25])
             check(decoded.get("error") is None and abs(decoded["seconds"] - 2.0) < 0.05 and decoded["rms"] > 0.05,
-                  "scripts/opus_chunk_decoder.js decodes 20 chunks into 2 s of sound in the page", decoded)
+                  "the viewer's decodeOpusChunk decodes 20 chunks into 2 s of sound in the page", decoded)
             bench = tab.evaluate(ENCODER_BENCH)
             print(f"figure  opus_encoder_ms_per_audio_second {bench:.2f}  (WebCodecs AudioEncoder in headless Chromium, 10 s of a tone, "
                   "mono, 32 kbit/s, 20 ms packets, wall time)")
@@ -373,8 +358,7 @@ def main():
                 p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
-    print(f"publish: {passed} passed, {failed} failed (logs in {work})")
-    sys.exit(1 if failed else 0)
+    sys.exit(check.summary("publish", work))
 
 
 def failover_check(bin_dir, work, browser, env):

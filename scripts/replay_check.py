@@ -12,30 +12,12 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from viewer_cluster import Browser, Cluster, find_chromium, read_tiles, screenshot  # noqa: E402
+from viewer_cluster import Browser, Checks, Cluster, find_chromium, read_tiles, screenshot, wait_for  # noqa: E402
 
 RATE = 12
-passed, failed = 0, 0
+check = Checks()
 
 
-def check(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what} {detail}")
-
-
-def wait_for(fn, timeout, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 def finished_recording(port):
@@ -142,8 +124,7 @@ def main():
         if browser:
             browser.stop()
         cluster.stop()
-    print(f"replay: {passed} passed, {failed} failed (logs in {work})")
-    sys.exit(1 if failed else 0)
+    sys.exit(check.summary("replay", work))
 
 
 if __name__ == "__main__":

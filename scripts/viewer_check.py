@@ -13,19 +13,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from viewer_cluster import Browser, Cluster, find_chromium, read_tiles, screenshot  # noqa: E402
+from viewer_cluster import Browser, Checks, Cluster, find_chromium, read_tiles, screenshot, wait_for  # noqa: E402
 
-passed, failed = 0, 0
+check = Checks()
 
-
-def check(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what} {detail}")
 
 
 def raw_http(port, request):
@@ -47,15 +38,6 @@ def upgrade(port, origin):
     return raw_http(port, (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n").encode())
 
-
-def wait_for(fn, timeout, step=0.25):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 def rate(tab, producer, seconds):
@@ -148,8 +130,7 @@ def main():
         if browser:
             browser.stop()
         cluster.stop()
-    print(f"viewer: {passed} passed, {failed} failed (logs in {work})")
-    return 1 if failed else 0
+    return check.summary("viewer", work)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,37 @@ class DevToolsSocket:
         return r["result"].get("value")
 
 
+class Checks:
+    """The checks of one script: `check(ok, what, detail)` prints `ok` or `FAIL` and counts; `summary` prints the
+    closing line (`N passed, M failed`) and gives the exit status."""
+
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    def __call__(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok    {what}")
+        else:
+            self.failed += 1
+            print(f"FAIL  {what} {detail}")
+
+    def summary(self, name, work):
+        print(f"{name}: {self.passed} passed, {self.failed} failed (logs in {work})")
+        return 1 if self.failed else 0
+
+
+def wait_for(fn, timeout, step=0.2):
+    """`fn()` once it is truthy, polled every `step` s; its last value when `timeout` s pass."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    return fn()
+
+
 def find_chromium():
     for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
         path = shutil.which(name)

@@ -69,15 +69,8 @@ public final class FileSendConnection {
 
     /// Notices a reader that closed (what it sends after its request is thrown away).
     public func readAndDiscard() {
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while endReason == nil {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { continue }
-            if n < 0 && errno == EINTR { continue }
-            if n == 0 { end("reader closed the connection") }
-            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { end("reader went away") }
-            return
-        }
+        guard endReason == nil, let why = SocketDrain.discard(fd) else { return }
+        end(why)
     }
 
     public func expire(now: Int64, stallTimeout: Int64) {

@@ -21,7 +21,6 @@ public final class StreamReaderConnection {
     public private(set) var endReason: String?
     /// The last time the socket took bytes, or the outbox was empty.
     private var lastProgress: Int64
-    private var discard = [UInt8](repeating: 0, count: 4096)
     /// iovecs handed to one writev at most.
     private static let maxPieces = 48
 
@@ -70,14 +69,8 @@ public final class StreamReaderConnection {
 
     /// Reads and drops what the reader sent; notices when it closed.
     public func readAndDiscard() {
-        while endReason == nil {
-            let n = discard.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { continue }
-            if n < 0 && errno == EINTR { continue }
-            if n == 0 { end("reader closed the connection") }
-            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { end("reader went away") }
-            return
-        }
+        guard endReason == nil, let why = SocketDrain.discard(fd) else { return }
+        end(why)
     }
 
     /// Closes a reader that took nothing for `stallTimeout` while frames waited.

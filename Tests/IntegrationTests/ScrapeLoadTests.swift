@@ -54,7 +54,7 @@ final class ScrapeLoadTests: IntegrationTestCase {
         try startProducer("1AAA99", brokerPort: broker.port, rate: 2, audio: false)
         try waitForProducerOnline("1AAA99", at: broker)
         let client = try launch(
-            "client", ["--broker", broker.address, "--headless", "--sessions", String(sessions), "--subscribe", "1AAA9901"], name: "client-x2000")
+            "loadgen", ["--broker", broker.address, "--sessions", String(sessions), "--subscribe", "1AAA9901"], name: "loadgen-x2000")
         _ = client
         try waitUntil("the broker has \(sessions) subscribers", timeout: 180) {
             (samples(try get(port, "/metrics").body, "broker_subscribers")[""] ?? 0) >= Double(sessions)
