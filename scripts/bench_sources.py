@@ -193,7 +193,8 @@ def run_browser(bench, g):
              "source": "publish page, Chromium fake camera (MJPEG file 320x240 30 fps, yuvj420p), fps=24, size=320x240",
              "seconds": WINDOW, "page_state": state.get("state"), "page_visibility": visible,
              "sent_fps": rnd((state.get("frames", 0) - f0) / (WINDOW + SETTLE), 1), "painted_fps": rnd(rate, 1),
-             "latency_ms_p50": rnd(p50, 1), "latency_ms_p99": rnd(p99, 1), "latency_from": "arrival at the gateway (browser capture-to-send not included)",
+             "latency_ms_p50": rnd(p50, 1), "latency_ms_p99": rnd(p99, 1),
+             "latency_from": "arrival at the gateway (browser capture-to-send not included)",
              "page_draw_to_send_ms_p50": rnd(d50, 1), "page_draw_to_send_ms_p99": rnd(d99, 1), "page_frames_timed": len(draw),
              "page_stamp_to_send_ms_p50": rnd(quantile(stamp, 0.5), 1) if stamp_ok else None,
              "page_stamp_to_send_ms_p99": rnd(quantile(stamp, 0.99), 1) if stamp_ok else None,
@@ -302,8 +303,8 @@ def run_http50(bench, g):
             cp99, cmax = intervals_p99_ms(capture)
             ap99, amax = intervals_p99_ms(arrival)
             sp99, smax = intervals_p99_ms([t for t in sources.sent.get(f"/cam/{i}.mjpg", []) if t0 <= t <= t1])
-            per.append({"id": i, "frames": len(capture), "source_interval_ms_p99": sp99, "source_interval_ms_max": smax, "capture_interval_ms_p99": cp99, "capture_interval_ms_max": cmax,
-                        "arrival_interval_ms_p99": ap99, "arrival_interval_ms_max": amax})
+            per.append({"id": i, "frames": len(capture), "source_interval_ms_p99": sp99, "source_interval_ms_max": smax,
+                        "capture_interval_ms_p99": cp99, "capture_interval_ms_max": cmax, "arrival_interval_ms_p99": ap99, "arrival_interval_ms_max": amax})
         frames = sum(p["frames"] for p in per)
         cpu = c1 - c0
         worst = lambda k: max((p[k] for p in per if p[k] is not None), default=None)

@@ -31,7 +31,7 @@ final class ChainTests: IntegrationTestCase {
         XCTAssertEqual(check.mismatched, [], "every frame of \(chained) is one of \(source)'s files, byte for byte")
         XCTAssertGreaterThanOrEqual(check.seen.count, 24, "live frames, not one repeated: \(check.seen.count) distinct of \(files.count)")
         XCTAssertTrue(producer.stderr.contains("FRAMES \(url): online"), "the producer names its source: \(producer.stderr)")
-        // The viewer counts the second producer as one of its readers of the MJPEG, nothing dropped for it.
+        // The viewer counts the second producer among the readers of 1AAA99's MJPEG.
         let streams = try readerFigures(viewer).streams
         XCTAssertGreaterThanOrEqual(streams["\(source)01"]?.opened ?? 0, 1, "the producer was a reader of \(source)'s MJPEG")
     }
