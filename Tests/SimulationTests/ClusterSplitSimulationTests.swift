@@ -95,6 +95,10 @@ final class ClusterSplitSimulationTests: XCTestCase {
         for seed: UInt64 in [65, 66] { split(bothWays: false, loss: 0, seed: seed) }
     }
     func testOneWayCutAndHealAtTenPercentLoss() {
-        for seed: UInt64 in [67, 68] { split(bothWays: false, loss: 0.10, seed: seed) }
+        // Seed 68 (used until the control messages were sealed) now draws, at the end of its media, six probe round
+        // trips in a row all lost: a client then leaves a live broker, which the detector allows with a chance of
+        // 0.19⁶ ≈ 5 × 10⁻⁵ per suspicion at 10% loss each way (PROTOCOL.md §4). This test is about the cut and the
+        // heal, so it keeps two seeds that do not draw it; the chance itself is a figure of the flapping simulation.
+        for seed: UInt64 in [67, 69] { split(bothWays: false, loss: 0.10, seed: seed) }
     }
 }
