@@ -71,20 +71,17 @@ public struct ClientSession: ProtocolCore, Sendable {
     /// Frames not delivered because they were delivered already (a join frame after a move, say).
     public internal(set) var duplicateFrames = 0
     var recent = RecentFrames()
-    /// Failover state: when DATA last came, the smoothed gap between frame starts and when the last one came,
-    /// whether a silence may be suspected (DATA came since the last suspicion), the probes sent into it, since when the client is without a
-    /// session, and whether the next WELCOME ends a move (its fresh session keeps the receivers: the gap is
-    /// NACKed at the new broker).
+    /// Failover state (ClientSession+Failover.swift): the last DATA, the smoothed gap between frame starts, whether
+    /// a silence may be suspected, since when the client is without a session, and whether the next WELCOME ends a
+    /// move (its fresh session keeps the receivers: the gap is NACKed at the new broker).
     var lastDataAt: Int64 = 0
     var frameGap: Int64 = 0
     var lastFrameStartAt: Int64 = 0
     var silenceArmed = false
-    /// Probes sent into the current silence (they only draw ICMP from a killed broker's host).
-    var silenceProbes = 0
+    var silenceProbes = 0  // sent into the current silence: they only draw ICMP from a killed broker's host
     var connectingSince: Int64 = 0
     var moving = false
-    /// Stalls of this process (a loaded host): not counted as the broker's silence (`forgiveStall`).
-    public internal(set) var stallWatch = StallWatch()
+    public internal(set) var stallWatch = StallWatch()  // this process's stalls are not the broker's silence
     /// ICMP port unreachable reports for the broker (the driver's connected socket), and the moves they caused.
     public internal(set) var refusals = 0
 
