@@ -131,6 +131,21 @@ public final class BatchSender: DatagramBatch, @unchecked Sendable {
     }
 
     /// Queues one datagram to `to`. Returns false if the batch is full: flush first.
+    /// Sends `datagrams` to one peer now, runs of equal size as GSO messages (a frame's chunks), flushing as the
+    /// batch fills.
+    public func sendAll(_ datagrams: [[UInt8]], to: PeerAddress) {
+        var i = 0
+        while i < datagrams.count {
+            let n = messageLength(start: i, count: datagrams.count) { datagrams[$0].count }
+            if !add(datagrams[i..<i + n], to: to) {
+                flush()
+                continue
+            }
+            i += n
+        }
+        flush()
+    }
+
     public func add(one datagram: [UInt8], to: PeerAddress) -> Bool {
         add(segments: 1, to: to) { _ in datagram }
     }

@@ -89,15 +89,6 @@ final class BrowserPublisher {
 
     private func transmit(_ datagrams: [[UInt8]]) {
         if let left = connection.follow(socket, to: broker) { log.warning("broker \(left) is gone; \(producer) now on \(broker)") }
-        var i = 0
-        while i < datagrams.count {
-            let n = sender.messageLength(start: i, count: datagrams.count) { datagrams[$0].count }
-            if !sender.add(datagrams[i..<i + n], to: broker) {
-                sender.flush()
-                continue
-            }
-            i += n
-        }
-        sender.flush()
+        sender.sendAll(datagrams, to: broker)
     }
 }

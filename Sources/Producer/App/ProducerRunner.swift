@@ -94,16 +94,7 @@ final class ProducerRunner: @unchecked Sendable {
     func send(_ datagrams: [[UInt8]]) {
         followBroker()
         guard !datagrams.isEmpty else { return }
-        var i = 0
-        while i < datagrams.count {
-            let n = sender.messageLength(start: i, count: datagrams.count) { datagrams[$0].count }
-            if !sender.add(datagrams[i..<i + n], to: broker) {
-                sender.flush()
-                continue
-            }
-            i += n
-        }
-        sender.flush()
+        sender.sendAll(datagrams, to: broker)
     }
 
     /// Follows the core to its new broker after a move, and says so.
