@@ -56,7 +56,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     var byesLeft = 0
     /// Set by `shutdown`: the broker is leaving, so it no longer greets its peers (its PEER_HELLOs would bring back up
     /// the links its BYE took down, and the peers would go on sending it their streams).
-    public private(set) var leaving = false
+    public internal(set) var leaving = false
     var nextBye: Int64 = .max
     /// What happened to sessions and streams (never per datagram).
     var events = OutputQueue<BrokerEvent>()
@@ -259,138 +259,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
         }
     }
 
-    mutating func setOffline(_ id: StreamID, now: Int64, reason: String = "producer offline") {
-        guard var s = streamTable.byID[id], s.online else { return }
-        streamTimers.cancel(id)
-        if !s.remote { announceDirty = true }
-        interestDirty = true
-        s.online = false
-        s.owner = nil
-        s.mac = nil
-        s.previousMac = nil
-        s.offlineSince = now
-        streamTable.byID[id] = s
-        history.record(id, online: false, from: nil, now: now, reason: reason)
-        notify(id, .offline)
-    }
-
-    mutating func notify(_ id: StreamID, _ state: StreamState) {
-        guard let s = streamTable.byID[id] else { return }
-        let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
-        for sub in s.subscribers { sendControl(m, to: sub.address) }
-    }
-
-    /// Rebuilds the fan-out list of one stream from the selector index (when the stream comes online: once per
-    /// stream, not per subscriber change).
-    mutating func refreshSubscribers(of id: StreamID) {
-        guard streamTable.byID[id] != nil else { return }
-        var list = FanoutList()
-        // A stream of another broker goes to our clients only, never to a peer (the one-hop rule).
-        let remote = streamTable.byID[id]!.remote
-        let subs = subscriptions.clients(covering: id).compactMap { a -> Subscriber? in
-            guard let s = table[a], !(remote && s.role == .broker) else { return nil }
-            return s.slot.map { Subscriber(slot: $0, address: a) }
-        }
-        for s in subs.sorted(by: { $0.slot < $1.slot }) { list.insert(s) }
-        fanoutUpdates += subs.count
-        streamTable.byID[id]!.fanout = list
-    }
-
-    /// Takes a client off the fan-out of the streams in `ids` that none of its remaining selectors covers.
-    mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
-        for id in ids where !selectors.contains(where: { $0.covers(id) }) {
-            streamTable.byID[id]?.fanout.remove(client)
-            fanoutUpdates += 1
-        }
-    }
-
     mutating func sendError(to: PeerAddress, requestID: UInt32, _ code: ErrorCode, _ reason: String) {
         counters.errorsSent += 1
         sendControl(.error(ErrorReply(requestID: requestID, code: code, reason: reason)), to: to)
     }
-
-    mutating func subscribe(_ r: SubscriptionRequest, from: PeerAddress, now: Int64) {
-        counters.subscribeRequests += 1
-        let sel = r.selector
-        guard sel.rawValue >> 8 != 0 else {
-            sendError(to: from, requestID: r.requestID, .badRequest, "producer id 000000 is not valid")
-            return
-        }
-        let matched = streamTable.matching(sel)
-        var s = table[from]!
-        let isNew = !s.selectors.contains(sel)
-        if isNew {
-            guard s.selectors.count < limits.maxSubscriptionsPerClient else {
-                sendError(to: from, requestID: r.requestID, .limitReached, "at most \(limits.maxSubscriptionsPerClient) subscriptions per client")
-                return
-            }
-            // Following a producer before it is online is allowed (it waits), but bounded: a client cannot make
-            // the broker hold any number of selectors for ids nobody has announced.
-            if matched.isEmpty && !r.isResume && waitingCount(s) >= limits.maxWaitingPerClient {
-                sendError(
-                    to: from, requestID: r.requestID, .limitReached,
-                    "at most \(limits.maxWaitingPerClient) subscriptions per client may wait for producers this broker does not know")
-                return
-            }
-            s.selectors.insert(sel)
-            table[from] = s
-            subscriptions.add(sel, from)
-            if let slot = s.slot {
-                for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
-                fanoutUpdates += matched.count
-            }
-        }
-        sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: matched))), to: from)
-        if isNew {
-            events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
-        }
-        if isNew, let slot = s.slot {
-            interestDirty = true
-            // Join: the last complete frame of each stream at once, so the first picture needs no wait.
-            for id in matched { sendJoinFrame(id, to: Subscriber(slot: slot, address: from)) }
-        }
-    }
-
-    /// Queues the last complete frame of an online stream to one new subscriber (a client, or a peer broker).
-    mutating func sendJoinFrame(_ id: StreamID, to sub: Subscriber) {
-        guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { return }
-        let key = UInt64(id.rawValue) << 32 | UInt64(n)
-        for d in st.cache.lastComplete { outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: sub)) }
-        counters.cachedFramesSent += 1
-    }
-
-    mutating func unsubscribe(_ r: SubscriptionRequest, from: PeerAddress) {
-        let sel = r.selector
-        var s = table[from]!
-        var removed: [StreamID] = []
-        if sel.isProducerSelector {
-            removed = s.selectors.filter { $0.producer == sel.producer }
-        } else if s.selectors.contains(sel) {
-            removed = [sel]
-        } else if s.selectors.contains(StreamID(producer: sel.producer, index: 0)) {
-            sendError(to: from, requestID: r.requestID, .notSubscribed, "subscribed through \(sel.producer): unsubscribe \(sel.producer) instead")
-            return
-        }
-        for x in removed {
-            s.selectors.remove(x)
-            subscriptions.remove(x, from)
-        }
-        table[from] = s
-        dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
-        interestDirty = true
-        // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
-        sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))), to: from)
-        if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }
-    }
-
-    /// The ACK status for the streams a selector matches: online if one is, waiting if none is known.
-    private func status(of matched: [StreamID]) -> AckStatus {
-        if matched.isEmpty { return .waiting }
-        return matched.contains { streamTable.byID[$0]!.online } ? .online : .offline
-    }
-
-    /// How many of a client's selectors match no stream the broker knows (they wait for a producer).
-    private func waitingCount(_ s: PeerSession) -> Int { s.selectors.count { streamTable.matching($0).isEmpty } }
 
     mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
         guard let known = streamTable.byID[h.stream] else {
@@ -449,22 +321,6 @@ public struct BrokerCore: ProtocolCore, Sendable {
             outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
-    }
-
-    mutating func list(requestID: UInt32, to: PeerAddress) {
-        let all = streamTable.byID.values.sorted { $0.id < $1.id }
-        let total = UInt16(clamping: all.count)
-        var first = 0
-        repeat {
-            let part = all[first..<min(all.count, first + WireConstants.maxListEntriesPerDatagram)]
-            let entries = part.map {
-                ListEntry(
-                    stream: $0.id, state: $0.online ? .online : .offline, rateMilli: $0.rateMilli, subscribers: UInt32($0.subscribers.count),
-                    origin: $0.online ? $0.origin : 0)
-            }
-            sendControl(.listReply(ListReply(requestID: requestID, total: total, first: UInt16(first), entries: entries)), to: to)
-            first += WireConstants.maxListEntriesPerDatagram
-        } while first < all.count
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
@@ -566,35 +422,5 @@ public struct BrokerCore: ProtocolCore, Sendable {
             streamTable.matching(sel).contains { streamTable.byID[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
         }
         s.receiver.mark(unread: flowing)
-    }
-
-    /// Tells every peer the broker is leaving. The clients and producers are told again `byeRepeats` times,
-    /// `byeRepeat` apart: a BYE is one datagram, and one that is lost (one in ten at 10% loss) left its peer on the
-    /// draining broker until it exited, a gap of a broker's death instead of a move (found by the drain simulation).
-    public mutating func shutdown(now: Int64) {
-        let bye = Message.bye(token: 0, reason: .shutdown).encode()
-        for (a, s) in table.byAddress {
-            // A peer broker checks the tag and the link token it gave this run of ours: a spoofed or replayed BYE
-            // cannot take a link down.
-            if s.role == .broker {
-                if let b = peerByeBytes(to: a) { outbox.push(.send(to: a, b)) }
-            } else {
-                sendControl(bye, to: a)
-            }
-        }
-        byesLeft = Self.byeRepeats
-        nextBye = now + Self.byeRepeat
-        leaving = true
-    }
-
-    static let byeRepeats = 2
-    static let byeRepeat: Int64 = 20_000
-
-    /// A BYE again to every client and producer session left (sessions that moved already ignore it).
-    mutating func repeatBye(now: Int64) {
-        let bye = Message.bye(token: 0, reason: .shutdown).encode()
-        for (a, s) in table.byAddress where s.role != .broker { sendControl(bye, to: a) }
-        byesLeft -= 1
-        nextBye = byesLeft > 0 ? now + Self.byeRepeat : .max
     }
 }
