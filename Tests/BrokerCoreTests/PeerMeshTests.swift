@@ -117,6 +117,9 @@ final class PeerMeshTests: XCTestCase {
 
     func testAChangedInterestIsFlushedOncePerTurnAndDueAtOnce() {
         var m = linked()
+        m.tick(streams: StreamTable(), blocks: BlockList(origin: 1), now: 1_000)  // the heartbeat is scheduled, not due
+        _ = drain(&m)
+        XCTAssertNotEqual(m.nextTimeout, 0)
         m.interestDirty = true
         XCTAssertEqual(m.nextTimeout, 0, "a change goes out on the next turn")
         m.flush(streams: StreamTable(), now: 2_000)
