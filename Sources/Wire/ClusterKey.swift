@@ -1,3 +1,5 @@
+import Crypto
+
 /// What the brokers of one cluster derive from CLUSTER_SECRET: the key that tags every peer message (PEER_HELLO,
 /// PEER_ANNOUNCE, PEER_INTEREST), and the address-cookie key, so a cookie made by one broker is valid at every
 /// broker of the cluster. A process without the secret can neither join the mesh nor forge a peer message.

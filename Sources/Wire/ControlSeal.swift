@@ -1,3 +1,5 @@
+import Crypto
+
 /// What authenticates every control message a broker sends a client or producer (WELCOME, HEARTBEAT_ACK, ACK, ERROR,
 /// STREAM_STATUS, LIST_REPLY, BYE; docs/PROTOCOL.md §4 "Control authentication"): a 12-byte trailer, a counter and a
 /// SipHash-2-4 tag under a key per session that both sides derive from what the handshake exchanged: the session
