@@ -58,7 +58,7 @@ public struct ControlSeal: Sendable, Equatable {
         return (bytes[..<(tagAt - 4)], counter)
     }
 
-    private func tag(_ covered: ArraySlice<UInt8>) -> UInt64 { SipHash24(k0: key.k0, k1: key.k1).hash(Array(covered)) }
+    private func tag(_ covered: ArraySlice<UInt8>) -> UInt64 { covered.withUnsafeBytes { key.sip.hash($0) } }
 }
 
 /// The counters of sealed messages already taken (the highest, and a bitmap of the 64 below it): a message whose
