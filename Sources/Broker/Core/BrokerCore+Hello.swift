@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The HELLO at the broker (docs/PROTOCOL.md §4): the cookie and the challenge, a producer's proof of its stream key,

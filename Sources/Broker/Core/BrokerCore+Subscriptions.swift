@@ -48,7 +48,7 @@ extension BrokerCore {
     /// Queues the last complete frame of an online stream to one new subscriber (a client, or a peer broker).
     mutating func sendJoinFrame(_ id: StreamID, to sub: Subscriber) {
         guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { return }
-        let key = UInt64(id.rawValue) << 32 | UInt64(n)
+        let key = FrameKey.of(stream: id, frame: n)
         for d in st.cache.lastComplete { outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: sub)) }
         counters.cachedFramesSent += 1
     }

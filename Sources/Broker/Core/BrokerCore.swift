@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The broker's protocol core: sessions and leases, subscription tables, per-stream loss recovery towards
@@ -279,7 +280,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         if !st.subscribers.isEmpty {
             st.datagramsForwarded += st.subscribers.count
             if !st.remote && mesh != nil { mesh!.countCopies(st.fanout, bytes: bytes.count) }
-            outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
+            outbox.push(.forward(bytes, frameKey: FrameKey.of(stream: h.stream, frame: h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The broker as a member of a cluster (docs/PROTOCOL.md §12), after NATS routes: every broker links to every other
