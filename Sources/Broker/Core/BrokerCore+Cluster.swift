@@ -34,13 +34,13 @@ extension BrokerCore {
         case .peerAnnounce(let p):
             guard let entries = takePage(p, from: from, applied: \.theirAnnounce, pending: \.announcePending, pages: \.announcePages) else { return }
             let cap = cluster!.maxAnnouncedPerPeer
-            if entries.count > cap { counters.refused["peer_announce_cap", default: 0] += entries.count - cap }
+            if entries.count > cap { counters.refused[.peerAnnounceCap] += entries.count - cap }
             applyAnnouncement(Array(entries.prefix(cap)), from: from, now: now)
             sendHello(to: from, now: now)  // acknowledges at once: a lost page is resent within the snapshot retry
         case .peerInterest(let p):
             guard let entries = takePage(p, from: from, applied: \.theirInterest, pending: \.interestPending, pages: \.interestPages) else { return }
             let cap = cluster!.maxInterestPerPeer
-            if entries.count > cap { counters.refused["peer_interest_cap", default: 0] += entries.count - cap }
+            if entries.count > cap { counters.refused[.peerInterestCap] += entries.count - cap }
             applyInterest(Set(entries.prefix(cap)), from: from, now: now)
             sendHello(to: from, now: now)
         case .peerBlocks(let p):
@@ -59,7 +59,7 @@ extension BrokerCore {
         }
         // A PEER_HELLO of a run of the peer that a later run replaced (replayed by someone who captured it) is not
         // the peer restarting again: it changes nothing, not even a COOKIE is sent.
-        if links[from]?.retiredIDs.contains(h.brokerID) == true { return refuse("stale_peer_hello") }
+        if links[from]?.retiredIDs.contains(h.brokerID) == true { return refuse(.stalePeerHello) }
         let expected = linkToken(for: from, holder: h.brokerID)
         guard h.token == expected else {
             counters.cookiesSent += 1
@@ -67,7 +67,7 @@ extension BrokerCore {
             return
         }
         var link = links[from] ?? PeerLink(address: from, configured: false)
-        guard links[from] != nil || links.count < cluster!.maxPeers else { return refuse("peer_limit") }
+        guard links[from] != nil || links.count < cluster!.maxPeers else { return refuse(.peerLimit) }
         if let old = link.brokerID, old != h.brokerID {
             // The peer restarted: what it had applied of ours, and we of its, is gone.
             link.retire(old)
@@ -78,7 +78,7 @@ extension BrokerCore {
         // replayed by someone on the path) must not keep a dead link up or move the acknowledgements back.
         guard link.brokerID != h.brokerID || h.sendTime > link.theirSendTime else {
             links[from] = link
-            return refuse("stale_peer_hello")
+            return refuse(.stalePeerHello)
         }
         link.theirSendTime = h.sendTime
         link.brokerID = h.brokerID
@@ -122,7 +122,7 @@ extension BrokerCore {
         guard let link = links[from], link.up, link.brokerID == brokerID, token == linkToken(for: from, holder: brokerID),
             table[from]?.role == .broker
         else {
-            refuse("peer_not_linked")
+            refuse(.peerNotLinked)
             return nil
         }
         return link

@@ -19,7 +19,7 @@ extension BrokerCore {
     /// token this run gave the peer's current run (a BYE of an earlier run of either, replayed, is refused).
     mutating func peerBye(token: UInt64, from: PeerAddress, now: Int64) {
         guard var link = links[from], link.up, let id = link.brokerID, table[from]?.role == .broker, token == linkToken(for: from, holder: id)
-        else { return refuse("peer_not_linked") }
+        else { return refuse(.peerNotLinked) }
         linkDown(&link, now: now)
         links[from] = link
     }

@@ -2,7 +2,7 @@ import Wire
 
 /// A stream going offline, its subscribers told, and who receives it recomputed.
 extension BrokerCore {
-    mutating func setOffline(_ id: StreamID, now: Int64, reason: String = "producer offline") {
+    mutating func setOffline(_ id: StreamID, now: Int64, reason: StreamOfflineReason = .producerOffline) {
         guard var s = streamTable.byID[id], s.online else { return }
         streamTimers.cancel(id)
         if !s.remote { announceDirty = true }
@@ -13,7 +13,7 @@ extension BrokerCore {
         s.previousMac = nil
         s.offlineSince = now
         streamTable.byID[id] = s
-        history.record(id, online: false, from: nil, now: now, reason: reason)
+        history.record(id, online: false, from: nil, now: now, reason: reason.description)
         notify(id, .offline)
     }
 
