@@ -1,7 +1,8 @@
-@testable import BrokerCore
 import SimulationSupport
 import Wire
 import XCTest
+
+@testable import BrokerCore
 
 /// The reasons' labels are public names (dashboards and alerts key on them): each is unique, and the set is the
 /// one /metrics printed when the reasons were strings.
