@@ -1,8 +1,7 @@
 /// Why a datagram from a peer was refused. Decoding never traps: every peer mistake is one of these.
 public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The datagram ended inside `field`. The name is the one the reader was given for what it read (every read
-    /// names its field, some 80 of them), so it stays the reader's text rather than an enum of every field.
-    case truncated(field: String)
+    /// The datagram ended inside `field`.
+    case truncated(field: WireField)
     case badMagic(UInt16)
     case unsupportedVersion(UInt8)
     case unknownType(UInt8)

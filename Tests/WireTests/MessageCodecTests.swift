@@ -232,8 +232,8 @@ final class MessageCodecTests: XCTestCase {
                 XCTAssertEqual(decodeError(b), .unknownType(t))
             }
         }
-        XCTAssertEqual(decodeError([]), .truncated(field: "magic"))
-        XCTAssertEqual(decodeError([0x56, 0x42, 1]), .truncated(field: "type"))
+        XCTAssertEqual(decodeError([]), .truncated(field: .magic))
+        XCTAssertEqual(decodeError([0x56, 0x42, 1]), .truncated(field: .type))
         XCTAssertEqual(decodeError([0x56, 0x42, 1, MessageType.bye.rawValue]), .badLength(type: .bye, length: 4))
     }
 
@@ -290,7 +290,7 @@ final class MessageCodecTests: XCTestCase {
         b[9] = 201
         XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxReasonBytes, value: 201))
         b[9] = 2
-        XCTAssertEqual(decodeError(b), .truncated(field: "reason"))
+        XCTAssertEqual(decodeError(b), .truncated(field: .reason))
         b[9] = 0
         XCTAssertEqual(decodeError(b), .badLength(type: .error, length: 11))
         b = Message.streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 1)).encode()
@@ -401,7 +401,7 @@ final class MessageCodecTests: XCTestCase {
         both(setting(20..<22, 14), .badLength(type: .data, length: 1400), "payload length mismatch")
         // A header alone.
         both(Array(base[0..<44]), .badLength(type: .data, length: 44), "no payload")
-        XCTAssertEqual(parseError(Array(base[0..<43])), .truncated(field: "data_header"))
+        XCTAssertEqual(parseError(Array(base[0..<43])), .truncated(field: .dataHeader))
         var notData = base
         notData[3] = MessageType.nack.rawValue
         XCTAssertEqual(parseError(notData), .unknownType(MessageType.nack.rawValue))
