@@ -32,7 +32,7 @@ extension BrokerCore {
     public mutating func blockProducer(_ producer: ProducerID, now: Int64) -> OperatorResult {
         if !blocks.isBlocked(producer) {
             guard let e = blocks.decide(producer, blocked: true) else { return .limitReached }
-            shareBlock(e, now: now)
+            mesh?.shareBlock(e, now: now)
         }
         let owner = table.owners[producer]
         if let owner { endSession(owner, now: now, reason: .blockedByOperator) }
@@ -43,7 +43,7 @@ extension BrokerCore {
     /// Lifts a block at every broker of the cluster; the producer's next HELLO is welcome.
     public mutating func unblockProducer(_ producer: ProducerID, now: Int64) -> OperatorResult {
         guard blocks.isBlocked(producer), let e = blocks.decide(producer, blocked: false) else { return .notFound }
-        shareBlock(e, now: now)
+        mesh?.shareBlock(e, now: now)
         events.push(.producerUnblocked(producer))
         return .done
     }

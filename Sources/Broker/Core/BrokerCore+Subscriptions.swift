@@ -39,7 +39,7 @@ extension BrokerCore {
             events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
         }
         if isNew, let slot = s.slot {
-            interestDirty = true
+            interestChanged()
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
             for id in matched { sendJoinFrame(id, to: Subscriber(slot: slot, address: from)) }
         }
@@ -71,7 +71,7 @@ extension BrokerCore {
         }
         table[from] = s
         dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
-        interestDirty = true
+        interestChanged()
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
         sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))), to: from)
         if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }
