@@ -62,7 +62,7 @@ final class PeerMeshTests: XCTestCase {
         guard case .heard(_, false, _) = drain(&m).first else { return XCTFail("heard again, not up again") }
         // The same PEER_HELLO again (replayed or duplicated) is refused: the peer's clock only moves forward.
         m.handle(hello(m, sendTime: 20), from: peer, peerSession: true, streams: none, blocks: BlockList(origin: 1), now: 3_000)
-        guard case .refused("stale_peer_hello", 1) = drain(&m).first else { return XCTFail("a repeated PEER_HELLO is refused") }
+        guard case .refused(.stalePeerHello, 1) = drain(&m).first else { return XCTFail("a repeated PEER_HELLO is refused") }
     }
 
     func testAPeerThatRestartedTakesTheLinkDownAndUpAgain() {
@@ -74,7 +74,7 @@ final class PeerMeshTests: XCTestCase {
         }
         // The old run's PEER_HELLO, replayed, changes nothing: not even a COOKIE.
         m.handle(hello(m, sendTime: 99, brokerID: peerID), from: peer, peerSession: true, streams: StreamTable(), blocks: BlockList(origin: 1), now: 3_000)
-        guard case .refused("stale_peer_hello", 1) = drain(&m).first else { return XCTFail("the retired run is refused") }
+        guard case .refused(.stalePeerHello, 1) = drain(&m).first else { return XCTFail("the retired run is refused") }
     }
 
     func testAnnouncementPagesAreAppliedOnceEveryPageIsHere() {
@@ -102,7 +102,7 @@ final class PeerMeshTests: XCTestCase {
         var m = mesh()
         let p = PeerInterest(token: 1, brokerID: peerID, version: 1, page: 0, pages: 1, entries: [stream])
         m.handle(.peerInterest(p), from: peer, peerSession: false, streams: StreamTable(), blocks: BlockList(origin: 1), now: 2_000)
-        guard case .refused("peer_not_linked", 1) = drain(&m).first else { return XCTFail("refused as not linked") }
+        guard case .refused(.peerNotLinked, 1) = drain(&m).first else { return XCTFail("refused as not linked") }
     }
 
     func testSilenceTakesTheLinkDownAfterTheTimeout() {

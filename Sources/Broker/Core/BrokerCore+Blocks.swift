@@ -18,7 +18,7 @@ extension BrokerCore {
             case .unblocked:
                 events.push(.blockShared(e.producer, blocked: false, from: from))
             case .full:
-                counters.refused["peer_blocks_cap", default: 0] += 1
+                counters.refused[.peerBlocksCap] += 1
             case .none:
                 break
             }

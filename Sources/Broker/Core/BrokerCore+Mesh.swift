@@ -46,7 +46,7 @@ extension BrokerCore {
         case .announced(let entries, let from, let tag): applyAnnouncement(entries, from: from, tag: tag, now: now)
         case .interest(let wanted, let from): applyInterest(wanted, from: from)
         case .blocks(let entries, let from): takeBlocks(entries, from: from, now: now)
-        case .refused(let reason, let count): counters.refused[reason, default: 0] += count
+        case .refused(let reason, let count): counters.refused[reason] += count
         case .event(let e): events.push(e)
         }
     }

@@ -2,12 +2,12 @@ import Wire
 
 /// A stream going offline, its subscribers told, and who receives it recomputed.
 extension BrokerCore {
-    mutating func setOffline(_ id: StreamID, now: Int64, reason: String = "producer offline") {
+    mutating func setOffline(_ id: StreamID, now: Int64, reason: StreamOfflineReason = .producerOffline) {
         guard let was = streamTable.setOffline(id, now: now) else { return }
         streamTimers.cancel(id)
         if !was.remote { announcementChanged() }
         interestChanged()
-        history.record(id, online: false, from: nil, now: now, reason: reason)
+        history.record(id, online: false, from: nil, now: now, reason: reason.description)
         notify(id, .offline)
     }
 

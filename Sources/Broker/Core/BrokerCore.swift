@@ -105,7 +105,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     public mutating func pollEvent() -> BrokerEvent? { events.pop() }
 
-    mutating func refuse(_ reason: String) { counters.refused[reason, default: 0] += 1 }
+    mutating func refuse(_ reason: RefusalReason) { counters.refused[reason] += 1 }
 
     // MARK: Input
 
@@ -119,19 +119,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 let h = try DataHeader.parse(bytes[...])
                 handleData(h, bytes, from: from, now: now)
             } catch {
-                counters.malformed[error.reason, default: 0] += 1
+                counters.malformed[error.reason] += 1
             }
             return
         }
         let m: Message
         do { m = try Message.decode(bytes[...]) } catch {
-            counters.malformed[error.reason, default: 0] += 1
+            counters.malformed[error.reason] += 1
             return
         }
         if m.type.isPeer || (m.type == .bye && bytes.count == WireConstants.peerByeSize) {
             // Only a holder of the cluster secret can tag a peer message (a BYE between brokers is one); anything
             // else is dropped and counted.
-            guard let mesh, mesh.key.verify(bytes) else { return refuse("bad_peer_tag") }
+            guard let mesh, mesh.key.verify(bytes) else { return refuse(.badPeerTag) }
             handlePeer(m, from: from, now: now)
             return
         }
@@ -164,15 +164,15 @@ public struct BrokerCore: ProtocolCore, Sendable {
             list(requestID: rid, to: from)
         case .bye(let token, _):
             // A peer broker's BYE is tagged (above): an untagged one from its address is a spoof.
-            guard table[from]?.role != .broker else { return refuse("bad_peer_tag") }
+            guard table[from]?.role != .broker else { return refuse(.badPeerTag) }
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
-            endSession(from, now: now, reason: "producer said goodbye")
+            endSession(from, now: now, reason: .goodbye)
         case .cookie(let nonce, let token, _):
-            guard mesh?.peerCookie(nonce: nonce, token: token, from: from, now: now) == true else { return refuse("unexpected_type") }
+            guard mesh?.peerCookie(nonce: nonce, token: token, from: from, now: now) == true else { return refuse(.unexpectedType) }
             applyMeshActions(now: now)
         case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
-            refuse("unexpected_type")
+            refuse(.unexpectedType)
         }
     }
 
@@ -181,12 +181,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
     mutating func session(_ from: PeerAddress, token: UInt64, answerCookie: Bool) -> PeerSession? {
         if let s = table[from] {
             guard s.token == token else {
-                refuse("bad_token")
+                refuse(.badToken)
                 return nil
             }
             return s
         }
-        refuse("no_session")
+        refuse(.noSession)
         if answerCookie {
             counters.cookiesSent += 1
             // The nonce echoes the token the request carried: the peer acts on this COOKIE only if it is its own
@@ -218,7 +218,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             }
         }
         for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
-            setOffline(id, now: now, reason: "no longer announced by its producer")
+            setOffline(id, now: now, reason: .noLongerAnnounced)
         }
     }
 
@@ -229,16 +229,16 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
         guard let known = streamTable.byID[h.stream] else {
-            refuse("unknown_stream")
+            refuse(.unknownStream)
             return
         }
         guard known.owner == from, known.online else {
-            refuse("not_owner")
+            refuse(.notOwner)
             return
         }
         // Checked once per datagram received, before it touches any state: a forgery (an off-path spoofer using
         // the producer's address, or a subscriber, neither of whom holds the media key) is dropped and counted.
-        guard let mac = known.mac else { return refuse("not_owner") }
+        guard let mac = known.mac else { return refuse(.notOwner) }
         var promote = false
         if !mac.verify(bytes) {
             guard let previous = known.previousMac, previous.verify(bytes) else {
@@ -251,10 +251,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
         // ours from our producers, the owner's from a peer. Our own tag coming back from a peer would be a loop.
         let origin = DataHeader.origin(of: bytes)
         if known.remote {
-            guard origin == known.origin, origin != originTag else { return refuse(origin == originTag ? "loop" : "bad_origin") }
+            guard origin == known.origin, origin != originTag else { return refuse(origin == originTag ? .loop : .badOrigin) }
             mesh?.countData(from: from, bytes: bytes.count)
         } else if origin != originTag && origin != 0 {
-            return refuse("bad_origin")
+            return refuse(.badOrigin)
         }
         counters.dataIn += 1
         // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
@@ -286,12 +286,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    mutating func endSession(_ address: PeerAddress, now: Int64, reason: String = "session ended") {
+    mutating func endSession(_ address: PeerAddress, now: Int64, reason: SessionEndReason = .ended) {
         guard let s = table.remove(address) else { return }
         if s.nonce != 0 { challenges.retire(s.nonce, at: address, now: now) }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
-            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: reason) }
+            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: .sessionEnded(reason)) }
         }
         interestChanged()
         if let slot = s.slot {
@@ -340,7 +340,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             guard let s = table[a], s.role != .broker else { continue }
             counters.leasesExpired += 1
             events.push(.leaseExpired(a, role: s.role, producer: s.producer))
-            endSession(a, now: now, reason: "lease expired")
+            endSession(a, now: now, reason: .leaseExpired)
         }
     }
 

@@ -18,7 +18,7 @@ enum MeshAction: Sendable {
     case interest(Set<StreamID>, from: PeerAddress)
     /// A page of a linked peer's block decisions.
     case blocks([PeerBlockEntry], from: PeerAddress)
-    /// A peer message refused (counted under the label), `count` times.
-    case refused(String, count: Int)
+    /// A peer message refused (counted under the reason), `count` times.
+    case refused(RefusalReason, count: Int)
     case event(BrokerEvent)
 }

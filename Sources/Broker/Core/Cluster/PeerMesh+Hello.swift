@@ -24,14 +24,14 @@ extension PeerMesh {
         }
         // A PEER_HELLO of a run of the peer that a later run replaced (replayed by someone who captured it) is not
         // the peer restarting again: it changes nothing, not even a COOKIE is sent.
-        if links[from]?.retiredIDs.contains(h.brokerID) == true { return refuse("stale_peer_hello") }
+        if links[from]?.retiredIDs.contains(h.brokerID) == true { return refuse(.stalePeerHello) }
         let expected = linkToken(for: from, holder: h.brokerID)
         guard h.token == expected else {
             actions.push(.cookie(from, Message.cookie(nonce: h.sendTime, token: expected).encode()))
             return
         }
         var link = links[from] ?? PeerLink(address: from, configured: false)
-        guard links[from] != nil || links.count < config.maxPeers else { return refuse("peer_limit") }
+        guard links[from] != nil || links.count < config.maxPeers else { return refuse(.peerLimit) }
         if let old = link.brokerID, old != h.brokerID {
             // The peer restarted: what it had applied of ours, and we of its, is gone.
             link.retire(old)
@@ -42,7 +42,7 @@ extension PeerMesh {
         // replayed by someone on the path) must not keep a dead link up or move the acknowledgements back.
         guard link.brokerID != h.brokerID || h.sendTime > link.theirSendTime else {
             links[from] = link
-            return refuse("stale_peer_hello")
+            return refuse(.stalePeerHello)
         }
         link.theirSendTime = h.sendTime
         link.brokerID = h.brokerID
@@ -105,7 +105,7 @@ extension PeerMesh {
     /// token this run gave the peer's current run (a BYE of an earlier run of either, replayed, is refused).
     mutating func peerBye(token: UInt64, from: PeerAddress, peerSession: Bool) {
         guard var link = links[from], link.up, let id = link.brokerID, peerSession, token == linkToken(for: from, holder: id)
-        else { return refuse("peer_not_linked") }
+        else { return refuse(.peerNotLinked) }
         linkDown(&link)
         links[from] = link
     }
@@ -118,5 +118,5 @@ extension PeerMesh {
         return b
     }
 
-    mutating func refuse(_ reason: String) { actions.push(.refused(reason, count: 1)) }
+    mutating func refuse(_ reason: RefusalReason) { actions.push(.refused(reason, count: 1)) }
 }

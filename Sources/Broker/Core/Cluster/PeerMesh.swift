@@ -70,14 +70,14 @@ struct PeerMesh: Sendable {
             guard let entries = takePage(p, from: from, peerSession: peerSession, applied: \.theirAnnounce, pending: \.announcePending, pages: \.announcePages)
             else { return }
             let cap = config.maxAnnouncedPerPeer
-            if entries.count > cap { actions.push(.refused("peer_announce_cap", count: entries.count - cap)) }
+            if entries.count > cap { actions.push(.refused(.peerAnnounceCap, count: entries.count - cap)) }
             if let tag = links[from]?.originTag { actions.push(.announced(Array(entries.prefix(cap)), from: from, tag: tag)) }
             sendHello(to: from, now: now)  // acknowledges at once: a lost page is resent within the snapshot retry
         case .peerInterest(let p):
             guard let entries = takePage(p, from: from, peerSession: peerSession, applied: \.theirInterest, pending: \.interestPending, pages: \.interestPages)
             else { return }
             let cap = config.maxInterestPerPeer
-            if entries.count > cap { actions.push(.refused("peer_interest_cap", count: entries.count - cap)) }
+            if entries.count > cap { actions.push(.refused(.peerInterestCap, count: entries.count - cap)) }
             actions.push(.interest(Set(entries.prefix(cap)), from: from))
             sendHello(to: from, now: now)
         case .peerBlocks(let p):
@@ -93,7 +93,7 @@ struct PeerMesh: Sendable {
     /// from the broker session of its address (counted when not).
     mutating func accepted(_ from: PeerAddress, token: UInt64, brokerID: UInt64, peerSession: Bool) -> Bool {
         guard let link = links[from], link.up, link.brokerID == brokerID, token == linkToken(for: from, holder: brokerID), peerSession else {
-            actions.push(.refused("peer_not_linked", count: 1))
+            actions.push(.refused(.peerNotLinked, count: 1))
             return false
         }
         return true
