@@ -56,7 +56,7 @@ extension BrokerCore {
             }
             let isNew = table[from] == nil
             // A new session claims the id above every claim known in the cluster, so it wins everywhere.
-            let claim = isNew ? (streamTable.streams(of: pid).compactMap { streamTable.byID[$0]?.claim }.max() ?? 0) &+ 1 : nil
+            let claim = isNew ? (streamTable.streams(of: pid).compactMap { streamTable[$0]?.claim }.max() ?? 0) &+ 1 : nil
             var s = table[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
             s.producer = pid
             s.lastHeard = now

@@ -41,7 +41,7 @@ extension BrokerCore {
             if cameUp { mesh?.greet(a, streams: streamTable, blocks: blocks, now: now) }
         case .down(let a, let wasUp):
             if wasUp { events.push(.peerDown(a)) }
-            for id in streamTable.byID.keys where streamTable.byID[id]!.remote && streamTable.byID[id]!.owner == a { setOffline(id, now: now) }
+            for id in streamTable.remote(ownedBy: a) { setOffline(id, now: now) }
             if table[a]?.role == .broker { endSession(a, now: now) }
         case .announced(let entries, let from, let tag): applyAnnouncement(entries, from: from, tag: tag, now: now)
         case .interest(let wanted, let from): applyInterest(wanted, from: from)
@@ -93,15 +93,15 @@ extension BrokerCore {
             announced.insert(e.stream)
             // Another owner's stream changes hands only for a better claim; the same peer's entry always updates it
             // (a new nonce after its producer reconnected, a new rate).
-            if let s = streamTable.byID[e.stream], s.online, s.owner != from, !s.loses(to: e.claim, tag: tag) { continue }
-            if let s = streamTable.byID[e.stream], s.online, !s.remote, let owner = s.owner {
+            if let s = streamTable[e.stream], s.online, s.owner != from, !s.loses(to: e.claim, tag: tag) { continue }
+            if let s = streamTable[e.stream], s.online, !s.remote, let owner = s.owner {
                 // Our producer of this id has moved to the peer (a newer claim): its session here ends.
                 events.push(.producerMoved(e.stream.producer, from: owner, to: from))
                 endSession(owner, now: now)
             }
             registerRemote(e, from: from, tag: tag, now: now)
         }
-        for id in streamTable.byID.keys where streamTable.byID[id]!.remote && streamTable.byID[id]!.owner == from && !announced.contains(id) {
+        for id in streamTable.remote(ownedBy: from) where !announced.contains(id) {
             setOffline(id, now: now)
         }
         interestChanged()
@@ -113,7 +113,7 @@ extension BrokerCore {
             events.push(.streamRefused(e.stream, maxStreams: limits.maxStreams))
             return
         }
-        streamTimers.set(e.stream, at: streamTable.byID[e.stream]!.detector.deadline)
+        streamTimers.set(e.stream, at: streamTable.deadline(of: e.stream))
         if changed {
             refreshSubscribers(of: e.stream)
             notify(e.stream, .online)
@@ -128,14 +128,14 @@ extension BrokerCore {
         let added = wanted.subtracting(s.selectors)
         for id in removed {
             subscriptions.remove(id, from)
-            streamTable.byID[id]?.fanout.remove(from)
+            streamTable.unsubscribe(from, from: id)
         }
         for id in added { subscriptions.add(id, from) }
         s.selectors = wanted
         table[from] = s
         for id in added {
-            guard let st = streamTable.byID[id], st.online, Self.mayForward(st, to: .broker) else { continue }
-            streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from))
+            guard let st = streamTable[id], st.online, Self.mayForward(st, to: .broker) else { continue }
+            streamTable.subscribe(Subscriber(slot: slot, address: from), to: [id])
             sendJoinFrame(id, to: Subscriber(slot: slot, address: from))
         }
     }

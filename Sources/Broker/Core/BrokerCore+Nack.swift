@@ -23,7 +23,7 @@ extension BrokerCore {
     }
 
     mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64, maxSequences: Int) {
-        guard let st = streamTable.byID[n.stream] else { return }
+        guard let st = streamTable[n.stream] else { return }
         guard let slot = table[from]?.slot, table[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
         var s = table.remove(from)!  // changed in place, not copied (see handleData)
         defer { table[from] = s }

@@ -12,7 +12,7 @@ extension BrokerCore {
     }
 
     mutating func notify(_ id: StreamID, _ state: StreamState) {
-        guard let s = streamTable.byID[id] else { return }
+        guard let s = streamTable[id] else { return }
         let m = Message.streamStatus(StreamStatus(stream: id, state: state, rateMilli: s.rateMilli)).encode()
         for sub in s.subscribers { sendControl(m, to: sub.address) }
     }
@@ -20,7 +20,7 @@ extension BrokerCore {
     /// Rebuilds the fan-out list of one stream from the selector index (when the stream comes online: once per
     /// stream, not per subscriber change).
     mutating func refreshSubscribers(of id: StreamID) {
-        guard let st = streamTable.byID[id] else { return }
+        guard let st = streamTable[id] else { return }
         var list = FanoutList()
         let subs = subscriptions.clients(covering: id).compactMap { a -> Subscriber? in
             guard let s = table[a], Self.mayForward(st, to: s.role) else { return nil }
@@ -34,7 +34,7 @@ extension BrokerCore {
     /// Takes a client off the fan-out of the streams in `ids` that none of its remaining selectors covers.
     mutating func dropFanout(_ client: PeerAddress, keeping selectors: Set<StreamID>, from ids: [StreamID]) {
         for id in ids where !selectors.contains(where: { $0.covers(id) }) {
-            streamTable.byID[id]?.fanout.remove(client)
+            streamTable.unsubscribe(client, from: id)
             fanoutUpdates += 1
         }
     }

@@ -209,15 +209,15 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 events.push(.streamRefused(id, maxStreams: limits.maxStreams))
                 continue
             }
-            streamTimers.set(id, at: streamTable.byID[id]!.detector.deadline)
+            streamTimers.set(id, at: streamTable.deadline(of: id))
             if !wasOnline || fresh {
-                streamTable.byID[id]!.onlineSince = now
+                streamTable.update(id) { $0.onlineSince = now }
                 history.record(id, online: true, from: owner, now: now, reason: nil)
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
         }
-        for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
+        for id in streamTable.streams(of: pid) where streamTable.isOnline(id) && !announced.contains(id) {
             setOffline(id, now: now, reason: .noLongerAnnounced)
         }
     }
@@ -228,7 +228,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
-        guard let known = streamTable.byID[h.stream] else {
+        guard let known = streamTable[h.stream] else {
             refuse(.unknownStream)
             return
         }
@@ -259,11 +259,11 @@ public struct BrokerCore: ProtocolCore, Sendable {
         counters.dataIn += 1
         // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
         // place (a copy left in the table would make every insert copy the whole retransmit ring).
-        var st = streamTable.byID.removeValue(forKey: h.stream)!
+        guard var st = streamTable.take(h.stream) else { return }
         if promote { swap(&st.mac, &st.previousMac) }
         defer {
             streamTimers.set(h.stream, at: st.detector.deadline)
-            streamTable.byID[h.stream] = st
+            streamTable.put(st)
         }
         guard
             st.detector.receive(
@@ -322,7 +322,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         nextSweep = now + timers.heartbeatInterval / 2
         guard now - lastMeasure >= 1_000_000 else { return }
         let (elapsed, first) = (Double(now - lastMeasure) / 1e6, lastMeasure == 0)
-        for id in streamTable.byID.keys {
+        for id in streamTable.ids {
             streamTable.update(id) { s in
                 s.measuredRate = first ? 0 : Double(s.framesIn - s.framesAtLastMeasure) / elapsed
                 s.framesAtLastMeasure = s.framesIn
@@ -351,12 +351,13 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// Asks a stream's producer for what its loss detector finds missing, and schedules the next look.
     mutating func nackProducer(_ id: StreamID, now: Int64) {
-        guard let st = streamTable.byID[id], st.online, let owner = st.owner else { return }
+        guard let st = streamTable[id], st.online, let owner = st.owner else { return }
         let link = st.remote ? mesh?.links[owner] : nil
         let rtt = link.map { $0.rtt.hasSample ? $0.rtt.smoothed : 0 } ?? table[owner]?.rttMicros ?? 0
         let interval = RTTEstimator.interval(rtt: rtt, timers: timers)
-        let ranges = streamTable.byID[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
-        streamTimers.set(id, at: streamTable.byID[id]!.detector.deadline)
+        let timers = self.timers
+        let ranges = streamTable.update(id) { $0.detector.poll(now: now, retryInterval: interval, timers: timers) } ?? []
+        streamTimers.set(id, at: streamTable.deadline(of: id))
         guard !ranges.isEmpty else { return }
         counters.nacksOut += 1
         if link != nil { mesh?.countNack(to: owner) }
@@ -375,7 +376,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         guard let idle = s.receiver.take(r, now: now), idle >= 4 * timers.heartbeatInterval else { return }
         guard now - previous >= timers.heartbeatInterval / 4 else { return }
         let flowing = s.selectors.contains { sel in
-            streamTable.matching(sel).contains { streamTable.byID[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
+            streamTable.matching(sel).contains { streamTable[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
         }
         s.receiver.mark(unread: flowing)
     }

@@ -2,7 +2,15 @@ import Wire
 
 /// The streams the broker tracks, online or offline, bounded by `limits.maxStreams`.
 struct StreamTable: Sendable {
-    var byID: [StreamID: BrokerStream] = [:]
+    /// Changed only through the verbs below, so every way a stream enters, moves or leaves is one of them.
+    private(set) var byID: [StreamID: BrokerStream] = [:]
+
+    subscript(id: StreamID) -> BrokerStream? { byID[id] }
+    var ids: Dictionary<StreamID, BrokerStream>.Keys { byID.keys }
+    var all: Dictionary<StreamID, BrokerStream>.Values { byID.values }
+    func isOnline(_ id: StreamID) -> Bool { byID[id]?.online == true }
+    /// When the stream's loss detector next wants to run (`.max`: not tracked, or nothing to wait for).
+    func deadline(of id: StreamID) -> Int64 { byID[id]?.detector.deadline ?? .max }
 
     /// Frees a slot if the table is full, by forgetting the stream that has been offline longest. False when
     /// every tracked stream is online.
@@ -24,7 +32,7 @@ struct StreamTable: Sendable {
     func streams(of producer: ProducerID) -> [StreamID] { byID.keys.filter { $0.producer == producer } }
 
     /// The streams another broker owns, online.
-    func remote(ownedBy peer: PeerAddress) -> [StreamID] { byID.keys.filter { byID[$0]!.remote && byID[$0]!.owner == peer } }
+    func remote(ownedBy peer: PeerAddress) -> [StreamID] { byID.values.filter { $0.remote && $0.owner == peer }.map(\.id) }
 
     // MARK: Verbs
 
@@ -118,8 +126,30 @@ struct StreamTable: Sendable {
     /// stay uniquely referenced, so changing them copies nothing). Nil when the stream is not tracked.
     @discardableResult
     mutating func update<R>(_ id: StreamID, _ body: (inout BrokerStream) -> R) -> R? {
-        guard byID[id] != nil else { return nil }
-        return body(&byID[id]!)
+        guard let i = byID.index(forKey: id) else { return nil }
+        return body(&byID.values[i])
+    }
+}
+
+// MARK: Changing a stream while the core works on it
+
+extension StreamTable {
+    /// Takes a stream out of the table while the core changes it with access to its own state (an `update` closure
+    /// could not touch the core's outbox or counters); `put` gives it back. Its buffers stay uniquely referenced,
+    /// so they are changed in place: a copy left in the table would make every insert copy the retransmit ring.
+    mutating func take(_ id: StreamID) -> BrokerStream? { byID.removeValue(forKey: id) }
+
+    /// Gives back a stream taken with `take`.
+    mutating func put(_ st: BrokerStream) { byID[st.id] = st }
+
+    /// Adds a subscriber to each stream's fan-out.
+    mutating func subscribe(_ s: Subscriber, to ids: [StreamID]) {
+        for id in ids { update(id) { $0.fanout.insert(s) } }
+    }
+
+    /// Removes an address from a stream's fan-out.
+    mutating func unsubscribe(_ address: PeerAddress, from id: StreamID) {
+        update(id) { $0.fanout.remove(address) }
     }
 }
 

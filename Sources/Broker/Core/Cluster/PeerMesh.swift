@@ -149,11 +149,17 @@ struct PeerMesh: Sendable {
     // MARK: Traffic figures
 
     /// Counts the copies of a local stream's datagram that go to peer brokers: one lookup in the stream's fan-out
-    /// index per link (no copy of the peer's session, no scan of the subscribers).
+    /// index per link (no copy of the peer's session, no scan of the subscribers). It walks the links by index and
+    /// changes them in place: iterating `links.keys` while assigning `links[a]` holds a second reference to the
+    /// table, so each datagram would copy the whole dictionary.
     mutating func countCopies(_ fanout: FanoutList, bytes: Int) {
-        for a in links.keys where links[a]!.up && fanout.contains(a) {
-            links[a]!.counters.dataOut += 1
-            links[a]!.counters.bytesOut += bytes
+        var i = links.startIndex
+        while i != links.endIndex {
+            if links.values[i].up && fanout.contains(links.keys[i]) {
+                links.values[i].counters.dataOut += 1
+                links.values[i].counters.bytesOut += bytes
+            }
+            links.formIndex(after: &i)
         }
     }
 
