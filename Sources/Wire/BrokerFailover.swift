@@ -20,9 +20,6 @@ public struct BrokerFailover: Sendable {
     public private(set) var refusals = 0
     /// This process's stalls (a loaded host): not counted as the broker's silence (`forgiveStall`).
     public private(set) var stallWatch = StallWatch()
-    /// Whether the peer moved and the new broker has not welcomed it yet.
-    public private(set) var moving = false
-
     /// `first`: the index in `brokers` to start on (nil: a random one, from `seed`).
     public init(brokers: [PeerAddress], seed: UInt64, first: Int? = nil) {
         self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed, first: first)
@@ -37,20 +34,14 @@ public struct BrokerFailover: Sendable {
     /// A new attempt at a session starts here (the owner connects, or the broker forgot the session).
     public mutating func connecting(now: Int64) { connectingSince = now }
 
-    /// The broker welcomed the peer; returns whether that ended a move.
-    public mutating func welcomed() -> Bool {
-        defer { moving = false }
-        return moving
-    }
-
-    /// Moves the link to the next broker of the list (nil: there is none).
+    /// Moves the link to the next broker of the list (nil: there is none): the link is `moving` until the new broker
+    /// welcomes it.
     /// `hurry`: start over with the backoff as well (the broker told us to go).
     public mutating func move(_ link: inout BrokerLink, now: Int64, hurry: Bool = false) -> Move? {
         guard var list = brokers, list.canMove else { return nil }
         let from = list.current
         let to = list.advance()
         brokers = list
-        moving = true
         connectingSince = now
         return Move(from: from, to: to, send: link.move(now: now, hurry: hurry).map { [$0] } ?? [])
     }

@@ -1,20 +1,8 @@
 extension BrokerLink {
     /// Where the link stands with its broker. Each case carries the clocks only it runs, so no value stands for a
-    /// state; every change of case happens in one of `BrokerLink`'s event functions (`connect`, `handle`, `heard`,
-    /// `suspect`, `probe`, `forgive`, `move`, `poll`), and an event a state does not take leaves it as it is:
-    ///
-    /// | from \ event | connect    | COOKIE ¹   | WELCOME     | ack ², heard | BYE ³      | suspect    | lost ⁴     | move       |
-    /// | ------------ | ---------- | ---------- | ----------- | ------------ | ---------- | ---------- | ---------- | ---------- |
-    /// | connecting   | connecting | connecting | connected ⁵ | —            | —          | —          | —          | connecting |
-    /// | connected    | connecting | connecting | —           | connected    | connecting | suspecting | connecting | connecting |
-    /// | suspecting   | connecting | connecting | —           | connected    | connecting | —          | connecting | connecting |
-    /// | stopped      | connecting | —          | —           | —            | —          | —          | —          | connecting |
-    ///
-    /// ¹ With a session, only a COOKIE echoing our token (the broker forgot us). ² A HEARTBEAT_ACK of another epoch
-    /// starts a new attempt instead. ³ stopped on an operator's disconnect carrying our token. ⁴ The lease ran out, or a
-    /// suspicion's deadline passed: reported as `.lost`, written once (`lose`). ⁵ suspecting when the attempt carries a
-    /// suspicion.
-    /// A move is the owner's failover: the link itself does the same in every state (a new attempt, announced as fresh).
+    /// state. A change of case is a transition of `BrokerLink.transitions` (`BrokerLink+Transitions.swift`), made in
+    /// one of `BrokerLink`'s event functions (`connect`, `handle`, `heard`, `suspect`, `move`, `poll`) through
+    /// `enter`; an event a state does not take leaves it as it is. The lost transition is written once (`lose`).
     public enum State: Equatable, Sendable {
         /// HELLOs go out, with backoff, until a WELCOME answers one.
         case connecting(Attempt)
@@ -23,6 +11,9 @@ extension BrokerLink {
         /// A session is up but the owner suspects the broker (failover): quick probes until it answers (back to
         /// connected) or the suspicion's deadline passes (`.lost`).
         case suspecting(Liveness, Suspicion)
+        /// The owner's failover left the broker for another of the cluster: HELLOs go to the new one, as while
+        /// connecting, and its WELCOME ends the move (a client then keeps its receivers: the gap is NACKed there).
+        case moving(Attempt)
         /// The broker's operator ended our session: nothing is sent until the owner calls `connect` (or moves).
         case stopped
     }
@@ -55,7 +46,22 @@ extension BrokerLink {
         public var probeAt: Int64
         public var deadline: Int64
     }
+}
 
+extension BrokerLink.State {
+    /// The state's name, without its clocks.
+    public var phase: BrokerLink.Phase {
+        switch self {
+        case .connecting: .connecting
+        case .connected: .connected
+        case .suspecting: .suspecting
+        case .moving: .moving
+        case .stopped: .stopped
+        }
+    }
+}
+
+extension BrokerLink {
     /// Whether a session is up (connected or suspecting).
     public var isConnected: Bool { liveness != nil }
 
@@ -68,15 +74,29 @@ extension BrokerLink {
     var liveness: Liveness? {
         switch state {
         case .connected(let l), .suspecting(let l, _): l
-        case .connecting, .stopped: nil
+        case .connecting, .moving, .stopped: nil
         }
+    }
+
+    /// The attempt under way (nil: a session is up, or the link is stopped).
+    var attempt: Attempt? {
+        switch state {
+        case .connecting(let a), .moving(let a): a
+        case .connected, .suspecting, .stopped: nil
+        }
+    }
+
+    /// Whether the link moved and the new broker has not welcomed it yet.
+    public var isMoving: Bool {
+        if case .moving = state { return true }
+        return false
     }
 
     /// A suspicion under way, of the session or carried by the attempt.
     var suspicion: Suspicion? {
         switch state {
         case .suspecting(_, let s): s
-        case .connecting(let a): a.suspicion
+        case .connecting(let a), .moving(let a): a.suspicion
         case .connected, .stopped: nil
         }
     }

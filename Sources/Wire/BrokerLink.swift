@@ -25,7 +25,8 @@ public struct BrokerLink: Sendable {
     /// The key this session's DATA is authenticated with (producers only; nil while not connected).
     public private(set) var mediaKey: DataMAC?
     public let timers: Timers
-    /// Where the link stands (`BrokerLink+State.swift`): connecting, connected, suspecting or stopped.
+    /// Where the link stands (`BrokerLink+State.swift`): connecting, connected, suspecting, moving or stopped; it
+    /// changes only by the transitions of `BrokerLink+Transitions.swift`.
     public private(set) var state: State = .connecting(Attempt(nextHello: 0, fresh: true))
     public private(set) var token: UInt64 = 0
     public private(set) var epoch: UInt64?
@@ -76,9 +77,9 @@ public struct BrokerLink: Sendable {
         leaseMisses = timers.leaseMisses
     }
 
-    /// The attempt's HELLO (only while connecting: every transition to it comes first).
+    /// The attempt's HELLO (only while connecting or moving: every transition to them comes first).
     private mutating func hello(now: Int64) -> [UInt8] {
-        guard case .connecting(var attempt) = state else { preconditionFailure("a HELLO outside an attempt") }
+        guard var attempt else { preconditionFailure("a HELLO outside an attempt") }
         if nonce == 0 {
             nonce = rng.next() | 1
             challenge = 0  // a challenge is for one attempt's nonce
@@ -86,7 +87,7 @@ public struct BrokerLink: Sendable {
         }
         lastHelloAt = now
         attempt.nextHello = now + backoff
-        state = .connecting(attempt)
+        state = isMoving ? .moving(attempt) : .connecting(attempt)
         backoff = min(backoff * 2, timers.maxRequestBackoff)
         let h = Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams, challenge: challenge)
         if challenge != 0 && attemptSeal == nil {
@@ -100,25 +101,32 @@ public struct BrokerLink: Sendable {
     public mutating func connect(now: Int64) -> [UInt8] {
         let fresh =
             switch state {
-            case .connecting(let a): a.fresh
+            case .connecting(let a), .moving(let a): a.fresh
             case .connected, .suspecting: false
             case .stopped: true
             }
-        return restart(now: now, fresh: fresh, suspicion: suspicion)
+        return restart(now: now, fresh: fresh, suspicion: suspicion, on: .connect)
     }
 
     /// Every new attempt at a session but a BYE's goes through here: a new nonce, the backoff from the start, a
-    /// HELLO now.
-    private mutating func restart(now: Int64, fresh: Bool, suspicion: Suspicion?) -> [UInt8] {
+    /// HELLO now. The attempt is a move's when `input` is one or a move is under way.
+    private mutating func restart(now: Int64, fresh: Bool, suspicion: Suspicion?, on input: Input) -> [UInt8] {
         nonce = 0
         backoff = timers.requestRetry
-        state = .connecting(Attempt(nextHello: now, fresh: fresh, suspicion: suspicion))
+        let attempt = Attempt(nextHello: now, fresh: fresh, suspicion: suspicion)
+        enter(input == .move || isMoving ? .moving(attempt) : .connecting(attempt), on: input)
         return hello(now: now)
+    }
+
+    /// The only way the link changes phase: by a transition the table lists (`BrokerLink+Transitions.swift`).
+    private mutating func enter(_ new: State, on input: Input) {
+        assert(Self.next(state.phase, on: input) == new.phase, "\(state.phase) does not take \(input) to \(new.phase)")
+        state = new
     }
 
     /// The broker is given up (its lease ran out, or a suspicion was confirmed): a fresh attempt at once.
     private mutating func lose(now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
-        ([restart(now: now, fresh: true, suspicion: nil)], .lost)
+        ([restart(now: now, fresh: true, suspicion: nil, on: .lost)], .lost)
     }
 
     /// Handles a session message. Returns datagrams to send and an event, if any. Other messages are not its concern.
@@ -128,7 +136,7 @@ public struct BrokerLink: Sendable {
         case .welcome(let w): return welcome(w, now: now)
         case .heartbeatAck(let echo, let e): return heartbeatAck(echo: echo, epoch: e, now: now)
         case .error(let e) where e.requestID == 0:
-            guard case .connecting = state else { return ([], nil) }
+            guard attempt != nil else { return ([], nil) }
             return ([], .refused(e.code, reason: e.reason))
         case .bye(let t, let reason): return bye(token: t, reason: reason, now: now)
         default:
@@ -145,8 +153,8 @@ public struct BrokerLink: Sendable {
             // ignored, so it cannot end a working session.
             guard n == token else { break }
             token = t
-            return ([restart(now: now, fresh: true, suspicion: suspicion)], nil)
-        case .connecting:
+            return ([restart(now: now, fresh: true, suspicion: suspicion, on: .forgotten)], nil)
+        case .connecting, .moving:
             guard n == nonce else { break }
             token = t
             if let c { challenge = c }
@@ -163,7 +171,7 @@ public struct BrokerLink: Sendable {
     }
 
     private mutating func welcome(_ w: Welcome, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
-        guard case .connecting(let attempt) = state, w.nonce == nonce else { return ([], nil) }
+        guard let attempt, w.nonce == nonce else { return ([], nil) }
         let fresh = attempt.fresh || epoch != w.epoch
         if role == .producer { mediaKey = StreamKeys.mediaKey(streamKey: streamKey, nonce: nonce) }
         seal = attemptSeal
@@ -176,14 +184,15 @@ public struct BrokerLink: Sendable {
         let liveness = Liveness(
             lastHeard: now, nextHeartbeat: now + heartbeatInterval, heartbeatRetryAt: nil, heartbeatRetryDelay: timers.requestRetry,
             firstProbeAt: nil)
-        state = attempt.suspicion.map { .suspecting(liveness, $0) } ?? .connected(liveness)
+        enter(.connected(liveness), on: .welcome)
+        if let s = attempt.suspicion { enter(.suspecting(liveness, s), on: .suspect) }
         backoff = timers.requestRetry
         return ([], .connected(epoch: w.epoch, fresh: fresh))
     }
 
     private mutating func heartbeatAck(echo: UInt64, epoch e: UInt64, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         guard isConnected else { return ([], nil) }
-        guard e == epoch else { return ([restart(now: now, fresh: true, suspicion: suspicion)], nil) }
+        guard e == epoch else { return ([restart(now: now, fresh: true, suspicion: suspicion, on: .forgotten)], nil) }
         updateLiveness {
             $0.lastHeard = now
             $0.heartbeatRetryAt = nil
@@ -201,10 +210,10 @@ public struct BrokerLink: Sendable {
         backoff = timers.requestRetry
         if reason == .disconnected {
             // An operator's disconnect must stick: no HELLO until the owner calls `connect` again.
-            state = .stopped
+            enter(.stopped, on: .disconnect)
             return ([], .disconnected)
         }
-        state = .connecting(Attempt(nextHello: now + timers.requestRetry, fresh: true, suspicion: suspicion))
+        enter(.connecting(Attempt(nextHello: now + timers.requestRetry, fresh: true, suspicion: suspicion)), on: .leave)
         return ([], .brokerLeaving)
     }
 
@@ -218,7 +227,7 @@ public struct BrokerLink: Sendable {
             switch state {
             case .connected, .suspecting: if window.accept(counter) { return body }
             // The last attempt's keys (a stopped link's too): its WELCOME, or an ERROR refusing it.
-            case .connecting, .stopped:
+            case .connecting, .moving, .stopped:
                 if type == .welcome { welcomeCounter = counter }
                 return body
             }
@@ -231,7 +240,7 @@ public struct BrokerLink: Sendable {
     public func expectedSeal(for type: MessageType) -> ControlSeal? {
         switch state {
         case .connected, .suspecting: seal
-        case .connecting, .stopped: type == .welcome ? attemptSeal : type == .error ? refusalSeal : nil
+        case .connecting, .moving, .stopped: type == .welcome ? attemptSeal : type == .error ? refusalSeal : nil
         }
     }
 
@@ -252,7 +261,7 @@ public struct BrokerLink: Sendable {
         guard case .connected(let l) = state else { return [] }
         let since = l.firstProbeAt.map { l.lastHeard < $0 ? $0 : now } ?? now
         let deadline = max(since + suspectWindow, now + timers.minConfirm + loadAllowance)
-        state = .suspecting(l, Suspicion(probeAt: now + timers.suspectRepeat, deadline: deadline))
+        enter(.suspecting(l, Suspicion(probeAt: now + timers.suspectRepeat, deadline: deadline)), on: .suspect)
         return [heartbeat(now: now)]
     }
 
@@ -304,7 +313,7 @@ public struct BrokerLink: Sendable {
         case .suspecting(var l, let s):
             change(&l)
             state = .suspecting(l, s)
-        case .connecting, .stopped:
+        case .connecting, .moving, .stopped:
             break
         }
     }
@@ -313,7 +322,7 @@ public struct BrokerLink: Sendable {
     private mutating func clearSuspicion() {
         guard case .suspecting(let l, _) = state else { return }
         suspicionsCleared += 1
-        state = .connected(l)
+        enter(.connected(l), on: .heard)
     }
 
     /// Leaves this broker for another of the cluster (failover): a new session, announced as fresh, with the token
@@ -322,9 +331,8 @@ public struct BrokerLink: Sendable {
     /// so a list of dead brokers is not hammered.
     /// `hurry`: start over with the backoff as well (the broker told us to go).
     public mutating func move(now: Int64, hurry: Bool = false) -> [UInt8]? {
-        if isConnected || hurry { return restart(now: now, fresh: true, suspicion: nil) }
-        let nextHello: Int64 = if case .connecting(let a) = state { a.nextHello } else { .max }
-        state = .connecting(Attempt(nextHello: nextHello, fresh: true, suspicion: nil))
+        if isConnected || hurry { return restart(now: now, fresh: true, suspicion: nil, on: .move) }
+        enter(.moving(Attempt(nextHello: attempt?.nextHello ?? .max, fresh: true, suspicion: nil)), on: .move)
         // A HELLO that just went out (the one `poll` sends with `.lost`) goes to the new broker: the owner sends
         // after moving. Two HELLOs with two nonces would open the session twice.
         return lastHelloAt == now ? nil : hello(now: now)
@@ -332,7 +340,7 @@ public struct BrokerLink: Sendable {
 
     public mutating func poll(now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         switch state {
-        case .connecting(let a):
+        case .connecting(let a), .moving(let a):
             guard now >= a.nextHello else { return ([], nil) }
             return ([hello(now: now)], nil)
         case .stopped:
@@ -383,7 +391,7 @@ public struct BrokerLink: Sendable {
 
     public var deadline: Int64 {
         switch state {
-        case .connecting(let a): a.nextHello
+        case .connecting(let a), .moving(let a): a.nextHello
         case .stopped: .max
         case .connected(let l): sessionDeadline(l)
         case .suspecting(let l, let s): min(sessionDeadline(l), s.probeAt, s.deadline)

@@ -276,26 +276,27 @@ public struct ClientSession: ProtocolCore, Sendable {
             events.push(.streamStatus(st.stream, st.state))
             return []
         default:
+            let moving = link.isMoving
             let (out, event) = link.handle(m, now: now)
             var send = out
-            if let event { send += handle(event, now: now) }
+            if let event { send += handle(event, moving: moving, now: now) }
             return send
         }
     }
 
-    private mutating func handle(_ event: LinkEvent, now: Int64) -> [[UInt8]] {
+    /// `moving`: whether the link was moving before the message that caused `event`: a WELCOME then ends a move,
+    /// and the fresh session keeps the receivers (the gap is NACKed at the new broker).
+    private mutating func handle(_ event: LinkEvent, moving endsMove: Bool, now: Int64) -> [[UInt8]] {
         switch event {
         case .connected(_, let fresh):
             events.push(.connected(fresh: fresh))
             var out: [[UInt8]] = []
-            // After a move the fresh session keeps the receivers: the gap is NACKed at the new broker.
-            let moved = failover.welcomed()
             if fresh {
                 // The broker does not know our subscriptions: ask for them again, kept even while offline.
                 pending = pending.filter { if case .subscribe(_, true) = $0.value.kind { return false } else { return true } }
                 // After a move the sequence numbers go on (brokers forward the producer's datagrams unchanged):
                 // the receivers keep their state, so the gap is NACKed to the new broker instead of lost.
-                for r in receivers.keys where !moved {
+                for r in receivers.keys where !endsMove {
                     receivers[r]!.detector.reset()
                     receivers[r]!.assembler.reset()
                     schedule(r)
@@ -374,7 +375,7 @@ public struct ClientSession: ProtocolCore, Sendable {
         // A heartbeat may be due: it carries what the receivers have received and lost (summed only then).
         if now >= link.deadline { link.report = receiverReport }
         var (out, event) = link.poll(now: now)
-        if let event { out += handle(event, now: now) }
+        if let event { out += handle(event, moving: false, now: now) }  // a poll welcomes no one
         out += failoverDue(now: now)
         guard link.isConnected else { return out }
         for (id, p) in pending where now >= p.nextRetry {

@@ -27,10 +27,7 @@ extension ProducerSession {
         case .lost, .brokerLeaving:
             guard let move = failover.sessionDown(event, &link, now: now) else { return events.push(event) }
             transmits.push(contentsOf: move.send)
-        case .connected:
-            _ = failover.welcomed()
-            events.push(event)
-        case .disconnected, .refused:
+        case .connected, .disconnected, .refused:
             events.push(event)
         }
     }
@@ -47,7 +44,7 @@ extension ProducerSession {
     var failoverDeadline: Int64 {
         guard failover.isEnabled else { return .max }
         switch link.state {
-        case .connecting, .stopped:
+        case .connecting, .moving, .stopped:
             return failover.helloDeadline(link)
         case .suspecting:
             return .max
