@@ -7,7 +7,7 @@ extension BrokerCore {
     /// subscribers whose media waits for the turn to end.
     mutating func handleNack(_ n: Nack, from: PeerAddress, now: Int64) {
         guard var s = session(from, token: n.token, answerCookie: false), s.role != .producer else { return }
-        links[from]?.counters.nacksIn += 1
+        mesh?.countNack(from: from)
         s.lastHeard = now
         if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
         counters.nacksIn += 1

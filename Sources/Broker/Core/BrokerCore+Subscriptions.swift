@@ -39,7 +39,7 @@ extension BrokerCore {
             events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
         }
         if isNew, let slot = s.slot {
-            interestDirty = true
+            interestChanged()
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
             for id in matched { sendJoinFrame(id, to: Subscriber(slot: slot, address: from)) }
         }
@@ -48,7 +48,7 @@ extension BrokerCore {
     /// Queues the last complete frame of an online stream to one new subscriber (a client, or a peer broker).
     mutating func sendJoinFrame(_ id: StreamID, to sub: Subscriber) {
         guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { return }
-        let key = UInt64(id.rawValue) << 32 | UInt64(n)
+        let key = FrameKey.of(stream: id, frame: n)
         for d in st.cache.lastComplete { outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: sub)) }
         counters.cachedFramesSent += 1
     }
@@ -71,7 +71,7 @@ extension BrokerCore {
         }
         table[from] = s
         dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
-        interestDirty = true
+        interestChanged()
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
         sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))), to: from)
         if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }

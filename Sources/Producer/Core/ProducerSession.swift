@@ -255,7 +255,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
             }
             for seq in recent.reversed() {
                 guard var d = s.buffer.resend(seq, now: now, minInterval: 0) else { continue }
-                d[32] &= ~DataHeader.retransmitFlag
+                DataHeader.clearFlag(DataHeader.retransmitFlag, in: &d)
                 restamp(&d)
                 s.counters.datagrams += 1
                 s.counters.bytes += d.count
