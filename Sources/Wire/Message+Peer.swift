@@ -13,13 +13,21 @@ extension Message {
             w.write(h.interestVersion)
             w.write(h.interestAck)
             w.write(h.echoDelay)
+            if h.role != .mesh {
+                precondition(h.path.count <= PeerHello.maxPath)
+                w.write(h.role.rawValue)
+                w.write(UInt8(h.path.count))
+                w.zeros(2)
+                for t in h.path { w.write(t) }
+            }
         case .peerAnnounce(let p):
             precondition(p.entries.count <= WireConstants.maxAnnounceEntries)
             writePageHeader(p, count: p.entries.count, into: &w)
             for e in p.entries {
                 w.write(e.stream.rawValue)
                 w.write(e.kind.rawValue)
-                w.zeros(3)
+                w.write(UInt8(truncatingIfNeeded: e.origin >> 16))
+                w.write(UInt16(truncatingIfNeeded: e.origin))
                 w.write(e.rateMilli)
                 w.write(e.claim)
                 w.write(e.nonce)
@@ -55,11 +63,14 @@ extension Message {
     static func decodePeer(_ type: MessageType, _ bytes: ArraySlice<UInt8>, _ r: inout ByteReader) throws(WireError) -> Message {
         switch type {
         case .peerHello:
-            guard bytes.count == PeerHello.size else { throw .badLength(type: .peerHello, length: bytes.count) }
-            let h = PeerHello(
+            guard bytes.count == PeerHello.size || (bytes.count - PeerHello.size - 4) % 4 == 0 && bytes.count >= PeerHello.size(path: 0) else {
+                throw .badLength(type: .peerHello, length: bytes.count)
+            }
+            var h = PeerHello(
                 token: try r.u64(.token), brokerID: try r.u64(.brokerID), sendTime: try r.u64(.sendTime), echoTime: try r.u64(.echoTime),
                 announceVersion: try r.u32(.announceVersion), announceAck: try r.u32(.announceAck),
                 interestVersion: try r.u32(.interestVersion), interestAck: try r.u32(.interestAck), echoDelay: try r.u32(.echoDelay))
+            if bytes.count > PeerHello.size { try treePart(of: &h, length: bytes.count, &r) }
             return .peerHello(h)
         case .peerAnnounce:
             let (token, id, version, page, pages, count) = try pageHeader(bytes, &r, entrySize: PeerAnnounceEntry.size, .peerAnnounce)
@@ -68,11 +79,12 @@ extension Message {
             for _ in 0..<count {
                 let stream = StreamID(rawValue: try r.u32(.streamID))
                 let k = try r.u8(.kind)
-                try r.skip(3, .reserved)
+                let origin = UInt32(try r.u8(.origin)) << 16 | UInt32(try r.u16(.origin))
                 guard let kind = StreamKind(rawValue: k) else { throw .badField(field: .kind, value: UInt64(k)) }
                 guard stream.index != 0, stream.rawValue >> 8 != 0 else { throw .badField(field: .streamID, value: UInt64(stream.rawValue)) }
                 entries.append(
-                    PeerAnnounceEntry(stream: stream, kind: kind, rateMilli: try r.u32(.rate), claim: try r.u32(.claim), nonce: try r.u64(.nonce)))
+                    PeerAnnounceEntry(
+                        stream: stream, kind: kind, rateMilli: try r.u32(.rate), claim: try r.u32(.claim), nonce: try r.u64(.nonce), origin: origin))
             }
             return .peerAnnounce(PeerAnnounce(token: token, brokerID: id, version: version, page: page, pages: pages, entries: entries))
         case .peerInterest:
@@ -94,6 +106,20 @@ extension Message {
         default:
             preconditionFailure("not a peer message")
         }
+    }
+
+    /// A tree link's PEER_HELLO after the 56 bytes of every PEER_HELLO: role (1 or 2), path count (at most
+    /// `maxPath`, matching the length), two zero bytes, the path's origin tags.
+    private static func treePart(of h: inout PeerHello, length: Int, _ r: inout ByteReader) throws(WireError) {
+        let raw = try r.u8(.role)
+        guard let role = PeerLinkRole(rawValue: raw), role != .mesh else { throw .badField(field: .role, value: UInt64(raw)) }
+        let n = Int(try r.u8(.pathCount))
+        guard n <= PeerHello.maxPath else { throw .limitExceeded(limit: .maxPath, value: n) }
+        guard length == PeerHello.size(path: n) else { throw .badLength(type: .peerHello, length: length) }
+        try r.skip(2, .reserved)
+        h.role = role
+        h.path = []
+        for _ in 0..<n { h.path.append(try r.u32(.path)) }
     }
 
     /// One PEER_BLOCKS entry: a producer id of 24 bits other than 0, a state of 0 or 1, three zero bytes, the stamp.

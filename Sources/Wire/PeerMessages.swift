@@ -1,6 +1,6 @@
-/// PEER_HELLO (type 16), 64 bytes: the heartbeat of a link between two brokers, sent both ways. It carries the
-/// versions each side has of the other's announcements and interest, so the snapshots are acknowledged by the
-/// heartbeats themselves (docs/PROTOCOL.md §12).
+/// PEER_HELLO (type 16), 64 bytes between mesh peers, 68 + 4 × path bytes on a tree link (an edge and its upstream):
+/// the heartbeat of a link between two brokers, sent both ways. It carries the versions each side has of the other's
+/// announcements and interest, so the snapshots are acknowledged by the heartbeats themselves (docs/PROTOCOL.md §12).
 public struct PeerHello: Equatable, Sendable {
     /// The cookie the receiver gave the sender's address (0 until it has one).
     public var token: UInt64
@@ -18,11 +18,18 @@ public struct PeerHello: Equatable, Sendable {
     /// Microseconds between hearing `echoTime` and sending this (the receiver's RTT sample subtracts it, as RTCP's
     /// DLSR does), so heartbeats need not be answered at once.
     public var echoDelay: UInt32
+    /// What the sender is to the receiver: a mesh peer, its edge (child), or its upstream.
+    public var role: PeerLinkRole
+    /// On a tree link: the origin tags from the sender up to the mesh, the sender's first (its own path to the core,
+    /// as far as it knows it); at most `maxPath`. Empty between mesh peers.
+    public var path: [UInt32]
     public init(
         token: UInt64, brokerID: UInt64, sendTime: UInt64, echoTime: UInt64, announceVersion: UInt32, announceAck: UInt32,
-        interestVersion: UInt32, interestAck: UInt32, echoDelay: UInt32 = 0
+        interestVersion: UInt32, interestAck: UInt32, echoDelay: UInt32 = 0, role: PeerLinkRole = .mesh, path: [UInt32] = []
     ) {
         self.echoDelay = echoDelay
+        self.role = role
+        self.path = path
         self.token = token
         self.brokerID = brokerID
         self.sendTime = sendTime
@@ -33,20 +40,38 @@ public struct PeerHello: Equatable, Sendable {
         self.interestAck = interestAck
     }
     public static let size = 64
+    /// The most origin tags a path carries: a tree at most `maxPath - 1` edges deep below the mesh.
+    public static let maxPath = 8
+    /// The size of a tree link's PEER_HELLO with `n` path entries.
+    public static func size(path n: Int) -> Int { size + 4 + 4 * n }
 }
 
-/// One stream a broker's own producers have online, as it announces it to its peers.
+/// What the sender of a PEER_HELLO is to its receiver.
+public enum PeerLinkRole: UInt8, Equatable, Sendable {
+    /// Both are brokers of one mesh (BROKER_PEERS): a stream crosses one mesh link at most.
+    case mesh = 0
+    /// The sender is an edge that names the receiver as its upstream (BROKER_UPSTREAM).
+    case edge = 1
+    /// The sender is the receiver's upstream, answering the edge.
+    case upstream = 2
+}
+
+/// One stream a broker has online, as it announces it to a peer: its own producers' (between mesh peers), or any
+/// the link may carry (on a tree link, see docs/CLUSTER.md).
 public struct PeerAnnounceEntry: Equatable, Sendable {
     public var stream: StreamID
     public var kind: StreamKind
+    /// The origin tag of the broker whose producer has the stream (24 bits): what its DATA is stamped with.
+    public var origin: UInt32
     public var rateMilli: UInt32
     /// Orders competing claims on one producer id (a producer that moved): the higher claim wins everywhere.
     public var claim: UInt32
     /// The producer session's HELLO nonce: with the publish secret it gives the media key that checks the DATA.
     public var nonce: UInt64
-    public init(stream: StreamID, kind: StreamKind, rateMilli: UInt32, claim: UInt32, nonce: UInt64) {
+    public init(stream: StreamID, kind: StreamKind, rateMilli: UInt32, claim: UInt32, nonce: UInt64, origin: UInt32) {
         self.stream = stream
         self.kind = kind
+        self.origin = origin
         self.rateMilli = rateMilli
         self.claim = claim
         self.nonce = nonce

@@ -29,6 +29,8 @@ public enum WireField: String, Sendable, CustomStringConvertible {
     case nonce
     case origin
     case page
+    case path
+    case pathCount = "path_count"
     case pages
     case producerID = "producer_id"
     case proof

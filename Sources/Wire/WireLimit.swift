@@ -9,6 +9,7 @@ public enum WireLimit: String, Sendable, CustomStringConvertible {
     case maxAnnounceEntries
     case maxInterestEntries
     case maxBlockEntries
+    case maxPath
 
     public var description: String { rawValue }
 }

@@ -80,7 +80,7 @@ final class PeerMeshTests: XCTestCase {
     func testAnnouncementPagesAreAppliedOnceEveryPageIsHere() {
         var m = linked()
         let token = m.linkToken(for: peer, holder: peerID)
-        let entry = PeerAnnounceEntry(stream: stream, kind: .video, rateMilli: 25_000, claim: 1, nonce: 7)
+        let entry = PeerAnnounceEntry(stream: stream, kind: .video, rateMilli: 25_000, claim: 1, nonce: 7, origin: ClusterKey.originTag(brokerID: peerID))
         func page(_ n: UInt8) -> Message {
             .peerAnnounce(PeerAnnounce(token: token, brokerID: peerID, version: 3, page: n, pages: 2, entries: n == 0 ? [entry] : []))
         }
@@ -88,9 +88,8 @@ final class PeerMeshTests: XCTestCase {
         XCTAssertFalse(drain(&m).contains { if case .announced = $0 { true } else { false } }, "one page of two applies nothing")
         m.handle(page(0), from: peer, peerSession: true, streams: StreamTable(), blocks: BlockList(origin: 1), now: 2_100)
         let actions = drain(&m)
-        guard case .announced(let entries, peer, let tag) = actions.first else { return XCTFail("applied: \(actions)") }
+        guard case .announced(let entries, peer) = actions.first else { return XCTFail("applied: \(actions)") }
         XCTAssertEqual(entries, [entry])
-        XCTAssertEqual(tag, ClusterKey.originTag(brokerID: peerID))
         guard case .send(peer, _) = actions.last else { return XCTFail("acknowledged at once with a PEER_HELLO") }
         XCTAssertEqual(m.links[peer]?.theirAnnounce, 3)
         // The same version again is a resend: nothing applied twice.

@@ -77,7 +77,8 @@ enum Samples {
         let entries = (0..<WireConstants.maxAnnounceEntries).map { i -> PeerAnnounceEntry in
             let stream = StreamID(producer: testProducer, index: UInt8(i + 1))
             return PeerAnnounceEntry(
-                stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1)
+                stream: stream, kind: i % 2 == 0 ? .video : .audio, rateMilli: UInt32(i), claim: UInt32(i * 7), nonce: UInt64(i) << 40 | 1,
+                origin: UInt32(i) << 8 | 0x0A_0001)
         }
         return .peerAnnounce(PeerAnnounce(token: .max, brokerID: 1, version: .max, page: 254, pages: 255, entries: entries))
     }()

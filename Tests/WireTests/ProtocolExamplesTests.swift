@@ -83,7 +83,11 @@ final class ProtocolExamplesTests: XCTestCase {
     static var peerAnnounce: PeerAnnounce {
         PeerAnnounce(
             token: peerToken, brokerID: brokerID, version: 3, page: 0, pages: 1,
-            entries: [PeerAnnounceEntry(stream: StreamID(rawValue: 0x1AAA_9901), kind: .video, rateMilli: 12_000, claim: 1, nonce: producerNonce)])
+            entries: [
+                PeerAnnounceEntry(
+                    stream: StreamID(rawValue: 0x1AAA_9901), kind: .video, rateMilli: 12_000, claim: 1, nonce: producerNonce,
+                    origin: ClusterKey.originTag(brokerID: brokerID))
+            ])
     }
 
     /// The operator of the same broker blocked 1AAA99 at logical time 5.

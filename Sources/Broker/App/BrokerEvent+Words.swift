@@ -23,6 +23,11 @@ extension BrokerEvent {
             (.info, "peer broker \(a) is up (broker id \(String(id, radix: 16)), origin \(ProducerID(rawValue: ClusterKey.originTag(brokerID: id))!))")
         case .peerDown(let a): (.warning, "peer broker \(a) is down (silent); its streams are offline here")
         case .peerIsSelf(let a): (.info, "BROKER_PEERS entry \(a) is this broker; ignored")
+        case .upstreamChosen(let a): (.info, "edge: upstream is now \(a) (BROKER_UPSTREAM)")
+        case .treeLoop(let a, let path):
+            (.error, "edge: link with \(a) refused: it would make a loop (\(Self.loopWords(path))); check BROKER_UPSTREAM at both")
+        case .treeTooDeep(let a, let depth):
+            (.error, "edge: upstream \(a) refused: it is \(depth) levels below the mesh already; at most \(PeerHello.maxPath - 1) levels of edges")
         case .producerUnauthorized(let pid, let from):
             (.warning, "producer \(pid) from \(from) refused: wrong stream key (broker --issue-key \(pid) prints the right one)")
         case .clientDisconnected(let a): (.info, "client \(a) disconnected by the operator")
@@ -33,6 +38,12 @@ extension BrokerEvent {
             (.info, "producer \(pid) \(blocked ? "blocked" : "unblocked") by the operator at peer \(from)")
         case .blockedHelloRefused(let pid, let from): (.info, "producer \(pid) at \(from) refused: it is blocked")
         }
+    }
+
+    /// A refused upstream's path to the mesh, as origin tags, or why a path-less link loops.
+    static func loopWords(_ path: [UInt32]) -> String {
+        guard !path.isEmpty else { return "it names this broker as its own upstream" }
+        return "its path to the mesh passes through this broker: " + path.map { ProducerID(rawValue: $0)?.description ?? "?" }.joined(separator: " -> ")
     }
 
     /// What the log limiter counts this event as (peers can cause any number of most of these).
@@ -50,6 +61,9 @@ extension BrokerEvent {
         case .peerUp: "peer up"
         case .peerDown: "peer down"
         case .peerIsSelf: "peer is self"
+        case .upstreamChosen: "upstream chosen"
+        case .treeLoop: "tree loop"
+        case .treeTooDeep: "tree too deep"
         case .clientDisconnected: "client disconnected"
         case .producerBlocked: "producer blocked"
         case .producerUnblocked: "producer unblocked"

@@ -13,6 +13,8 @@ struct BrokerConfig {
     var metricsAddress: PeerAddress?
     /// BROKER_PEERS entries (host:port or a name with several addresses) and the cluster settings.
     var peers: [String] = []
+    /// BROKER_UPSTREAM entries: set, the broker is an edge (docs/CLUSTER.md).
+    var upstream: [String] = []
     var cluster: ClusterConfig?
     /// The status page's password (STATUS_PASSWORD); nil: the page is off and says how to turn it on.
     var statusPassword: String?
@@ -76,6 +78,9 @@ final class BrokerServer {
     /// Resolves BROKER_PEERS on a thread of its own; the loop hands new answers to the core.
     var resolver: PeerResolver?
     var resolvedGeneration = -1
+    /// Resolves BROKER_UPSTREAM the same way, for an edge.
+    var upstreamResolver: PeerResolver?
+    var upstreamGeneration = -1
     var resolveFailures: [String: String] = [:]
     let signals: SignalWatcher
     var metrics: HTTPServer?
@@ -147,9 +152,12 @@ final class BrokerServer {
             log.info(gate.password == nil ? "status page off: set STATUS_PASSWORD to turn it on" : "status page on http://\(m.address)/status")
         }
         let resolverThread = startResolver()
+        let upstreamThread = startUpstreamResolver()
         defer {
             resolver?.stop()
+            upstreamResolver?.stop()
             resolverThread?.join()
+            upstreamThread?.join()
         }
         return EventLoop.run(self)
     }
@@ -228,6 +236,7 @@ extension BrokerServer: EventLoopHost {
 
     func turnStarts(now: Int64) -> Int32? {
         takeResolvedPeers(now: now)
+        takeResolvedUpstreams(now: now)
         guard let d = drainUntil, now >= d || now - lastReceived >= BrokerConfig.drainQuiet else { return nil }
         log.info("drained: exiting")
         _ = forwarder.flush()

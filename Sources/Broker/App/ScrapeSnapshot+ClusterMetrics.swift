@@ -16,6 +16,9 @@ extension ScrapeSnapshot {
         }
         metric("broker_info", "gauge", "This broker: its id and origin tag.", [("id=\"\(String(core.epoch, radix: 16))\",origin=\"\(ProducerID(rawValue: core.originTag)!)\"", 1)])
         metric("broker_peer_up", "gauge", "1 while the link to a peer broker is up.", links.map { (label($0), $0.up ? 1 : 0) })
+        metric("broker_peer_kind", "gauge", "1 per link, labelled with what the peer is to this broker: mesh, upstream (this broker is an edge) or edge (below this broker).",
+            links.map { (label($0) + ",kind=\"\($0.kind.label)\"", 1) })
+        metric("broker_edges", "gauge", "Edges linked below this broker now.", [("", Double(links.count { $0.kind == .edge && $0.up }))])
         metric("broker_peer_rtt_seconds", "gauge", "Smoothed round-trip time of each peer link (PEER_HELLO echoes).",
             links.map { (label($0), $0.rtt.hasSample ? Double($0.rtt.smoothed) / 1e6 : 0) })
         let c = links.map { ($0, $0.counters) }

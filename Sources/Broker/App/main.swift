@@ -14,7 +14,11 @@ let specs: [SettingSpec] = [
         "peers", env: "BROKER_PEERS",
         "The other brokers of the cluster: comma-separated host:port, or one name resolving to several addresses (resolved again every few seconds; this broker's own entry is ignored)."
     ),
-    SettingSpec("cluster-secret", env: "CLUSTER_SECRET", "Secret (at least 16 bytes) the brokers of a cluster prove to each other; required with --peers."),
+    SettingSpec(
+        "upstream", env: "BROKER_UPSTREAM",
+        "Makes this broker an edge: the brokers of the tier above, in order of preference (comma-separated host:port, or one name resolving to several addresses). It links to one at a time and moves to the next when that one is lost. Not with --peers."
+    ),
+    SettingSpec("cluster-secret", env: "CLUSTER_SECRET", "Secret (at least 16 bytes) the brokers of a cluster prove to each other; required with --peers or --upstream."),
     SettingSpec("issue-key", "Print the stream key of this producer id (6 hex digits), derived from PUBLISH_SECRET, and exit."),
     SettingSpec(
         "status-password", env: "STATUS_PASSWORD",
@@ -101,8 +105,15 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
     c.limits.retransmitBufferBytes = try settings.int("retransmit-buffer-kb", in: 16...1_048_576)! * 1024
     let peers = (settings.string("peers") ?? "").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
     if let bad = PeerResolver.validate(peers) { throw SettingsError(setting: "BROKER_PEERS (--peers)", message: bad) }
+    let upstream = (settings.string("upstream") ?? "").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+    if let bad = PeerResolver.validate(upstream) { throw SettingsError(setting: "BROKER_UPSTREAM (--upstream)", message: bad) }
+    if !upstream.isEmpty && !peers.isEmpty {
+        throw SettingsError(
+            setting: "BROKER_UPSTREAM (--upstream)",
+            message: "is set with BROKER_PEERS: a broker is a member of the mesh (BROKER_PEERS) or an edge below it (BROKER_UPSTREAM), not both")
+    }
     let secret = settings.string("cluster-secret") ?? ""
-    if !peers.isEmpty || !secret.isEmpty {
+    if !peers.isEmpty || !upstream.isEmpty || !secret.isEmpty {
         guard !secret.isEmpty else {
             throw SettingsError(
                 setting: "CLUSTER_SECRET (--cluster-secret)", message: "is not set: brokers given peers must prove to each other that they hold it")
@@ -113,6 +124,7 @@ let config = exitOnSettingsError("broker") { () throws(SettingsError) -> BrokerC
         }
         c.cluster = ClusterConfig(secret: Array(secret.utf8))
         c.peers = peers
+        c.upstream = upstream
     }
     c.limits.sourceHandshakesPerSecond = try settings.int("source-handshakes", in: 1...1_000_000)!
     c.limits.sourceHandshakeBurst = 2 * c.limits.sourceHandshakesPerSecond

@@ -11,12 +11,24 @@ extension BrokerCore {
     /// The addresses BROKER_PEERS resolves to now (see `PeerMesh.setPeers`).
     public mutating func setPeers(_ addresses: [PeerAddress], now: Int64) { mesh?.setPeers(addresses, now: now) }
 
+    /// BROKER_UPSTREAM resolved, in order of preference: this broker is an edge (see `PeerMesh+Tree.swift`).
+    public mutating func setUpstreams(_ addresses: [PeerAddress], now: Int64) {
+        mesh?.setUpstreams(addresses, now: now)
+        applyMeshActions(now: now)
+    }
+
+    /// The upstream this edge links to now (nil: not an edge).
+    public var upstream: PeerAddress? { mesh?.upstream }
+
     /// The link token this broker gives the broker `holder` at `address` (0 for a broker alone).
     public func linkToken(for address: PeerAddress, holder: UInt64) -> UInt64 { mesh?.linkToken(for: address, holder: holder) ?? 0 }
 
-    /// The one-hop rule, the only place it is decided: a stream of another broker goes to our clients only, never
-    /// to a peer broker, so a stream crosses at most one link and cannot loop.
-    static func mayForward(_ st: BrokerStream, to role: PeerRole) -> Bool { !(st.remote && role == .broker) }
+    /// Whether a stream may go to a session: always to clients; to a peer broker as the mesh's rule says
+    /// (`PeerMesh.mayForward`: one hop in the mesh, and in a tree never back the way it came), the only place it is
+    /// decided.
+    func mayForward(_ st: BrokerStream, to a: PeerAddress, role: PeerRole) -> Bool {
+        role != .broker || (mesh?.mayForward(st, to: a) ?? !st.remote)
+    }
 
     /// A peer message whose tag checks.
     mutating func handlePeer(_ m: Message, from: PeerAddress, now: Int64) {
@@ -43,7 +55,7 @@ extension BrokerCore {
             if wasUp { events.push(.peerDown(a)) }
             for id in streamTable.remote(ownedBy: a) { setOffline(id, now: now) }
             if table[a]?.role == .broker { endSession(a, now: now) }
-        case .announced(let entries, let from, let tag): applyAnnouncement(entries, from: from, tag: tag, now: now)
+        case .announced(let entries, let from): applyAnnouncement(entries, from: from, now: now)
         case .interest(let wanted, let from): applyInterest(wanted, from: from)
         case .blocks(let entries, let from): takeBlocks(entries, from: from, now: now)
         case .refused(let reason, let count): counters.refused[reason] += count
@@ -86,20 +98,25 @@ extension BrokerCore {
         table[from] = s
     }
 
-    /// A peer's announcement: the streams its producers have online now.
-    private mutating func applyAnnouncement(_ entries: [PeerAnnounceEntry], from: PeerAddress, tag: UInt32, now: Int64) {
+    /// A peer's announcement: the streams its producers have online now (or, over a tree link, every stream the
+    /// link carries). Our own streams coming back would be a loop: dropped.
+    private mutating func applyAnnouncement(_ entries: [PeerAnnounceEntry], from: PeerAddress, now: Int64) {
         var announced = Set<StreamID>()
         for e in entries {
+            guard e.origin != originTag else {
+                refuse(.loop)
+                continue
+            }
             announced.insert(e.stream)
             // Another owner's stream changes hands only for a better claim; the same peer's entry always updates it
             // (a new nonce after its producer reconnected, a new rate).
-            if let s = streamTable[e.stream], s.online, s.owner != from, !s.loses(to: e.claim, tag: tag) { continue }
+            if let s = streamTable[e.stream], s.online, s.owner != from, !s.loses(to: e.claim, tag: e.origin) { continue }
             if let s = streamTable[e.stream], s.online, !s.remote, let owner = s.owner {
                 // Our producer of this id has moved to the peer (a newer claim): its session here ends.
                 events.push(.producerMoved(e.stream.producer, from: owner, to: from))
                 endSession(owner, now: now)
             }
-            registerRemote(e, from: from, tag: tag, now: now)
+            registerRemote(e, from: from, now: now)
         }
         for id in streamTable.remote(ownedBy: from) where !announced.contains(id) {
             setOffline(id, now: now)
@@ -107,9 +124,9 @@ extension BrokerCore {
         interestChanged()
     }
 
-    private mutating func registerRemote(_ e: PeerAnnounceEntry, from: PeerAddress, tag: UInt32, now: Int64) {
+    private mutating func registerRemote(_ e: PeerAnnounceEntry, from: PeerAddress, now: Int64) {
         let key = StreamKeys.mediaKey(streamKey: StreamKeys.streamKey(secret: publishSecret, producer: e.stream.producer), nonce: e.nonce)
-        guard let changed = streamTable.registerRemote(e, owner: from, origin: tag, mediaKey: key, limits: limits) else {
+        guard let changed = streamTable.registerRemote(e, owner: from, origin: e.origin, mediaKey: key, limits: limits) else {
             events.push(.streamRefused(e.stream, maxStreams: limits.maxStreams))
             return
         }
@@ -134,7 +151,7 @@ extension BrokerCore {
         s.selectors = wanted
         table[from] = s
         for id in added {
-            guard let st = streamTable[id], st.online, Self.mayForward(st, to: .broker) else { continue }
+            guard let st = streamTable[id], st.online, mayForward(st, to: from, role: .broker) else { continue }
             streamTable.subscribe(Subscriber(slot: slot, address: from), to: [id])
             sendJoinFrame(id, to: Subscriber(slot: slot, address: from))
         }

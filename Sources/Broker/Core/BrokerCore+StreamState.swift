@@ -23,7 +23,7 @@ extension BrokerCore {
         guard let st = streamTable[id] else { return }
         var list = FanoutList()
         let subs = subscriptions.clients(covering: id).compactMap { a -> Subscriber? in
-            guard let s = table[a], Self.mayForward(st, to: s.role) else { return nil }
+            guard let s = table[a], mayForward(st, to: a, role: s.role) else { return nil }
             return s.slot.map { Subscriber(slot: $0, address: a) }
         }
         for s in subs.sorted(by: { $0.slot < $1.slot }) { list.insert(s) }

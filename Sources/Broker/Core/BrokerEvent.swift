@@ -17,6 +17,13 @@ public enum BrokerEvent: Equatable, Sendable {
     case peerDown(PeerAddress)
     /// BROKER_PEERS lists this broker itself at that address: the entry is ignored.
     case peerIsSelf(PeerAddress)
+    /// This edge now links to that upstream (BROKER_UPSTREAM): the first of the list, or the next after a loss.
+    case upstreamChosen(PeerAddress)
+    /// A link refused because it would close a loop: the upstream's path to the mesh (origin tags) passes through
+    /// this broker, or our upstream names us as its own.
+    case treeLoop(PeerAddress, path: [UInt32])
+    /// An upstream refused because an edge below it would be deeper than `PeerHello.maxPath` allows.
+    case treeTooDeep(PeerAddress, depth: Int)
     /// A client added a selector that matches a known stream.
     case subscribed(PeerAddress, StreamID)
     /// A client added a selector that matches no known stream: it waits for the producer to come online.

@@ -35,6 +35,14 @@ public enum RefusalReason: Int, CountedReason, CustomStringConvertible {
     case loop
     /// DATA whose origin tag is not its sender's.
     case badOrigin
+    /// A PEER_HELLO whose role contradicts the link (a mesh peer saying it is an edge, an upstream we did not choose).
+    case linkRole
+    /// A tree link that would close a loop: our upstream's path passes through us, or it names us as its upstream.
+    case treeLoop
+    /// An upstream whose path to the mesh is `PeerHello.maxPath` long already.
+    case treeTooDeep
+    /// A new edge while `ClusterConfig.maxEdges` are linked.
+    case edgeLimit
 
     public var label: String {
         switch self {
@@ -55,6 +63,10 @@ public enum RefusalReason: Int, CountedReason, CustomStringConvertible {
         case .peerBlocksCap: "peer_blocks_cap"
         case .loop: "loop"
         case .badOrigin: "bad_origin"
+        case .linkRole: "link_role"
+        case .treeLoop: "tree_loop"
+        case .treeTooDeep: "tree_too_deep"
+        case .edgeLimit: "edge_limit"
         }
     }
 

@@ -156,10 +156,10 @@ extension StreamTable {
 // MARK: What the cluster reads
 
 extension StreamTable {
-    /// The streams our own producers have online, as announced to peers.
-    func localAnnouncement() -> [PeerAnnounceEntry] {
-        byID.values.filter { $0.online && !$0.remote }.sorted { $0.id < $1.id }.map {
-            PeerAnnounceEntry(stream: $0.id, kind: $0.kind, rateMilli: $0.rateMilli, claim: $0.claim, nonce: $0.nonce)
+    /// The online streams that pass `include`, as announced to peers (with the origin their DATA is stamped with).
+    func announcement(_ include: (BrokerStream) -> Bool) -> [PeerAnnounceEntry] {
+        byID.values.filter { $0.online && include($0) }.sorted { $0.id < $1.id }.map {
+            PeerAnnounceEntry(stream: $0.id, kind: $0.kind, rateMilli: $0.rateMilli, claim: $0.claim, nonce: $0.nonce, origin: $0.origin)
         }
     }
 

@@ -162,6 +162,7 @@ public enum StatusReport {
         w.beginObject()
         w.string("peer", l.address.description)
         w.string("state", l.up ? "up" : (l.configured ? "connecting" : "down"))
+        w.string("kind", l.kind.label)
         w.bool("configured", l.configured)
         w.double("rtt_ms", l.rtt.hasSample ? Double(l.rtt.smoothed) / 1000 : 0)
         w.int64("up_since_ms", l.up ? ctx.unixMillis(l.since) ?? 0 : 0)

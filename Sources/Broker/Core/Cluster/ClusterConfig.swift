@@ -11,8 +11,10 @@ public struct ClusterConfig: Sendable {
     /// First resend of a snapshot the peer has not acknowledged (or twice the link's RTT, when longer), doubled
     /// on each further resend up to `peerHeartbeat`. A peer acknowledges an applied snapshot at once.
     public var snapshotRetry: Int64 = 20_000
-    /// Links a broker keeps at most (configured or not).
+    /// Mesh links a broker keeps at most (configured or not).
     public var maxPeers = 32
+    /// Edges (children) one broker serves at most; one more is refused (counted `edge_limit`).
+    public var maxEdges = 64
     /// Streams one peer may announce (beyond them its announcement is cut, counted).
     public var maxAnnouncedPerPeer = 1024
     /// Interest entries one peer may hold here.
@@ -20,6 +22,11 @@ public struct ClusterConfig: Sendable {
     /// Pages of one snapshot sent to one peer per heartbeat when resending (a restart does not flood).
     public var maxPagesPerTick = 8
 
+    /// Missed PEER_HELLOs after which an edge gives up its upstream and links to the next one (400 ms by default):
+    /// sooner than a mesh link goes down, because the edge's clients wait for it; a move costs them no frame.
+    public var upstreamMisses = 4
+
     public init(secret: [UInt8]) { self.secret = secret }
     public var linkTimeout: Int64 { peerHeartbeat * Int64(peerMisses) }
+    public var upstreamTimeout: Int64 { peerHeartbeat * Int64(upstreamMisses) }
 }

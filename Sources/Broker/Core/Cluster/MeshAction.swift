@@ -12,8 +12,8 @@ enum MeshAction: Sendable {
     case heard(PeerAddress, cameUp: Bool, brokerID: UInt64)
     /// The link went down (silence, BYE, or the peer restarted): its streams go offline, its session ends.
     case down(PeerAddress, wasUp: Bool)
-    /// A peer's whole announcement (every page of one version), with the peer's origin tag.
-    case announced([PeerAnnounceEntry], from: PeerAddress, tag: UInt32)
+    /// A peer's whole announcement (every page of one version).
+    case announced([PeerAnnounceEntry], from: PeerAddress)
     /// A peer's whole interest: the streams of ours it wants.
     case interest(Set<StreamID>, from: PeerAddress)
     /// A page of a linked peer's block decisions.

@@ -8,6 +8,10 @@ public struct PeerLink: Sendable {
     public internal(set) var configured: Bool
     /// The entry is this broker itself (its own PEER_HELLO came back): ignored.
     public internal(set) var isSelf = false
+    /// What the peer is to this broker: a mesh peer, our upstream (BROKER_UPSTREAM), or an edge of ours.
+    public internal(set) var kind: PeerLinkRole = .mesh
+    /// Our upstream's path to the mesh, from its PEER_HELLOs (its own tag first); empty on other links.
+    public internal(set) var path: [UInt32] = []
     public internal(set) var brokerID: UInt64?
     /// The ids of the peer's runs before this one (the newest `maxRetiredIDs`): a message of theirs is a replay.
     public internal(set) var retiredIDs: [UInt64] = []
@@ -59,9 +63,10 @@ public struct PeerLink: Sendable {
         public var snapshotsApplied = 0
     }
 
-    init(address: PeerAddress, configured: Bool) {
+    init(address: PeerAddress, configured: Bool, kind: PeerLinkRole = .mesh) {
         self.address = address
         self.configured = configured
+        self.kind = kind
     }
 
     /// Remembers a run of the peer that a newer one replaced.
@@ -72,4 +77,15 @@ public struct PeerLink: Sendable {
     }
 
     public var originTag: UInt32? { brokerID.map { ClusterKey.originTag(brokerID: $0) } }
+}
+
+extension PeerLinkRole {
+    /// How /metrics and the status page name what a peer is to this broker.
+    public var label: String {
+        switch self {
+        case .mesh: "mesh"
+        case .upstream: "upstream"
+        case .edge: "edge"
+        }
+    }
 }

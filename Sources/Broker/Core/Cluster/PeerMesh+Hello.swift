@@ -30,6 +30,7 @@ extension PeerMesh {
             actions.push(.cookie(from, Message.cookie(nonce: h.sendTime, token: expected).encode()))
             return
         }
+        guard admit(h, from: from, now: now) else { return }
         var link = links[from] ?? PeerLink(address: from, configured: false)
         guard links[from] != nil || links.count < config.maxPeers else { return refuse(.peerLimit) }
         if let old = link.brokerID, old != h.brokerID {
@@ -81,10 +82,11 @@ extension PeerMesh {
 
     mutating func sendHello(to a: PeerAddress, now: Int64) {
         guard var link = links[a] else { return }
+        let (role, path) = helloRole(for: link)
         let h = PeerHello(
             token: link.token, brokerID: brokerID, sendTime: UInt64(bitPattern: now), echoTime: link.echo, announceVersion: announceVersion,
             announceAck: link.theirAnnounce, interestVersion: link.interestVersion, interestAck: link.theirInterest,
-            echoDelay: link.echo == 0 ? 0 : UInt32(clamping: max(0, now - link.echoHeardAt)))
+            echoDelay: link.echo == 0 ? 0 : UInt32(clamping: max(0, now - link.echoHeardAt)), role: role, path: path)
         link.recentHellos.append(h.sendTime)
         if link.recentHellos.count > 32 { link.recentHellos.removeFirst() }
         link.counters.controlOut += 1
@@ -103,11 +105,12 @@ extension PeerMesh {
 
     /// A BYE whose cluster tag checks: a peer broker leaving takes its link down at once, if the BYE carries the
     /// token this run gave the peer's current run (a BYE of an earlier run of either, replayed, is refused).
-    mutating func peerBye(token: UInt64, from: PeerAddress, peerSession: Bool) {
+    mutating func peerBye(token: UInt64, from: PeerAddress, peerSession: Bool, now: Int64) {
         guard var link = links[from], link.up, let id = link.brokerID, peerSession, token == linkToken(for: from, holder: id)
         else { return refuse(.peerNotLinked) }
         linkDown(&link)
         links[from] = link
+        if link.kind == .upstream { upstreamLost(now: now) }
     }
 
     /// The BYE a leaving broker sends a peer: the link token that peer gave us, then the cluster tag.

@@ -51,7 +51,7 @@ extension PeerMesh {
         let unacked = link.announceAcked != version || (link.interestVersion != 0 && link.interestAcked != link.interestVersion)
         defer { scheduleSnapshotRetry(a, now: now, pending: unacked, retry: retry) }
         if force || link.announceAcked != version {
-            sendPages(streams.localAnnouncement(), perPage: WireConstants.maxAnnounceEntries, to: a, cursor: \.announceCursor) { page, pages, part in
+            sendPages(announcement(for: a, streams), perPage: WireConstants.maxAnnounceEntries, to: a, cursor: \.announceCursor) { page, pages, part in
                 .peerAnnounce(PeerAnnounce(token: token, brokerID: id, version: version, page: page, pages: pages, entries: part))
             }
         }
@@ -105,12 +105,23 @@ extension PeerMesh {
         links[a]?[keyPath: cursor] = next
     }
 
+    /// What we announce: our producers' streams in a mesh alone; every stream a link may carry once we are part of
+    /// a tree. A change to it is a new version for every link.
+    func announcement(_ streams: StreamTable) -> [PeerAnnounceEntry] {
+        isTree ? streams.announcement { _ in true } : streams.announcement { !$0.remote }
+    }
+
+    /// What one link gets of it (`mayForward`).
+    func announcement(for a: PeerAddress, _ streams: StreamTable) -> [PeerAnnounceEntry] {
+        streams.announcement { mayForward($0, to: a) }
+    }
+
     /// Sends what changed since the last turn: a new announcement version to every peer, and each peer's interest
     /// (the streams it owns that have clients here), at once; batched per turn.
     mutating func flush(streams: StreamTable, now: Int64) {
         if announceDirty {
             announceDirty = false
-            let current = streams.localAnnouncement()
+            let current = announcement(streams)
             if current != lastAnnouncement {
                 lastAnnouncement = current
                 announceVersion &+= 1

@@ -28,6 +28,11 @@ struct PeerMesh: Sendable {
     /// Set when the broker leaves: it no longer greets its peers (its PEER_HELLOs would bring back up the links its
     /// BYE took down, and the peers would go on sending it their streams).
     var leaving = false
+    /// BROKER_UPSTREAM in order, the one we link to now (nil: not an edge) and since when we try it.
+    var upstreams: [PeerAddress] = []
+    var upstream: PeerAddress?
+    var upstreamIndex = 0
+    var upstreamSince: Int64 = 0
     /// Block decisions made here not yet repeated to the peers enough times.
     var blockSends = BlockSends()
     var actions = OutputQueue<MeshAction>()
@@ -65,13 +70,13 @@ struct PeerMesh: Sendable {
     mutating func handle(_ m: Message, from: PeerAddress, peerSession: Bool, streams: StreamTable, blocks: BlockList, now: Int64) {
         switch m {
         case .peerHello(let h): peerHello(h, from: from, now: now)
-        case .bye(let token, _): peerBye(token: token, from: from, peerSession: peerSession)
+        case .bye(let token, _): peerBye(token: token, from: from, peerSession: peerSession, now: now)
         case .peerAnnounce(let p):
             guard let entries = takePage(p, from: from, peerSession: peerSession, applied: \.theirAnnounce, pending: \.announcePending, pages: \.announcePages)
             else { return }
             let cap = config.maxAnnouncedPerPeer
             if entries.count > cap { actions.push(.refused(.peerAnnounceCap, count: entries.count - cap)) }
-            if let tag = links[from]?.originTag { actions.push(.announced(Array(entries.prefix(cap)), from: from, tag: tag)) }
+            actions.push(.announced(Array(entries.prefix(cap)), from: from))
             sendHello(to: from, now: now)  // acknowledges at once: a lost page is resent within the snapshot retry
         case .peerInterest(let p):
             guard let entries = takePage(p, from: from, peerSession: peerSession, applied: \.theirInterest, pending: \.interestPending, pages: \.interestPages)
@@ -101,6 +106,8 @@ struct PeerMesh: Sendable {
 
     /// A link just heard from gets our snapshots and block list at once, and the peer learns our versions.
     mutating func greet(_ a: PeerAddress, streams: StreamTable, blocks: BlockList, now: Int64) {
+        // A tree link changes what our announcement holds (every stream, not only our producers').
+        if links[a]?.kind != .mesh { announceDirty = true }
         sendSnapshots(to: a, streams: streams, now: now, force: true)
         sendBlockList(to: a, blocks: blocks)
         interestDirty = true
@@ -112,11 +119,13 @@ struct PeerMesh: Sendable {
     mutating func tick(streams: StreamTable, blocks: BlockList, now: Int64) {
         nextTick = leaving ? .max : now + config.peerHeartbeat
         guard !leaving else { return }
+        var lostUpstream = false
         for a in Array(links.keys) {
             var link = links[a]!
             if link.isSelf { continue }
-            if link.up && now - link.lastHeard > config.linkTimeout {
+            if link.up && now - link.lastHeard > (link.kind == .upstream ? config.upstreamTimeout : config.linkTimeout) {
                 linkDown(&link)
+                lostUpstream = lostUpstream || link.kind == .upstream
                 if !link.configured {
                     links[a] = nil
                     continue
@@ -126,6 +135,7 @@ struct PeerMesh: Sendable {
             sendHello(to: a, now: now)
             if link.up { sendSnapshots(to: a, streams: streams, now: now, force: false) }
         }
+        if lostUpstream { upstreamLost(now: now) } else { checkUpstream(now: now) }
         blockListTick(blocks: blocks)
     }
 
