@@ -1,4 +1,4 @@
-/// One sample datagram and what tshark must show for it (the checker, scripts/dissector-check.py, compares).
+/// One sample datagram and what tshark must show for it (the checker, scripts/dissector_check.py, compares).
 struct Sample: Encodable {
     /// Where it goes: the main port (registered for the dissector) or the heuristic port (only the heuristic may claim it).
     enum Port: String, Encodable { case main, heur }

@@ -1,5 +1,5 @@
 // wire-samples: sample datagrams of every message, made by Wire's encoders, for the Wireshark dissector test
-// (scripts/test-dissector; scripts/dissector-check.py compares tshark's decoding with the expectations).
+// (scripts/test-dissector; scripts/dissector_check.py compares tshark's decoding with the expectations).
 let usage = """
     wire-samples list                                  name, port and hex of every sample
     wire-samples expectations                          JSON: every sample and what tshark must show for it

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks tshark's decoding of the dissector samples against their expectations (scripts/test-dissector runs it).
 
-    dissector-check.py --expectations F --port P [--heur-port H] --pdml F --fields F
+    dissector_check.py --expectations F --port P [--heur-port H] --pdml F --fields F
 
 The samples and what tshark must show for each come from the Swift codec (`wire-samples expectations`, a JSON
 list); this file only compares them with tshark's PDML and -T fields output. Prints one line per failure and
