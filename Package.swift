@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The targets state the architecture (docs/ARCHITECTURE.md), so the compiler enforces it:
-// - pure libraries (Wire, Config, HTTP, Impairment and the three role cores) take `now` as a parameter and
+// - pure libraries (Crypto, Wire, Config, HTTP, Impairment and the three role cores) take `now` as a parameter and
 //   depend on nothing that touches the operating system;
 // - Platform is the only module that imports Glibc or the C shim;
 // - each executable is a thin app that wires its role's core to Platform.
@@ -22,16 +22,18 @@ let package = Package(
         .target(name: "CWire"),
 
         // Pure.
-        .target(name: "Wire"),
+        // SHA-256, HMAC-SHA-256, SipHash-2-4 and SHA-1, below everything that signs, seals or hashes.
+        .target(name: "Crypto"),
+        .target(name: "Wire", dependencies: ["Crypto"]),
         .target(name: "Config", dependencies: ["Wire"]),
         .target(name: "HTTP"),
         // Media framing: MP3 frame headers and streams, JPEG streams (bytes in, whole frames out).
         .target(name: "Media"),
-        .target(name: "WebSocket", dependencies: ["HTTP"]),
+        .target(name: "WebSocket", dependencies: ["HTTP", "Crypto"]),
         // The viewer's live HTTP outputs: multipart MJPEG, Icecast metadata, MP3 bodies, the readers' outboxes.
         .target(name: "StreamHTTP", dependencies: ["HTTP", "Media", "Wire"]),
         .target(name: "Impairment", dependencies: ["Wire"]),
-        .target(name: "BrokerCore", dependencies: ["Wire"], path: "Sources/Broker/Core"),
+        .target(name: "BrokerCore", dependencies: ["Wire", "Crypto"], path: "Sources/Broker/Core"),
         .target(name: "ProducerCore", dependencies: ["Wire", "Config", "Media", "HTTP"], path: "Sources/Producer/Core"),
         .target(name: "ClientCore", dependencies: ["Wire"], path: "Sources/Client/Core"),
         // The prompt on a terminal: line editing, the live status region, the words for events, number formatting.
@@ -76,7 +78,8 @@ let package = Package(
 
         // A seeded PRNG for the parsers' fuzz tests.
         .target(name: "TestRandom", path: "Tests/TestRandom"),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "SimulationSupport"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestRandom"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Crypto", "SimulationSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestRandom"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestRandom"]),

@@ -10,21 +10,10 @@ import Wire
 /// each session starts on a random one and fails over as the interactive client does; SIGUSR1 prints one `report`
 /// line (JSON) with every session's failover figures since the last one.
 final class MultiSessionRunner {
-    struct Session {
-        var socket: UDPSocket
-        var core: ClientSession
-        var joinedAt: Int64
-        var firstFrame: [StreamID: Int64] = [:]
-        /// The core's deadline as of its last input (recomputing a thousand of them per wake-up cost more than the work).
-        var deadline: Int64 = 0
-        /// The broker the socket is connected to, for ICMP port unreachable (several brokers only).
-        var connection: BrokerConnection
-        var failover = SessionFailoverFigures()
-    }
     let config: LoadConfig
     let log: Logger
     let signals: SignalWatcher
-    var sessions: [Session] = []
+    var sessions: [LoadSession] = []
     var figures: [StreamID: StreamFigures] = [:]
     var joins: [Double] = []
 
@@ -45,27 +34,14 @@ final class MultiSessionRunner {
             core.connect(now: now)
             let subs = config.spread && !config.subscribe.isEmpty ? [config.subscribe[i % config.subscribe.count]] : config.subscribe
             for s in subs { core.subscribe(s, now: now) }
-            sessions.append(Session(socket: socket, core: core, joinedAt: now, connection: BrokerConnection(socket: socket, broker: core.broker)))
-            flush(sessions.count - 1)
+            let session = LoadSession(socket: socket, core: core, joinedAt: now, fallback: config.broker)
+            sessions.append(session)
+            session.transmit()
         }
     }
 
     /// The broker session `i` uses now.
-    func broker(_ i: Int) -> PeerAddress { sessions[i].core.broker ?? config.broker }
-
-    /// Sends what session `i`'s core has queued, to its current broker.
-    func flush(_ i: Int) {
-        let b = broker(i)
-        sessions[i].connection.follow(sessions[i].socket, to: b)
-        while let d = sessions[i].core.pollTransmit() { sessions[i].socket.send(d, to: b) }
-    }
-
-    /// Tells the core when the socket reported the broker unreachable (ICMP port unreachable).
-    func noteRefusals(_ i: Int, now: Int64) {
-        guard sessions[i].connection.refused(sessions[i].socket) else { return }
-        sessions[i].core.unreachable(now: now)
-        flush(i)
-    }
+    func broker(_ i: Int) -> PeerAddress { sessions[i].broker }
 
     func run() -> Int32 {
         let fdIndex = Dictionary(uniqueKeysWithValues: sessions.enumerated().map { ($0.element.socket.fd, $0.offset) })
@@ -94,31 +70,17 @@ final class MultiSessionRunner {
                     continue
                 }
                 guard let i = fdIndex[fd] else { continue }
-                receive(i, now: t)
+                serve(i, readable: true, now: t)
             }
             let t2 = Clock.now()
-            for i in sessions.indices where sessions[i].deadline <= t2 {
-                // What queued while the process was stalled (a loaded host) is heard before a silence is judged.
-                receive(i, now: t2)
-                sessions[i].core.handleTimeout(now: t2)
-                flush(i)
-                collect(i)
-                sessions[i].deadline = sessions[i].core.pollTimeout()
-            }
+            // A due session's socket is read before its timers run (`EventLoop.serve`).
+            for i in sessions.indices where sessions[i].deadline <= t2 { serve(i, readable: false, now: t2) }
         }
     }
 
-    /// Hands what session `i`'s socket holds to its core.
-    private func receive(_ i: Int, now: Int64) {
-        let broker = broker(i)
-        let socket = sessions[i].socket
-        // A short batch means the socket was empty: no need for a call that finds nothing.
-        while socket.receiveBatch({ bytes, from in
-            guard from == broker else { return }
-            self.sessions[i].core.handle(bytes, from: from, now: now)
-        }) == socket.receiveBatchLimit {}
-        noteRefusals(i, now: now)
-        flush(i)
+    /// One `EventLoop` turn of session `i`: its socket read, its due timers run, its events counted.
+    private func serve(_ i: Int, readable: Bool, now: Int64) {
+        EventLoop.serve(sessions[i], readable: readable, now: now)
         collect(i)
         sessions[i].deadline = sessions[i].core.pollTimeout()
     }

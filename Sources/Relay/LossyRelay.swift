@@ -5,6 +5,10 @@ import Wire
 /// A UDP relay for tests and benchmarks that drops, duplicates and reorders datagrams (tc netem is not available
 /// here), by the same `Impairment` rules as the in-memory test network. Every downstream peer gets its own
 /// upstream socket, so the broker sees one address per peer.
+///
+/// Its loop is its own, not `EventLoop`'s: the relay has no protocol core (no handshake, no timers of a session,
+/// nothing it must hear before judging a silence). It forwards bytes between a front socket, one upstream socket
+/// per peer created on demand, and a queue of held-back copies; a core wrapped around that would be a stand-in.
 final class LossyRelay {
     struct Config {
         var listen: PeerAddress

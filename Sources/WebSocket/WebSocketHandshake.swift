@@ -1,3 +1,4 @@
+import Crypto
 import HTTP
 
 /// The server side of the opening handshake (RFC 6455 §4.2): checks an upgrade request and builds the 101 that

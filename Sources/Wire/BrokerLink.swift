@@ -17,11 +17,6 @@ public enum LinkEvent: Equatable, Sendable {
 /// The peer side of session setup and liveness, shared by producer and client: HELLO/COOKIE/WELCOME,
 /// heartbeats, RTT, lease, reconnect with backoff. Pure: fed with messages and `now`, returns datagrams.
 public struct BrokerLink: Sendable {
-    public enum State: Equatable, Sendable {
-        case connecting
-        case connected
-    }
-
     public let role: PeerRole
     public let producer: ProducerID?
     public var streams: [StreamDescriptor]
@@ -30,7 +25,9 @@ public struct BrokerLink: Sendable {
     /// The key this session's DATA is authenticated with (producers only; nil while not connected).
     public private(set) var mediaKey: DataMAC?
     public let timers: Timers
-    public private(set) var state: State = .connecting
+    /// Where the link stands (`BrokerLink+State.swift`): connecting, connected, suspecting, moving or stopped; it
+    /// changes only by the transitions of `BrokerLink+Transitions.swift`.
+    public private(set) var state: State = .connecting(Attempt(nextHello: 0, fresh: true))
     public private(set) var token: UInt64 = 0
     public private(set) var epoch: UInt64?
     public private(set) var rtt: RTTEstimator
@@ -47,24 +44,12 @@ public struct BrokerLink: Sendable {
     private var welcomeCounter: UInt32 = 0
     /// Control messages from the broker's address dropped: no valid tag under the session's key, or a counter taken.
     public private(set) var unauthenticated = 0
-    private var nextHello: Int64 = 0
-    private var lastHelloAt: Int64 = .min
+    /// When the last HELLO went out (nil: none yet).
+    private var lastHelloAt: Int64?
     private var backoff: Int64
-    private var lastHeard: Int64 = 0
-    private var nextHeartbeat: Int64 = .max
-    /// When to repeat a heartbeat that is still unanswered (`.max`: none outstanding), and the delay after that.
-    private var heartbeatRetryAt: Int64 = .max
-    private var heartbeatRetryDelay: Int64 = 0
     private var heartbeatInterval: Int64
     private var leaseMisses: Int
-    /// Set when the broker told us it does not know our session, so the next WELCOME is announced as fresh.
-    private var sessionLost = true
     public private(set) var heartbeatsSent = 0
-    /// While a suspicion is being confirmed (`suspect`): when to probe again, and when to give the broker up.
-    private var probeAt: Int64 = .max
-    private var suspectDeadline: Int64 = .max
-    /// The first `probe` into the current silence (`.max`: none); unanswered if nothing was heard since.
-    private var firstProbeAt: Int64 = .max
     /// Suspicions confirmed (the broker gave up as lost) and cleared (it answered).
     public private(set) var suspicionsConfirmed = 0
     public private(set) var suspicionsCleared = 0
@@ -92,16 +77,17 @@ public struct BrokerLink: Sendable {
         leaseMisses = timers.leaseMisses
     }
 
-    public var isConnected: Bool { state == .connected }
-
+    /// The attempt's HELLO (only while connecting or moving: every transition to them comes first).
     private mutating func hello(now: Int64) -> [UInt8] {
+        guard var attempt else { preconditionFailure("a HELLO outside an attempt") }
         if nonce == 0 {
             nonce = rng.next() | 1
             challenge = 0  // a challenge is for one attempt's nonce
             attemptSeal = nil
         }
         lastHelloAt = now
-        nextHello = now + backoff
+        attempt.nextHello = now + backoff
+        state = isMoving ? .moving(attempt) : .connecting(attempt)
         backoff = min(backoff * 2, timers.maxRequestBackoff)
         let h = Hello(token: token, nonce: nonce, role: role, producer: producer, streams: streams, challenge: challenge)
         if challenge != 0 && attemptSeal == nil {
@@ -111,93 +97,124 @@ public struct BrokerLink: Sendable {
         return Message.hello(role == .producer ? h.signed(streamKey: streamKey) : h).encode()
     }
 
-    /// Starts (or restarts) connecting.
+    /// Starts (or restarts) connecting. A session that is up is kept by the broker (the WELCOME is not fresh).
     public mutating func connect(now: Int64) -> [UInt8] {
-        state = .connecting
+        let fresh =
+            switch state {
+            case .connecting(let a), .moving(let a): a.fresh
+            case .connected, .suspecting: false
+            case .stopped: true
+            }
+        return restart(now: now, fresh: fresh, suspicion: suspicion, on: .connect)
+    }
+
+    /// Every new attempt at a session but a BYE's goes through here: a new nonce, the backoff from the start, a
+    /// HELLO now. The attempt is a move's when `input` is one or a move is under way.
+    private mutating func restart(now: Int64, fresh: Bool, suspicion: Suspicion?, on input: Input) -> [UInt8] {
         nonce = 0
         backoff = timers.requestRetry
-        lastHeard = now
+        let attempt = Attempt(nextHello: now, fresh: fresh, suspicion: suspicion)
+        enter(input == .move || isMoving ? .moving(attempt) : .connecting(attempt), on: input)
         return hello(now: now)
+    }
+
+    /// The only way the link changes phase: by a transition the table lists (`BrokerLink+Transitions.swift`).
+    private mutating func enter(_ new: State, on input: Input) {
+        assert(Self.next(state.phase, on: input) == new.phase, "\(state.phase) does not take \(input) to \(new.phase)")
+        state = new
+    }
+
+    /// The broker is given up (its lease ran out, or a suspicion was confirmed): a fresh attempt at once.
+    private mutating func lose(now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        ([restart(now: now, fresh: true, suspicion: nil, on: .lost)], .lost)
     }
 
     /// Handles a session message. Returns datagrams to send and an event, if any. Other messages are not its concern.
     public mutating func handle(_ m: Message, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         switch m {
-        case .cookie(let n, let t, let c):
-            if state == .connected {
-                // The broker no longer knows us (it restarted, or our lease expired there): its COOKIE echoes the
-                // token of our request. Any other COOKIE is a spoof (someone sent a HELLO in our name) and is
-                // ignored, so it cannot end a working session.
-                guard n == token else {
-                    spoofedCookies += 1
-                    return ([], nil)
-                }
-                token = t
-                sessionLost = true
-                state = .connecting
-                nonce = 0
-                backoff = timers.requestRetry
-                return ([hello(now: now)], nil)
-            }
-            guard n == nonce else {
-                spoofedCookies += 1
-                return ([], nil)
-            }
+        case .cookie(let n, let t, let c): return cookie(nonce: n, token: t, challenge: c, now: now)
+        case .welcome(let w): return welcome(w, now: now)
+        case .heartbeatAck(let echo, let e): return heartbeatAck(echo: echo, epoch: e, now: now)
+        case .error(let e) where e.requestID == 0:
+            guard attempt != nil else { return ([], nil) }
+            return ([], .refused(e.code, reason: e.reason))
+        case .bye(let t, let reason): return bye(token: t, reason: reason, now: now)
+        default:
+            updateLiveness { $0.lastHeard = now }
+            return ([], nil)
+        }
+    }
+
+    private mutating func cookie(nonce n: UInt64, token t: UInt64, challenge c: UInt64?, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        switch state {
+        case .connected, .suspecting:
+            // The broker no longer knows us (it restarted, or our lease expired there): its COOKIE echoes the
+            // token of our request. Any other COOKIE is a spoof (someone sent a HELLO in our name) and is
+            // ignored, so it cannot end a working session.
+            guard n == token else { break }
+            token = t
+            return ([restart(now: now, fresh: true, suspicion: suspicion, on: .forgotten)], nil)
+        case .connecting, .moving:
+            guard n == nonce else { break }
             token = t
             if let c { challenge = c }
             attemptSeal = nil  // derived again from the new token and challenge with the next HELLO
-            nextHello = now  // answer at once with the cookie
             // The broker answers: if this HELLO is lost too, repeat it soon rather than after the backoff that its
             // silence had built up (at 10% loss that cost 800 ms, and a failover client left a live broker).
             backoff = timers.requestRetry
             return ([hello(now: now)], nil)
-        case .welcome(let w):
-            guard state == .connecting, w.nonce == nonce else { return ([], nil) }
-            let fresh = sessionLost || epoch != w.epoch
-            if role == .producer { mediaKey = StreamKeys.mediaKey(streamKey: streamKey, nonce: nonce) }
-            seal = attemptSeal
-            window = ReplayWindow()
-            _ = window.accept(welcomeCounter)
-            epoch = w.epoch
-            state = .connected
-            sessionLost = false
-            nonce = 0
-            heartbeatInterval = min(Int64(w.heartbeatMillis) * 1000, heartbeatCap ?? .max)
-            leaseMisses = Int(w.leaseMisses)
-            lastHeard = now
-            nextHeartbeat = now + heartbeatInterval
-            heartbeatRetryAt = .max
-            backoff = timers.requestRetry
-            return ([], .connected(epoch: w.epoch, fresh: fresh))
-        case .heartbeatAck(let echo, let e):
-            guard state == .connected else { return ([], nil) }
-            if e != epoch {
-                sessionLost = true
-                return ([connect(now: now)], nil)
-            }
-            lastHeard = now
-            heartbeatRetryAt = .max
-            clearSuspicion()
-            let sample = now - Int64(bitPattern: echo)
-            if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
-            return ([], nil)
-        case .error(let e) where e.requestID == 0:
-            guard state == .connecting else { return ([], nil) }
-            return ([], .refused(e.code, reason: e.reason))
-        case .bye(let t, let reason):
-            // A disconnect stops the link for good, so it must carry our token: an off-path spoofer cannot stop us.
-            guard state == .connected, reason != .disconnected || t == token else { return ([], nil) }
-            sessionLost = true
-            state = .connecting
-            nonce = 0
-            backoff = timers.requestRetry
-            // An operator's disconnect must stick: no HELLO until the owner calls `connect` again.
-            nextHello = reason == .disconnected ? .max : now + timers.requestRetry
-            return ([], reason == .disconnected ? .disconnected : .brokerLeaving)
-        default:
-            if state == .connected { lastHeard = now }
-            return ([], nil)
+        case .stopped:
+            break  // no HELLO of ours is out
         }
+        spoofedCookies += 1
+        return ([], nil)
+    }
+
+    private mutating func welcome(_ w: Welcome, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        guard let attempt, w.nonce == nonce else { return ([], nil) }
+        let fresh = attempt.fresh || epoch != w.epoch
+        if role == .producer { mediaKey = StreamKeys.mediaKey(streamKey: streamKey, nonce: nonce) }
+        seal = attemptSeal
+        window = ReplayWindow()
+        _ = window.accept(welcomeCounter)
+        epoch = w.epoch
+        nonce = 0
+        heartbeatInterval = min(Int64(w.heartbeatMillis) * 1000, heartbeatCap ?? .max)
+        leaseMisses = Int(w.leaseMisses)
+        let liveness = Liveness(
+            lastHeard: now, nextHeartbeat: now + heartbeatInterval, heartbeatRetryAt: nil, heartbeatRetryDelay: timers.requestRetry,
+            firstProbeAt: nil)
+        enter(.connected(liveness), on: .welcome)
+        if let s = attempt.suspicion { enter(.suspecting(liveness, s), on: .suspect) }
+        backoff = timers.requestRetry
+        return ([], .connected(epoch: w.epoch, fresh: fresh))
+    }
+
+    private mutating func heartbeatAck(echo: UInt64, epoch e: UInt64, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        guard isConnected else { return ([], nil) }
+        guard e == epoch else { return ([restart(now: now, fresh: true, suspicion: suspicion, on: .forgotten)], nil) }
+        updateLiveness {
+            $0.lastHeard = now
+            $0.heartbeatRetryAt = nil
+        }
+        clearSuspicion()
+        let sample = now - Int64(bitPattern: echo)
+        if sample >= 0 && sample < 10_000_000 { rtt.add(sample: sample) }
+        return ([], nil)
+    }
+
+    private mutating func bye(token t: UInt64, reason: ByeReason, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        // A disconnect stops the link for good, so it must carry our token: an off-path spoofer cannot stop us.
+        guard isConnected, reason != .disconnected || t == token else { return ([], nil) }
+        nonce = 0
+        backoff = timers.requestRetry
+        if reason == .disconnected {
+            // An operator's disconnect must stick: no HELLO until the owner calls `connect` again.
+            enter(.stopped, on: .disconnect)
+            return ([], .disconnected)
+        }
+        enter(.connecting(Attempt(nextHello: now + timers.requestRetry, fresh: true, suspicion: suspicion)), on: .leave)
+        return ([], .brokerLeaving)
     }
 
     /// Checks a datagram from the broker's address before it is decoded: a control message of a sealed type must carry
@@ -208,12 +225,11 @@ public struct BrokerLink: Sendable {
         guard let type = try? Message.peekType(bytes), ControlSeal.isSealed(type) else { return bytes }
         if let (body, counter) = expectedSeal(for: type)?.open(bytes) {
             switch state {
-            case .connected where window.accept(counter): return body
-            case .connecting where type == .welcome:
-                welcomeCounter = counter
+            case .connected, .suspecting: if window.accept(counter) { return body }
+            // The last attempt's keys (a stopped link's too): its WELCOME, or an ERROR refusing it.
+            case .connecting, .moving, .stopped:
+                if type == .welcome { welcomeCounter = counter }
                 return body
-            case .connecting: return body  // an ERROR refusing this attempt
-            default: break
             }
         }
         unauthenticated += 1
@@ -223,18 +239,17 @@ public struct BrokerLink: Sendable {
     /// The key a control message of `type` from the broker must be sealed with now (nil: none is taken).
     public func expectedSeal(for type: MessageType) -> ControlSeal? {
         switch state {
-        case .connected: seal
-        case .connecting: type == .welcome ? attemptSeal : type == .error ? refusalSeal : nil
+        case .connected, .suspecting: seal
+        case .connecting, .moving, .stopped: type == .welcome ? attemptSeal : type == .error ? refusalSeal : nil
         }
     }
 
     /// The highest counter of a control message taken in this session.
-    public var lastControlCounter: UInt32 { state == .connected ? window.highest : 0 }
+    public var lastControlCounter: UInt32 { isConnected ? window.highest : 0 }
 
     /// Notes that something arrived from the broker (any datagram proves it is alive).
     public mutating func heard(now: Int64) {
-        guard state == .connected else { return }
-        lastHeard = now
+        updateLiveness { $0.lastHeard = now }
         clearSuspicion()
     }
 
@@ -243,10 +258,10 @@ public struct BrokerLink: Sendable {
     /// Probes into the same silence that went unanswered count: the window runs from the first of them, but the
     /// suspicion itself still gets `minConfirm` of quick probes, so at least six round trips must fail in all.
     public mutating func suspect(now: Int64) -> [[UInt8]] {
-        guard state == .connected, suspectDeadline == .max else { return [] }
-        let since = firstProbeAt != .max && lastHeard < firstProbeAt ? firstProbeAt : now
-        suspectDeadline = max(since + suspectWindow, now + timers.minConfirm + loadAllowance)
-        probeAt = now + timers.suspectRepeat
+        guard case .connected(let l) = state else { return [] }
+        let since = l.firstProbeAt.map { l.lastHeard < $0 ? $0 : now } ?? now
+        let deadline = max(since + suspectWindow, now + timers.minConfirm + loadAllowance)
+        enter(.suspecting(l, Suspicion(probeAt: now + timers.suspectRepeat, deadline: deadline)), on: .suspect)
         return [heartbeat(now: now)]
     }
 
@@ -261,36 +276,53 @@ public struct BrokerLink: Sendable {
     /// with ICMP port unreachable, which the owner's connected socket reports at once. A live broker's answer only
     /// refreshes the RTT.
     public mutating func probe(now: Int64) -> [UInt8]? {
-        guard state == .connected, suspectDeadline == .max else { return nil }
-        if firstProbeAt == .max || lastHeard >= firstProbeAt { firstProbeAt = now }
+        guard case .connected(var l) = state else { return nil }
+        // A new silence starts with this probe unless an earlier one into it is still unanswered.
+        if l.firstProbeAt.map({ l.lastHeard >= $0 }) ?? true { l.firstProbeAt = now }
+        state = .connected(l)
         return heartbeat(now: now)
     }
-
-    public var isSuspecting: Bool { suspectDeadline != .max }
 
     /// The owner's process was stalled for `stall` (`StallWatch`): it could neither hear the broker nor probe it, so
     /// that time is not the broker's silence. The liveness clocks move on by it, and a suspicion under way needs
     /// fresh probes: one goes now, and at least `minConfirm` of them must go unanswered before the broker is lost.
     public mutating func forgive(_ stall: Int64, now: Int64) {
-        guard state == .connected, stall > 0 else { return }
-        lastHeard = min(now, lastHeard + stall)
-        if firstProbeAt != .max { firstProbeAt = min(now, firstProbeAt + stall) }
-        guard suspectDeadline != .max else { return }
-        suspectDeadline = max(suspectDeadline + stall, now + timers.minConfirm)
-        probeAt = now
+        guard stall > 0 else { return }
+        updateLiveness {
+            $0.lastHeard = min(now, $0.lastHeard + stall)
+            $0.firstProbeAt = $0.firstProbeAt.map { min(now, $0 + stall) }
+        }
+        guard case .suspecting(let l, var s) = state else { return }
+        s.deadline = max(s.deadline + stall, now + timers.minConfirm)
+        s.probeAt = now
+        state = .suspecting(l, s)
     }
 
-    /// When the broker was last heard from (while connected).
-    public var lastHeardAt: Int64 { lastHeard }
+    /// When the broker was last heard from (nil: no session).
+    public var lastHeardAt: Int64? { liveness?.lastHeard }
 
     /// The heartbeat period the broker asked for (its WELCOME), or the default before one.
     public var heartbeatPeriod: Int64 { heartbeatInterval }
 
+    /// Changes the session's liveness clocks in place, whether suspecting or not (nothing without a session).
+    private mutating func updateLiveness(_ change: (inout Liveness) -> Void) {
+        switch state {
+        case .connected(var l):
+            change(&l)
+            state = .connected(l)
+        case .suspecting(var l, let s):
+            change(&l)
+            state = .suspecting(l, s)
+        case .connecting, .moving, .stopped:
+            break
+        }
+    }
+
+    /// The broker answered while suspected: back to connected.
     private mutating func clearSuspicion() {
-        guard suspectDeadline != .max else { return }
+        guard case .suspecting(let l, _) = state else { return }
         suspicionsCleared += 1
-        suspectDeadline = .max
-        probeAt = .max
+        enter(.connected(l), on: .heard)
     }
 
     /// Leaves this broker for another of the cluster (failover): a new session, announced as fresh, with the token
@@ -299,18 +331,8 @@ public struct BrokerLink: Sendable {
     /// so a list of dead brokers is not hammered.
     /// `hurry`: start over with the backoff as well (the broker told us to go).
     public mutating func move(now: Int64, hurry: Bool = false) -> [UInt8]? {
-        let wasConnected = state == .connected || hurry
-        state = .connecting
-        sessionLost = true
-        suspectDeadline = .max
-        probeAt = .max
-        heartbeatRetryAt = .max
-        lastHeard = now
-        if wasConnected {
-            nonce = 0
-            backoff = timers.requestRetry
-            return hello(now: now)
-        }
+        if isConnected || hurry { return restart(now: now, fresh: true, suspicion: nil, on: .move) }
+        enter(.moving(Attempt(nextHello: attempt?.nextHello ?? .max, fresh: true, suspicion: nil)), on: .move)
         // A HELLO that just went out (the one `poll` sends with `.lost`) goes to the new broker: the owner sends
         // after moving. Two HELLOs with two nonces would open the session twice.
         return lastHelloAt == now ? nil : hello(now: now)
@@ -318,47 +340,48 @@ public struct BrokerLink: Sendable {
 
     public mutating func poll(now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
         switch state {
-        case .connecting:
-            guard now >= nextHello else { return ([], nil) }
+        case .connecting(let a), .moving(let a):
+            guard now >= a.nextHello else { return ([], nil) }
             return ([hello(now: now)], nil)
-        case .connected:
-            if now >= suspectDeadline {
+        case .stopped:
+            return ([], nil)
+        case .suspecting(let l, var s):
+            if now >= s.deadline {
                 suspicionsConfirmed += 1
-                suspectDeadline = .max
-                probeAt = .max
-                state = .connecting
-                sessionLost = true
-                nonce = 0
-                backoff = timers.requestRetry
-                return ([hello(now: now)], .lost)
+                return lose(now: now)
             }
-            if now >= probeAt {
-                probeAt = now + timers.suspectRepeat
-                return ([heartbeat(now: now)], nil)
-            }
-            if now - lastHeard > heartbeatInterval * Int64(leaseMisses) {
-                state = .connecting
-                sessionLost = true
-                nonce = 0
-                backoff = timers.requestRetry
-                return ([hello(now: now)], .lost)
-            }
-            if now >= nextHeartbeat {
-                nextHeartbeat = now + heartbeatInterval
-                heartbeatRetryDelay = timers.requestRetry
-            } else if now >= heartbeatRetryAt {
-                heartbeatRetryDelay *= 2
-            } else {
-                return ([], nil)
-            }
-            // An unanswered heartbeat is repeated after requestRetry, doubling, while that stays before the next
-            // regular one: a broker restart (answered with COOKIE) or a lost heartbeat then costs tens of
-            // milliseconds instead of a whole heartbeat interval.
-            let retry = now + heartbeatRetryDelay
-            heartbeatRetryAt = retry < nextHeartbeat ? retry : .max
+            guard now >= s.probeAt else { return keepAlive(l, now: now) }
+            s.probeAt = now + timers.suspectRepeat
+            state = .suspecting(l, s)
             return ([heartbeat(now: now)], nil)
+        case .connected(let l):
+            return keepAlive(l, now: now)
         }
     }
+
+    /// The lease and the heartbeats of a session that is up.
+    private mutating func keepAlive(_ liveness: Liveness, now: Int64) -> (send: [[UInt8]], event: LinkEvent?) {
+        var l = liveness
+        if now - l.lastHeard > leaseDuration { return lose(now: now) }
+        if now >= l.nextHeartbeat {
+            l.nextHeartbeat = now + heartbeatInterval
+            l.heartbeatRetryDelay = timers.requestRetry
+        } else if let retryAt = l.heartbeatRetryAt, now >= retryAt {
+            l.heartbeatRetryDelay *= 2
+        } else {
+            return ([], nil)
+        }
+        // An unanswered heartbeat is repeated after requestRetry, doubling, while that stays before the next
+        // regular one: a broker restart (answered with COOKIE) or a lost heartbeat then costs tens of
+        // milliseconds instead of a whole heartbeat interval.
+        let retry = now + l.heartbeatRetryDelay
+        l.heartbeatRetryAt = retry < l.nextHeartbeat ? retry : nil
+        updateLiveness { $0 = l }
+        return ([heartbeat(now: now)], nil)
+    }
+
+    /// How long the broker may stay silent before it is lost.
+    private var leaseDuration: Int64 { heartbeatInterval * Int64(leaseMisses) }
 
     private mutating func heartbeat(now: Int64) -> [UInt8] {
         heartbeatsSent += 1
@@ -368,9 +391,15 @@ public struct BrokerLink: Sendable {
 
     public var deadline: Int64 {
         switch state {
-        case .connecting: nextHello
-        case .connected: min(nextHeartbeat, heartbeatRetryAt, probeAt, suspectDeadline, lastHeard + heartbeatInterval * Int64(leaseMisses) + 1)
+        case .connecting(let a), .moving(let a): a.nextHello
+        case .stopped: .max
+        case .connected(let l): sessionDeadline(l)
+        case .suspecting(let l, let s): min(sessionDeadline(l), s.probeAt, s.deadline)
         }
+    }
+
+    private func sessionDeadline(_ l: Liveness) -> Int64 {
+        min(l.nextHeartbeat, l.heartbeatRetryAt ?? .max, l.lastHeard + leaseDuration + 1)
     }
 
     /// The datagram that tells the broker we are leaving.

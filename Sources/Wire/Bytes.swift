@@ -43,43 +43,43 @@ public struct ByteReader {
 
     public var remaining: Int { bytes.endIndex - index }
 
-    private mutating func need(_ n: Int, _ field: StaticString) throws(WireError) {
-        if remaining < n { throw .truncated(field: "\(field)") }
+    private mutating func need(_ n: Int, _ field: WireField) throws(WireError) {
+        if remaining < n { throw .truncated(field: field) }
     }
-    public mutating func u8(_ field: StaticString) throws(WireError) -> UInt8 {
+    public mutating func u8(_ field: WireField) throws(WireError) -> UInt8 {
         try need(1, field)
         defer { index += 1 }
         return bytes[index]
     }
-    public mutating func u16(_ field: StaticString) throws(WireError) -> UInt16 {
+    public mutating func u16(_ field: WireField) throws(WireError) -> UInt16 {
         try need(2, field)
         defer { index += 2 }
         return UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
     }
-    public mutating func u24(_ field: StaticString) throws(WireError) -> UInt32 {
+    public mutating func u24(_ field: WireField) throws(WireError) -> UInt32 {
         try need(3, field)
         defer { index += 3 }
         return UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
     }
-    public mutating func u32(_ field: StaticString) throws(WireError) -> UInt32 {
+    public mutating func u32(_ field: WireField) throws(WireError) -> UInt32 {
         try need(4, field)
         var v: UInt32 = 0
         for i in 0..<4 { v = v << 8 | UInt32(bytes[index + i]) }
         index += 4
         return v
     }
-    public mutating func u64(_ field: StaticString) throws(WireError) -> UInt64 {
+    public mutating func u64(_ field: WireField) throws(WireError) -> UInt64 {
         try need(8, field)
         var v: UInt64 = 0
         for i in 0..<8 { v = v << 8 | UInt64(bytes[index + i]) }
         index += 8
         return v
     }
-    public mutating func skip(_ n: Int, _ field: StaticString) throws(WireError) {
+    public mutating func skip(_ n: Int, _ field: WireField) throws(WireError) {
         try need(n, field)
         index += n
     }
-    public mutating func take(_ n: Int, _ field: StaticString) throws(WireError) -> ArraySlice<UInt8> {
+    public mutating func take(_ n: Int, _ field: WireField) throws(WireError) -> ArraySlice<UInt8> {
         try need(n, field)
         defer { index += n }
         return bytes[index..<index + n]

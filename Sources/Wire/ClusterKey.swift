@@ -1,3 +1,5 @@
+import Crypto
+
 /// What the brokers of one cluster derive from CLUSTER_SECRET: the key that tags every peer message (PEER_HELLO,
 /// PEER_ANNOUNCE, PEER_INTEREST), and the address-cookie key, so a cookie made by one broker is valid at every
 /// broker of the cluster. A process without the secret can neither join the mesh nor forge a peer message.
@@ -20,7 +22,7 @@ public struct ClusterKey: Sendable {
     /// Writes the tag (SipHash-2-4 of everything before it) into the last 8 bytes, big-endian.
     public func seal(_ bytes: inout [UInt8]) {
         let n = bytes.count - WireConstants.peerTagSize
-        let t = tagKey.hash(Array(bytes[0..<n]))
+        let t = bytes.withUnsafeBytes { tagKey.hash(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         for i in 0..<8 { bytes[n + i] = UInt8(truncatingIfNeeded: t >> (56 - 8 * UInt64(i))) }
     }
 
@@ -29,7 +31,7 @@ public struct ClusterKey: Sendable {
         let n = bytes.count - WireConstants.peerTagSize
         var got: UInt64 = 0
         for i in 0..<8 { got = got << 8 | UInt64(bytes[n + i]) }
-        let want = tagKey.hash(Array(bytes[0..<n]))
+        let want = bytes.withUnsafeBytes { tagKey.hash(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         return (got ^ want) == 0
     }
 

@@ -1,3 +1,5 @@
+import Crypto
+
 /// What authenticates every control message a broker sends a client or producer (WELCOME, HEARTBEAT_ACK, ACK, ERROR,
 /// STREAM_STATUS, LIST_REPLY, BYE; docs/PROTOCOL.md §4 "Control authentication"): a 12-byte trailer, a counter and a
 /// SipHash-2-4 tag under a key per session that both sides derive from what the handshake exchanged: the session
@@ -56,7 +58,7 @@ public struct ControlSeal: Sendable, Equatable {
         return (bytes[..<(tagAt - 4)], counter)
     }
 
-    private func tag(_ covered: ArraySlice<UInt8>) -> UInt64 { SipHash24(k0: key.k0, k1: key.k1).hash(Array(covered)) }
+    private func tag(_ covered: ArraySlice<UInt8>) -> UInt64 { covered.withUnsafeBytes { key.sip.hash($0) } }
 }
 
 /// The counters of sealed messages already taken (the highest, and a bitmap of the 64 below it): a message whose

@@ -102,11 +102,11 @@ extension Message {
     /// Reads the common 4-byte header and returns the message type, or a typed error.
     public static func peekType(_ bytes: ArraySlice<UInt8>) throws(WireError) -> MessageType {
         var r = ByteReader(bytes)
-        let magic = try r.u16("magic")
+        let magic = try r.u16(.magic)
         guard magic == WireConstants.magic else { throw .badMagic(magic) }
-        let version = try r.u8("version")
+        let version = try r.u8(.version)
         guard version == WireConstants.version else { throw .unsupportedVersion(version) }
-        let t = try r.u8("type")
+        let t = try r.u8(.type)
         guard let type = MessageType(rawValue: t) else { throw .unknownType(t) }
         return type
     }
@@ -116,36 +116,36 @@ extension Message {
     /// Decodes one datagram. Never traps and never allocates more than the datagram's own size.
     public static func decode(_ bytes: ArraySlice<UInt8>) throws(WireError) -> Message {
         guard bytes.count <= WireConstants.maxDatagram else {
-            throw .limitExceeded(limit: "maxDatagram", value: bytes.count)
+            throw .limitExceeded(limit: .maxDatagram, value: bytes.count)
         }
         let type = try peekType(bytes)
         var r = ByteReader(bytes)
-        try r.skip(4, "header")
+        try r.skip(4, .header)
         switch type {
         case .hello:
-            guard bytes.count >= WireConstants.helloMinSize else { throw .badLength(type: "HELLO", length: bytes.count) }
-            let token = try r.u64("token")
-            let nonce = try r.u64("nonce")
-            let roleByte = try r.u8("role")
-            guard let role = PeerRole(rawValue: roleByte), role != .broker else { throw .badField(field: "role", value: UInt64(roleByte)) }
-            let count = Int(try r.u8("stream_count"))
-            guard count <= WireConstants.maxStreamsPerProducer else { throw .limitExceeded(limit: "maxStreamsPerProducer", value: count) }
-            let pid = try r.u24("producer_id")
-            try r.skip(1, "reserved")
-            let challenge = try r.u64("challenge")
+            guard bytes.count >= WireConstants.helloMinSize else { throw .badLength(type: .hello, length: bytes.count) }
+            let token = try r.u64(.token)
+            let nonce = try r.u64(.nonce)
+            let roleByte = try r.u8(.role)
+            guard let role = PeerRole(rawValue: roleByte), role != .broker else { throw .badField(field: .role, value: UInt64(roleByte)) }
+            let count = Int(try r.u8(.streamCount))
+            guard count <= WireConstants.maxStreamsPerProducer else { throw .limitExceeded(limit: .maxStreamsPerProducer, value: count) }
+            let pid = try r.u24(.producerID)
+            try r.skip(1, .reserved)
+            let challenge = try r.u64(.challenge)
             var streams: [StreamDescriptor] = []
             for _ in 0..<count {
-                let index = try r.u8("stream_index")
-                let kindByte = try r.u8("kind")
-                try r.skip(2, "reserved")
-                let rate = try r.u32("rate")
-                guard index != 0 else { throw .badField(field: "stream_index", value: 0) }
-                guard let kind = StreamKind(rawValue: kindByte) else { throw .badField(field: "kind", value: UInt64(kindByte)) }
+                let index = try r.u8(.streamIndex)
+                let kindByte = try r.u8(.kind)
+                try r.skip(2, .reserved)
+                let rate = try r.u32(.rate)
+                guard index != 0 else { throw .badField(field: .streamIndex, value: 0) }
+                guard let kind = StreamKind(rawValue: kindByte) else { throw .badField(field: .kind, value: UInt64(kindByte)) }
                 streams.append(StreamDescriptor(index: index, kind: kind, rateMilli: rate))
             }
             if role == .producer {
-                guard pid != 0 else { throw .badField(field: "producer_id", value: 0) }
-                let proof = Array(try r.take(StreamKeys.proofBytes, "proof"))
+                guard pid != 0 else { throw .badField(field: .producerID, value: 0) }
+                let proof = Array(try r.take(StreamKeys.proofBytes, .proof))
                 return .hello(
                     Hello(
                         token: token, nonce: nonce, role: role, producer: ProducerID(rawValue: pid), streams: streams, proof: proof,
@@ -155,123 +155,123 @@ extension Message {
         case .cookie:
             // 20 bytes; 28 with the challenge, answering a HELLO.
             guard bytes.count == 20 || bytes.count == WireConstants.cookieWithChallengeSize else {
-                throw .badLength(type: "COOKIE", length: bytes.count)
+                throw .badLength(type: .cookie, length: bytes.count)
             }
-            let nonce = try r.u64("nonce")
-            let token = try r.u64("token")
+            let nonce = try r.u64(.nonce)
+            let token = try r.u64(.token)
             guard bytes.count == WireConstants.cookieWithChallengeSize else { return .cookie(nonce: nonce, token: token) }
-            return .cookie(nonce: nonce, token: token, challenge: try r.u64("challenge"))
+            return .cookie(nonce: nonce, token: token, challenge: try r.u64(.challenge))
         case .welcome:
-            try exact(bytes, 28, "WELCOME")
-            let nonce = try r.u64("nonce")
-            let epoch = try r.u64("epoch")
-            let hb = try r.u32("heartbeat_ms")
-            let misses = try r.u8("lease_misses")
-            guard hb > 0 else { throw .badField(field: "heartbeat_ms", value: 0) }
-            guard misses > 0 else { throw .badField(field: "lease_misses", value: 0) }
+            try exact(bytes, 28, .welcome)
+            let nonce = try r.u64(.nonce)
+            let epoch = try r.u64(.epoch)
+            let hb = try r.u32(.heartbeatMs)
+            let misses = try r.u8(.leaseMisses)
+            guard hb > 0 else { throw .badField(field: .heartbeatMs, value: 0) }
+            guard misses > 0 else { throw .badField(field: .leaseMisses, value: 0) }
             return .welcome(Welcome(nonce: nonce, epoch: epoch, heartbeatMillis: hb, leaseMisses: misses))
         case .heartbeat:
             // 24 bytes, or 32 with a receiver report; nothing else.
             guard bytes.count == ReceiverReport.heartbeatSize || bytes.count == ReceiverReport.heartbeatWithReportSize else {
-                throw .badLength(type: "HEARTBEAT", length: bytes.count)
+                throw .badLength(type: .heartbeat, length: bytes.count)
             }
-            let token = try r.u64("token")
-            let sendTime = try r.u64("send_time")
-            let rtt = try r.u32("rtt")
+            let token = try r.u64(.token)
+            let sendTime = try r.u64(.sendTime)
+            let rtt = try r.u32(.rtt)
             guard bytes.count == ReceiverReport.heartbeatWithReportSize else { return .heartbeat(token: token, sendTime: sendTime, rttMicros: rtt) }
-            let report = ReceiverReport(received: try r.u32("received"), lost: try r.u32("lost"))
+            let report = ReceiverReport(received: try r.u32(.received), lost: try r.u32(.lost))
             return .heartbeat(token: token, sendTime: sendTime, rttMicros: rtt, report: report)
         case .heartbeatAck:
-            try exact(bytes, 20, "HEARTBEAT_ACK")
-            return .heartbeatAck(echoTime: try r.u64("echo_time"), epoch: try r.u64("epoch"))
+            try exact(bytes, 20, .heartbeatAck)
+            return .heartbeatAck(echoTime: try r.u64(.echoTime), epoch: try r.u64(.epoch))
         case .subscribe, .unsubscribe:
-            try exact(bytes, 24, type.description)
-            let token = try r.u64("token")
-            let rid = try r.u32("request_id")
-            let sel = StreamID(rawValue: try r.u32("selector"))
-            let flags = try r.u8("flags")
+            try exact(bytes, 24, type)
+            let token = try r.u64(.token)
+            let rid = try r.u32(.requestID)
+            let sel = StreamID(rawValue: try r.u32(.selector))
+            let flags = try r.u8(.flags)
             let req = SubscriptionRequest(token: token, requestID: rid, selector: sel, flags: flags)
             return type == .subscribe ? .subscribe(req) : .unsubscribe(req)
         case .ack:
-            try exact(bytes, 16, "ACK")
-            let rid = try r.u32("request_id")
-            let sel = StreamID(rawValue: try r.u32("selector"))
-            let s = try r.u8("status")
-            guard let status = AckStatus(rawValue: s) else { throw .badField(field: "status", value: UInt64(s)) }
+            try exact(bytes, 16, .ack)
+            let rid = try r.u32(.requestID)
+            let sel = StreamID(rawValue: try r.u32(.selector))
+            let s = try r.u8(.status)
+            guard let status = AckStatus(rawValue: s) else { throw .badField(field: .status, value: UInt64(s)) }
             return .ack(Ack(requestID: rid, selector: sel, status: status))
         case .error:
-            let rid = try r.u32("request_id")
-            let c = try r.u8("code")
-            guard let code = ErrorCode(rawValue: c) else { throw .badField(field: "code", value: UInt64(c)) }
-            let len = Int(try r.u8("reason_length"))
-            guard len <= WireConstants.maxReasonBytes else { throw .limitExceeded(limit: "maxReasonBytes", value: len) }
-            let text = try r.take(len, "reason")
-            guard r.remaining == 0 else { throw .badLength(type: "ERROR", length: bytes.count) }
+            let rid = try r.u32(.requestID)
+            let c = try r.u8(.code)
+            guard let code = ErrorCode(rawValue: c) else { throw .badField(field: .code, value: UInt64(c)) }
+            let len = Int(try r.u8(.reasonLength))
+            guard len <= WireConstants.maxReasonBytes else { throw .limitExceeded(limit: .maxReasonBytes, value: len) }
+            let text = try r.take(len, .reason)
+            guard r.remaining == 0 else { throw .badLength(type: .error, length: bytes.count) }
             return .error(ErrorReply(requestID: rid, code: code, reason: String(decoding: text, as: UTF8.self)))
         case .data:
             let h = try DataHeader.parse(bytes)
             return .data(h, payload: bytes[(bytes.startIndex + WireConstants.dataHeaderSize)...])
         case .nack:
-            let token = try r.u64("token")
-            let stream = StreamID(rawValue: try r.u32("stream_id"))
-            let rtt = try r.u32("rtt")
-            let count = Int(try r.u8("range_count"))
-            try r.skip(3, "reserved")
-            guard count >= 1, count <= WireConstants.maxNackRanges else { throw .limitExceeded(limit: "maxNackRanges", value: count) }
-            guard r.remaining == count * 6 else { throw .badLength(type: "NACK", length: bytes.count) }
+            let token = try r.u64(.token)
+            let stream = StreamID(rawValue: try r.u32(.streamID))
+            let rtt = try r.u32(.rtt)
+            let count = Int(try r.u8(.rangeCount))
+            try r.skip(3, .reserved)
+            guard count >= 1, count <= WireConstants.maxNackRanges else { throw .limitExceeded(limit: .maxNackRanges, value: count) }
+            guard r.remaining == count * 6 else { throw .badLength(type: .nack, length: bytes.count) }
             var ranges: [NackRange] = []
             ranges.reserveCapacity(count)
             for _ in 0..<count {
-                let start = try r.u32("start")
-                let n = try r.u16("count")
-                guard n >= 1 else { throw .badField(field: "count", value: 0) }
+                let start = try r.u32(.start)
+                let n = try r.u16(.count)
+                guard n >= 1 else { throw .badField(field: .count, value: 0) }
                 ranges.append(NackRange(start: start, count: n))
             }
             return .nack(Nack(token: token, stream: stream, rttMicros: rtt, ranges: ranges))
         case .streamStatus:
-            try exact(bytes, 16, "STREAM_STATUS")
-            let stream = StreamID(rawValue: try r.u32("stream_id"))
-            let s = try r.u8("state")
-            guard let state = StreamState(rawValue: s) else { throw .badField(field: "state", value: UInt64(s)) }
-            try r.skip(3, "reserved")
-            return .streamStatus(StreamStatus(stream: stream, state: state, rateMilli: try r.u32("rate")))
+            try exact(bytes, 16, .streamStatus)
+            let stream = StreamID(rawValue: try r.u32(.streamID))
+            let s = try r.u8(.state)
+            guard let state = StreamState(rawValue: s) else { throw .badField(field: .state, value: UInt64(s)) }
+            try r.skip(3, .reserved)
+            return .streamStatus(StreamStatus(stream: stream, state: state, rateMilli: try r.u32(.rate)))
         case .listRequest:
-            try exact(bytes, 16, "LIST_REQUEST")
-            return .listRequest(token: try r.u64("token"), requestID: try r.u32("request_id"))
+            try exact(bytes, 16, .listRequest)
+            return .listRequest(token: try r.u64(.token), requestID: try r.u32(.requestID))
         case .listReply:
-            let rid = try r.u32("request_id")
-            let total = try r.u16("total")
-            let first = try r.u16("first")
-            let count = Int(try r.u8("entry_count"))
-            try r.skip(3, "reserved")
-            guard count <= WireConstants.maxListEntriesPerDatagram else { throw .limitExceeded(limit: "maxListEntries", value: count) }
-            guard r.remaining == count * WireConstants.listEntrySize else { throw .badLength(type: "LIST_REPLY", length: bytes.count) }
-            guard Int(first) + count <= Int(total) else { throw .badField(field: "first", value: UInt64(first)) }
+            let rid = try r.u32(.requestID)
+            let total = try r.u16(.total)
+            let first = try r.u16(.first)
+            let count = Int(try r.u8(.entryCount))
+            try r.skip(3, .reserved)
+            guard count <= WireConstants.maxListEntriesPerDatagram else { throw .limitExceeded(limit: .maxListEntries, value: count) }
+            guard r.remaining == count * WireConstants.listEntrySize else { throw .badLength(type: .listReply, length: bytes.count) }
+            guard Int(first) + count <= Int(total) else { throw .badField(field: .first, value: UInt64(first)) }
             var entries: [ListEntry] = []
             entries.reserveCapacity(count)
             for _ in 0..<count {
-                let stream = StreamID(rawValue: try r.u32("stream_id"))
-                let s = try r.u8("state")
-                guard let state = StreamState(rawValue: s) else { throw .badField(field: "state", value: UInt64(s)) }
-                let origin = try r.u24("origin")
-                let rate = try r.u32("rate")
-                let subs = try r.u32("subscribers")
+                let stream = StreamID(rawValue: try r.u32(.streamID))
+                let s = try r.u8(.state)
+                guard let state = StreamState(rawValue: s) else { throw .badField(field: .state, value: UInt64(s)) }
+                let origin = try r.u24(.origin)
+                let rate = try r.u32(.rate)
+                let subs = try r.u32(.subscribers)
                 entries.append(ListEntry(stream: stream, state: state, rateMilli: rate, subscribers: subs, origin: origin))
             }
             return .listReply(ListReply(requestID: rid, total: total, first: first, entries: entries))
         case .bye:
             // 16 bytes; 24 between brokers, whose last 8 are the cluster tag (checked by the broker, §12).
-            guard bytes.count == 16 || bytes.count == WireConstants.peerByeSize else { throw .badLength(type: "BYE", length: bytes.count) }
-            let token = try r.u64("token")
-            let b = try r.u8("reason")
-            guard let reason = ByeReason(rawValue: b) else { throw .badField(field: "reason", value: UInt64(b)) }
+            guard bytes.count == 16 || bytes.count == WireConstants.peerByeSize else { throw .badLength(type: .bye, length: bytes.count) }
+            let token = try r.u64(.token)
+            let b = try r.u8(.reason)
+            guard let reason = ByeReason(rawValue: b) else { throw .badField(field: .reason, value: UInt64(b)) }
             return .bye(token: token, reason: reason)
         case .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
             return try decodePeer(type, bytes, &r)
         }
     }
 
-    private static func exact(_ bytes: ArraySlice<UInt8>, _ n: Int, _ name: String) throws(WireError) {
+    private static func exact(_ bytes: ArraySlice<UInt8>, _ n: Int, _ name: MessageType) throws(WireError) {
         guard bytes.count == n else { throw .badLength(type: name, length: bytes.count) }
     }
 }
@@ -330,8 +330,8 @@ extension DataHeader {
     /// Parses and validates a whole DATA datagram (header and payload length) without copying the payload.
     /// This is the broker's hot path: it forwards the bytes it validated here unchanged.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws(WireError) -> DataHeader {
-        guard bytes.count >= WireConstants.dataHeaderSize else { throw .truncated(field: "data_header") }
-        guard bytes.count <= WireConstants.maxDatagram else { throw .limitExceeded(limit: "maxDatagram", value: bytes.count) }
+        guard bytes.count >= WireConstants.dataHeaderSize else { throw .truncated(field: .dataHeader) }
+        guard bytes.count <= WireConstants.maxDatagram else { throw .limitExceeded(limit: .maxDatagram, value: bytes.count) }
         let h: DataHeader = bytes.withUnsafeBytes { raw in
             func u32(_ o: Int) -> UInt32 { UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
             func u16(_ o: Int) -> UInt16 { UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
@@ -347,14 +347,14 @@ extension DataHeader {
         }
         guard bytes[b + 2] == WireConstants.version else { throw .unsupportedVersion(bytes[b + 2]) }
         guard bytes[b + 3] == MessageType.data.rawValue else { throw .unknownType(bytes[b + 3]) }
-        guard h.stream.index != 0, h.stream.rawValue >> 8 != 0 else { throw .badField(field: "stream_id", value: UInt64(h.stream.rawValue)) }
-        guard h.frameLength >= 1 else { throw .badField(field: "frame_length", value: 0) }
-        guard h.frameLength <= UInt32(WireConstants.maxFrameBytes) else { throw .limitExceeded(limit: "maxFrameBytes", value: Int(h.frameLength)) }
+        guard h.stream.index != 0, h.stream.rawValue >> 8 != 0 else { throw .badField(field: .streamID, value: UInt64(h.stream.rawValue)) }
+        guard h.frameLength >= 1 else { throw .badField(field: .frameLength, value: 0) }
+        guard h.frameLength <= UInt32(WireConstants.maxFrameBytes) else { throw .limitExceeded(limit: .maxFrameBytes, value: Int(h.frameLength)) }
         let chunks = (Int(h.frameLength) + WireConstants.chunkPayload - 1) / WireConstants.chunkPayload
-        guard Int(h.chunkCount) == chunks else { throw .badField(field: "chunk_count", value: UInt64(h.chunkCount)) }
-        guard h.chunkIndex < h.chunkCount else { throw .badField(field: "chunk_index", value: UInt64(h.chunkIndex)) }
+        guard Int(h.chunkCount) == chunks else { throw .badField(field: .chunkCount, value: UInt64(h.chunkCount)) }
+        guard h.chunkIndex < h.chunkCount else { throw .badField(field: .chunkIndex, value: UInt64(h.chunkIndex)) }
         guard bytes.count - WireConstants.dataHeaderSize == h.expectedPayload else {
-            throw .badLength(type: "DATA", length: bytes.count)
+            throw .badLength(type: .data, length: bytes.count)
         }
         return h
     }

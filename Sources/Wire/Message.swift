@@ -176,7 +176,7 @@ public struct ErrorReply: Equatable, Sendable {
     }
 }
 
-/// The fixed 44-byte header of a DATA datagram (its MAC, offset 36, is written and checked by `DataMAC`).
+/// The fixed 44-byte header of a DATA datagram (its MAC, at `macOffset`, is written and checked by `DataMAC`).
 public struct DataHeader: Equatable, Sendable {
     public var stream: StreamID
     public var sequence: UInt32

@@ -51,9 +51,7 @@ public struct RetransmitBuffer: Sendable {
         guard now - e.lastSent >= minInterval else { return nil }
         e.lastSent = now
         slots[i] = e
-        var d = e.datagram
-        d[32] |= DataHeader.retransmitFlag
-        return d
+        return DataHeader.markedResent(e.datagram)
     }
 
     public mutating func removeAll() {

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Stream keys, as RTMP ingest has them: each producer id has a 16-byte key derived from the cluster's publish
 /// secret, so an operator hands each producer only its own key (`broker --issue-key 1AAA99`) and every broker
 /// that holds the secret can check it. The key itself never travels: a producer proves it in its HELLO, and both

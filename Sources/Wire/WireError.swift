@@ -1,12 +1,13 @@
 /// Why a datagram from a peer was refused. Decoding never traps: every peer mistake is one of these.
 public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
-    case truncated(field: String)
+    /// The datagram ended inside `field`.
+    case truncated(field: WireField)
     case badMagic(UInt16)
     case unsupportedVersion(UInt8)
     case unknownType(UInt8)
-    case badLength(type: String, length: Int)
-    case badField(field: String, value: UInt64)
-    case limitExceeded(limit: String, value: Int)
+    case badLength(type: MessageType, length: Int)
+    case badField(field: WireField, value: UInt64)
+    case limitExceeded(limit: WireLimit, value: Int)
 
     public var description: String {
         switch self {
@@ -20,16 +21,16 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// A short stable name, used as a metrics label.
-    public var reason: String {
+    /// What kind of failure this is; its label is stable (a metrics label).
+    public var reason: MalformedReason {
         switch self {
-        case .truncated: "truncated"
-        case .badMagic: "bad_magic"
-        case .unsupportedVersion: "bad_version"
-        case .unknownType: "unknown_type"
-        case .badLength: "bad_length"
-        case .badField: "bad_field"
-        case .limitExceeded: "limit"
+        case .truncated: .truncated
+        case .badMagic: .badMagic
+        case .unsupportedVersion: .badVersion
+        case .unknownType: .unknownType
+        case .badLength: .badLength
+        case .badField: .badField
+        case .limitExceeded: .limit
         }
     }
 }

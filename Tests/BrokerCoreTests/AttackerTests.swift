@@ -83,7 +83,7 @@ final class AttackerTests: XCTestCase {
         // Replayed from the observer's own address: not the owner.
         for d in captured { out += h.receive(d, from: observer) }
         XCTAssertTrue(out.media(to: client).isEmpty)
-        XCTAssertEqual(h.broker.counters.refused["not_owner"], 3)
+        XCTAssertEqual(h.broker.counters.refused[.notOwner], 3)
     }
 
     func testACapturedProducerHelloIsWorthNothingFromAnotherAddress() {

@@ -106,7 +106,7 @@ final class BrokerCoreTests: XCTestCase {
         for d in frame(1, firstSequence: 0) { out += h.receive(d, from: producer) }
         XCTAssertEqual(out.media(to: client).count, 3)
         XCTAssertFalse(out.destinations.contains(victim))
-        XCTAssertGreaterThan(h.broker.counters.refused["no_session", default: 0], 0)
+        XCTAssertGreaterThan(h.broker.counters.refused[.noSession], 0)
     }
 
     // MARK: Subscriptions
@@ -309,7 +309,7 @@ final class BrokerCoreTests: XCTestCase {
         var out: [BrokerOutput] = []
         for d in frame(1, firstSequence: 100) { out += h.receive(d, from: producer) }
         XCTAssertTrue(out.isEmpty)
-        XCTAssertEqual(h.broker.counters.refused["not_owner"], 3)
+        XCTAssertEqual(h.broker.counters.refused[.notOwner], 3)
 
         // It comes back: subscribers hear so, and media flows to them again (the subscription survived).
         let hello = h.receive(
@@ -417,15 +417,15 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertTrue(h.receive(d[0], from: producer).isEmpty, "a duplicate")
         XCTAssertEqual(h.broker.counters.duplicatesIn, 1)
         XCTAssertTrue(h.receive(d[1], from: address(4444)).isEmpty, "not from the stream's owner")
-        XCTAssertEqual(h.broker.counters.refused["not_owner"], 1)
+        XCTAssertEqual(h.broker.counters.refused[.notOwner], 1)
         XCTAssertTrue(h.receive(frame(1, firstSequence: 0, stream: StreamID(producer: otherProducerID, index: 1))[0], from: producer).isEmpty)
-        XCTAssertEqual(h.broker.counters.refused["unknown_stream"], 1)
+        XCTAssertEqual(h.broker.counters.refused[.unknownStream], 1)
         var bad = d[1]
         bad[23] = 99  // chunk_count
         XCTAssertTrue(h.receive(bad, from: producer).isEmpty)
         XCTAssertTrue(h.receive(Array(d[1].prefix(50)), from: producer).isEmpty)
-        XCTAssertEqual(h.broker.counters.malformed["bad_field"], 1)
-        XCTAssertEqual(h.broker.counters.malformed["bad_length"], 1)
+        XCTAssertEqual(h.broker.counters.malformed[.badField], 1)
+        XCTAssertEqual(h.broker.counters.malformed[.badLength], 1)
         // The real chunk still goes through.
         XCTAssertEqual(h.receive(d[1], from: producer).media(to: client), [d[1]])
     }
@@ -477,7 +477,7 @@ final class BrokerCoreTests: XCTestCase {
         XCTAssertEqual(h.broker.counters.retransmitsUnavailable, 2)
         XCTAssertTrue(nack([NackRange(start: 100, count: 1)], stream: audioStream).isEmpty, "not subscribed to it")
         XCTAssertTrue(nack([NackRange(start: 100, count: 1)], token: token &+ 1).isEmpty, "wrong token")
-        XCTAssertEqual(h.broker.counters.refused["bad_token"], 1)
+        XCTAssertEqual(h.broker.counters.refused[.badToken], 1)
         XCTAssertEqual(h.broker.counters.retransmitsOut, 4)
         // A huge range costs a bounded amount of work.
         XCTAssertLessThanOrEqual(nack(Array(repeating: NackRange(start: 0, count: .max), count: 64)).count, 1024)
@@ -540,9 +540,9 @@ final class BrokerCoreTests: XCTestCase {
         ] {
             XCTAssertTrue(h.receive(m, from: client).isEmpty)
         }
-        XCTAssertEqual(h.broker.counters.refused["unexpected_type"], 3)
+        XCTAssertEqual(h.broker.counters.refused[.unexpectedType], 3)
         XCTAssertTrue(h.receive([0x56, 0x42, 9, 1], from: client).isEmpty)
-        XCTAssertEqual(h.broker.counters.malformed["bad_version"], 1)
+        XCTAssertEqual(h.broker.counters.malformed[.badVersion], 1)
     }
 
     // MARK: Restart

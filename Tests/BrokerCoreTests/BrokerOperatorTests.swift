@@ -53,7 +53,7 @@ final class BrokerOperatorTests: XCTestCase {
         XCTAssertEqual(e.requestID, 0)
         XCTAssertTrue(e.reason.contains("1AAA99") && e.reason.contains("blocked"), e.reason)
         XCTAssertNil(h.broker.sessions[producer])
-        XCTAssertEqual(h.broker.counters.refused["blocked"], 1)
+        XCTAssertEqual(h.broker.counters.refused[.blocked], 1)
 
         // Unblocked, the same HELLO is welcome and the stream is online again.
         XCTAssertEqual(h.operate { c, _ in c.unblockProducer(testProducer, now: 0) }.0, .done)

@@ -37,7 +37,7 @@ final class StreamKeyTests: XCTestCase {
         }
         XCTAssertEqual(h.broker.streams[videoStream]?.owner, producer)
         XCTAssertNil(h.broker.sessions[attacker])
-        XCTAssertEqual(h.broker.counters.refused["bad_stream_key"], 4)
+        XCTAssertEqual(h.broker.counters.refused[.badStreamKey], 4)
         XCTAssertEqual(h.events.filter { if case .producerUnauthorized = $0 { true } else { false } }.count, 1, "reported once")
         // The genuine producer's media still flows.
         var media: [BrokerOutput] = []
@@ -95,7 +95,7 @@ final class StreamKeyTests: XCTestCase {
         var out: [BrokerOutput] = []
         for d in frameDatagrams(1, firstSequence: 0, key: testMediaKey()) { out += h.receive(d, from: client) }
         XCTAssertTrue(out.media(to: client).isEmpty)
-        XCTAssertEqual(h.broker.counters.refused["not_owner"], 3)
+        XCTAssertEqual(h.broker.counters.refused[.notOwner], 3)
     }
 
     /// An on-path attacker replays a HELLO of an earlier session from the producer's own address (it has the

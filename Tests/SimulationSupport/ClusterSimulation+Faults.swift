@@ -64,8 +64,8 @@ extension ClusterSimulation {
     public func healAll() { cutLinks = [] }
 
     /// A refusal reason counted by broker `i` over all its runs (restarts included).
-    public func refused(_ reason: String, broker i: Int) -> Int {
-        (pastCounters[i] + [brokers[i].counters]).reduce(0) { $0 + ($1.refused[reason] ?? 0) }
+    public func refused(_ reason: RefusalReason, broker i: Int) -> Int {
+        (pastCounters[i] + [brokers[i].counters]).reduce(0) { $0 + $1.refused[reason] }
     }
 
     /// Stalls the process at `address` (a producer's, a client's or a broker's) for `duration`: it runs nothing

@@ -44,7 +44,7 @@ final class ClusterBlockSimulationTests: XCTestCase {
             c.run(until: c.now + 3_000_000)
             XCTAssertGreaterThanOrEqual(c.producers[0].session.brokers!.moves, 1, "seed \(seed): the producer moved")
             XCTAssertFalse(c.producers[0].session.link.isConnected, "seed \(seed): no broker welcomed the blocked producer")
-            XCTAssertGreaterThan(c.refused("blocked", broker: 1) + c.refused("blocked", broker: 2), 0, "seed \(seed): its HELLOs were refused")
+            XCTAssertGreaterThan(c.refused(.blocked, broker: 1) + c.refused(.blocked, broker: 2), 0, "seed \(seed): its HELLOs were refused")
             XCTAssertNotEqual(c.brokers[1].streams[stream]?.online, true)
             XCTAssertLessThanOrEqual(c.clients[0].frames.count, framesBefore, "seed \(seed): no frames while blocked")
             // Unblocked at broker 2: every broker lets it in; its next HELLO is welcome and frames flow again.

@@ -53,7 +53,7 @@ final class ClusterReplaySimulationTests: XCTestCase {
         replay(Message.bye(token: h.token, reason: .shutdown).encode(), c)
         XCTAssertEqual(linkDowns(c), downs, "no spoofed BYE takes the link down")
         XCTAssertEqual(c.brokers[1].peerLinks[c.brokerAddresses[0]]?.up, true)
-        XCTAssertGreaterThan(c.refused("bad_peer_tag", broker: 1), 30)
+        XCTAssertGreaterThan(c.refused(.badPeerTag, broker: 1), 30)
         XCTAssertGreaterThan(c.clients[0].frames.count - framesBefore, 50, "frames go on")
     }
 
@@ -74,7 +74,7 @@ final class ClusterReplaySimulationTests: XCTestCase {
         let downs = linkDowns(c)
         replay(bye, c)
         XCTAssertEqual(linkDowns(c), downs, "the old run's BYE changes nothing")
-        XCTAssertGreaterThan(c.refused("peer_not_linked", broker: 1), 30)
+        XCTAssertGreaterThan(c.refused(.peerNotLinked, broker: 1), 30)
     }
 
     /// Before: a PEER_HELLO captured before broker 0 restarted, replayed after, dropped the link on every replay (200
@@ -89,11 +89,11 @@ final class ClusterReplaySimulationTests: XCTestCase {
         let a = c.brokerAddresses[0]
         XCTAssertEqual(c.brokers[1].peerLinks[a]?.brokerID, c.epochs[0], "linked to the new run")
         let downs = linkDowns(c)
-        let stale = c.refused("stale_peer_hello", broker: 1)
+        let stale = c.refused(.stalePeerHello, broker: 1)
         replay(old, c, every: 100_000)
         XCTAssertEqual(linkDowns(c), downs, "the old run's PEER_HELLO changes nothing")
         XCTAssertEqual(c.brokers[1].peerLinks[a]?.brokerID, c.epochs[0])
-        XCTAssertEqual(c.refused("stale_peer_hello", broker: 1) - stale, 20)
+        XCTAssertEqual(c.refused(.stalePeerHello, broker: 1) - stale, 20)
         let stream = StreamID(producer: p1, index: 1)
         XCTAssertEqual(c.brokers[1].streams[stream]?.online, true)
     }

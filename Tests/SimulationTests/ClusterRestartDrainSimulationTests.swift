@@ -29,7 +29,7 @@ final class ClusterRestartDrainSimulationTests: XCTestCase {
         for p in c.producers {
             XCTAssertEqual(p.session.brokers!.moves, p.broker == victim ? 1 : 0, "\(label): producer \(p.id) on broker \(p.broker) moved")
         }
-        for b in 0..<3 { XCTAssertEqual(c.refused("loop", broker: b), 0, "\(label): broker \(b) saw its own DATA come back") }
+        for b in 0..<3 { XCTAssertEqual(c.refused(.loop, broker: b), 0, "\(label): broker \(b) saw its own DATA come back") }
     }
 
     // MARK: Restart

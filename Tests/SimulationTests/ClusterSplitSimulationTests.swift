@@ -63,7 +63,7 @@ final class ClusterSplitSimulationTests: XCTestCase {
             XCTAssertLessThanOrEqual(resumed, Self.resumeBound, "\(label): client \(i) on broker \(client.broker) waited \(resumed) µs after the heal")
         }
         for b in 0..<3 {
-            XCTAssertEqual(c.refused("loop", broker: b), 0, "\(label): broker \(b) saw its own DATA come back")
+            XCTAssertEqual(c.refused(.loop, broker: b), 0, "\(label): broker \(b) saw its own DATA come back")
             XCTAssertEqual(c.brokers[b].peerLinks.values.filter { $0.up && !$0.isSelf }.count, 2, "\(label): broker \(b) is linked to both others again")
         }
         var f = FailoverFigures()
@@ -82,7 +82,7 @@ final class ClusterSplitSimulationTests: XCTestCase {
         let resumeText = resumes.map { String(format: "%.0f", Double($0) / 1000) }.joined(separator: " ")
         print(
             f.line(label) + "; flowing again after the heal in (ms) \(resumeText); pages during the cut \(pagesAtHeal - pagesBefore),"
-                + " in the 2 s after the heal \(healPages), after that \(latePages); refused as not linked \((0..<3).map { c.refused("peer_not_linked", broker: $0) }); DATA resent over peer links in the 2 s after the heal \(healResent)")
+                + " in the 2 s after the heal \(healPages), after that \(latePages); refused as not linked \((0..<3).map { c.refused(.peerNotLinked, broker: $0) }); DATA resent over peer links in the 2 s after the heal \(healResent)")
     }
 
     func testSplitAndHeal() {

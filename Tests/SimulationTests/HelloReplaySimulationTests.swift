@@ -60,14 +60,14 @@ final class HelloReplaySimulationTests: XCTestCase {
         let producer = c.producers[0].address
         let hello = try XCTUnwrap(captured.hellos[producer]?.last)
         let (movesBefore, framesBefore) = (moves(c), c.clients.map(\.frames.count))
-        let refusedBefore = (0..<3).map { c.refused("stale_challenge", broker: $0) }
+        let refusedBefore = (0..<3).map { c.refused(.staleChallenge, broker: $0) }
         var datagrams = c.brokerAddresses.map { (hello, producer, $0) }
         datagrams += c.brokerAddresses.map { (hello, attacker, $0) }
         replay(datagrams, c)
         assertNothingMoved(c, movesBefore: movesBefore, framesBefore: framesBefore)
         for b in 1..<3 {
             XCTAssertNil(c.brokers[b].sessions[producer], "broker \(b) opened no session for the replay")
-            XCTAssertEqual(c.refused("stale_challenge", broker: b) - refusedBefore[b], 30, "broker \(b) refused each replay")
+            XCTAssertEqual(c.refused(.staleChallenge, broker: b) - refusedBefore[b], 30, "broker \(b) refused each replay")
         }
         XCTAssertNil(c.brokers[0].sessions[attacker])
         XCTAssertEqual(c.producers[0].session.link.isConnected, true)

@@ -29,33 +29,33 @@ final class BytesTests: XCTestCase {
         w.write(UInt64(0x0123_4567_89AB_CDEF))
         w.write(bytes: [9, 8, 7])
         var r = ByteReader(w.bytes)
-        XCTAssertEqual(try r.u8("a"), 0xFE)
-        XCTAssertEqual(try r.u16("b"), 0xBEEF)
-        XCTAssertEqual(try r.u24("c"), 0x12_3456)
-        XCTAssertEqual(try r.u32("d"), UInt32.max)
-        XCTAssertEqual(try r.u64("e"), 0x0123_4567_89AB_CDEF)
-        XCTAssertEqual(Array(try r.take(2, "f")), [9, 8])
+        XCTAssertEqual(try r.u8(.version), 0xFE)
+        XCTAssertEqual(try r.u16(.magic), 0xBEEF)
+        XCTAssertEqual(try r.u24(.origin), 0x12_3456)
+        XCTAssertEqual(try r.u32(.token), UInt32.max)
+        XCTAssertEqual(try r.u64(.nonce), 0x0123_4567_89AB_CDEF)
+        XCTAssertEqual(Array(try r.take(2, .proof)), [9, 8])
         XCTAssertEqual(Array(r.rest()), [7])
         XCTAssertEqual(r.remaining, 0)
     }
 
     func testShortReadsThrowAndDoNotMove() {
         var r = ByteReader([1, 2, 3])
-        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u32("word") }, .truncated(field: "word"))
+        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u32(.token) }, .truncated(field: .token))
         XCTAssertEqual(r.remaining, 3)
-        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u64("long") }, .truncated(field: "long"))
-        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.take(4, "blob") }, .truncated(field: "blob"))
-        XCTAssertEqual(wireError { () throws(WireError) in try r.skip(4, "gap") }, .truncated(field: "gap"))
+        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u64(.nonce) }, .truncated(field: .nonce))
+        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.take(4, .proof) }, .truncated(field: .proof))
+        XCTAssertEqual(wireError { () throws(WireError) in try r.skip(4, .reserved) }, .truncated(field: .reserved))
         XCTAssertEqual(r.remaining, 3)
-        XCTAssertEqual(try? r.u24("x"), 0x01_0203)
-        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u8("byte") }, .truncated(field: "byte"))
+        XCTAssertEqual(try? r.u24(.stamp), 0x01_0203)
+        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u8(.flags) }, .truncated(field: .flags))
     }
 
     func testReaderHonoursSliceIndices() throws {
         let buffer: [UInt8] = [0xFF, 0xFF, 0x00, 0x2A, 0xFF]
         var r = ByteReader(buffer[2..<4])
         XCTAssertEqual(r.remaining, 2)
-        XCTAssertEqual(try r.u16("v"), 42)
-        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u8("past the end") }, .truncated(field: "past the end"))
+        XCTAssertEqual(try r.u16(.count), 42)
+        XCTAssertEqual(wireError { () throws(WireError) in _ = try r.u8(.state) }, .truncated(field: .state))
     }
 }

@@ -232,75 +232,75 @@ final class MessageCodecTests: XCTestCase {
                 XCTAssertEqual(decodeError(b), .unknownType(t))
             }
         }
-        XCTAssertEqual(decodeError([]), .truncated(field: "magic"))
-        XCTAssertEqual(decodeError([0x56, 0x42, 1]), .truncated(field: "type"))
-        XCTAssertEqual(decodeError([0x56, 0x42, 1, MessageType.bye.rawValue]), .badLength(type: "BYE", length: 4))
+        XCTAssertEqual(decodeError([]), .truncated(field: .magic))
+        XCTAssertEqual(decodeError([0x56, 0x42, 1]), .truncated(field: .type))
+        XCTAssertEqual(decodeError([0x56, 0x42, 1, MessageType.bye.rawValue]), .badLength(type: .bye, length: 4))
     }
 
     func testOversizedDatagramIsRefused() {
         var bytes = Samples.dataMessage(frameLength: 20_000, chunkIndex: 0).encode()
         bytes.append(0)
-        XCTAssertEqual(decodeError(bytes), .limitExceeded(limit: "maxDatagram", value: 1401))
-        XCTAssertEqual(parseError(bytes), .limitExceeded(limit: "maxDatagram", value: 1401))
-        XCTAssertEqual(decodeError([UInt8](repeating: 0x56, count: 65_000)), .limitExceeded(limit: "maxDatagram", value: 65_000))
+        XCTAssertEqual(decodeError(bytes), .limitExceeded(limit: .maxDatagram, value: 1401))
+        XCTAssertEqual(parseError(bytes), .limitExceeded(limit: .maxDatagram, value: 1401))
+        XCTAssertEqual(decodeError([UInt8](repeating: 0x56, count: 65_000)), .limitExceeded(limit: .maxDatagram, value: 65_000))
     }
 
     func testAbsurdHelloFields() {
         let base = Samples.producerHello.encode()
         var b = base
         b[21] = 17  // stream_count
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxStreamsPerProducer", value: 17))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxStreamsPerProducer, value: 17))
         b[21] = 255
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxStreamsPerProducer", value: 255))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxStreamsPerProducer, value: 255))
         // More streams than the datagram holds: the (zeroed) proof and padding read as stream index 0.
         b = base
         for i in 42..<58 { b[i] = 0 }
         b[21] = 8
-        XCTAssertEqual(decodeError(b), .badField(field: "stream_index", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .streamIndex, value: 0))
         b = base
         b[20] = 3  // role
-        XCTAssertEqual(decodeError(b), .badField(field: "role", value: 3))
+        XCTAssertEqual(decodeError(b), .badField(field: .role, value: 3))
         b = base
         b[22] = 0
         b[23] = 0
         b[24] = 0  // producer_id 0
-        XCTAssertEqual(decodeError(b), .badField(field: "producer_id", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .producerID, value: 0))
         b = base
         b[34] = 0  // stream_index
-        XCTAssertEqual(decodeError(b), .badField(field: "stream_index", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .streamIndex, value: 0))
         b = base
         b[35] = 9  // kind
-        XCTAssertEqual(decodeError(b), .badField(field: "kind", value: 9))
-        XCTAssertEqual(decodeError(Array(base[0..<63])), .badLength(type: "HELLO", length: 63))
+        XCTAssertEqual(decodeError(b), .badField(field: .kind, value: 9))
+        XCTAssertEqual(decodeError(Array(base[0..<63])), .badLength(type: .hello, length: 63))
     }
 
     func testAbsurdEnumsAndValues() {
         var b = Message.welcome(Welcome(nonce: 1, epoch: 2, heartbeatMillis: 500, leaseMisses: 6)).encode()
         b[20...23] = [0, 0, 0, 0]
-        XCTAssertEqual(decodeError(b), .badField(field: "heartbeat_ms", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .heartbeatMs, value: 0))
         b = Message.ack(Ack(requestID: 1, selector: videoStream, status: .online)).encode()
         b[12] = 3  // 0 online, 1 offline, 2 waiting
-        XCTAssertEqual(decodeError(b), .badField(field: "status", value: 3))
+        XCTAssertEqual(decodeError(b), .badField(field: .status, value: 3))
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[8] = 0
-        XCTAssertEqual(decodeError(b), .badField(field: "code", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .code, value: 0))
         b[8] = 7
-        XCTAssertEqual(decodeError(b), .badField(field: "code", value: 7))
+        XCTAssertEqual(decodeError(b), .badField(field: .code, value: 7))
         b = Message.error(ErrorReply(requestID: 1, code: .badRequest, reason: "r")).encode()
         b[9] = 201
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxReasonBytes", value: 201))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxReasonBytes, value: 201))
         b[9] = 2
-        XCTAssertEqual(decodeError(b), .truncated(field: "reason"))
+        XCTAssertEqual(decodeError(b), .truncated(field: .reason))
         b[9] = 0
-        XCTAssertEqual(decodeError(b), .badLength(type: "ERROR", length: 11))
+        XCTAssertEqual(decodeError(b), .badLength(type: .error, length: 11))
         b = Message.streamStatus(StreamStatus(stream: videoStream, state: .online, rateMilli: 1)).encode()
         b[8] = 0
-        XCTAssertEqual(decodeError(b), .badField(field: "state", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .state, value: 0))
         b[8] = 3
-        XCTAssertEqual(decodeError(b), .badField(field: "state", value: 3))
+        XCTAssertEqual(decodeError(b), .badField(field: .state, value: 3))
         b = Message.bye(token: 1, reason: .quit).encode()
         b[12] = 0
-        XCTAssertEqual(decodeError(b), .badField(field: "reason", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .reason, value: 0))
     }
 
     func testPeerBlocksLayoutAndAbsurdEntries() {
@@ -313,37 +313,37 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(Array(b[36...43]), [0, 0, 0, 0, 0, 0, 1, 2])
         var c = b
         c[32] = 2
-        XCTAssertEqual(decodeError(c), .badField(field: "state", value: 2))
+        XCTAssertEqual(decodeError(c), .badField(field: .state, value: 2))
         c = b
         c[28...31] = [0, 0, 0, 0]
-        XCTAssertEqual(decodeError(c), .badField(field: "producer_id", value: 0))
+        XCTAssertEqual(decodeError(c), .badField(field: .producerID, value: 0))
         c = b
         c[28] = 1
-        XCTAssertEqual(decodeError(c), .badField(field: "producer_id", value: 0x011A_AA99))
+        XCTAssertEqual(decodeError(c), .badField(field: .producerID, value: 0x011A_AA99))
         c = b
         c[26...27] = [0, 2]
-        XCTAssertEqual(decodeError(c), .badLength(type: "PEER_BLOCKS", length: b.count))
+        XCTAssertEqual(decodeError(c), .badLength(type: .peerBlocks, length: b.count))
         c = b
         c[26...27] = [0xFF, 0xFF]
-        XCTAssertEqual(decodeError(c), .badLength(type: "PEER_BLOCKS", length: b.count))
+        XCTAssertEqual(decodeError(c), .badLength(type: .peerBlocks, length: b.count))
     }
 
     func testAbsurdNackCounts() {
         let base = Message.nack(Nack(token: 1, stream: videoStream, rttMicros: 0, ranges: [NackRange(start: 5, count: 2)])).encode()
         var b = base
         b[20] = 255  // range_count
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxNackRanges", value: 255))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxNackRanges, value: 255))
         b[20] = 65
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxNackRanges", value: 65))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxNackRanges, value: 65))
         b[20] = 0
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxNackRanges", value: 0))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxNackRanges, value: 0))
         b[20] = 2  // claims more ranges than it carries
-        XCTAssertEqual(decodeError(b), .badLength(type: "NACK", length: 30))
+        XCTAssertEqual(decodeError(b), .badLength(type: .nack, length: 30))
         b = base
         b[28] = 0
         b[29] = 0  // a range of zero datagrams
-        XCTAssertEqual(decodeError(b), .badField(field: "count", value: 0))
-        XCTAssertEqual(decodeError(base + [0, 0, 0, 0, 0, 0]), .badLength(type: "NACK", length: 36))
+        XCTAssertEqual(decodeError(b), .badField(field: .count, value: 0))
+        XCTAssertEqual(decodeError(base + [0, 0, 0, 0, 0, 0]), .badLength(type: .nack, length: 36))
     }
 
     func testAbsurdListReplyCounts() {
@@ -351,20 +351,20 @@ final class MessageCodecTests: XCTestCase {
         let base = Message.listReply(ListReply(requestID: 1, total: 3, first: 0, entries: [entry, entry])).encode()
         var b = base
         b[12] = 255  // entry_count
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxListEntries", value: 255))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxListEntries, value: 255))
         b[12] = UInt8(WireConstants.maxListEntriesPerDatagram + 1)
-        XCTAssertEqual(decodeError(b), .limitExceeded(limit: "maxListEntries", value: 86))
+        XCTAssertEqual(decodeError(b), .limitExceeded(limit: .maxListEntries, value: 86))
         b[12] = 3  // more entries than carried
-        XCTAssertEqual(decodeError(b), .badLength(type: "LIST_REPLY", length: 48))
+        XCTAssertEqual(decodeError(b), .badLength(type: .listReply, length: 48))
         b = base
         b[8...9] = [0, 1]  // total 1 < first + count
-        XCTAssertEqual(decodeError(b), .badField(field: "first", value: 0))
+        XCTAssertEqual(decodeError(b), .badField(field: .first, value: 0))
         b = base
         b[10...11] = [0xFF, 0xFF]  // first 65535: first + count overflows total
-        XCTAssertEqual(decodeError(b), .badField(field: "first", value: 0xFFFF))
+        XCTAssertEqual(decodeError(b), .badField(field: .first, value: 0xFFFF))
         b = base
         b[20] = 7  // entry state
-        XCTAssertEqual(decodeError(b), .badField(field: "state", value: 7))
+        XCTAssertEqual(decodeError(b), .badField(field: .state, value: 7))
     }
 
     func testAbsurdDataHeaders() {
@@ -383,25 +383,25 @@ final class MessageCodecTests: XCTestCase {
             }
             return b
         }
-        both(setting(16..<20, (1 << 20) + 1), .limitExceeded(limit: "maxFrameBytes", value: (1 << 20) + 1), "frame_length > 1 MiB")
-        both(setting(16..<20, UInt64(UInt32.max)), .limitExceeded(limit: "maxFrameBytes", value: Int(UInt32.max)), "frame_length 4 GiB")
-        both(setting(16..<20, 0), .badField(field: "frame_length", value: 0), "frame_length 0")
-        both(setting(22..<24, 14), .badField(field: "chunk_count", value: 14), "chunk_count too small")
-        both(setting(22..<24, 0xFFFF), .badField(field: "chunk_count", value: 0xFFFF), "chunk_count absurd")
-        both(setting(20..<22, 15), .badField(field: "chunk_index", value: 15), "chunk_index == chunk_count")
-        both(setting(20..<22, 0xFFFF), .badField(field: "chunk_index", value: 0xFFFF), "chunk_index absurd")
-        both(setting(7..<8, 0), .badField(field: "stream_id", value: UInt64(videoStream.rawValue & 0xFFFF_FF00)), "stream index 0")
-        both(setting(4..<7, 0), .badField(field: "stream_id", value: 1), "producer 0")
+        both(setting(16..<20, (1 << 20) + 1), .limitExceeded(limit: .maxFrameBytes, value: (1 << 20) + 1), "frame_length > 1 MiB")
+        both(setting(16..<20, UInt64(UInt32.max)), .limitExceeded(limit: .maxFrameBytes, value: Int(UInt32.max)), "frame_length 4 GiB")
+        both(setting(16..<20, 0), .badField(field: .frameLength, value: 0), "frame_length 0")
+        both(setting(22..<24, 14), .badField(field: .chunkCount, value: 14), "chunk_count too small")
+        both(setting(22..<24, 0xFFFF), .badField(field: .chunkCount, value: 0xFFFF), "chunk_count absurd")
+        both(setting(20..<22, 15), .badField(field: .chunkIndex, value: 15), "chunk_index == chunk_count")
+        both(setting(20..<22, 0xFFFF), .badField(field: .chunkIndex, value: 0xFFFF), "chunk_index absurd")
+        both(setting(7..<8, 0), .badField(field: .streamID, value: UInt64(videoStream.rawValue & 0xFFFF_FF00)), "stream index 0")
+        both(setting(4..<7, 0), .badField(field: .streamID, value: 1), "producer 0")
         // The last chunk of the frame must carry exactly the rest.
         let last = Samples.dataMessage(frameLength: 20_000, chunkIndex: 14).encode()
         XCTAssertEqual(last.count, 44 + 20_000 - 14 * WireConstants.chunkPayload)
-        both(last + [0], .badLength(type: "DATA", length: last.count + 1), "payload too long")
-        both(Array(last.dropLast()), .badLength(type: "DATA", length: last.count - 1), "payload too short")
+        both(last + [0], .badLength(type: .data, length: last.count + 1), "payload too long")
+        both(Array(last.dropLast()), .badLength(type: .data, length: last.count - 1), "payload too short")
         // A full-size datagram claiming to be the last chunk.
-        both(setting(20..<22, 14), .badLength(type: "DATA", length: 1400), "payload length mismatch")
+        both(setting(20..<22, 14), .badLength(type: .data, length: 1400), "payload length mismatch")
         // A header alone.
-        both(Array(base[0..<44]), .badLength(type: "DATA", length: 44), "no payload")
-        XCTAssertEqual(parseError(Array(base[0..<43])), .truncated(field: "data_header"))
+        both(Array(base[0..<44]), .badLength(type: .data, length: 44), "no payload")
+        XCTAssertEqual(parseError(Array(base[0..<43])), .truncated(field: .dataHeader))
         var notData = base
         notData[3] = MessageType.nack.rawValue
         XCTAssertEqual(parseError(notData), .unknownType(MessageType.nack.rawValue))
@@ -464,7 +464,7 @@ final class MessageCodecTests: XCTestCase {
                 message = try Message.decode(bytes)
                 decodedCount += 1
             } catch {
-                errors[error.reason, default: 0] += 1
+                errors[error.reason.label, default: 0] += 1
             }
             let parsed: DataHeader?
             do { parsed = try DataHeader.parse(bytes[...]) } catch {

@@ -20,7 +20,7 @@ final class ReceiverReportTests: XCTestCase {
         let full = Message.heartbeat(token: 1, sendTime: 2, rttMicros: 3, report: ReceiverReport(received: 5, lost: 6)).encode()
         for n in [23, 25, 28, 31, 33] {
             let b = n <= 32 ? Array(full.prefix(n)) : full + [0]
-            XCTAssertEqual(decodeError(b), .badLength(type: "HEARTBEAT", length: n), "\(n) bytes")
+            XCTAssertEqual(decodeError(b), .badLength(type: .heartbeat, length: n), "\(n) bytes")
         }
     }
 

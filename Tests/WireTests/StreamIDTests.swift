@@ -79,6 +79,6 @@ final class StreamIDTests: XCTestCase {
         XCTAssertEqual(Array(bytes[50..<58]), [3, 3, 0, 0, 0, 0, 0x27, 0x10], "index 3, kind 3, 10 chunks/s")
         XCTAssertEqual(try Message.decode(bytes[...]), .hello(hello))
         bytes[51] = 4
-        XCTAssertThrowsError(try Message.decode(bytes[...])) { XCTAssertEqual($0 as? WireError, .badField(field: "kind", value: 4)) }
+        XCTAssertThrowsError(try Message.decode(bytes[...])) { XCTAssertEqual($0 as? WireError, .badField(field: .kind, value: 4)) }
     }
 }

@@ -107,6 +107,8 @@ final class BrokerServer {
     private var pendingArrivals: [Int64] = []
     /// When the send carrying the pending datagrams started.
     private var pendingSendStart: Int64 = 0
+    /// Whether the last send found room on the socket; if not, the next wait is for it to become writable.
+    private var writable = true
     /// While draining (after SIGTERM): when the drain ends at the latest, and when anything last came in.
     private var drainUntil: Int64?
     private var lastReceived: Int64 = 0
@@ -149,84 +151,7 @@ final class BrokerServer {
             resolver?.stop()
             resolverThread?.join()
         }
-        var writable = true
-        while true {
-            let now = Clock.now()
-            takeResolvedPeers(now: now)
-            if let d = drainUntil, now >= d || now - lastReceived >= BrokerConfig.drainQuiet {
-                log.info("drained: exiting")
-                _ = forwarder.flush()
-                capture?.flush()
-                return 0
-            }
-            let wake = min(core.pollTimeout(), metrics?.nextDeadline ?? .max, now + (drainUntil == nil ? 1_000_000 : 20_000))
-            // A deadline in the past means "at once" (the core answers 0 when cluster changes wait for the next turn).
-            let wait = wake <= now ? 0 : wake - now
-            var read = [socket.fd, signals.fd]
-            var write = writable ? [] : [socket.fd]
-            if let m = metrics {
-                read += m.readDescriptors + [renderer!.wakeFD]
-                write += m.writeDescriptors
-            }
-            let ready = Poller.wait(readable: read, writable: write, timeoutMicros: forwarder.hasBacklog && writable ? 0 : wait)
-            if ready.contains(signals.fd), let sig = signals.take() {
-                if drainUntil == nil {
-                    log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
-                    core.shutdown(now: now)
-                    dispatchTransmits()
-                }
-                _ = forwarder.flush()
-                // A second signal, or no drain asked for: leave now.
-                guard drainUntil == nil, config.drainMicros > 0 else {
-                    capture?.flush()
-                    return 0
-                }
-                drainUntil = now + config.drainMicros
-                lastReceived = now
-                log.info("draining for at most \(config.drainMicros / 1000) ms while peers move")
-            }
-            // Drain the socket in batches, feeding the core, and forward after each batch.
-            var batches = 0
-            while batches < 16 {
-                let n = socket.receiveBatch { bytes, from in
-                    if DataHeader.isData(bytes) && socket.arrivalWallNanos != 0 {
-                        pendingArrivals.append(socket.arrivalWallNanos)
-                    }
-                    if let c = capture { c.record(bytes, from: from, to: boundAddress, wallMicros: arrivalMicros()) }
-                    // A draining broker takes no new sessions: a peer we just told to leave must not settle here again.
-                    if drainUntil != nil, !DataHeader.isData(bytes), case .hello? = try? Message.decode(bytes[...]) { return }
-                    // Quiet means no client or producer is still talking to us: peer brokers greet every broker
-                    // they list, leaving or not, so their datagrams do not hold the exit back.
-                    if drainUntil != nil, self.core.peerLinks[from] == nil { lastReceived = Clock.now() }
-                    core.handle(bytes, from: from, now: Clock.now())
-                }
-                if n == 0 { break }
-                batches += 1
-                dispatchTransmits()
-                noteSendStart()
-                writable = forwarder.flush()
-                recordForwardDelays()
-                // A short batch means the socket was empty: no need for a call that finds nothing.
-                if n < socket.receiveBatchLimit { break }
-            }
-            let t = Clock.now()
-            if t >= core.pollTimeout() {
-                core.handleTimeout(now: t)
-                dispatchTransmits()
-                timerTurns.record(nanos: (Clock.now() - t) * 1000)
-            }
-            if forwarder.hasBacklog {
-                noteSendStart()
-                writable = forwarder.flush()
-                recordForwardDelays()
-            } else {
-                writable = true
-            }
-            logEvents(now: t)
-            if core.blocks.revision != savedBlocks { saveState() }
-            serviceHTTP(ready: ready)
-            if capture != nil { captureTurn(now: t) }
-        }
+        return EventLoop.run(self)
     }
 
     /// Never blocks: a slow or silent HTTP client costs a descriptor, not a turn of the media loop, and the large
@@ -290,5 +215,96 @@ final class BrokerServer {
         }
         pendingArrivals.removeAll(keepingCapacity: true)
         pendingSendStart = 0
+    }
+}
+
+/// The broker's turn around `EventLoop`: the resolver and the drain before it, signals, the fan-out planner
+/// between receive batches, the HTTP side, the state file and the capture after it.
+extension BrokerServer: EventLoopHost {
+    /// Batches read per turn: the rest waits for the next turn so that timers and HTTP keep their turn.
+    var maxBatchesPerTurn: Int { 16 }
+    /// A turn of 16 batches lasts long enough that each datagram is stamped as it is fed.
+    var clockPerDatagram: Bool { true }
+
+    func turnStarts(now: Int64) -> Int32? {
+        takeResolvedPeers(now: now)
+        guard let d = drainUntil, now >= d || now - lastReceived >= BrokerConfig.drainQuiet else { return nil }
+        log.info("drained: exiting")
+        _ = forwarder.flush()
+        capture?.flush()
+        return 0
+    }
+
+    func waitFor(now: Int64) -> EventLoop.Wait {
+        var read = [signals.fd]
+        var write = writable ? [] : [socket.fd]
+        if let m = metrics {
+            read += m.readDescriptors + [renderer!.wakeFD]
+            write += m.writeDescriptors
+        }
+        let deadline = min(metrics?.nextDeadline ?? .max, now + (drainUntil == nil ? 1_000_000 : 20_000))
+        return EventLoop.Wait(readable: read, writable: write, deadline: deadline, immediately: forwarder.hasBacklog && writable)
+    }
+
+    func woke(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        guard ready.contains(signals.fd), let sig = signals.take() else { return nil }
+        if drainUntil == nil {
+            log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
+            core.shutdown(now: now)
+            dispatchTransmits()
+        }
+        _ = forwarder.flush()
+        // A second signal, or no drain asked for: leave now.
+        guard drainUntil == nil, config.drainMicros > 0 else {
+            capture?.flush()
+            return 0
+        }
+        drainUntil = now + config.drainMicros
+        lastReceived = now
+        log.info("draining for at most \(config.drainMicros / 1000) ms while peers move")
+        return nil
+    }
+
+    func admit(_ bytes: [UInt8], from: PeerAddress) -> Bool {
+        if DataHeader.isData(bytes) && socket.arrivalWallNanos != 0 { pendingArrivals.append(socket.arrivalWallNanos) }
+        if let c = capture { c.record(bytes, from: from, to: boundAddress, wallMicros: arrivalMicros()) }
+        guard drainUntil != nil else { return true }
+        // A draining broker takes no new sessions: a peer we just told to leave must not settle here again.
+        if !DataHeader.isData(bytes), case .hello? = try? Message.decode(bytes[...]) { return false }
+        // Quiet means no client or producer is still talking to us: peer brokers greet every broker they list,
+        // leaving or not, so their datagrams do not hold the exit back.
+        if core.peerLinks[from] == nil { lastReceived = Clock.now() }
+        return true
+    }
+
+    /// Forwards after each batch: the first subscribers' copies leave before the next batch is read.
+    func afterBatch() {
+        dispatchTransmits()
+        noteSendStart()
+        writable = forwarder.flush()
+        recordForwardDelays()
+    }
+
+    func transmit() { dispatchTransmits() }
+
+    func runTimers(now: Int64) {
+        core.handleTimeout(now: now)
+        dispatchTransmits()
+        timerTurns.record(nanos: (Clock.now() - now) * 1000)
+    }
+
+    func turnEnds(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        if forwarder.hasBacklog {
+            noteSendStart()
+            writable = forwarder.flush()
+            recordForwardDelays()
+        } else {
+            writable = true
+        }
+        logEvents(now: now)
+        if core.blocks.revision != savedBlocks { saveState() }
+        serviceHTTP(ready: ready)
+        if capture != nil { captureTurn(now: now) }
+        return nil
     }
 }

@@ -32,8 +32,7 @@ extension ScrapeSnapshot {
         metric("broker_nacks_received_total", "counter", "NACKs received from clients.", [("", Double(c.nacksIn))])
         metric("broker_nacks_sent_total", "counter", "NACKs sent to producers.", [("", Double(c.nacksOut))])
         metric("broker_leases_expired_total", "counter", "Sessions ended because the peer went silent.", [("", Double(c.leasesExpired))])
-        var drops: [(String, Double)] = c.malformed.sorted { $0.key < $1.key }.map { ("reason=\"malformed_\($0.key)\"", Double($0.value)) }
-        drops += c.refused.sorted { $0.key < $1.key }.map { ("reason=\"\($0.key)\"", Double($0.value)) }
+        var drops: [(String, Double)] = c.refusalDrops.map { ("reason=\"\($0.label)\"", Double($0.count)) }
         drops.append(("reason=\"duplicate\"", Double(c.duplicatesIn)))
         drops.append(("reason=\"forged_mac\"", Double(c.dataForged)))
         drops.append(("reason=\"stale\"", Double(core.streams.values.reduce(0) { $0 + $1.lossCounters.stale })))

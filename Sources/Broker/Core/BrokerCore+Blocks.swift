@@ -1,68 +1,16 @@
 import Wire
 
-/// Blocks across the cluster (docs/PROTOCOL.md §12, PEER_BLOCKS): a decision made at one broker is sent to every
-/// linked peer at once and repeated, and each broker sends its whole list every second and to a peer whose link
-/// comes up. Decisions carry their own order (`BlockList`), so repeats, reordering and replays change nothing.
+/// The operator's blocks at this broker: restored at start, and the decisions peers share (PEER_BLOCKS, sent by the
+/// `PeerMesh`) applied one entry at a time (newer stamps win).
 extension BrokerCore {
     /// Restores the decisions read from the state file at start (before any peer or producer is heard).
     public mutating func restoreBlocks(_ entries: [PeerBlockEntry]) {
         for e in entries { blocks.apply(e) }
     }
 
-    /// Queues a decision made here for every peer, sent on the next timer turn.
-    mutating func shareBlock(_ e: PeerBlockEntry, now: Int64) {
-        guard let cluster else { return }
-        blockSends.entries.removeAll { $0.producer == e.producer }
-        blockSends.entries.append(e)
-        blockSends.sendsLeft = BlockSends.sends
-        blockSends.delay = cluster.snapshotRetry
-        blockSends.dueAt = now
-    }
-
-    /// Sends (or repeats) the decisions made here lately to every linked peer.
-    mutating func repeatBlocks(now: Int64) {
-        guard now >= blockSends.dueAt else { return }
-        let entries = blockSends.entries
-        for a in Array(links.keys) where links[a]!.up && !links[a]!.isSelf { sendBlockPages(entries, to: a, everyPage: true) }
-        blockSends.sendsLeft -= 1
-        if blockSends.sendsLeft <= 0 {
-            blockSends.entries = []
-            blockSends.dueAt = .max
-        } else {
-            blockSends.dueAt = now + blockSends.delay
-            blockSends.delay *= 2
-        }
-    }
-
-    /// Every `BlockSends.listEvery` peer heartbeats: the whole list to every linked peer.
-    mutating func blockListTick() {
-        blockSends.ticks += 1
-        guard blockSends.ticks >= BlockSends.listEvery else { return }
-        blockSends.ticks = 0
-        for a in Array(links.keys) where links[a]!.up && !links[a]!.isSelf { sendBlockList(to: a) }
-    }
-
-    /// The whole list to one peer (at most `maxPagesPerTick` pages; the next call goes on from there).
-    mutating func sendBlockList(to a: PeerAddress) {
-        let all = blocks.all
-        guard !all.isEmpty else { return }
-        sendBlockPages(all, to: a, everyPage: false)
-    }
-
-    private mutating func sendBlockPages(_ entries: [PeerBlockEntry], to a: PeerAddress, everyPage: Bool) {
-        guard let link = links[a] else { return }
-        let (token, id, version) = (link.token, epoch, UInt32(truncatingIfNeeded: blocks.revision))
-        let pages = everyPage ? 255 : cluster!.maxPagesPerTick
-        sendPages(entries, perPage: WireConstants.maxBlockEntries, to: a, cursor: \.blocksCursor, maxPages: pages) { page, pages, part in
-            .peerBlocks(PeerBlocks(token: token, brokerID: id, version: version, page: page, pages: pages, entries: part))
-        }
-    }
-
-    /// A page of a linked peer's decisions: each entry is applied on its own (newer stamps win).
-    mutating func takeBlocks(_ p: PeerBlocks, from: PeerAddress, now: Int64) {
-        guard acceptedLink(from, token: p.token, brokerID: p.brokerID) != nil else { return }
-        links[from]!.counters.datagramsIn += 1
-        for e in p.entries {
+    /// A page of a linked peer's decisions.
+    mutating func takeBlocks(_ entries: [PeerBlockEntry], from: PeerAddress, now: Int64) {
+        for e in entries {
             switch blocks.apply(e) {
             case .blocked:
                 events.push(.blockShared(e.producer, blocked: true, from: from))
@@ -70,7 +18,7 @@ extension BrokerCore {
             case .unblocked:
                 events.push(.blockShared(e.producer, blocked: false, from: from))
             case .full:
-                counters.refused["peer_blocks_cap", default: 0] += 1
+                counters.refused[.peerBlocksCap] += 1
             case .none:
                 break
             }

@@ -7,8 +7,8 @@ extension BrokerCore {
     /// NACKs upstream are paced and bounded like any other, and the repair is forwarded to the subscribers
     /// (those who had it drop it as a duplicate).
     mutating func fetchMissing(_ n: Nack, from: PeerAddress, now: Int64, maxSequences: Int) {
-        guard var st = streamTable.byID.removeValue(forKey: n.stream) else { return }
-        defer { streamTable.byID[n.stream] = st }
+        guard var st = streamTable.take(n.stream) else { return }
+        defer { streamTable.put(st) }
         guard st.online, let owner = st.owner, owner != from, table[from]?.selectors.contains(where: { $0.covers(n.stream) }) == true else { return }
         var budget = min(maxSequences, limits.maxResendsPerNack)
         var added = false

@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The HELLO at the broker (docs/PROTOCOL.md §4): the cookie and the challenge, a producer's proof of its stream key,
@@ -8,7 +9,7 @@ extension BrokerCore {
         guard h.token == expected, challenges.accepts(h.challenge, for: from, nonce: h.nonce, now: now) else {
             // Stateless: nothing is stored until the peer proves it receives at this address, and answers a challenge
             // of this broker's, fresh, for this attempt (a captured HELLO replayed gets only a COOKIE, to its sender).
-            if h.token == expected && h.challenge != 0 { refuse("stale_challenge") }
+            if h.token == expected && h.challenge != 0 { refuse(.staleChallenge) }
             counters.cookiesSent += 1
             let challenge = challenges.make(for: from, nonce: h.nonce, now: now)
             outbox.push(.send(to: from, Message.cookie(nonce: h.nonce, token: expected, challenge: challenge).encode()))
@@ -21,7 +22,7 @@ extension BrokerCore {
             mediaKey = key
         }
         if let old = table[from], old.role != h.role || old.producer != h.producer {
-            endSession(from, now: now, reason: "replaced by a session of another role or id")
+            endSession(from, now: now, reason: .replacedByAnotherRole)
         }
         switch h.role {
         case .broker:
@@ -47,7 +48,7 @@ extension BrokerCore {
             guard !blocks.isBlocked(pid) else { return refuseBlocked(pid, h, from: from) }
             if let other = table.owners[pid], other != from {
                 events.push(.producerMoved(pid, from: other, to: from))
-                endSession(other, now: now, reason: "replaced by a newer session from \(from)")
+                endSession(other, now: now, reason: .replacedByNewerSession(from: from))
             }
             if table.owners[pid] == nil && table.owners.count >= limits.maxProducers {
                 refuseHello(h, to: from, .limitReached, "broker has \(limits.maxProducers) producers (maxProducers)")
@@ -55,7 +56,7 @@ extension BrokerCore {
             }
             let isNew = table[from] == nil
             // A new session claims the id above every claim known in the cluster, so it wins everywhere.
-            let claim = isNew ? (streamTable.streams(of: pid).compactMap { streamTable.byID[$0]?.claim }.max() ?? 0) &+ 1 : nil
+            let claim = isNew ? (streamTable.streams(of: pid).compactMap { streamTable[$0]?.claim }.max() ?? 0) &+ 1 : nil
             var s = table[from] ?? PeerSession(address: from, role: .producer, token: expected, lastHeard: now)
             s.producer = pid
             s.lastHeard = now
@@ -92,7 +93,7 @@ extension BrokerCore {
             reportedBadKeys.remove(pid)
             return StreamKeys.mediaKey(streamKey: key, nonce: h.nonce)
         }
-        refuse("bad_stream_key")
+        refuse(.badStreamKey)
         if reportedBadKeys.count < 1024, reportedBadKeys.insert(pid).inserted { events.push(.producerUnauthorized(pid, from: from)) }
         refuseHello(h, to: from, .notAuthorized, "wrong stream key for producer \(pid)")
         return nil

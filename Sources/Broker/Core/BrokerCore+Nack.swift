@@ -7,7 +7,7 @@ extension BrokerCore {
     /// subscribers whose media waits for the turn to end.
     mutating func handleNack(_ n: Nack, from: PeerAddress, now: Int64) {
         guard var s = session(from, token: n.token, answerCookie: false), s.role != .producer else { return }
-        links[from]?.counters.nacksIn += 1
+        mesh?.countNack(from: from)
         s.lastHeard = now
         if n.rttMicros > 0 { s.rttMicros = Int64(n.rttMicros) }
         counters.nacksIn += 1
@@ -23,7 +23,7 @@ extension BrokerCore {
     }
 
     mutating func answerNack(_ n: Nack, from: PeerAddress, now: Int64, maxSequences: Int) {
-        guard let st = streamTable.byID[n.stream] else { return }
+        guard let st = streamTable[n.stream] else { return }
         guard let slot = table[from]?.slot, table[from]!.selectors.contains(where: { $0.covers(n.stream) }) else { return }
         var s = table.remove(from)!  // changed in place, not copied (see handleData)
         defer { table[from] = s }

@@ -20,7 +20,7 @@ extension BrokerCore {
     public mutating func disconnectClient(_ address: PeerAddress, now: Int64) -> OperatorResult {
         guard let s = table[address], s.role == .client else { return .notFound }
         sendControl(.bye(token: s.token, reason: .disconnected), to: address)
-        endSession(address, now: now, reason: "disconnected by the operator")
+        endSession(address, now: now, reason: .disconnectedByOperator)
         events.push(.clientDisconnected(address))
         return .done
     }
@@ -32,10 +32,10 @@ extension BrokerCore {
     public mutating func blockProducer(_ producer: ProducerID, now: Int64) -> OperatorResult {
         if !blocks.isBlocked(producer) {
             guard let e = blocks.decide(producer, blocked: true) else { return .limitReached }
-            shareBlock(e, now: now)
+            mesh?.shareBlock(e, now: now)
         }
         let owner = table.owners[producer]
-        if let owner { endSession(owner, now: now, reason: "blocked by the operator") }
+        if let owner { endSession(owner, now: now, reason: .blockedByOperator) }
         events.push(.producerBlocked(producer, endedSession: owner))
         return .done
     }
@@ -43,7 +43,7 @@ extension BrokerCore {
     /// Lifts a block at every broker of the cluster; the producer's next HELLO is welcome.
     public mutating func unblockProducer(_ producer: ProducerID, now: Int64) -> OperatorResult {
         guard blocks.isBlocked(producer), let e = blocks.decide(producer, blocked: false) else { return .notFound }
-        shareBlock(e, now: now)
+        mesh?.shareBlock(e, now: now)
         events.push(.producerUnblocked(producer))
         return .done
     }
@@ -51,13 +51,13 @@ extension BrokerCore {
     /// A blocked producer id's session here, if any, ends (a block decided at another broker, or read at start).
     mutating func enforceBlock(_ producer: ProducerID, now: Int64) {
         guard let owner = table.owners[producer] else { return }
-        endSession(owner, now: now, reason: "blocked by the operator")
+        endSession(owner, now: now, reason: .blockedByOperator)
         events.push(.producerBlocked(producer, endedSession: owner))
     }
 
     /// A HELLO from a blocked producer id: refused, naming the block (request id 0: the session is refused).
     mutating func refuseBlocked(_ producer: ProducerID, _ hello: Hello, from: PeerAddress) {
-        counters.refused["blocked", default: 0] += 1
+        counters.refused[.blocked] += 1
         refuseHello(hello, to: from, .notAuthorized, "producer \(producer) is blocked cluster-wide")
         events.push(.blockedHelloRefused(producer, from: from))
     }

@@ -11,7 +11,7 @@ extension BrokerCore {
             // A peer broker checks the tag and the link token it gave this run of ours: a spoofed or replayed BYE
             // cannot take a link down.
             if s.role == .broker {
-                if let b = peerByeBytes(to: a) { outbox.push(.send(to: a, b)) }
+                if let b = mesh?.byeBytes(to: a) { outbox.push(.send(to: a, b)) }
             } else {
                 sendControl(bye, to: a)
             }
@@ -19,6 +19,7 @@ extension BrokerCore {
         byesLeft = Self.byeRepeats
         nextBye = now + Self.byeRepeat
         leaving = true
+        mesh?.leaving = true
     }
 
     static let byeRepeats = 2

@@ -30,7 +30,7 @@ extension BrokerCore {
             table[from] = s
             subscriptions.add(sel, from)
             if let slot = s.slot {
-                for id in matched { streamTable.byID[id]!.fanout.insert(Subscriber(slot: slot, address: from)) }
+                streamTable.subscribe(Subscriber(slot: slot, address: from), to: matched)
                 fanoutUpdates += matched.count
             }
         }
@@ -39,7 +39,7 @@ extension BrokerCore {
             events.push(matched.isEmpty ? .subscribedWaiting(from, sel) : .subscribed(from, sel))
         }
         if isNew, let slot = s.slot {
-            interestDirty = true
+            interestChanged()
             // Join: the last complete frame of each stream at once, so the first picture needs no wait.
             for id in matched { sendJoinFrame(id, to: Subscriber(slot: slot, address: from)) }
         }
@@ -47,8 +47,8 @@ extension BrokerCore {
 
     /// Queues the last complete frame of an online stream to one new subscriber (a client, or a peer broker).
     mutating func sendJoinFrame(_ id: StreamID, to sub: Subscriber) {
-        guard let st = streamTable.byID[id], st.online, let n = st.cache.lastCompleteNumber else { return }
-        let key = UInt64(id.rawValue) << 32 | UInt64(n)
+        guard let st = streamTable[id], st.online, let n = st.cache.lastCompleteNumber else { return }
+        let key = FrameKey.of(stream: id, frame: n)
         for d in st.cache.lastComplete { outbox.push(.unicast(DataHeader.markedCached(d), frameKey: key, to: sub)) }
         counters.cachedFramesSent += 1
     }
@@ -71,7 +71,7 @@ extension BrokerCore {
         }
         table[from] = s
         dropFanout(from, keeping: s.selectors, from: removed.flatMap { streamTable.matching($0) })
-        interestDirty = true
+        interestChanged()
         // Unsubscribing what is not held is answered with an ACK too: the request is idempotent.
         sendControl(.ack(Ack(requestID: r.requestID, selector: sel, status: status(of: streamTable.matching(sel)))), to: from)
         if !removed.isEmpty { events.push(.unsubscribed(from, sel)) }
@@ -80,14 +80,14 @@ extension BrokerCore {
     /// The ACK status for the streams a selector matches: online if one is, waiting if none is known.
     private func status(of matched: [StreamID]) -> AckStatus {
         if matched.isEmpty { return .waiting }
-        return matched.contains { streamTable.byID[$0]!.online } ? .online : .offline
+        return matched.contains { streamTable.isOnline($0) } ? .online : .offline
     }
 
     /// How many of a client's selectors match no stream the broker knows (they wait for a producer).
     private func waitingCount(_ s: PeerSession) -> Int { s.selectors.count { streamTable.matching($0).isEmpty } }
 
     mutating func list(requestID: UInt32, to: PeerAddress) {
-        let all = streamTable.byID.values.sorted { $0.id < $1.id }
+        let all = streamTable.all.sorted { $0.id < $1.id }
         let total = UInt16(clamping: all.count)
         var first = 0
         repeat {

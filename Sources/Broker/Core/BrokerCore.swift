@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The broker's protocol core: sessions and leases, subscription tables, per-stream loss recovery towards
@@ -23,8 +24,6 @@ public struct BrokerCore: ProtocolCore, Sendable {
     /// The operator's blocks (here or at any broker of the cluster): a blocked id's HELLO is refused with ERROR
     /// `notAuthorized`.
     public internal(set) var blocks: BlockList
-    /// Block decisions not yet repeated to the peers enough times (BrokerCore+Blocks.swift).
-    var blockSends = BlockSends()
     /// Each stream's online and offline events (the status page's history).
     public internal(set) var history: StreamHistory
     /// When each online stream's loss detector next needs attention (a NACK towards its producer is due).
@@ -37,18 +36,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
     public internal(set) var counters = BrokerCounters()
     /// Per-source rate limits on handshakes and table requests (DATA is not looked at).
     public internal(set) var sourceLimits: SourceLimits
-    /// Cluster membership (nil: a broker alone) and what it derives from CLUSTER_SECRET.
-    let cluster: ClusterConfig?
-    let clusterKey: ClusterKey?
-    /// This broker's origin tag: the low 24 bits of its id (`epoch`), stamped in DATA by its producers.
-    public let originTag: UInt32
-    var links: [PeerAddress: PeerLink] = [:]
-    var nextPeerTick: Int64 = .max
-    /// Our announcement snapshot, its version, and whether local streams or interest changed this turn.
-    var announceVersion: UInt32 = 1
-    var lastAnnouncement: [PeerAnnounceEntry] = []
-    var announceDirty = false
-    var interestDirty = false
+    /// The links to the other brokers of the cluster (nil: a broker alone), and everything derived from
+    /// CLUSTER_SECRET.
+    var mesh: PeerMesh?
     var outbox = OutputQueue<BrokerOutput>()
     /// Counts turns (drains of `outbox`), for the per-turn NACK allowance of each session.
     var turn: UInt64 = 1
@@ -72,12 +62,10 @@ public struct BrokerCore: ProtocolCore, Sendable {
         self.timers = timers
         self.limits = limits
         self.epoch = epoch
-        self.cluster = cluster
-        let key = cluster.map { ClusterKey(secret: $0.secret) }
-        clusterKey = key
-        originTag = ClusterKey.originTag(brokerID: epoch)
-        blocks = BlockList(origin: originTag)
-        let ck = key?.cookieKey ?? cookieKey
+        let mesh = cluster.map { PeerMesh(config: $0, brokerID: epoch) }
+        self.mesh = mesh
+        blocks = BlockList(origin: ClusterKey.originTag(brokerID: epoch))
+        let ck = mesh?.key.cookieKey ?? cookieKey
         self.cookieKey = SipHash24(k0: ck.0, k1: ck.1)
         challenges = HelloChallenges(key: SipHash24(k0: ck.0, k1: ck.1), epoch: epoch)
         retransmitter = Retransmitter(timers: timers, limits: limits)
@@ -85,6 +73,9 @@ public struct BrokerCore: ProtocolCore, Sendable {
         table = SessionTable(leaseDuration: timers.leaseDuration, tick: timers.heartbeatInterval / 2)
         sourceLimits = SourceLimits(limits: limits)
     }
+
+    /// This broker's origin tag: the low 24 bits of its id (`epoch`), stamped in DATA by its producers.
+    public var originTag: UInt32 { ClusterKey.originTag(brokerID: epoch) }
 
     /// Every peer's session, by address.
     public var sessions: [PeerAddress: PeerSession] { table.byAddress }
@@ -114,7 +105,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     public mutating func pollEvent() -> BrokerEvent? { events.pop() }
 
-    mutating func refuse(_ reason: String) { counters.refused[reason, default: 0] += 1 }
+    mutating func refuse(_ reason: RefusalReason) { counters.refused[reason] += 1 }
 
     // MARK: Input
 
@@ -128,19 +119,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
                 let h = try DataHeader.parse(bytes[...])
                 handleData(h, bytes, from: from, now: now)
             } catch {
-                counters.malformed[error.reason, default: 0] += 1
+                counters.malformed[error.reason] += 1
             }
             return
         }
         let m: Message
         do { m = try Message.decode(bytes[...]) } catch {
-            counters.malformed[error.reason, default: 0] += 1
+            counters.malformed[error.reason] += 1
             return
         }
         if m.type.isPeer || (m.type == .bye && bytes.count == WireConstants.peerByeSize) {
             // Only a holder of the cluster secret can tag a peer message (a BYE between brokers is one); anything
             // else is dropped and counted.
-            guard let clusterKey, clusterKey.verify(bytes) else { return refuse("bad_peer_tag") }
+            guard let mesh, mesh.key.verify(bytes) else { return refuse(.badPeerTag) }
             handlePeer(m, from: from, now: now)
             return
         }
@@ -173,14 +164,15 @@ public struct BrokerCore: ProtocolCore, Sendable {
             list(requestID: rid, to: from)
         case .bye(let token, _):
             // A peer broker's BYE is tagged (above): an untagged one from its address is a spoof.
-            guard table[from]?.role != .broker else { return refuse("bad_peer_tag") }
+            guard table[from]?.role != .broker else { return refuse(.badPeerTag) }
             guard session(from, token: token, answerCookie: false) != nil else { return }
             events.push(.peerLeft(from))
-            endSession(from, now: now, reason: "producer said goodbye")
+            endSession(from, now: now, reason: .goodbye)
         case .cookie(let nonce, let token, _):
-            if !peerCookie(nonce: nonce, token: token, from: from, now: now) { refuse("unexpected_type") }
+            guard mesh?.peerCookie(nonce: nonce, token: token, from: from, now: now) == true else { return refuse(.unexpectedType) }
+            applyMeshActions(now: now)
         case .welcome, .heartbeatAck, .ack, .error, .streamStatus, .listReply, .data, .peerHello, .peerAnnounce, .peerInterest, .peerBlocks:
-            refuse("unexpected_type")
+            refuse(.unexpectedType)
         }
     }
 
@@ -189,12 +181,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
     mutating func session(_ from: PeerAddress, token: UInt64, answerCookie: Bool) -> PeerSession? {
         if let s = table[from] {
             guard s.token == token else {
-                refuse("bad_token")
+                refuse(.badToken)
                 return nil
             }
             return s
         }
-        refuse("no_session")
+        refuse(.noSession)
         if answerCookie {
             counters.cookiesSent += 1
             // The nonce echoes the token the request carried: the peer acts on this COOKIE only if it is its own
@@ -208,54 +200,25 @@ public struct BrokerCore: ProtocolCore, Sendable {
         of pid: ProducerID, _ descriptors: [StreamDescriptor], owner: PeerAddress, mediaKey: DataMAC, nonce: UInt64, claim: UInt32?, now: Int64,
         fresh: Bool
     ) {
-        announceDirty = true
+        announcementChanged()
         let announced = Set(descriptors.map { StreamID(producer: pid, index: $0.index) })
+        let session = StreamTable.LocalSession(owner: owner, origin: originTag, mediaKey: mediaKey, nonce: nonce, claim: claim, fresh: fresh)
         for d in descriptors {
             let id = StreamID(producer: pid, index: d.index)
-            if streamTable.byID[id] == nil {
-                guard streamTable.makeRoom(limit: limits.maxStreams) else {
-                    events.push(.streamRefused(id, maxStreams: limits.maxStreams))
-                    continue
-                }
-                streamTable.byID[id] = BrokerStream(
-                    id: id, kind: d.kind, rateMilli: d.rateMilli, online: false, owner: owner,
-                    detector: LossDetector(maxTracked: limits.maxTrackedGaps, dropsStale: true), buffer: RetransmitBuffer(bytes: limits.retransmitBufferBytes),
-                    cache: FrameCache(maxBuilding: limits.maxCachedFramesBuilding))
+            guard let wasOnline = streamTable.registerLocal(id, d, session: session, limits: limits) else {
+                events.push(.streamRefused(id, maxStreams: limits.maxStreams))
+                continue
             }
-            var s = streamTable.byID[id]!
-            let wasOnline = s.online
-            s.kind = d.kind
-            s.rateMilli = d.rateMilli
-            if s.remote && s.online {
-                // The producer moved here from a peer's broker: the peer's claim is superseded.
-                s.online = false
-            }
-            s.owner = owner
-            if s.mac != mediaKey {
-                s.previousMac = fresh ? nil : s.mac
-                s.mac = mediaKey
-            }
-            s.remote = false
-            s.origin = originTag
-            s.nonce = nonce
-            if let claim { s.claim = claim }
-            s.online = true
-            if fresh || !wasOnline {
-                // A new session may number from anywhere: start loss tracking afresh.
-                s.detector.reset()
-                s.cache.reset()
-            }
-            streamTimers.set(id, at: s.detector.deadline)
-            streamTable.byID[id] = s
+            streamTimers.set(id, at: streamTable.deadline(of: id))
             if !wasOnline || fresh {
-                streamTable.byID[id]!.onlineSince = now
+                streamTable.update(id) { $0.onlineSince = now }
                 history.record(id, online: true, from: owner, now: now, reason: nil)
                 refreshSubscribers(of: id)
                 notify(id, .online)
             }
         }
-        for id in streamTable.streams(of: pid) where streamTable.byID[id]!.online && !announced.contains(id) {
-            setOffline(id, now: now, reason: "no longer announced by its producer")
+        for id in streamTable.streams(of: pid) where streamTable.isOnline(id) && !announced.contains(id) {
+            setOffline(id, now: now, reason: .noLongerAnnounced)
         }
     }
 
@@ -265,17 +228,17 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
-        guard let known = streamTable.byID[h.stream] else {
-            refuse("unknown_stream")
+        guard let known = streamTable[h.stream] else {
+            refuse(.unknownStream)
             return
         }
         guard known.owner == from, known.online else {
-            refuse("not_owner")
+            refuse(.notOwner)
             return
         }
         // Checked once per datagram received, before it touches any state: a forgery (an off-path spoofer using
         // the producer's address, or a subscriber, neither of whom holds the media key) is dropped and counted.
-        guard let mac = known.mac else { return refuse("not_owner") }
+        guard let mac = known.mac else { return refuse(.notOwner) }
         var promote = false
         if !mac.verify(bytes) {
             guard let previous = known.previousMac, previous.verify(bytes) else {
@@ -288,20 +251,19 @@ public struct BrokerCore: ProtocolCore, Sendable {
         // ours from our producers, the owner's from a peer. Our own tag coming back from a peer would be a loop.
         let origin = DataHeader.origin(of: bytes)
         if known.remote {
-            guard origin == known.origin, origin != originTag else { return refuse(origin == originTag ? "loop" : "bad_origin") }
-            links[from]?.counters.dataIn += 1
-            links[from]?.counters.bytesIn += bytes.count
+            guard origin == known.origin, origin != originTag else { return refuse(origin == originTag ? .loop : .badOrigin) }
+            mesh?.countData(from: from, bytes: bytes.count)
         } else if origin != originTag && origin != 0 {
-            return refuse("bad_origin")
+            return refuse(.badOrigin)
         }
         counters.dataIn += 1
         // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
         // place (a copy left in the table would make every insert copy the whole retransmit ring).
-        var st = streamTable.byID.removeValue(forKey: h.stream)!
+        guard var st = streamTable.take(h.stream) else { return }
         if promote { swap(&st.mac, &st.previousMac) }
         defer {
             streamTimers.set(h.stream, at: st.detector.deadline)
-            streamTable.byID[h.stream] = st
+            streamTable.put(st)
         }
         guard
             st.detector.receive(
@@ -317,21 +279,21 @@ public struct BrokerCore: ProtocolCore, Sendable {
         if st.cache.add(h, datagram: bytes) { st.framesIn += 1 }
         if !st.subscribers.isEmpty {
             st.datagramsForwarded += st.subscribers.count
-            if !links.isEmpty && !st.remote { countPeerCopies(st, bytes: bytes.count) }
-            outbox.push(.forward(bytes, frameKey: UInt64(h.stream.rawValue) << 32 | UInt64(h.frameNumber), to: st.subscribers))
+            if !st.remote && mesh != nil { mesh!.countCopies(st.fanout, bytes: bytes.count) }
+            outbox.push(.forward(bytes, frameKey: FrameKey.of(stream: h.stream, frame: h.frameNumber), to: st.subscribers))
         }
         table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).
-    mutating func endSession(_ address: PeerAddress, now: Int64, reason: String = "session ended") {
+    mutating func endSession(_ address: PeerAddress, now: Int64, reason: SessionEndReason = .ended) {
         guard let s = table.remove(address) else { return }
         if s.nonce != 0 { challenges.retire(s.nonce, at: address, now: now) }
         if let pid = s.producer, table.owners[pid] == address {
             table.setOwner(pid, nil)
-            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: reason) }
+            for id in streamTable.streams(of: pid) { setOffline(id, now: now, reason: .sessionEnded(reason)) }
         }
-        interestDirty = true
+        interestChanged()
         if let slot = s.slot {
             var touched: [StreamID] = []
             for sel in s.selectors {
@@ -346,33 +308,27 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     // MARK: Timers
 
-    /// Runs what is due: NACKs towards producers, peer links, lease expiry, rate measurement.
+    /// Runs what is due (`BrokerTimer`): NACKs towards producers, peer links, lease expiry, BYE repeats, rates.
     public mutating func handleTimeout(now: Int64) {
-        for id in streamTimers.popDue(now: now) { nackProducer(id, now: now) }
-        if now >= nextPeerTick { peerTick(now: now) }
-        retrySnapshots(now: now)
-        repeatBlocks(now: now)
-        flushClusterChanges(now: now)
-        expireLeases(now: now)
-        if now >= nextBye { repeatBye(now: now) }
-        guard now >= nextSweep else { return }
-        nextSweep = now + timers.heartbeatInterval / 2
-        if now - lastMeasure >= 1_000_000 {
-            let elapsed = Double(now - lastMeasure) / 1e6
-            for id in streamTable.byID.keys {
-                let s = streamTable.byID[id]!
-                streamTable.byID[id]!.measuredRate = lastMeasure == 0 ? 0 : Double(s.framesIn - s.framesAtLastMeasure) / elapsed
-                streamTable.byID[id]!.framesAtLastMeasure = s.framesIn
-            }
-            lastMeasure = now
-        }
+        for timer in BrokerTimer.order { run(timer, now: now) }
     }
 
     public func pollTimeout() -> Int64 {
-        // Changes to the cluster's snapshots go out on the next turn, batched: due at once (0 is before any `now`; not
-        // Int64.min, which a driver computing `deadline - now` would overflow on).
-        let cluster = (announceDirty || interestDirty) && self.cluster != nil ? 0 : min(nextPeerTick, nextSnapshotRetry, blockSends.dueAt)
-        return min(nextSweep, streamTimers.next, table.leases.next, cluster, nextBye)
+        BrokerTimer.order.reduce(Int64.max) { min($0, deadline(of: $1)) }
+    }
+
+    /// Every half heartbeat: each stream's frame rate, measured over the last second.
+    mutating func sweep(now: Int64) {
+        nextSweep = now + timers.heartbeatInterval / 2
+        guard now - lastMeasure >= 1_000_000 else { return }
+        let (elapsed, first) = (Double(now - lastMeasure) / 1e6, lastMeasure == 0)
+        for id in streamTable.ids {
+            streamTable.update(id) { s in
+                s.measuredRate = first ? 0 : Double(s.framesIn - s.framesAtLastMeasure) / elapsed
+                s.framesAtLastMeasure = s.framesIn
+            }
+        }
+        lastMeasure = now
     }
 
     /// Ends the sessions whose lease has expired, at most `limits.maxLeaseChecksPerTurn` due leases per turn:
@@ -384,7 +340,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
             guard let s = table[a], s.role != .broker else { continue }
             counters.leasesExpired += 1
             events.push(.leaseExpired(a, role: s.role, producer: s.producer))
-            endSession(a, now: now, reason: "lease expired")
+            endSession(a, now: now, reason: .leaseExpired)
         }
     }
 
@@ -395,15 +351,16 @@ public struct BrokerCore: ProtocolCore, Sendable {
 
     /// Asks a stream's producer for what its loss detector finds missing, and schedules the next look.
     mutating func nackProducer(_ id: StreamID, now: Int64) {
-        guard let st = streamTable.byID[id], st.online, let owner = st.owner else { return }
-        let link = st.remote ? links[owner] : nil
+        guard let st = streamTable[id], st.online, let owner = st.owner else { return }
+        let link = st.remote ? mesh?.links[owner] : nil
         let rtt = link.map { $0.rtt.hasSample ? $0.rtt.smoothed : 0 } ?? table[owner]?.rttMicros ?? 0
         let interval = RTTEstimator.interval(rtt: rtt, timers: timers)
-        let ranges = streamTable.byID[id]!.detector.poll(now: now, retryInterval: interval, timers: timers)
-        streamTimers.set(id, at: streamTable.byID[id]!.detector.deadline)
+        let timers = self.timers
+        let ranges = streamTable.update(id) { $0.detector.poll(now: now, retryInterval: interval, timers: timers) } ?? []
+        streamTimers.set(id, at: streamTable.deadline(of: id))
         guard !ranges.isEmpty else { return }
         counters.nacksOut += 1
-        if link != nil { links[owner]?.counters.nacksOut += 1 }
+        if link != nil { mesh?.countNack(to: owner) }
         // Towards a peer broker the NACK carries the cookie it gave us, as a client's carries its session's.
         let token = link?.token ?? 0
         outbox.push(.send(to: owner, Message.nack(Nack(token: token, stream: id, rttMicros: UInt32(clamping: rtt), ranges: ranges)).encode()))
@@ -419,7 +376,7 @@ public struct BrokerCore: ProtocolCore, Sendable {
         guard let idle = s.receiver.take(r, now: now), idle >= 4 * timers.heartbeatInterval else { return }
         guard now - previous >= timers.heartbeatInterval / 4 else { return }
         let flowing = s.selectors.contains { sel in
-            streamTable.matching(sel).contains { streamTable.byID[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
+            streamTable.matching(sel).contains { streamTable[$0].map { $0.online && $0.measuredRate > 0 } ?? false }
         }
         s.receiver.mark(unread: flowing)
     }

@@ -8,9 +8,10 @@ public struct BrokerCounters: Sendable {
     public var duplicatesIn = 0
     /// DATA from a stream's owner address whose MAC is wrong: forged (or corrupted) media, dropped.
     public var dataForged = 0
-    public var malformed: [String: Int] = [:]
+    /// Datagrams that failed to decode, by the kind of their `WireError`.
+    public var malformed = ReasonCounts<MalformedReason>()
     /// Datagrams refused for who sent them: no session, wrong token, not the stream's owner.
-    public var refused: [String: Int] = [:]
+    public var refused = ReasonCounts<RefusalReason>()
     public var nacksIn = 0
     public var nacksOut = 0
     public var retransmitsOut = 0

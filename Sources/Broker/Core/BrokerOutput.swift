@@ -5,7 +5,7 @@ public enum BrokerOutput: Sendable {
     /// A control datagram, sent at once.
     case send(to: PeerAddress, [UInt8])
     /// One DATA datagram for every subscriber of its stream, through each subscriber's bounded queue.
-    /// `frameKey` (stream id << 32 | frame number) lets a queue drop whole frames.
+    /// `frameKey` (`FrameKey.of`: stream id and frame number) lets a queue drop whole frames.
     case forward([UInt8], frameKey: UInt64, to: [Subscriber])
     /// A DATA datagram (a retransmission, or the cached frame for a new subscriber) for one subscriber's queue.
     case unicast([UInt8], frameKey: UInt64, to: Subscriber)

@@ -38,4 +38,14 @@ public struct BrokerStream: Sendable {
     var buffer: RetransmitBuffer
     var cache = FrameCache()
     public var lossCounters: LossDetector.Counters { detector.counters }
+
+    /// Whether a claim (with the claimant's origin tag) beats this stream's owner: the higher claim, then the higher
+    /// tag. Every broker compares the same numbers, so all pick the same owner.
+    func loses(to claim: UInt32, tag: UInt32) -> Bool { claim != self.claim ? claim > self.claim : tag > origin }
+
+    /// A new session may number from anywhere: loss tracking and the frame cache start afresh.
+    mutating func restartLossTracking() {
+        detector.reset()
+        cache.reset()
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The broker's challenge in the COOKIE that answers a HELLO (docs/PROTOCOL.md §4, "The challenge"): fresh, chosen by

@@ -15,7 +15,7 @@ public struct PeerSession: Sendable {
     public internal(set) var slot: Int?
     public internal(set) var selectors: Set<StreamID> = []
     public internal(set) var rttMicros: Int64 = 0
-    /// Recent resends to this peer (stream << 32 | seq -> time), so one datagram is not resent twice per RTT.
+    /// Recent resends to this peer (`FrameKey.datagram` -> time), so one datagram is not resent twice per RTT.
     var resent: [UInt64: Int64] = [:]
     public internal(set) var retransmits = 0
     /// What a client's HEARTBEATs report it received.

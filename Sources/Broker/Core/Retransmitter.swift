@@ -25,7 +25,7 @@ struct Retransmitter: Sendable {
                 guard budget > 0 else { break }
                 budget -= 1
                 defer { seq &+= 1 }
-                let key = UInt64(n.stream.rawValue) << 32 | UInt64(seq)
+                let key = FrameKey.datagram(stream: n.stream, sequence: seq)
                 if let t = s.resent[key], now - t < minInterval {
                     counters.retransmitsThrottled += 1
                     continue

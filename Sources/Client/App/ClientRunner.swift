@@ -114,7 +114,7 @@ final class ClientRunner {
     }
 
     func run() -> Int32 {
-        var now = Clock.now()
+        let now = Clock.now()
         core.connect(now: now)
         flushTransmits()
         if !config.headless {
@@ -126,62 +126,7 @@ final class ClientRunner {
         prompt()
         lastStatus = now
         nextStatus = now + config.statusInterval
-        while true {
-            now = Clock.now()
-            var wake = core.pollTimeout()
-            if showStatus { wake = min(wake, nextStatus) }
-            if let r = recorder, r.config.all { wake = min(wake, r.nextList) }
-            var fds = [socket.fd, signals.fd]
-            if let s = stdin, !s.atEnd { fds.append(s.fd) }
-            if let t = terminal, !inputEnded { fds.append(t.fd) }
-            if let w = web {
-                fds += w.readDescriptors
-                wake = min(wake, w.nextDeadline, nextWebTick, claims.nextDeadline)
-            }
-            let ready = Poller.wait(readable: fds, writable: web?.writeDescriptors ?? [], timeoutMicros: min(wake, now + 1_000_000) - now)
-            if ready.contains(signals.fd), let sig = signals.take() {
-                log.info("signal \(sig)")
-                return leave()
-            }
-            now = Clock.now()
-            // A timeout due is read from the socket first: what the broker sent while this process was stalled (a
-            // loaded host) must be heard before its silence is judged.
-            if ready.contains(socket.fd) || now >= core.pollTimeout() {
-                var rounds = 0
-                while rounds < 64,
-                    socket.receiveBatch({ bytes, from in
-                        guard from == self.broker else { return }
-                        self.core.handle(bytes, from: from, now: now)
-                    }) > 0
-                { rounds += 1 }
-                noteRefusals(now: now)
-                flushTransmits()
-            }
-            if Clock.now() >= core.pollTimeout() {
-                core.handleTimeout(now: Clock.now())
-                flushTransmits()
-            }
-            if let r = recorder, r.listDue(now: Clock.now()) { core.list(now: Clock.now()) }  // RECORD=all follows producers
-            if handleEvents() == false { return leave() }
-            flushTransmits()  // what the events asked for (a LIST on connecting)
-            if web != nil { serviceWeb(ready: ready) }
-            if var s = stdin, ready.contains(s.fd) {
-                let lines = s.readLines()
-                stdin = s
-                for line in lines {
-                    if web != nil && !line.allSatisfy(\.isWhitespace) { web?.broadcast(ViewerMessage.say("prompt: \(line)")) }
-                    if !execute(line, now: Clock.now()) { return leave() }
-                }
-                if !lines.isEmpty { prompt() }
-                if s.atEnd { endOfInput() }
-            }
-            if let t = terminal, !inputEnded, ready.contains(t.fd), !readTerminal(now: Clock.now()) { return leave() }
-            now = Clock.now()
-            if showStatus, now >= nextStatus {
-                printStatus(now: now)
-                nextStatus = now + config.statusInterval
-            }
-        }
+        return EventLoop.run(self)
     }
 
     func subscribe(_ s: StreamID, now: Int64) {
@@ -393,5 +338,59 @@ final class ClientRunner {
         if stats.isEmpty { say("summary: no frames received") }
         for id in stats.keys.sorted() { say("summary " + summaryLine(id, stats[id]!)) }
         return 0
+    }
+}
+
+/// The client's turn around `EventLoop`: stdin or the terminal, the viewer page and the status lines beside the core.
+extension ClientRunner: EventLoopHost {
+    /// Batches read per turn: a burst of media must not hold the prompt and the page back.
+    var maxBatchesPerTurn: Int { 64 }
+
+    func waitFor(now: Int64) -> EventLoop.Wait {
+        var wake = now + 1_000_000
+        if showStatus { wake = min(wake, nextStatus) }
+        if let r = recorder, r.config.all { wake = min(wake, r.nextList) }
+        var fds = [signals.fd]
+        if let s = stdin, !s.atEnd { fds.append(s.fd) }
+        if let t = terminal, !inputEnded { fds.append(t.fd) }
+        if let w = web {
+            fds += w.readDescriptors
+            wake = min(wake, w.nextDeadline, nextWebTick, claims.nextDeadline)
+        }
+        return EventLoop.Wait(readable: fds, writable: web?.writeDescriptors ?? [], deadline: wake)
+    }
+
+    func woke(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        guard ready.contains(signals.fd), let sig = signals.take() else { return nil }
+        log.info("signal \(sig)")
+        return leave()
+    }
+
+    func admit(_ bytes: [UInt8], from: PeerAddress) -> Bool { from == broker }
+    func afterReceive(now: Int64) { noteRefusals(now: now) }
+    func transmit() { flushTransmits() }
+
+    func turnEnds(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        if let r = recorder, r.listDue(now: Clock.now()) { core.list(now: Clock.now()) }  // RECORD=all follows producers
+        if handleEvents() == false { return leave() }
+        flushTransmits()  // what the events asked for (a LIST on connecting)
+        if web != nil { serviceWeb(ready: ready) }
+        if var s = stdin, ready.contains(s.fd) {
+            let lines = s.readLines()
+            stdin = s
+            for line in lines {
+                if web != nil && !line.allSatisfy(\.isWhitespace) { web?.broadcast(ViewerMessage.say("prompt: \(line)")) }
+                if !execute(line, now: Clock.now()) { return leave() }
+            }
+            if !lines.isEmpty { prompt() }
+            if s.atEnd { endOfInput() }
+        }
+        if let t = terminal, !inputEnded, ready.contains(t.fd), !readTerminal(now: Clock.now()) { return leave() }
+        let t = Clock.now()
+        if showStatus, t >= nextStatus {
+            printStatus(now: t)
+            nextStatus = t + config.statusInterval
+        }
+        return nil
     }
 }

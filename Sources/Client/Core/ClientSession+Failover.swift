@@ -6,34 +6,36 @@ import Wire
 /// across brokers, so the receivers carry on and repeated frames are not delivered twice.
 extension ClientSession {
     /// The broker to send to now (nil: none given; the driver knows its one broker).
-    public var broker: PeerAddress? { brokers?.current }
+    public var broker: PeerAddress? { failover.broker }
 
-    /// Whether there is another broker to move to.
-    var failover: Bool { brokers?.canMove == true }
+    /// The brokers this client may use (nil: the driver's one), with the moves made.
+    public var brokers: BrokerList? { failover.brokers }
+
+    /// ICMP port unreachable reports for the broker (the driver's connected socket), and the moves they caused.
+    public var refusals: Int { failover.refusals }
+
+    /// This process's stalls: not the broker's silence.
+    public var stallWatch: StallWatch { failover.stallWatch }
 
     /// The driver's socket reported the broker unreachable (ECONNREFUSED: ICMP port unreachable, as a closed port
     /// on a live host answers): with another broker to go to, move at once.
     public mutating func unreachable(now: Int64) {
-        refusals += 1
-        transmits.push(contentsOf: move(now: now))
+        transmits.push(contentsOf: moved(failover.unreachable(&link, now: now)))
     }
 
-    mutating func move(now: Int64, hurry: Bool = false) -> [[UInt8]] {
-        guard var list = brokers, list.canMove else { return [] }
-        let from = list.current
-        let to = list.advance()
-        brokers = list
-        moving = true
-        connectingSince = now
+    /// The client's side of a move: its silence detector starts over and the owner hears where it went; the
+    /// subscriptions follow once the new broker welcomes it.
+    mutating func moved(_ move: BrokerFailover.Move?) -> [[UInt8]] {
+        guard let move else { return [] }
         silenceArmed = false
-        events.push(.moved(from: from, to: to))
-        return link.move(now: now, hurry: hurry).map { [$0] } ?? []
+        events.push(.moved(from: move.from, to: move.to))
+        return move.send
     }
 
     /// Notes a DATA datagram for the silence detector: the gap between frame starts, smoothed (1/8), sets how
     /// much silence is suspicious.
     mutating func noteData(_ h: DataHeader, now: Int64) {
-        guard failover else { return }
+        guard failover.isEnabled else { return }
         lastDataAt = now
         silenceArmed = true
         silenceProbes = 0
@@ -47,38 +49,35 @@ extension ClientSession {
 
     /// How long a silence may last before the broker is suspected (`.max`: nothing to suspect now).
     var silenceDeadline: Int64 {
-        guard failover, silenceArmed, frameGap > 0, link.isConnected, !link.isSuspecting else { return .max }
+        guard failover.isEnabled, silenceArmed, frameGap > 0, case .connected = link.state else { return .max }
         return lastDataAt + max(timers.minSilence, timers.silenceFrames * frameGap) + link.loadAllowance
     }
 
     /// When to send the next probe into a silence (`.max`: none): after `probePercent` of a frame gap, then every
     /// gap, until the silence is suspected. Only a dead host answers it (ICMP), so it may come early.
     var probeDeadline: Int64 {
-        guard failover, silenceArmed, frameGap > 0, link.isConnected, !link.isSuspecting else { return .max }
+        guard failover.isEnabled, silenceArmed, frameGap > 0, case .connected = link.state else { return .max }
         let first = max(timers.minProbeSilence, frameGap * timers.probePercent / 100)
         return lastDataAt + first + Int64(silenceProbes) * frameGap
     }
 
     var failoverDeadline: Int64 {
-        guard failover else { return .max }
-        return link.isConnected ? min(probeDeadline, silenceDeadline) : connectingSince + timers.failoverHelloTimeout
+        guard failover.isEnabled else { return .max }
+        return link.isConnected ? min(probeDeadline, silenceDeadline) : failover.helloDeadline(link)
     }
 
     /// The first thing of every call from the driver: if this process was stalled past its own deadline, that time
     /// is not the broker's silence. Its data would have queued on the socket, and the driver reads the socket before
     /// it lets the core judge a silence, so what the broker sent in that time is heard first.
     mutating func forgiveStall(now: Int64) {
-        let stall = stallWatch.turn(now: now, due: pollTimeout(), tolerance: timers.stallTolerance)
-        link.loadAllowance = stallWatch.loadAllowance(factor: timers.loadFactor, cap: timers.maxLoadAllowance)
-        guard stall > 0 else { return }
-        link.forgive(stall, now: now)
-        if silenceArmed { lastDataAt = min(now, lastDataAt + stall) }
-        if !link.isConnected { connectingSince = min(now, connectingSince + stall) }
+        let due = pollTimeout()
+        let stall = failover.forgiveStall(&link, now: now, due: due)
+        if stall > 0 && silenceArmed { lastDataAt = min(now, lastDataAt + stall) }
     }
 
     /// Suspects a silent broker, probes a silence for a dead host, or leaves a new broker that does not answer.
     mutating func failoverDue(now: Int64) -> [[UInt8]] {
-        guard failover else { return [] }
+        guard failover.isEnabled else { return [] }
         if link.isConnected {
             if now >= silenceDeadline {
                 silenceArmed = false
@@ -88,8 +87,7 @@ extension ClientSession {
             silenceProbes += 1
             return link.probe(now: now).map { [$0] } ?? []
         }
-        guard now >= connectingSince + timers.failoverHelloTimeout else { return [] }
-        return move(now: now)
+        return moved(failover.helloDue(&link, now: now))
     }
 
     /// Whether a datagram's sequence number is a jump no outage explains: the producer restarted (its first sequence
@@ -112,7 +110,7 @@ extension ClientSession {
     /// Hands a complete frame to the output unless it was delivered already (failover only: one broker's
     /// assembler never hands on a frame twice).
     mutating func emit(_ f: CompleteFrame) {
-        guard !failover || recent.admit(f) else {
+        guard !failover.isEnabled || recent.admit(f) else {
             duplicateFrames += 1
             return
         }

@@ -66,24 +66,18 @@ public struct ClientSession: ProtocolCore, Sendable {
     public private(set) var ignoredData = 0
     /// Outages of a stream given up rather than repaired (`outageOver`).
     public internal(set) var outagesSkipped = 0
-    /// The brokers this client may use; with more than one it fails over (see `ClientSession+Failover.swift`).
-    public internal(set) var brokers: BrokerList?
+    /// The brokers this client may use, and with more than one its moves (see `ClientSession+Failover.swift`).
+    var failover: BrokerFailover
     /// Frames not delivered because they were delivered already (a join frame after a move, say).
     public internal(set) var duplicateFrames = 0
     var recent = RecentFrames()
-    /// Failover state (ClientSession+Failover.swift): the last DATA, the smoothed gap between frame starts, whether
-    /// a silence may be suspected, since when the client is without a session, and whether the next WELCOME ends a
-    /// move (its fresh session keeps the receivers: the gap is NACKed at the new broker).
+    /// The client's own failover state (ClientSession+Failover.swift): the last DATA, the smoothed gap between frame
+    /// starts, and whether a silence may be suspected.
     var lastDataAt: Int64 = 0
     var frameGap: Int64 = 0
     var lastFrameStartAt: Int64 = 0
     var silenceArmed = false
     var silenceProbes = 0  // sent into the current silence: they only draw ICMP from a killed broker's host
-    var connectingSince: Int64 = 0
-    var moving = false
-    public internal(set) var stallWatch = StallWatch()  // this process's stalls are not the broker's silence
-    /// ICMP port unreachable reports for the broker (the driver's connected socket), and the moves they caused.
-    public internal(set) var refusals = 0
 
     /// `brokers`: where the session may go (empty: the driver addresses the one broker it knows).
     /// `firstBroker`: the index in `brokers` to start on (nil: a random one).
@@ -91,14 +85,14 @@ public struct ClientSession: ProtocolCore, Sendable {
         self.timers = timers
         self.limits = limits
         link = BrokerLink(role: .client, producer: nil, streams: [], timers: timers, seed: seed)
-        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed, first: firstBroker)
+        failover = BrokerFailover(brokers: brokers, seed: seed, first: firstBroker)
     }
 
     // MARK: The core contract
 
     /// Starts the session: the first HELLO.
     public mutating func connect(now: Int64) {
-        connectingSince = now
+        failover.connecting(now: now)
         transmits.push(link.connect(now: now))
     }
 
@@ -282,26 +276,27 @@ public struct ClientSession: ProtocolCore, Sendable {
             events.push(.streamStatus(st.stream, st.state))
             return []
         default:
+            let moving = link.isMoving
             let (out, event) = link.handle(m, now: now)
             var send = out
-            if let event { send += handle(event, now: now) }
+            if let event { send += handle(event, moving: moving, now: now) }
             return send
         }
     }
 
-    private mutating func handle(_ event: LinkEvent, now: Int64) -> [[UInt8]] {
+    /// `moving`: whether the link was moving before the message that caused `event`: a WELCOME then ends a move,
+    /// and the fresh session keeps the receivers (the gap is NACKed at the new broker).
+    private mutating func handle(_ event: LinkEvent, moving endsMove: Bool, now: Int64) -> [[UInt8]] {
         switch event {
         case .connected(_, let fresh):
             events.push(.connected(fresh: fresh))
             var out: [[UInt8]] = []
-            let moved = moving
-            moving = false
             if fresh {
                 // The broker does not know our subscriptions: ask for them again, kept even while offline.
                 pending = pending.filter { if case .subscribe(_, true) = $0.value.kind { return false } else { return true } }
                 // After a move the sequence numbers go on (brokers forward the producer's datagrams unchanged):
                 // the receivers keep their state, so the gap is NACKed to the new broker instead of lost.
-                for r in receivers.keys where !moved {
+                for r in receivers.keys where !endsMove {
                     receivers[r]!.detector.reset()
                     receivers[r]!.assembler.reset()
                     schedule(r)
@@ -313,15 +308,9 @@ public struct ClientSession: ProtocolCore, Sendable {
                 out.append(encode(id, p.kind))
             }
             return out
-        case .lost:
-            connectingSince = now
-            if failover { return move(now: now) }
-            events.push(.brokerLost)
-            return []
-        case .brokerLeaving:
-            connectingSince = now
-            if failover { return move(now: now, hurry: true) }
-            events.push(.brokerLeaving)
+        case .lost, .brokerLeaving:
+            if let m = failover.sessionDown(event, &link, now: now) { return moved(m) }
+            events.push(event == .lost ? .brokerLost : .brokerLeaving)
             return []
         case .disconnected:
             events.push(.disconnected)
@@ -386,7 +375,7 @@ public struct ClientSession: ProtocolCore, Sendable {
         // A heartbeat may be due: it carries what the receivers have received and lost (summed only then).
         if now >= link.deadline { link.report = receiverReport }
         var (out, event) = link.poll(now: now)
-        if let event { out += handle(event, now: now) }
+        if let event { out += handle(event, moving: false, now: now) }  // a poll welcomes no one
         out += failoverDue(now: now)
         guard link.isConnected else { return out }
         for (id, p) in pending where now >= p.nextRetry {

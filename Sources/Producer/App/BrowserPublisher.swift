@@ -36,18 +36,10 @@ final class BrowserPublisher {
 
     var broker: PeerAddress { core.broker ?? config.brokers[0] }
 
-    /// Reads the broker's datagrams, runs the session's timers; returns the session's events.
+    /// Reads the broker's datagrams, runs the session's timers (one turn of `EventLoop`, whose loop is the
+    /// gateway's); returns the session's events.
     func service(ready: Set<Int32>, now: Int64) -> [LinkEvent] {
-        // A timeout due is read from the socket first: what the broker sent while this process was stalled (a
-        // loaded host) must be heard before its silence is judged.
-        if ready.contains(socket.fd) || now >= core.pollTimeout() {
-            while socket.receiveBatch({ bytes, from in
-                guard from == self.broker else { return }
-                self.core.handle(bytes, from: from, now: now)
-            }) > 0 {}
-            if connection.refused(socket) { core.unreachable(now: now) }
-        }
-        if now >= core.pollTimeout() { core.handleTimeout(now: now) }
+        EventLoop.serve(self, readable: ready.contains(socket.fd), now: now)
         flush()
         var events: [LinkEvent] = []
         while let e = core.pollEvent() { events.append(e) }
@@ -81,7 +73,7 @@ final class BrowserPublisher {
         if core.link.isConnected { transmit([core.bye()]) }
     }
 
-    private func flush() {
+    func flush() {
         var out: [[UInt8]] = []
         while let d = core.pollTransmit() { out.append(d) }
         transmit(out)
@@ -91,4 +83,14 @@ final class BrowserPublisher {
         if let left = connection.follow(socket, to: broker) { log.warning("broker \(left) is gone; \(producer) now on \(broker)") }
         sender.sendAll(datagrams, to: broker)
     }
+}
+
+extension BrowserPublisher: EventLoopHost {
+    func admit(_ bytes: [UInt8], from: PeerAddress) -> Bool { from == broker }
+
+    func afterReceive(now: Int64) {
+        if connection.refused(socket) { core.unreachable(now: now) }
+    }
+
+    func transmit() { flush() }
 }

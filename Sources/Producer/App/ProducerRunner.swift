@@ -103,8 +103,16 @@ final class ProducerRunner: @unchecked Sendable {
         log.warning("broker \(left) is gone; now on \(broker), announcing the streams there")
     }
 
+    /// Frames and audio chunks against absolute time (set when `run` starts).
+    var pacer = Pacer(rate: 1, start: 0)
+    var pacedVideo = false
+    var synthetic: [UInt8] = []
+    var sent = 0
+    var lastWarnEmpty: Int64 = 0
+    /// Set once the last frame is sent: the producer lingers until then so its last frames can still be repaired.
+    var leaveAt: Int64?
+
     func run() -> Int32 {
-        var synthetic: [UInt8] = []
         if let n = config.syntheticBytes {
             var rng = SplitMix64(seed: UInt64(config.producer.rawValue))
             synthetic = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -115,101 +123,108 @@ final class ProducerRunner: @unchecked Sendable {
         let rate = liveVideo == nil ? "at \(config.rate) fps" : "live, at most \(config.rate) fps"
         log.info("producer \(config.producer) -> \(broker) \(rate)" + (config.delay > 0 ? " after \(config.delay) s" : ""))
         startLiveSources()
-        let pacedVideo = config.syntheticBytes != nil || video != nil
-        var now = Clock.now()
+        pacedVideo = config.syntheticBytes != nil || video != nil
+        let now = Clock.now()
         core.connect(now: now)
         send(core.drainTransmits())
-        var pacer = Pacer(rate: config.rate, start: now + Int64(config.delay * 1_000_000))
-        var sent = 0
-        var lastWarnEmpty: Int64 = 0
-        var leaveAt: Int64?
-        while true {
-            now = Clock.now()
-            let nextFrame = pacedVideo ? pacer.nextFrame : .max
-            let nextAudio = pacer.nextAudio
-            var nextMedia = nextFrame
-            if audio != nil { nextMedia = min(nextMedia, nextAudio) }
-            let wake = min(core.pollTimeout(), nextMedia)
-            let ready = Poller.wait(readable: [socket.fd, stopFD] + liveWakeFDs, timeoutMicros: wake - now)
-            if ready.contains(stopFD) {
-                log.info("stopping: telling the broker")
+        pacer = Pacer(rate: config.rate, start: now + Int64(config.delay * 1_000_000))
+        return EventLoop.run(self)
+    }
+}
+
+extension ProducerRunner: EventLoopHost {
+    func waitFor(now: Int64) -> EventLoop.Wait {
+        EventLoop.Wait(readable: [stopFD] + liveWakeFDs, deadline: nextMedia)
+    }
+
+    /// The next frame or audio chunk due by the pacer.
+    private var nextMedia: Int64 {
+        let nextFrame = pacedVideo ? pacer.nextFrame : .max
+        return audio != nil ? min(nextFrame, pacer.nextAudio) : nextFrame
+    }
+
+    func woke(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        guard ready.contains(stopFD) else { return nil }
+        log.info("stopping: telling the broker")
+        send([core.bye()])
+        return 0
+    }
+
+    func admit(_ bytes: [UInt8], from: PeerAddress) -> Bool { from == broker }
+
+    func afterReceive(now: Int64) {
+        if connection.refused(socket) { core.unreachable(now: now) }
+    }
+
+    func transmit() { send(core.drainTransmits()) }
+
+    func turnEnds(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        logEvents()
+        if !liveWakeFDs.isEmpty, leaveAt == nil {
+            sent += handleLive(now: now)
+            if let stop = config.stopAfter, sent >= stop {
+                log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
+                leaveAt = now + 2 * config.timers.latencyBudget
+            }
+        }
+        if let l = leaveAt {
+            // Leaving: live frames are no longer sent, but taken so their wake-ups do not spin the loop.
+            for source in [liveVideo, liveAudio] { _ = source?.feed.take() }
+            if now >= l {
                 send([core.bye()])
                 return 0
             }
-            now = Clock.now()
-            // A timeout due is read from the socket first: what the broker sent while this process was stalled (a
-            // loaded host) is its answer, and must be heard before its silence is judged.
-            if ready.contains(socket.fd) || now >= core.pollTimeout() {
-                while socket.receiveBatch({ bytes, from in
-                    guard from == self.broker else { return }
-                    self.core.handle(bytes, from: from, now: now)
-                }) > 0 {}
-                if connection.refused(socket) { core.unreachable(now: now) }
+            pacer.stopMedia(now: now)
+            return nil
+        }
+        if pacedVideo, now >= pacer.nextFrame { sendFrame(now: now) }
+        if audio != nil, now >= pacer.nextAudio {
+            if let a = audio!.next(limit: config.limits.maxFrameBytes) {
+                core.send(frame: a, stream: StreamKind.audio.rawValue, captureTime: Clock.wallMicros(), now: now)
                 send(core.drainTransmits())
             }
-            if now >= core.pollTimeout() {
-                core.handleTimeout(now: now)
-                send(core.drainTransmits())
-            }
-            while let e = core.pollEvent() {
-                switch e {
-                case .connected(let epoch, let fresh):
-                    lastRefusal = nil
-                    log.info("connected to broker \(broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
-                case .lost: log.warning("no answer from broker \(broker); reconnecting")
-                case .brokerLeaving: log.warning("broker \(broker) is shutting down; will reconnect")
-                case .disconnected: log.warning("broker \(broker) ended this session (operator disconnect); not reconnecting")
-                case .refused(let code, let reason):
-                    let text = "broker \(broker) refused producer \(config.producer) (\(code)): \(reason)"
-                    if text != lastRefusal { log.error(text + "; retrying") }
-                    lastRefusal = text
-                }
-            }
-            if !liveWakeFDs.isEmpty, leaveAt == nil {
-                sent += handleLive(now: now)
-                if let stop = config.stopAfter, sent >= stop {
-                    log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
-                    leaveAt = now + 2 * config.timers.latencyBudget
-                }
-            }
-            if let l = leaveAt {
-                // Leaving: live frames are no longer sent, but taken so their wake-ups do not spin the loop.
-                for source in [liveVideo, liveAudio] { _ = source?.feed.take() }
-                if now >= l {
-                    send([core.bye()])
-                    return 0
-                }
-                pacer.stopMedia(now: now)
-                continue
-            }
-            if now >= nextFrame {
-                if let behind = pacer.resyncIfFarBehind(now: now) {
-                    log.warning("\(behind / 1000) ms behind schedule; resynchronising")
-                }
-                let frame: [UInt8]?
-                if config.syntheticBytes != nil { frame = synthetic } else { frame = video!.next(limit: config.limits.maxFrameBytes) }
-                if let f = frame {
-                    core.send(frame: f, stream: StreamKind.video.rawValue, captureTime: Clock.wallMicros(), now: now)
-                    send(core.drainTransmits())
-                    sent += 1
-                } else if now - lastWarnEmpty > 10_000_000 {
-                    lastWarnEmpty = now
-                    log.warning("nothing to send: no readable frame<N>.jpg in \(video!.path)")
-                }
-                pacer.frameDone()
-                if let stop = config.stopAfter, sent >= stop, leaveAt == nil {
-                    // Linger for two latency budgets so the last frames can still be repaired, then leave.
-                    log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
-                    leaveAt = now + 2 * config.timers.latencyBudget
-                }
-            }
-            if audio != nil, now >= nextAudio {
-                if let a = audio!.next(limit: config.limits.maxFrameBytes) {
-                    core.send(frame: a, stream: StreamKind.audio.rawValue, captureTime: Clock.wallMicros(), now: now)
-                    send(core.drainTransmits())
-                }
-                pacer.audioDone(now: now)
+            pacer.audioDone(now: now)
+        }
+        return nil
+    }
+
+    private func sendFrame(now: Int64) {
+        if let behind = pacer.resyncIfFarBehind(now: now) {
+            log.warning("\(behind / 1000) ms behind schedule; resynchronising")
+        }
+        let frame: [UInt8]?
+        if config.syntheticBytes != nil { frame = synthetic } else { frame = video!.next(limit: config.limits.maxFrameBytes) }
+        if let f = frame {
+            core.send(frame: f, stream: StreamKind.video.rawValue, captureTime: Clock.wallMicros(), now: now)
+            send(core.drainTransmits())
+            sent += 1
+        } else if now - lastWarnEmpty > 10_000_000 {
+            lastWarnEmpty = now
+            log.warning("nothing to send: no readable frame<N>.jpg in \(video!.path)")
+        }
+        pacer.frameDone()
+        if let stop = config.stopAfter, sent >= stop, leaveAt == nil {
+            // Linger for two latency budgets so the last frames can still be repaired, then leave.
+            log.info("sent \(sent) frames; leaving once the last ones can no longer be asked for")
+            leaveAt = now + 2 * config.timers.latencyBudget
+        }
+    }
+
+    private func logEvents() {
+        while let e = core.pollEvent() {
+            switch e {
+            case .connected(let epoch, let fresh):
+                lastRefusal = nil
+                log.info("connected to broker \(broker) (epoch \(String(epoch, radix: 16))\(fresh ? "" : ", session kept"))")
+            case .lost: log.warning("no answer from broker \(broker); reconnecting")
+            case .brokerLeaving: log.warning("broker \(broker) is shutting down; will reconnect")
+            case .disconnected: log.warning("broker \(broker) ended this session (operator disconnect); not reconnecting")
+            case .refused(let code, let reason):
+                let text = "broker \(broker) refused producer \(config.producer) (\(code)): \(reason)"
+                if text != lastRefusal { log.error(text + "; retrying") }
+                lastRefusal = text
             }
         }
     }
+
 }

@@ -35,19 +35,13 @@ public struct ProducerSession: ProtocolCore, Sendable {
     var events = OutputQueue<LinkEvent>()
     var transmits = OutputQueue<[UInt8]>()
     public private(set) var malformed = 0
-    /// The brokers this producer may use; with more than one it fails over (see `ProducerSession+Failover.swift`).
-    public internal(set) var brokers: BrokerList?
-    /// Since when the producer is without a session (failover leaves a new broker that does not answer).
-    var connectingSince: Int64 = 0
-    /// ICMP port unreachable reports for the broker (the driver's connected socket).
-    public internal(set) var refusals = 0
+    /// The brokers this producer may use, and with more than one its moves (see `ProducerSession+Failover.swift`).
+    var failover: BrokerFailover
     /// Since when sent media goes to the next broker again once its session is up (`.max`: none; see `sendHeld`).
     var resendSince: Int64 = .max
     /// Whether a HELLO was ever sent, and whether the announced streams changed while a handshake was under way.
     private var helloSent = false
     private var reannounceWhenConnected = false
-    /// Stalls of this process (a loaded host): not counted as the broker's silence (`forgiveStall`).
-    public internal(set) var stallWatch = StallWatch()
 
     /// `streamKey`: the producer id's 16-byte key (`StreamKeys.streamKey`, or as `broker --issue-key` prints it).
     public init(
@@ -55,7 +49,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
         brokers: [PeerAddress] = [], firstBroker: Int? = nil, seed: UInt64
     ) {
         self.producer = producer
-        self.brokers = brokers.isEmpty ? nil : BrokerList(brokers, seed: seed, first: firstBroker)
+        failover = BrokerFailover(brokers: brokers, seed: seed, first: firstBroker)
         self.limits = limits
         link = BrokerLink(role: .producer, producer: producer, streams: streams, streamKey: streamKey, timers: timers, seed: seed)
         if brokers.count > 1 { link.heartbeatCap = timers.failoverProducerHeartbeat }
@@ -75,7 +69,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
     public mutating func connect(now: Int64) {
         helloSent = true
         reannounceWhenConnected = false
-        connectingSince = now
+        failover.connecting(now: now)
         transmits.push(link.connect(now: now))
     }
 
@@ -197,7 +191,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
         default:
             let wasConnected = link.isConnected
             let (out, event) = link.handle(m, now: now)
-            if wasConnected && !link.isConnected { connectingSince = now }  // the broker forgot us (it restarted)
+            if wasConnected && !link.isConnected { failover.connecting(now: now) }  // the broker forgot us (it restarted)
             if case .brokerLeaving? = event { resendSince = now - Self.resentBeforeMove }
             if let event { linkEvent(event, now: now) }
             if case .connected? = event {
@@ -246,7 +240,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
     /// to see the next frame and NACK them, which cost the viewers a frame interval and a round trip or more (found
     /// by the drain simulation).
     private mutating func sendHeld(now: Int64) -> [[UInt8]] {
-        let since = max(min(connectingSince, resendSince), now - Self.heldMaxAge)
+        let since = max(min(failover.connectingSince, resendSince), now - Self.heldMaxAge)
         resendSince = .max
         var out: [[UInt8]] = []
         for index in streams.keys.sorted() {
@@ -261,7 +255,7 @@ public struct ProducerSession: ProtocolCore, Sendable {
             }
             for seq in recent.reversed() {
                 guard var d = s.buffer.resend(seq, now: now, minInterval: 0) else { continue }
-                d[32] &= ~DataHeader.retransmitFlag
+                DataHeader.clearFlag(DataHeader.retransmitFlag, in: &d)
                 restamp(&d)
                 s.counters.datagrams += 1
                 s.counters.bytes += d.count

@@ -1,10 +1,8 @@
-import SimulationSupport
+import Crypto
 import XCTest
 
-@testable import Wire
-
-final class SipHashTests: XCTestCase {
-    /// The 64 vectors of the reference implementation (vectors.h, `vectors_sip64`): key 00..0f, message
+final class SipHash24Tests: XCTestCase {
+    /// The 64 vectors of the reference implementation (and of the paper's appendix A for n = 15) (vectors.h, `vectors_sip64`): key 00..0f, message
     /// 00..(n-1) for n = 0...63, read as little-endian 64-bit integers.
     static let referenceVectors: [UInt64] = [
         0x726f_db47_dd0e_0e31, 0x74f8_39c5_93dc_67fd, 0x0d6c_8009_d9a9_4f5a, 0x8567_6696_d7fb_7e2d,
@@ -48,5 +46,25 @@ final class SipHashTests: XCTestCase {
         XCTAssertNotEqual(Self.referenceKey.hash([1, 2, 3]), Self.referenceKey.hash([1, 2, 4]))
         // Length is part of the hash: trailing zeros are not ignored.
         XCTAssertNotEqual(Self.referenceKey.hash([0]), Self.referenceKey.hash([0, 0]))
+    }
+
+    /// The in-place entry points hash the same message as the array one: a whole buffer, and two parts (the first
+    /// whole words) hashed as their concatenation, for every split of every reference message.
+    func testRawBuffersAndTwoPartsGiveTheReferenceVectors() {
+        for (n, expected) in Self.referenceVectors.enumerated() {
+            let message = (0..<n).map { UInt8($0) }
+            message.withUnsafeBytes { raw in
+                XCTAssertEqual(Self.referenceKey.hash(raw), expected, "message of \(n) bytes")
+                for cut in stride(from: 0, through: n, by: 8) {
+                    let first = UnsafeRawBufferPointer(rebasing: raw[0..<cut])
+                    let second = UnsafeRawBufferPointer(rebasing: raw[cut...])
+                    XCTAssertEqual(Self.referenceKey.hash(first, then: second), expected, "\(n) bytes cut at \(cut)")
+                }
+            }
+        }
+    }
+
+    func testKeyFromBytesIsReadLittleEndian() {
+        XCTAssertEqual(SipHash24(key: Array(0...15)), Self.referenceKey)
     }
 }
