@@ -67,7 +67,7 @@ let package = Package(
         // The benchmark's load generator: many subscriber sessions in one process.
         .executableTarget(name: "LoadGenerator", dependencies: ["ClientCore", "Console", "Platform", "Config", "Wire"]),
         // Sample datagrams of every message from Wire's encoders, for the Wireshark dissector test.
-        .executableTarget(name: "WireSamples", dependencies: ["Wire", "Capture", "Platform"]),
+        .executableTarget(name: "WireSamples", dependencies: ["Wire", "Crypto", "Capture", "Platform"]),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
         .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
 

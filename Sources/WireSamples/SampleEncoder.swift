@@ -1,3 +1,4 @@
+import Crypto
 import Wire
 
 /// The samples' datagrams, built by `Wire`'s encoders (`Message.encode`, `Hello.signedBytes`, `DataMAC`,
