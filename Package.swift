@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "client", targets: ["Client"]),
         .executable(name: "lossy-relay", targets: ["Relay"]),
         .executable(name: "loadgen", targets: ["LoadGenerator"]),
+        .executable(name: "wire-samples", targets: ["WireSamples"]),
     ],
     targets: [
         // The syscalls Glibc's Swift module hides (sendmmsg with GSO, signalfd, getrandom).
@@ -65,6 +66,8 @@ let package = Package(
             name: "Client", dependencies: ["ClientCore", "Console", "Viewer", "Platform", "Config", "HTTP", "Recording", "Wire"], path: "Sources/Client/App"),
         // The benchmark's load generator: many subscriber sessions in one process.
         .executableTarget(name: "LoadGenerator", dependencies: ["ClientCore", "Console", "Platform", "Config", "Wire"]),
+        // Sample datagrams of every message from Wire's encoders, for the Wireshark dissector test.
+        .executableTarget(name: "WireSamples", dependencies: ["Wire", "Crypto", "Capture", "Platform"]),
         // A relay that loses, duplicates and reorders datagrams, for tests and benchmarks.
         .executableTarget(name: "Relay", dependencies: ["Impairment", "Platform", "Config"]),
 

@@ -20,19 +20,6 @@ final class AttackerTests: XCTestCase {
         return (h, token)
     }
 
-    /// The producer's datagrams of one frame, stamped with the key of the harness's session (nonce 42).
-    func frame(_ number: UInt32, firstSequence: UInt32) -> [[UInt8]] {
-        let key = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
-        return Chunker.chunk(
-            frame: randomFrame(3000, seed: UInt64(number)), stream: videoStream, frameNumber: number, firstSequence: firstSequence, captureTime: 0
-        )
-        .map { d in
-            var d = d
-            key.stamp(&d)
-            return d
-        }
-    }
-
     /// One subscriber's NACK storm inside one turn (everything fed before the driver drains the outputs): the
     /// broker looks at no more than `maxNackSequencesPerTurn` of its sequence numbers, drops the rest of its NACKs
     /// unread and counts them, and the other subscriber's frames go out in the same turn; in the next turn the
@@ -46,14 +33,14 @@ final class AttackerTests: XCTestCase {
         let limits = h.broker.limits
         var sequence: UInt32 = 0
         for n in 1...20 {
-            for d in frame(UInt32(n), firstSequence: sequence) { _ = h.receive(d, from: producer) }
+            for d in frameDatagrams(UInt32(n), firstSequence: sequence, key: testMediaKey()) { _ = h.receive(d, from: producer) }
             sequence += 3
         }
         let before = h.broker.counters
         let storm = Message.nack(Nack(token: stormToken, stream: videoStream, rttMicros: 1, ranges: [NackRange(start: 0, count: 256)])).encode()
         var sent: [[UInt8]] = []
         for n in 21...30 {
-            let d = frame(UInt32(n), firstSequence: sequence)
+            let d = frameDatagrams(UInt32(n), firstSequence: sequence, key: testMediaKey())
             sequence += UInt32(d.count)
             for x in d {
                 for _ in 0..<100 { h.broker.handle(storm, from: client, now: h.now) }
@@ -78,7 +65,7 @@ final class AttackerTests: XCTestCase {
 
     func testReplayedDataOfTheSessionIsDroppedAsADuplicate() {
         var (h, _) = subscribed()
-        let captured = frame(1, firstSequence: 10)
+        let captured = frameDatagrams(1, firstSequence: 10, key: testMediaKey())
         var out: [BrokerOutput] = []
         for d in captured { out += h.receive(d, from: producer) }
         XCTAssertEqual(out.media(to: client).count, 3)
@@ -138,7 +125,7 @@ final class AttackerTests: XCTestCase {
         XCTAssertEqual(h.broker.streams[videoStream]?.rateMilli, 30_000)
         // The session's media key is still the one of nonce 42.
         var out: [BrokerOutput] = []
-        for d in frame(1, firstSequence: 0) { out += h.receive(d, from: producer) }
+        for d in frameDatagrams(1, firstSequence: 0, key: testMediaKey()) { out += h.receive(d, from: producer) }
         XCTAssertEqual(out.media(to: client).count, 3)
     }
 
@@ -164,7 +151,7 @@ final class AttackerTests: XCTestCase {
         XCTAssertEqual(h.broker.streams[videoStream]?.owner, producer)
         XCTAssertEqual(h.broker.streams[audioStream]?.online, true)
         var media: [BrokerOutput] = []
-        for d in frame(1, firstSequence: 0) { media += h.receive(d, from: producer) }
+        for d in frameDatagrams(1, firstSequence: 0, key: testMediaKey()) { media += h.receive(d, from: producer) }
         XCTAssertEqual(media.media(to: client).count, 3, "the producer's session and media key stand")
     }
 }

@@ -11,14 +11,7 @@ final class BrokerCoreTests: XCTestCase {
 
     /// A frame's DATA datagrams, with the MAC of the session `BrokerHarness.connect` opens (nonce 42).
     func frame(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream, nonce: UInt64 = 42) -> [[UInt8]] {
-        let key = StreamKeys.mediaKey(streamKey: testStreamKey(stream.producer), nonce: nonce)
-        return Chunker.chunk(
-            frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence, captureTime: 0
-        ).map { d in
-            var d = d
-            key.stamp(&d)
-            return d
-        }
+        frameDatagrams(number, firstSequence: firstSequence, size: size, stream: stream, key: testMediaKey(stream.producer, nonce: nonce))
     }
 
     /// A broker with the test producer (video and audio) and one client subscribed to `selector`.

@@ -117,16 +117,6 @@ struct BrokerHarness {
         return token
     }
 
-    /// DATA datagrams stamped with the MAC of the session `connect` opens for `producer` (nonce 42).
-    func stamped(_ datagrams: [[UInt8]], producer: ProducerID = testProducer, nonce: UInt64 = 42) -> [[UInt8]] {
-        let key = StreamKeys.mediaKey(streamKey: testStreamKey(producer), nonce: nonce)
-        return datagrams.map { d in
-            var d = d
-            key.stamp(&d)
-            return d
-        }
-    }
-
     /// A producer's HELLO signed with its test stream key; a client's as it is.
     func signedIfProducer(_ h: Hello) -> Hello {
         guard h.role == .producer, let pid = h.producer else { return h }

@@ -95,10 +95,7 @@ final class ChurnTests: XCTestCase {
                 endedPerTurn.append(ended)
                 frameNumber += 1
                 var out: [BrokerOutput] = []
-                for d in h.stamped(Chunker.chunk(
-                    frame: randomFrame(2000, seed: UInt64(frameNumber)), stream: videoStream, frameNumber: frameNumber,
-                    firstSequence: sequence, captureTime: 0))
-                {
+                for d in frameDatagrams(frameNumber, firstSequence: sequence, size: 2000, key: testMediaKey()) {
                     out += h.receive(d, from: producer)
                     sequence += 1
                 }

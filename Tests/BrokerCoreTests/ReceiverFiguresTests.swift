@@ -23,9 +23,7 @@ final class ReceiverFiguresTests: XCTestCase {
         // Six seconds at 10 fps in 100 ms steps; both report every 500 ms; the stalled one stops reading at 2 s.
         for step in 1...60 {
             h.now += 100_000
-            let frame = h.stamped(Chunker.chunk(
-                frame: randomFrame(2000, seed: UInt64(step)), stream: videoStream, frameNumber: UInt32(step), firstSequence: sequence,
-                captureTime: 0))
+            let frame = frameDatagrams(UInt32(step), firstSequence: sequence, size: 2000, key: testMediaKey())
             for d in frame { _ = h.receive(d, from: producer) }
             sequence += UInt32(frame.count)
             readerGot += UInt32(frame.count)

@@ -41,9 +41,7 @@ final class RetransmitBudgetTests: XCTestCase {
         for step in 0..<1_000 {
             if step % 8 == 0 {
                 let n = UInt32(step / 8 + 1)
-                for d in h.stamped(Chunker.chunk(
-                    frame: randomFrame(30_000, seed: UInt64(n)), stream: videoStream, frameNumber: n, firstSequence: sequence, captureTime: 0))
-                {
+                for d in frameDatagrams(n, firstSequence: sequence, size: 30_000, key: testMediaKey()) {
                     _ = h.receive(d, from: producer)
                     sequence += 1
                 }

@@ -59,7 +59,7 @@ final class SpoofedHelloTests: XCTestCase {
         XCTAssertEqual(h.broker.streams[audioStream]?.online, true)
         XCTAssertEqual(h.broker.producerCount, 1)
         var out: [BrokerOutput] = []
-        for d in h.stamped(Chunker.chunk(frame: randomFrame(3000, seed: 1), stream: videoStream, frameNumber: 1, firstSequence: 0, captureTime: 0)) {
+        for d in frameDatagrams(1, firstSequence: 0, key: testMediaKey()) {
             out += h.receive(d, from: producer)
         }
         XCTAssertEqual(out.media(to: client).count, 3)

@@ -12,15 +12,6 @@ final class StreamKeyTests: XCTestCase {
     let attacker = address(4666)
     let video = [StreamDescriptor(index: 1, kind: .video, rateMilli: 30_000)]
 
-    func frame(_ number: UInt32, firstSequence: UInt32, key: DataMAC?) -> [[UInt8]] {
-        Chunker.chunk(frame: randomFrame(3000, seed: UInt64(number)), stream: videoStream, frameNumber: number, firstSequence: firstSequence, captureTime: 0)
-            .map { d in
-                var d = d
-                key?.stamp(&d)
-                return d
-            }
-    }
-
     func subscribed() -> BrokerHarness {
         var h = BrokerHarness()
         h.connectProducer(producer)
@@ -50,7 +41,7 @@ final class StreamKeyTests: XCTestCase {
         XCTAssertEqual(h.events.filter { if case .producerUnauthorized = $0 { true } else { false } }.count, 1, "reported once")
         // The genuine producer's media still flows.
         var media: [BrokerOutput] = []
-        for d in frame(1, firstSequence: 0, key: StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)) { media += h.receive(d, from: producer) }
+        for d in frameDatagrams(1, firstSequence: 0, key: testMediaKey()) { media += h.receive(d, from: producer) }
         XCTAssertEqual(media.media(to: client).count, 3)
     }
 
@@ -70,21 +61,21 @@ final class StreamKeyTests: XCTestCase {
         XCTAssertNil(h.broker.sessions[producer], "the older session ends")
         // Its media, under the new session's key, flows; the old session's key no longer does.
         var media: [BrokerOutput] = []
-        for d in frame(1, firstSequence: 500, key: StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)) { media += h.receive(d, from: restarted) }
+        for d in frameDatagrams(1, firstSequence: 500, key: testMediaKey()) { media += h.receive(d, from: restarted) }
         XCTAssertTrue(media.media(to: client).isEmpty)
         XCTAssertEqual(h.broker.counters.dataForged, 3)
-        for d in frame(1, firstSequence: 500, key: StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 99)) { media += h.receive(d, from: restarted) }
+        for d in frameDatagrams(1, firstSequence: 500, key: testMediaKey(nonce: 99)) { media += h.receive(d, from: restarted) }
         XCTAssertEqual(media.media(to: client).count, 3)
     }
 
     func testForgedDataFromTheOwnersAddressIsDroppedAndCounted() {
         var h = subscribed()
-        let good = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
+        let good = testMediaKey()
         // What an off-path spoofer can send with the producer's source address: no MAC, or a guessed one.
-        var forged = frame(1, firstSequence: 0, key: nil)
-        forged[1] = frame(1, firstSequence: 0, key: StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 43))[1]
+        var forged = frameDatagrams(1, firstSequence: 0)
+        forged[1] = frameDatagrams(1, firstSequence: 0, key: testMediaKey(nonce: 43))[1]
         // A genuine datagram with its payload changed.
-        var altered = frame(1, firstSequence: 0, key: good)[2]
+        var altered = frameDatagrams(1, firstSequence: 0, key: good)[2]
         altered[altered.count - 1] ^= 1
         forged.append(altered)
         var out: [BrokerOutput] = []
@@ -93,7 +84,7 @@ final class StreamKeyTests: XCTestCase {
         XCTAssertEqual(h.broker.counters.dataForged, 4)
         XCTAssertEqual(h.broker.streams[videoStream]?.datagramsIn, 0, "a forgery touches no stream state")
         // The genuine datagrams with the same numbers still go through (the forgeries took no sequence number).
-        for d in frame(1, firstSequence: 0, key: good) { out += h.receive(d, from: producer) }
+        for d in frameDatagrams(1, firstSequence: 0, key: good) { out += h.receive(d, from: producer) }
         XCTAssertEqual(out.media(to: client).count, 3)
     }
 
@@ -102,7 +93,7 @@ final class StreamKeyTests: XCTestCase {
         // A subscriber sees the stream's DATA (with a valid MAC) but sending it, or anything else, from its own
         // address is refused: it does not own the stream.
         var out: [BrokerOutput] = []
-        for d in frame(1, firstSequence: 0, key: StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)) { out += h.receive(d, from: client) }
+        for d in frameDatagrams(1, firstSequence: 0, key: testMediaKey()) { out += h.receive(d, from: client) }
         XCTAssertTrue(out.media(to: client).isEmpty)
         XCTAssertEqual(h.broker.counters.refused[.notOwner], 3)
     }
@@ -114,10 +105,10 @@ final class StreamKeyTests: XCTestCase {
         var h = subscribed()
         let replay = hello(from: producer, key: testStreamKey(), h: h, nonce: 41)
         XCTAssertTrue(h.receive(replay, from: producer).messages(to: producer).contains { $0.type == .welcome })
-        let genuine = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
+        let genuine = testMediaKey()
         var out: [BrokerOutput] = []
         for n in 1...3 as ClosedRange<UInt32> {
-            for d in frame(n, firstSequence: 3 * (n - 1), key: genuine) { out += h.receive(d, from: producer) }
+            for d in frameDatagrams(n, firstSequence: 3 * (n - 1), key: genuine) { out += h.receive(d, from: producer) }
             _ = h.receive(replay, from: producer)  // again and again between frames
         }
         XCTAssertEqual(out.media(to: client).count, 9, "every genuine datagram went through")
@@ -127,20 +118,20 @@ final class StreamKeyTests: XCTestCase {
     /// DATA of this session replayed long after (beyond the duplicate window) is not forwarded again.
     func testDataReplayedFarBehindIsNotForwardedAgain() {
         var h = subscribed()
-        let key = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 42)
-        let old = frame(1, firstSequence: 0, key: key)
+        let key = testMediaKey()
+        let old = frameDatagrams(1, firstSequence: 0, key: key)
         var out: [BrokerOutput] = []
         for d in old { out += h.receive(d, from: producer) }
         // The stream moves on by 5,000 and 20,000 datagrams (frames sent meanwhile, not needed here).
         for (n, seq) in [(2, 5_000), (3, 20_000)] as [(UInt32, UInt32)] {
-            for d in frame(n, firstSequence: seq, key: key) { out += h.receive(d, from: producer) }
+            for d in frameDatagrams(n, firstSequence: seq, key: key) { out += h.receive(d, from: producer) }
         }
         XCTAssertEqual(out.media(to: client).count, 9)
         out = []
         for d in old { out += h.receive(d, from: producer) }
         XCTAssertTrue(out.media(to: client).isEmpty, "a replay from far behind is dropped")
         XCTAssertEqual(h.broker.streams[videoStream]?.lossCounters.stale, 3)
-        for d in frame(4, firstSequence: 20_003, key: key) { out += h.receive(d, from: producer) }
+        for d in frameDatagrams(4, firstSequence: 20_003, key: key) { out += h.receive(d, from: producer) }
         XCTAssertEqual(out.media(to: client).count, 3, "and the stream goes on")
     }
 

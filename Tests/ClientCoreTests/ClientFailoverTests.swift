@@ -44,8 +44,7 @@ final class ClientFailoverTests: XCTestCase {
 
     /// Frame `n` of 3 chunks, sequence numbers 3(n-1) ..< 3n (frames follow each other without gaps).
     func chunks(_ n: UInt32) -> [[UInt8]] {
-        Chunker.chunk(
-            frame: randomFrame(3000, seed: UInt64(n)), stream: videoStream, frameNumber: n, firstSequence: 3 * (n - 1), captureTime: UInt64(n))
+        frameDatagrams(n, firstSequence: 3 * (n - 1), captureTime: UInt64(n))
     }
 
     func frames(_ events: [ClientEvent]) -> [UInt32] { events.compactMap { if case .frame(let f) = $0 { f.number } else { nil } } }

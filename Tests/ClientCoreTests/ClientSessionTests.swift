@@ -45,9 +45,7 @@ final class ClientSessionTests: XCTestCase {
     }
 
     func chunks(_ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream, capture: UInt64? = nil) -> [[UInt8]] {
-        Chunker.chunk(
-            frame: randomFrame(size, seed: UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence,
-            captureTime: capture ?? UInt64(number))
+        frameDatagrams(number, firstSequence: firstSequence, size: size, stream: stream, captureTime: capture ?? UInt64(number))
     }
 
     func frames(_ events: [ClientEvent]) -> [CompleteFrame] {

@@ -24,8 +24,8 @@ final class ReceiverReportingTests: XCTestCase {
         // Nothing yet: the first heartbeat reports zeros (a 32-byte HEARTBEAT).
         XCTAssertEqual(heartbeats(c.poll(now: 500_000)), [ReceiverReport(received: 0, lost: 0)])
         // Frame 1 whole, frame 2 without its second chunk (never resent: given up after the budget).
-        let f1 = Chunker.chunk(frame: randomFrame(3000, seed: 1), stream: videoStream, frameNumber: 1, firstSequence: 0, captureTime: 1)
-        let f2 = Chunker.chunk(frame: randomFrame(3000, seed: 2), stream: videoStream, frameNumber: 2, firstSequence: 3, captureTime: 2)
+        let f1 = frameDatagrams(1, firstSequence: 0, captureTime: 1)
+        let f2 = frameDatagrams(2, firstSequence: 3, captureTime: 2)
         for d in f1 + [f2[0], f2[2]] { _ = c.receive(d[...], now: 600_000) }
         var now: Int64 = 600_000
         var reports: [ReceiverReport?] = []

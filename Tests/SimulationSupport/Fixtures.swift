@@ -98,3 +98,27 @@ public func randomFrame(_ size: Int, seed: UInt64) -> [UInt8] {
     var rng = SplitMix64(seed: seed)
     return rng.bytes(size)
 }
+
+/// The DATA datagrams of frame `number` as a producer sends them: `size` seeded random bytes (seeded with the frame
+/// number unless `seed` is given) chunked from `firstSequence`, each stamped with `key`'s MAC when there is one.
+/// The tests' one way to cut a frame.
+public func frameDatagrams(
+    _ number: UInt32, firstSequence: UInt32, size: Int = 3000, stream: StreamID = videoStream, captureTime: UInt64 = 0, seed: UInt64? = nil,
+    key: DataMAC? = nil
+) -> [[UInt8]] {
+    let datagrams = Chunker.chunk(
+        frame: randomFrame(size, seed: seed ?? UInt64(number)), stream: stream, frameNumber: number, firstSequence: firstSequence,
+        captureTime: captureTime)
+    guard let key else { return datagrams }
+    return datagrams.map { d in
+        var d = d
+        key.stamp(&d)
+        return d
+    }
+}
+
+/// The DATA MAC key of `producer`'s session with `nonce` under its test stream key (nonce 42: the session the
+/// broker tests' harness opens).
+public func testMediaKey(_ producer: ProducerID = testProducer, nonce: UInt64 = 42) -> DataMAC {
+    StreamKeys.mediaKey(streamKey: testStreamKey(producer), nonce: nonce)
+}

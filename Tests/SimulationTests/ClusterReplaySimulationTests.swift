@@ -125,7 +125,7 @@ final class ClusterReplaySimulationTests: XCTestCase {
     }
 
     /// The worked example of PROTOCOL.md §11: the link token broker 0BADCAFE00D0E0F1 gives broker 5EED0000004C2A1B at
-    /// 127.0.0.1:40000, and that broker's tagged BYE (what scripts/wire_samples.py computes too).
+    /// 127.0.0.1:40000, and that broker's tagged BYE (the dissector's samples, `wire-samples`, carry it too).
     func testTheLinkTokenAndTheTaggedByeOfTheWorkedExample() {
         let secret = Array("demo-cluster-secret-change-me".utf8)
         let receiver = BrokerCore(epoch: 0x0BAD_CAFE_00D0_E0F1, cookieKey: (1, 2), publishSecret: testPublishSecret, cluster: ClusterConfig(secret: secret))

@@ -5,8 +5,7 @@ import XCTest
 
 final class ChunkerTests: XCTestCase {
     func chunks(_ size: Int, firstSequence: UInt32 = 100) -> [[UInt8]] {
-        Chunker.chunk(
-            frame: randomFrame(size, seed: UInt64(size)), stream: videoStream, frameNumber: 9, firstSequence: firstSequence, captureTime: 123)
+        frameDatagrams(9, firstSequence: firstSequence, size: size, captureTime: 123, seed: UInt64(size))
     }
 
     func testChunkCountsAtTheBoundaries() {

@@ -8,13 +8,11 @@ final class FrameAssemblerTests: XCTestCase {
 
     /// The chunks (header and payload) of one frame; sequence numbers do not matter to the assembler.
     func chunks(_ number: UInt32, size: Int = 5000, capture: UInt64 = 0) -> [(DataHeader, ArraySlice<UInt8>)] {
-        Chunker.chunk(
-            frame: frameBytes(number, size: size), stream: videoStream, frameNumber: number, firstSequence: number &* 16, captureTime: capture
-        )
-        .map { d in (try! DataHeader.parse(d[...]), d[WireConstants.dataHeaderSize...]) }
+        frameDatagrams(number, firstSequence: number &* 16, size: size, captureTime: capture, seed: frameSeed(number, size: size)).map { d in (try! DataHeader.parse(d[...]), d[WireConstants.dataHeaderSize...]) }
     }
 
-    func frameBytes(_ number: UInt32, size: Int = 5000) -> [UInt8] { randomFrame(size, seed: UInt64(number) &+ UInt64(size) << 32) }
+    func frameBytes(_ number: UInt32, size: Int = 5000) -> [UInt8] { randomFrame(size, seed: frameSeed(number, size: size)) }
+    func frameSeed(_ number: UInt32, size: Int) -> UInt64 { UInt64(number) &+ UInt64(size) << 32 }
 
     func add(_ a: inout FrameAssembler, _ c: (DataHeader, ArraySlice<UInt8>), now: Int64) -> [CompleteFrame] {
         a.add(c.0, payload: c.1, now: now, budget: budget)

@@ -5,8 +5,7 @@ import XCTest
 
 final class FrameCacheTests: XCTestCase {
     func datagrams(frame: UInt32, size: Int = 4000) -> [[UInt8]] {
-        Chunker.chunk(
-            frame: randomFrame(size, seed: UInt64(frame)), stream: videoStream, frameNumber: frame, firstSequence: frame * 10, captureTime: 0)
+        frameDatagrams(frame, firstSequence: frame * 10, size: size)
     }
 
     func add(_ cache: inout FrameCache, _ d: [UInt8]) -> Bool {

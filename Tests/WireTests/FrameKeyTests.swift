@@ -7,7 +7,7 @@ final class FrameKeyTests: XCTestCase {
     /// The key read in place from a datagram is the key made from its parsed header, and the two keys differ.
     func testTheInPlaceKeyIsTheParsedHeadersKey() throws {
         let stream = StreamID(rawValue: 0xAB_CDEF_02)
-        for d in Chunker.chunk(frame: randomFrame(3000, seed: 3), stream: stream, frameNumber: 0xFFFF_FFFE, firstSequence: 41, captureTime: 5) {
+        for d in frameDatagrams(0xFFFF_FFFE, firstSequence: 41, stream: stream, captureTime: 5, seed: 3) {
             let h = try DataHeader.parse(d[...])
             XCTAssertEqual(DataHeader.frameKey(of: d), FrameKey.of(stream: stream, frame: 0xFFFF_FFFE))
             XCTAssertEqual(FrameKey.of(stream: h.stream, frame: h.frameNumber), 0xAB_CDEF_02_FFFF_FFFE)
@@ -17,7 +17,7 @@ final class FrameKeyTests: XCTestCase {
 
     /// Origin, flags and MAC written in place land where the parser and the MAC read them, and nowhere else.
     func testInPlaceWritesLandInTheirFields() throws {
-        let original = Chunker.chunk(frame: randomFrame(100, seed: 4), stream: videoStream, frameNumber: 9, firstSequence: 1, captureTime: 2)[0]
+        let original = frameDatagrams(9, firstSequence: 1, size: 100, captureTime: 2, seed: 4)[0]
         var d = original
         DataHeader.setOrigin(&d, 0x12_3456)
         XCTAssertEqual(DataHeader.origin(of: d), 0x12_3456)

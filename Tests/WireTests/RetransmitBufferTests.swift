@@ -5,7 +5,7 @@ import XCTest
 
 final class RetransmitBufferTests: XCTestCase {
     func datagram(_ seq: UInt32) -> [UInt8] {
-        Chunker.chunk(frame: randomFrame(100, seed: UInt64(seq)), stream: videoStream, frameNumber: seq, firstSequence: seq, captureTime: 0)[0]
+        frameDatagrams(seq, firstSequence: seq, size: 100)[0]
     }
 
     func testCapacityStaysWithinTheByteBudget() {

@@ -29,7 +29,7 @@ final class StreamKeysTests: XCTestCase {
     func testDataMACIsSipHashOfHeaderAndPayload() throws {
         let key = DataMAC(k0: 0x0706_0504_0302_0100, k1: 0x0f0e_0d0c_0b0a_0908)
         for size in [1, 7, 8, 9, 100, 1356, 5000] {
-            for var d in Chunker.chunk(frame: randomFrame(size, seed: 9), stream: videoStream, frameNumber: 4, firstSequence: 7, captureTime: 99) {
+            for var d in frameDatagrams(4, firstSequence: 7, size: size, captureTime: 99, seed: 9) {
                 let expected = SipHash24(k0: key.k0, k1: key.k1).hash(Array(d[0..<32]) + Array(d[44...]))
                 XCTAssertEqual(key.compute(d), expected, "size \(size)")
                 XCTAssertFalse(key.verify(d), "an unstamped datagram does not verify")
@@ -43,7 +43,7 @@ final class StreamKeysTests: XCTestCase {
 
     func testFlagsAndReservedBytesAreNotCoveredButEverythingElseIs() {
         let key = StreamKeys.mediaKey(streamKey: testStreamKey(), nonce: 5)
-        var d = Chunker.chunk(frame: randomFrame(3000, seed: 1), stream: videoStream, frameNumber: 1, firstSequence: 1, captureTime: 1)[1]
+        var d = frameDatagrams(1, firstSequence: 1, captureTime: 1)[1]
         key.stamp(&d)
         for i in 32..<36 {
             var m = d
