@@ -122,6 +122,8 @@ extension BrokerCore {
             setOffline(id, now: now)
         }
         interestChanged()
+        // In a tree we announce every stream we have, so a peer's streams are news for our other links.
+        if mesh?.isTree == true { announcementChanged() }
     }
 
     private mutating func registerRemote(_ e: PeerAnnounceEntry, from: PeerAddress, now: Int64) {
@@ -155,5 +157,7 @@ extension BrokerCore {
             streamTable.subscribe(Subscriber(slot: slot, address: from), to: [id])
             sendJoinFrame(id, to: Subscriber(slot: slot, address: from))
         }
+        // In a tree a child's interest is ours too: what it wants of a stream we get from elsewhere.
+        if mesh?.isTree == true && !(added.isEmpty && removed.isEmpty) { interestChanged() }
     }
 }
