@@ -41,6 +41,7 @@ final class EdgeSimulationTests: XCTestCase {
                 lostAffected += e - g
                 expectedAffected += e
             }
+            XCTAssertEqual(c.moves.count, victims.contains(c.brokers[0]) ? 1 : 0, "\(label): client \(i) on \(c.brokers) moved \(c.moves.count) times")
             XCTAssertGreaterThan(e, 0, "\(label): client \(i) expected no frame")
             XCTAssertGreaterThanOrEqual(ratio, 0.999, "\(label): client \(i) on \(c.brokers) got \(g)/\(e)")
         }
