@@ -46,10 +46,12 @@ final class EdgeSimulationTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(ratio, 0.999, "\(label): client \(i) on \(c.brokers) got \(g)/\(e)")
         }
         var worstRatio = 0.0
+        var perBroker: [String] = []
         for b in t.brokers.indices where t.brokers[b].alive {
             let ratios = t.streams.map { t.receiveRatio(broker: b, stream: $0) }
             worstRatio = max(worstRatio, ratios.max() ?? 0)
             for (s, r) in zip(t.streams, ratios) { XCTAssertLessThanOrEqual(r, 1.0, "\(label): broker \(b) was sent \(s) \(r) times per datagram") }
+            perBroker.append("\(b):" + String(format: "%.3f", ratios.max() ?? 0))
             if t.brokers.count <= 12 {
                 let line = ratios.map { String(format: "%.3f", $0) }.joined(separator: " ")
                 print("edges-sim \(label): broker \(b) originals received per stream datagram: \(line)")
@@ -59,6 +61,7 @@ final class EdgeSimulationTests: XCTestCase {
         let pct = String(format: "%.3f", 100 * Double(got) / Double(max(expected, 1)))
         print("edges-sim \(label): \(t.brokers.count) brokers, \(t.producers.count) streams, \(t.clients.count) clients, \(Int(loss * 100))% loss: delivered \(got)/\(expected) (\(pct)%), worst client \(String(format: "%.4f", worst))")
         print("edges-sim \(label): max originals received per stream datagram at any broker \(String(format: "%.3f", worstRatio))")
+        if t.brokers.count > 12 { print("edges-sim \(label): per broker, most originals received per stream datagram: \(perBroker.joined(separator: " "))") }
         if !victims.isEmpty {
             print("edges-sim \(label): frames lost at failover (clients under killed brokers \(victims.sorted())): \(lostAffected) of \(expectedAffected)")
         }
@@ -70,6 +73,13 @@ final class EdgeSimulationTests: XCTestCase {
             let chosen = t.treeEvents[b].filter { if case .upstreamChosen = $0 { true } else { false } }
             XCTAssertEqual(chosen.count, victims.contains(t.brokers[b].upstreams[0]) ? 2 : 1, "\(label): edge \(b) chose \(chosen)")
         }
+    }
+
+    /// The issue's size: 3 cores, 20 edges under them and 10 under those, 10 streams (5 on cores, 5 on edges),
+    /// 10,000 clients, 1% loss on every link; core 2 killed at 2 s, first-level edge 0 at 3 s.
+    func testIssueSize() {
+        let shape = TreeSimulation.Shape(cores: 3, edges: 20, secondLevel: 10, streams: 10, clients: 10_000)
+        run("issue size", shape, loss: 0.01, seed: 24, mediaUntil: 4_500_000, kills: Kills(core: (2, 2_000_000), edge: (3, 3_000_000)))
     }
 
     func testSmallTree() {

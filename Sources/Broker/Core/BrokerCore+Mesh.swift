@@ -53,7 +53,9 @@ extension BrokerCore {
             if cameUp { mesh?.greet(a, streams: streamTable, blocks: blocks, now: now) }
         case .down(let a, let wasUp):
             if wasUp { events.push(.peerDown(a)) }
-            for id in streamTable.remote(ownedBy: a) { setOffline(id, now: now) }
+            let lost = streamTable.remote(ownedBy: a)
+            for id in lost { setOffline(id, now: now) }
+            if !lost.isEmpty && mesh?.isTree == true { mesh?.reaskAnnouncements(now: now) }
             if table[a]?.role == .broker { endSession(a, now: now) }
         case .announced(let entries, let from): applyAnnouncement(entries, from: from, now: now)
         case .interest(let wanted, let from): applyInterest(wanted, from: from)
@@ -110,12 +112,15 @@ extension BrokerCore {
             announced.insert(e.stream)
             // Another owner's stream changes hands only for a better claim; the same peer's entry always updates it
             // (a new nonce after its producer reconnected, a new rate).
-            if let s = streamTable[e.stream], s.online, s.owner != from, !s.loses(to: e.claim, tag: e.origin) { continue }
+            if let s = streamTable[e.stream], s.online, s.owner != from, !s.loses(to: e.claim, tag: e.origin),
+                !(s.remote && s.claim == e.claim && mesh?.takesOver(from, owner: s.owner) == true) { continue }
             if let s = streamTable[e.stream], s.online, !s.remote, let owner = s.owner {
                 // Our producer of this id has moved to the peer (a newer claim): its session here ends.
                 events.push(.producerMoved(e.stream.producer, from: owner, to: from))
                 endSession(owner, now: now)
             }
+            // A stream changing path (owner) changes which links may carry it, not the entries: a new version anyway.
+            if let s = streamTable[e.stream], s.online, s.remote, s.owner != from, mesh?.isTree == true { mesh?.lastAnnouncement = [] }
             registerRemote(e, from: from, now: now)
         }
         for id in streamTable.remote(ownedBy: from) where !announced.contains(id) {

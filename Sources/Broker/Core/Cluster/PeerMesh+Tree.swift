@@ -29,6 +29,32 @@ extension PeerMesh {
         }
     }
 
+    /// Whether a remote stream we hold from `owner` comes from `from` instead, announced at the same claim (the same
+    /// producer's run, reaching us by two paths while the tree changes). A stream announced by an edge of ours is
+    /// below us, and its path is that edge, not a mesh peer's or the upstream's copy: its edge moved here from
+    /// another upstream, which still announces it until its link times out. Between mesh peers the latest word
+    /// wins: a mesh peer announces only what came from below it, so the newer one has the producer's edge now.
+    func takesOver(_ from: PeerAddress, owner: PeerAddress?) -> Bool {
+        let ownerKind = owner.flatMap { links[$0]?.kind }
+        switch links[from]?.kind {
+        case .edge: return ownerKind != .edge
+        case .mesh: return ownerKind == .mesh
+        default: return false
+        }
+    }
+
+    /// A link went down and took streams offline that other links may carry too (announced while the lost link
+    /// held them, so skipped then): every other link is asked to announce again (our PEER_HELLO acknowledges no
+    /// announcement, and the peer resends its snapshot on its next turn).
+    mutating func reaskAnnouncements(now: Int64) {
+        for a in Array(links.keys) where links[a]!.up && !links[a]!.isSelf {
+            links[a]!.theirAnnounce = 0
+            links[a]!.announcePending = 0
+            links[a]!.announcePages = [:]
+            sendHello(to: a, now: now)
+        }
+    }
+
     /// Whether any link carries more than our producers' streams (then our announcement is every stream we have).
     var isTree: Bool { upstream != nil || links.values.contains { $0.kind == .edge } }
 
