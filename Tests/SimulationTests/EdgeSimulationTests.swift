@@ -12,6 +12,8 @@ final class EdgeSimulationTests: XCTestCase {
     struct Kills {
         var core: (broker: Int, at: Int64)?
         var edge: (broker: Int, at: Int64)?
+        /// Killed with the host answering ICMP port unreachable (`kill -9`), else silent (a hung host, a cut link).
+        var unreachable = true
     }
 
     /// Runs `shape` with `kills`, asserts, prints the figures under `label`.
@@ -21,7 +23,7 @@ final class EdgeSimulationTests: XCTestCase {
         let killEvents = [kills.core, kills.edge].compactMap { $0 }.sorted { $0.at < $1.at }
         for k in killEvents {
             t.run(until: k.at)
-            t.kill(broker: k.broker)
+            t.kill(broker: k.broker, unreachable: kills.unreachable)
         }
         t.run(until: mediaUntil + 1_000_000)
         let wall = ContinuousClock.now - started
@@ -43,6 +45,12 @@ final class EdgeSimulationTests: XCTestCase {
             }
             XCTAssertEqual(c.moves.count, victims.contains(c.brokers[0]) ? 1 : 0, "\(label): client \(i) on \(c.brokers) moved \(c.moves.count) times")
             XCTAssertGreaterThan(e, 0, "\(label): client \(i) expected no frame")
+            if ratio < 0.999 {
+                let gotSet = Set(c.frames)
+                let missing = (t.sent[c.selector] ?? [:]).filter { window.contains($0.value.time) && !gotSet.contains($0.key) }.map { "\($0.key)@\($0.value.time / 1000)ms" }
+                let first = c.brokers[0]
+                print("edges-sim \(label): client \(i) on \(c.brokers) missed \(missing.sorted()); broker \(first)'s tree events \(t.treeEvents[first].map { "\($0)" })")
+            }
             XCTAssertGreaterThanOrEqual(ratio, 0.999, "\(label): client \(i) on \(c.brokers) got \(g)/\(e)")
         }
         var worstRatio = 0.0
@@ -61,6 +69,8 @@ final class EdgeSimulationTests: XCTestCase {
         let pct = String(format: "%.3f", 100 * Double(got) / Double(max(expected, 1)))
         print("edges-sim \(label): \(t.brokers.count) brokers, \(t.producers.count) streams, \(t.clients.count) clients, \(Int(loss * 100))% loss: delivered \(got)/\(expected) (\(pct)%), worst client \(String(format: "%.4f", worst))")
         print("edges-sim \(label): max originals received per stream datagram at any broker \(String(format: "%.3f", worstRatio))")
+        let perStream = t.streams.map { s in String(format: "%.3f", t.brokers.indices.map { t.receiveRatio(broker: $0, stream: s) }.max() ?? 0) }
+        if t.brokers.count > 12 { print("edges-sim \(label): per stream, most originals received per stream datagram at a broker: \(perStream.joined(separator: " "))") }
         if t.brokers.count > 12 { print("edges-sim \(label): per broker, most originals received per stream datagram: \(perBroker.joined(separator: " "))") }
         if !victims.isEmpty {
             print("edges-sim \(label): frames lost at failover (clients under killed brokers \(victims.sorted())): \(lostAffected) of \(expectedAffected)")
@@ -87,10 +97,21 @@ final class EdgeSimulationTests: XCTestCase {
     }
 
     func testCoreKilled() {
-        run("core killed", TreeSimulation.Shape(), loss: 0.01, seed: 2, mediaUntil: 4_000_000, kills: Kills(core: (2, 2_000_000)))
+        for seed in UInt64(2)...4 {
+            for unreachable in [true, false] {
+                let kills = Kills(core: (2, 2_000_000 + Int64(seed) * 37_000), unreachable: unreachable)
+                run("core \(unreachable ? "killed" : "hung") seed \(seed)", TreeSimulation.Shape(), loss: 0.01, seed: seed, mediaUntil: 4_000_000, kills: kills)
+            }
+        }
     }
 
+    /// First-level edge 0 (broker 3): its clients move to edge 1, the second-level edge under it to its other upstream.
     func testEdgeKilled() {
-        run("edge killed", TreeSimulation.Shape(), loss: 0.01, seed: 3, mediaUntil: 4_000_000, kills: Kills(edge: (3, 2_000_000)))
+        for seed in UInt64(5)...7 {
+            for unreachable in [true, false] {
+                let kills = Kills(edge: (3, 2_000_000 + Int64(seed) * 37_000), unreachable: unreachable)
+                run("edge \(unreachable ? "killed" : "hung") seed \(seed)", TreeSimulation.Shape(), loss: 0.01, seed: seed, mediaUntil: 4_000_000, kills: kills)
+            }
+        }
     }
 }
