@@ -159,6 +159,7 @@ extension TreeSimulation {
                 received[j][h.stream, default: Received()].cached += 1
             } else {
                 received[j][h.stream, default: Received()].originals += 1
+                if !originalsSeen[j].insert(UInt64(h.stream.rawValue) << 32 | UInt64(h.sequence)).inserted { received[j][h.stream]!.twice += 1 }
             }
         }
         network.send(bytes, from: brokers[b].address, to: to, now: now)

@@ -53,6 +53,8 @@ public final class TreeSimulation {
         public var originals = 0
         public var resent = 0
         public var cached = 0
+        /// Originals of a sequence number this broker had been sent as an original already (by any broker).
+        public var twice = 0
     }
 
     public static let secret = Array("test cluster secret, long enough".utf8)
@@ -71,6 +73,8 @@ public final class TreeSimulation {
     public internal(set) var sent: [StreamID: [UInt32: Simulation.SentFrame]] = [:]
     /// DATA from other brokers, per receiving broker and stream.
     public internal(set) var received: [[StreamID: Received]] = []
+    /// Per broker, the (stream, sequence) pairs it was sent as originals.
+    var originalsSeen: [Set<UInt64>] = []
     /// Tree events per broker (upstream chosen, loops, links up and down); other events are only counted.
     public internal(set) var treeEvents: [[BrokerEvent]] = []
     public internal(set) var otherEvents = 0
@@ -120,6 +124,7 @@ public final class TreeSimulation {
     private func addBroker(_ b: Broker) {
         brokers.append(b)
         received.append([:])
+        originalsSeen.append([])
         treeEvents.append([])
         entities[b.address] = brokers.count - 1
         reschedule(brokers.count - 1)

@@ -58,7 +58,10 @@ final class EdgeSimulationTests: XCTestCase {
         for b in t.brokers.indices where t.brokers[b].alive {
             let ratios = t.streams.map { t.receiveRatio(broker: b, stream: $0) }
             worstRatio = max(worstRatio, ratios.max() ?? 0)
-            for (s, r) in zip(t.streams, ratios) { XCTAssertLessThanOrEqual(r, 1.0, "\(label): broker \(b) was sent \(s) \(r) times per datagram") }
+            for (s, r) in zip(t.streams, ratios) {
+                XCTAssertLessThanOrEqual(r, 1.0, "\(label): broker \(b) was sent \(s) \(r) times per datagram")
+                XCTAssertEqual(t.received[b][s]?.twice ?? 0, 0, "\(label): broker \(b) was sent originals of \(s) twice")
+            }
             perBroker.append("\(b):" + String(format: "%.3f", ratios.max() ?? 0))
             if t.brokers.count <= 12 {
                 let line = ratios.map { String(format: "%.3f", $0) }.joined(separator: " ")
@@ -68,7 +71,8 @@ final class EdgeSimulationTests: XCTestCase {
         let refused = t.brokers.map { $0.core.counters.refused.occurred.map { "\($0.reason)=\($0.count)" }.joined(separator: ",") }
         let pct = String(format: "%.3f", 100 * Double(got) / Double(max(expected, 1)))
         print("edges-sim \(label): \(t.brokers.count) brokers, \(t.producers.count) streams, \(t.clients.count) clients, \(Int(loss * 100))% loss: delivered \(got)/\(expected) (\(pct)%), worst client \(String(format: "%.4f", worst))")
-        print("edges-sim \(label): max originals received per stream datagram at any broker \(String(format: "%.3f", worstRatio))")
+        let twice = t.received.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.twice } }
+        print("edges-sim \(label): max originals received per stream datagram at any broker \(String(format: "%.3f", worstRatio)); originals of one datagram sent to a broker twice: \(twice)")
         let perStream = t.streams.map { s in String(format: "%.3f", t.brokers.indices.map { t.receiveRatio(broker: $0, stream: s) }.max() ?? 0) }
         if t.brokers.count > 12 { print("edges-sim \(label): per stream, most originals received per stream datagram at a broker: \(perStream.joined(separator: " "))") }
         if t.brokers.count > 12 { print("edges-sim \(label): per broker, most originals received per stream datagram: \(perBroker.joined(separator: " "))") }
