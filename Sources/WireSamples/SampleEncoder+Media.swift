@@ -73,7 +73,7 @@ extension SampleEncoder {
         count: Int? = nil
     ) -> [UInt8] {
         func entry(_ e: (UInt32, UInt8, UInt32, UInt32, UInt64)) -> PeerAnnounceEntry {
-            PeerAnnounceEntry(stream: StreamID(rawValue: e.0), kind: StreamKind(rawValue: e.1) ?? .video, rateMilli: e.2, claim: e.3, nonce: e.4)
+            PeerAnnounceEntry(stream: StreamID(rawValue: e.0), kind: StreamKind(rawValue: e.1) ?? .video, rateMilli: e.2, claim: e.3, nonce: e.4, origin: 0)
         }
         func message(_ list: [PeerAnnounceEntry]) -> Message {
             .peerAnnounce(PeerAnnounce(token: token, brokerID: brokerID, version: version, page: 0, pages: 1, entries: list))

@@ -122,6 +122,8 @@ extension BrokerCore {
             setOffline(id, now: now)
         }
         interestChanged()
+        // In a tree, what we pass on is part of our own announcement.
+        if mesh?.isTree == true { announcementChanged() }
     }
 
     private mutating func registerRemote(_ e: PeerAnnounceEntry, from: PeerAddress, now: Int64) {
@@ -155,5 +157,7 @@ extension BrokerCore {
             streamTable.subscribe(Subscriber(slot: slot, address: from), to: [id])
             sendJoinFrame(id, to: Subscriber(slot: slot, address: from))
         }
+        // In a tree, a child's interest is ours towards whoever sends us the stream.
+        if mesh?.isTree == true { interestChanged() }
     }
 }
