@@ -9,7 +9,8 @@ extension SampleSet {
     static let upstreamHelloSample = E.peerHello(E.peerToken, E.brokerA, 5_100_000, 7_000_000, 4, 3, 0, 2, 90, role: 2, path: [0x4C_2A1B])
     /// On a tree link an upstream announces streams of other brokers too: each entry names its own origin.
     static let treeAnnounceSample = E.peerAnnounce(
-        E.peerToken, E.brokerA, 6, 0, 1, [(0x3CCC_5501, 1, 25000, 4, E.nonce + 4), (0x3CCC_5502, 2, 1000, 4, E.nonce + 4)], origins: [0x77_AB12, 0x4C_2A1B])
+        E.peerToken, E.brokerA, 6, 0, 1, [(0x3CCC_5501, 1, 25000, 4, E.nonce + 4), (0x3CCC_5502, 2, 1000, 4, E.nonce + 4)],
+        origins: [0x77_AB12, 0x4C_2A1B])
     static let announceSample = E.peerAnnounce(E.peerToken, E.brokerA, 3, 0, 1, [(E.v1, 1, 12000, 2, E.nonce + 2), (E.a1, 2, 1000, 2, E.nonce + 2)])
     /// One frame of 11 chunks: 10 x 1400 + 744 = 14744 bytes.
     static let batch = E.gsoFrame(E.v1, 100, 5, UInt32(10 * E.chunk + 700))
@@ -55,7 +56,10 @@ extension SampleSet {
                     "vbwire.peer.role": "1", "vbwire.peer.path_count": "2", "vbwire.peer.path": ["0x00d0e0f1", "0x004c2a1b"],
                     "vbwire.peer.echo_delay": "250", "vbwire.peer.tag": "0x" + E.hex(edgeHelloSample.suffix(8)),
                 ],
-                shownames: [("vbwire.peer.role", "Role: edge (1)"), ("vbwire.peer.path", "Path 0: D0E0F1 (the sender)"), ("vbwire.peer.path", "Path 1: 4C2A1B")],
+                shownames: [
+                    ("vbwire.peer.role", "Role: edge (1)"), ("vbwire.peer.path", "Path 0: D0E0F1 (the sender)"),
+                    ("vbwire.peer.path", "Path 1: 4C2A1B"),
+                ],
                 type: "PEER_HELLO"),
             Sample(
                 "PEER_HELLO from an upstream", upstreamHelloSample,
@@ -79,7 +83,8 @@ extension SampleSet {
                 [
                     "vbwire.peer.version": "3", "vbwire.peer.page": "0", "vbwire.peer.pages": "1", "vbwire.peer.count": "2",
                     "vbwire.stream": ["1AAA9901", "1AAA9902"], "vbwire.kind": ["1", "2"], "vbwire.rate": ["12000", "1000"],
-                    "vbwire.peer.claim": ["2", "2"], "vbwire.origin": ["0x4c2a1b", "0x4c2a1b"], "vbwire.peer.nonce": ["0x112233445566778b", "0x112233445566778b"],
+                    "vbwire.peer.claim": ["2", "2"], "vbwire.origin": ["0x4c2a1b", "0x4c2a1b"],
+                    "vbwire.peer.nonce": ["0x112233445566778b", "0x112233445566778b"],
                     "vbwire.peer.tag": "0x" + E.hex(announceSample.suffix(8)),
                 ],
                 shownames: [("vbwire.peer.entry", "Entry 0: 1AAA9901 video, 12.000 frames/s, claim 2, on broker 4C2A1B")], type: "PEER_ANNOUNCE"),
