@@ -38,16 +38,25 @@ extension SampleEncoder {
         sealedPeer(bye(token, reason) + [UInt8](repeating: 0, count: WireConstants.peerTagSize))
     }
 
+    /// A PEER_HELLO; with a role other than 0 the tree link's form (role, path_count, path). A role or path the codec
+    /// refuses to write (role 3, more than `maxPath` tags, a count that disagrees) is patched in before the tag.
     static func peerHello(
         _ token: UInt64, _ brokerID: UInt64, _ sendTime: UInt64, _ echoTime: UInt64, _ av: UInt32, _ aa: UInt32, _ iv: UInt32, _ ia: UInt32,
-        _ echoDelay: UInt32
+        _ echoDelay: UInt32, role: UInt8 = 0, path: [UInt32] = [], pathCount: Int? = nil
     ) -> [UInt8] {
-        sealedPeer(
-            encode(
-                .peerHello(
-                    PeerHello(
-                        token: token, brokerID: brokerID, sendTime: sendTime, echoTime: echoTime, announceVersion: av, announceAck: aa,
-                        interestVersion: iv, interestAck: ia, echoDelay: echoDelay))))
+        let kept = Array(path.prefix(PeerHello.maxPath))
+        let encoded = encode(
+            .peerHello(
+                PeerHello(
+                    token: token, brokerID: brokerID, sendTime: sendTime, echoTime: echoTime, announceVersion: av, announceAck: aa,
+                    interestVersion: iv, interestAck: ia, echoDelay: echoDelay, role: PeerLinkRole(rawValue: role) ?? .edge, path: kept)))
+        guard role != 0 else { return sealedPeer(encoded) }
+        var b = Array(encoded.dropLast(WireConstants.peerTagSize))
+        for t in path.dropFirst(kept.count) { b += be(UInt64(t), 4) }
+        let at = PeerHello.size - WireConstants.peerTagSize  // the tree part follows the 56 bytes of every PEER_HELLO
+        b[at] = role
+        b[at + 1] = UInt8(pathCount ?? path.count)
+        return sealedPeer(b + [UInt8](repeating: 0, count: WireConstants.peerTagSize))
     }
 
     /// A peer page from the codec, with entries past its limit, page numbers and a count that disagrees patched in
@@ -68,19 +77,25 @@ extension SampleEncoder {
     }
 
     /// PEER_ANNOUNCE of (stream, kind, rate, claim, nonce) entries; a kind the codec has no case for is patched in.
+    /// Each entry's origin is the sender's own tag (a mesh peer announces its own producers' streams) unless `origins`
+    /// gives them (a tree link carries other brokers' streams too).
     static func peerAnnounce(
         _ token: UInt64, _ brokerID: UInt64, _ version: UInt32, _ page: UInt8, _ pages: UInt8, _ entries: [(UInt32, UInt8, UInt32, UInt32, UInt64)],
-        count: Int? = nil
+        count: Int? = nil, origins: [UInt32]? = nil
     ) -> [UInt8] {
-        func entry(_ e: (UInt32, UInt8, UInt32, UInt32, UInt64)) -> PeerAnnounceEntry {
-            PeerAnnounceEntry(stream: StreamID(rawValue: e.0), kind: StreamKind(rawValue: e.1) ?? .video, rateMilli: e.2, claim: e.3, nonce: e.4, origin: UInt32(truncatingIfNeeded: brokerID) & 0xFF_FFFF)
+        let own = UInt32(truncatingIfNeeded: brokerID & 0xFF_FFFF)
+        func entry(_ e: (UInt32, UInt8, UInt32, UInt32, UInt64), _ i: Int) -> PeerAnnounceEntry {
+            let origin = origins.map { $0[i % $0.count] } ?? (own == 0 ? 1 : own)
+            return PeerAnnounceEntry(
+                stream: StreamID(rawValue: e.0), kind: StreamKind(rawValue: e.1) ?? .video, rateMilli: e.2, claim: e.3, nonce: e.4, origin: origin)
         }
         func message(_ list: [PeerAnnounceEntry]) -> Message {
             .peerAnnounce(PeerAnnounce(token: token, brokerID: brokerID, version: version, page: 0, pages: 1, entries: list))
         }
         let kept = Array(entries.prefix(WireConstants.maxAnnounceEntries))
         var b = peerPage(
-            encode(message(kept.map(entry))), extra: entries.dropFirst(kept.count).map { entryBytes(message([entry($0)])) }, page: page, pages: pages,
+            encode(message(kept.enumerated().map { entry($1, $0) })),
+            extra: entries.enumerated().dropFirst(kept.count).map { entryBytes(message([entry($1, $0)])) }, page: page, pages: pages,
             count: count ?? entries.count)
         for (i, e) in entries.enumerated() { b[WireConstants.peerPageHeader + PeerAnnounceEntry.size * i + 4] = e.1 }
         return sealedPeer(b)

@@ -3,6 +3,14 @@ import Wire
 /// The cluster (origin tags in DATA and LIST_REPLY, the broker-to-broker messages), GSO batches and the heuristic port.
 extension SampleSet {
     static let peerHelloSample = E.peerHello(E.peerToken, E.brokerB, 7_000_000, 5_000_000, 3, 1, 2, 1, 250)
+    /// On a tree link: edge D0E0F1 under core 4C2A1B (its path: itself, then the core), and the core answering it.
+    static let edgeHelloSample = E.peerHello(
+        E.peerToken, E.brokerB, 7_000_000, 5_000_000, 3, 1, 2, 1, 250, role: 1, path: [0xD0_E0F1, 0x4C_2A1B])
+    static let upstreamHelloSample = E.peerHello(E.peerToken, E.brokerA, 5_100_000, 7_000_000, 4, 3, 0, 2, 90, role: 2, path: [0x4C_2A1B])
+    /// On a tree link an upstream announces streams of other brokers too: each entry names its own origin.
+    static let treeAnnounceSample = E.peerAnnounce(
+        E.peerToken, E.brokerA, 6, 0, 1, [(0x3CCC_5501, 1, 25000, 4, E.nonce + 4), (0x3CCC_5502, 2, 1000, 4, E.nonce + 4)],
+        origins: [0x77_AB12, 0x4C_2A1B])
     static let announceSample = E.peerAnnounce(E.peerToken, E.brokerA, 3, 0, 1, [(E.v1, 1, 12000, 2, E.nonce + 2), (E.a1, 2, 1000, 2, E.nonce + 2)])
     /// One frame of 11 chunks: 10 x 1400 + 744 = 14744 bytes.
     static let batch = E.gsoFrame(E.v1, 100, 5, UInt32(10 * E.chunk + 700))
@@ -42,14 +50,44 @@ extension SampleSet {
                     "vbwire.peer.tag": "0x" + E.hex(peerHelloSample[56...]),
                 ], type: "PEER_HELLO"),
             Sample(
+                "PEER_HELLO from an edge", edgeHelloSample,
+                "PEER_HELLO origin=D0E0F1 role=edge path=[D0E0F1, 4C2A1B] announce=3 ack=1 interest=2 ack=1 token=" + ptok,
+                [
+                    "vbwire.peer.role": "1", "vbwire.peer.path_count": "2", "vbwire.peer.path": ["0x00d0e0f1", "0x004c2a1b"],
+                    "vbwire.peer.echo_delay": "250", "vbwire.peer.tag": "0x" + E.hex(edgeHelloSample.suffix(8)),
+                ],
+                shownames: [
+                    ("vbwire.peer.role", "Role: edge (1)"), ("vbwire.peer.path", "Path 0: D0E0F1 (the sender)"),
+                    ("vbwire.peer.path", "Path 1: 4C2A1B"),
+                ],
+                type: "PEER_HELLO"),
+            Sample(
+                "PEER_HELLO from an upstream", upstreamHelloSample,
+                "PEER_HELLO origin=4C2A1B role=upstream path=[4C2A1B] announce=4 ack=3 interest=0 ack=2 token=" + ptok,
+                [
+                    "vbwire.peer.role": "2", "vbwire.peer.path_count": "1", "vbwire.peer.path": "0x004c2a1b",
+                    "vbwire.peer.tag": "0x" + E.hex(upstreamHelloSample.suffix(8)),
+                ],
+                shownames: [("vbwire.peer.role", "Role: upstream (2)")], type: "PEER_HELLO"),
+            Sample(
+                "PEER_ANNOUNCE on a tree link, two origins", treeAnnounceSample,
+                "PEER_ANNOUNCE origin=4C2A1B v6 page 1/1 entries=2 [3CCC5501 video, 3CCC5502 audio]",
+                ["vbwire.stream": ["3CCC5501", "3CCC5502"], "vbwire.origin": ["0x77ab12", "0x4c2a1b"], "vbwire.peer.claim": ["4", "4"]],
+                shownames: [
+                    ("vbwire.peer.entry", "Entry 0: 3CCC5501 video, 25.000 frames/s, claim 4, on broker 77AB12"),
+                    ("vbwire.peer.entry", "Entry 1: 3CCC5502 audio, 1.000 frames/s, claim 4, on broker 4C2A1B"),
+                    ("vbwire.origin", "Origin broker: 77AB12"),
+                ], type: "PEER_ANNOUNCE"),
+            Sample(
                 "PEER_ANNOUNCE", announceSample, "PEER_ANNOUNCE origin=4C2A1B v3 page 1/1 entries=2 [1AAA9901 video, 1AAA9902 audio]",
                 [
                     "vbwire.peer.version": "3", "vbwire.peer.page": "0", "vbwire.peer.pages": "1", "vbwire.peer.count": "2",
                     "vbwire.stream": ["1AAA9901", "1AAA9902"], "vbwire.kind": ["1", "2"], "vbwire.rate": ["12000", "1000"],
-                    "vbwire.peer.claim": ["2", "2"], "vbwire.peer.nonce": ["0x112233445566778b", "0x112233445566778b"],
+                    "vbwire.peer.claim": ["2", "2"], "vbwire.origin": ["0x4c2a1b", "0x4c2a1b"],
+                    "vbwire.peer.nonce": ["0x112233445566778b", "0x112233445566778b"],
                     "vbwire.peer.tag": "0x" + E.hex(announceSample.suffix(8)),
                 ],
-                shownames: [("vbwire.peer.entry", "Entry 0: 1AAA9901 video, 12.000 frames/s, claim 2")], type: "PEER_ANNOUNCE"),
+                shownames: [("vbwire.peer.entry", "Entry 0: 1AAA9901 video, 12.000 frames/s, claim 2, on broker 4C2A1B")], type: "PEER_ANNOUNCE"),
             Sample(
                 "PEER_ANNOUNCE empty", E.peerAnnounce(E.peerToken, E.brokerA, 4, 0, 1, []), "PEER_ANNOUNCE origin=4C2A1B v4 page 1/1 entries=0",
                 ["vbwire.peer.count": "0"], type: "PEER_ANNOUNCE"),

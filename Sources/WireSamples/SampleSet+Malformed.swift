@@ -121,7 +121,16 @@ extension SampleSet {
         }
         return [
             m("PEER_HELLO 63 bytes", Array(peerHelloSample.prefix(63)), [badLength], "PEER_HELLO"),
-            m("PEER_HELLO 72 bytes", peerHelloSample + zeros(8), [badLength], "PEER_HELLO"),
+            m("PEER_HELLO 66 bytes", peerHelloSample + zeros(2), [badLength], "PEER_HELLO", texts: ["or 68 + 4 * path_count (tree link), got 66"]),
+            m(
+                "PEER_HELLO role 3", E.peerHello(tok, b, 1, 0, 1, 0, 0, 0, 0, role: 3, path: [0xD0_E0F1]), [badValue], "PEER_HELLO",
+                texts: ["role 3 is not allowed"]),
+            m(
+                "PEER_HELLO path_count 9", E.peerHello(tok, b, 1, 0, 1, 0, 0, 0, 0, role: 1, path: (1...9).map { UInt32($0) }), [limit], "PEER_HELLO",
+                texts: ["path_count 9 exceeds 8 (maxPath)"]),
+            m(
+                "PEER_HELLO path_count 2, one tag", E.peerHello(tok, b, 1, 0, 1, 0, 0, 0, 0, role: 1, path: [0xD0_E0F1], pathCount: 2), [badLength],
+                "PEER_HELLO", texts: ["PEER_HELLO with 2 path tags must be 76 bytes, got 72"]),
             m("PEER_ANNOUNCE 20 bytes", Array(announceSample.prefix(20)), [truncated], "PEER_ANNOUNCE"),
             m("PEER_ANNOUNCE page 1 of 1", E.peerAnnounce(tok, a, 3, 1, 1, [(v1, 1, 12000, 2, n)]), [badValue], "PEER_ANNOUNCE", texts: ["page 1 of 1 pages"]),
             m("PEER_ANNOUNCE 0 pages", E.peerAnnounce(tok, a, 3, 0, 0, [(v1, 1, 12000, 2, n)]), [badValue], "PEER_ANNOUNCE"),

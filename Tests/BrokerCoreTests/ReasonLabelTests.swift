@@ -7,11 +7,13 @@ import XCTest
 /// The reasons' labels are public names (dashboards and alerts key on them): each is unique, and the set is the
 /// one /metrics printed when the reasons were strings.
 final class ReasonLabelTests: XCTestCase {
-    /// The refusal labels of `broker_drops_total` as they were before the reasons were typed.
+    /// The refusal labels of `broker_drops_total` as they were before the reasons were typed, and those added since.
     let refusalLabels: Set = [
         "bad_peer_tag", "unexpected_type", "bad_token", "no_session", "unknown_stream", "not_owner", "loop", "bad_origin",
         "peer_not_linked", "peer_blocks_cap", "blocked", "peer_announce_cap", "peer_interest_cap", "stale_peer_hello",
         "peer_limit", "stale_challenge", "bad_stream_key",
+        // Added with edges (docs/PROTOCOL.md §12 "Edges"): new reasons, new labels; the ones above are unchanged.
+        "link_role", "tree_loop", "tree_too_deep", "edge_limit",
     ]
     let malformedLabels: Set = ["truncated", "bad_magic", "bad_version", "unknown_type", "bad_length", "bad_field", "limit"]
 

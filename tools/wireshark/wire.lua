@@ -40,6 +40,12 @@ local MAX_LIST = 86
 -- Broker-to-broker messages (types 16-19, PROTOCOL.md section 12): an 8-byte tag (SipHash-2-4 under a key from
 -- CLUSTER_SECRET) ends each; PEER_ANNOUNCE, PEER_INTEREST and PEER_BLOCKS share a 28-byte page header.
 local PEER_HELLO_SIZE = 64
+-- On a tree link (an edge and its upstream) PEER_HELLO carries role, path_count, 2 reserved bytes and path_count
+-- origin tags of 4 bytes before its tag: 68 + 4 * path_count bytes.
+local PEER_HELLO_TREE = 68
+local PEER_PATH_AT = 60
+local MAX_PATH = 8          -- PeerHello.maxPath
+local LINK_ROLES = { [1] = "edge", [2] = "upstream" }
 local PEER_PAGE_FIXED = 28
 local PEER_TAG = 8
 local ANNOUNCE_ENTRY = 24
@@ -59,7 +65,7 @@ local TYPES = {
     [19] = "PEER_BLOCKS",
 }
 -- Messages whose length is fixed (the decoder checks it before reading any field).
-local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16, [16] = PEER_HELLO_SIZE }
+local EXACT = { [2] = 20, [3] = 28, [4] = 24, [5] = 20, [6] = 24, [7] = 24, [8] = 16, [12] = 16, [13] = 16, [15] = 16 }
 -- A client's HEARTBEAT carries a receiver report (received, lost: u32 each, cumulative) after the 24 bytes.
 local HEARTBEAT_WITH_REPORT = 32
 local ROLES = { [1] = "producer", [2] = "client" }
@@ -157,6 +163,9 @@ local f = {
     peer_announce_ack = ProtoField.uint32("vbwire.peer.announce_ack", "Announcement acknowledged (the receiver's version applied)", base.DEC),
     peer_interest_version = ProtoField.uint32("vbwire.peer.interest_version", "Interest version (the sender's, for the receiver)", base.DEC),
     peer_interest_ack = ProtoField.uint32("vbwire.peer.interest_ack", "Interest acknowledged (the receiver's version applied)", base.DEC),
+    peer_role = ProtoField.uint8("vbwire.peer.role", "Role (what the sender is to the receiver on a tree link)", base.DEC, LINK_ROLES),
+    peer_path_count = ProtoField.uint8("vbwire.peer.path_count", "Path count", base.DEC),
+    peer_path = ProtoField.uint32("vbwire.peer.path", "Path (origin tag)", base.HEX),
     peer_echo_delay = ProtoField.uint32("vbwire.peer.echo_delay", "Echo delay (us between hearing echo_time and sending)", base.DEC),
     peer_version = ProtoField.uint32("vbwire.peer.version", "Snapshot version", base.DEC),
     peer_page = ProtoField.uint8("vbwire.peer.page", "Page (0-based)", base.DEC),
@@ -883,8 +892,44 @@ local function add_tag(c, tree)
     if c.n >= PEER_PAGE_FIXED + PEER_TAG and c.n <= c.cap then tree:add(f.peer_tag, c.tvb(c.n - PEER_TAG, PEER_TAG)) end
 end
 
-body[16] = function(c, tree) -- PEER_HELLO: the heartbeat of a link, both ways, 64 bytes
-    exact(c, 16)
+-- A tree link's part of PEER_HELLO (bytes 56-59 and the path). The decoder's order: role 1 or 2, path_count at
+-- most 8, then the length 68 + 4 * path_count. Returns the Info text it adds.
+local function peer_hello_tree(c, tree)
+    local ri, rr = add(c, tree, f.peer_role, 56, 1)
+    local ci, cr = add(c, tree, f.peer_path_count, 57, 1)
+    add_reserved(c, tree, 58, 2)
+    if not (rr and cr) then return "" end
+    local role, count = rr:uint(), cr:uint()
+    ri:set_text(string.format("Role: %s (%d)", LINK_ROLES[role] or "not allowed", role))
+    if LINK_ROLES[role] == nil then
+        flag(c, ri, ef.bad_value, string.format("role %d is not allowed on a tree link (1 edge, 2 upstream)", role))
+    end
+    local want = PEER_HELLO_TREE + 4 * count
+    if count > MAX_PATH then
+        flag(c, ci, ef.limit, string.format("path_count %d exceeds %d (maxPath)", count, MAX_PATH))
+    elseif c.n ~= want then
+        flag(c, nil, ef.bad_length, string.format("PEER_HELLO with %d path tags must be %d bytes, got %d", count, want, c.n))
+    end
+    local present = math.max(0, math.min(count, math.floor((math.min(c.n, c.cap) - PEER_PATH_AT - PEER_TAG) / 4)))
+    local tags = {}
+    for i = 0, present - 1 do
+        local r = c.tvb(PEER_PATH_AT + 4 * i, 4)
+        tags[#tags + 1] = hex6(r:uint() % 16777216)
+        tree:add(f.peer_path, r):set_text(string.format("Path %d: %s%s", i, tags[#tags], i == 0 and " (the sender)" or ""))
+    end
+    if present < count then tags[#tags + 1] = "..." end
+    return " role=" .. (LINK_ROLES[role] or tostring(role)) .. " path=[" .. table.concat(tags, ", ") .. "]"
+end
+
+-- PEER_HELLO: the heartbeat of a link, both ways: 64 bytes between mesh peers, 68 + 4 * path_count on a tree link.
+-- The decoder's order: 64 bytes is the mesh form; else under 68 or not 68 plus a multiple of 4 is a bad length.
+body[16] = function(c, tree)
+    local tree_link = c.n ~= PEER_HELLO_SIZE
+    if tree_link and (c.n < PEER_HELLO_TREE or (c.n - PEER_HELLO_TREE) % 4 ~= 0) then
+        flag(c, nil, ef.bad_length,
+            string.format("PEER_HELLO must be %d bytes (mesh) or %d + 4 * path_count (tree link), got %d", PEER_HELLO_SIZE, PEER_HELLO_TREE, c.n))
+        tree_link = false
+    end
     local _, tr = add(c, tree, f.peer_token, 4, 8)
     local origin = add_broker_id(c, tree, 12)
     add(c, tree, f.peer_send_time, 20, 8)
@@ -894,9 +939,10 @@ body[16] = function(c, tree) -- PEER_HELLO: the heartbeat of a link, both ways, 
     local _, iv = add(c, tree, f.peer_interest_version, 44, 4)
     local _, ia = add(c, tree, f.peer_interest_ack, 48, 4)
     add(c, tree, f.peer_echo_delay, 52, 4)
-    if c.n == PEER_HELLO_SIZE then add(c, tree, f.peer_tag, 56, 8) end
     local info = "PEER_HELLO"
     if origin then info = info .. " origin=" .. origin end
+    if tree_link then info = info .. peer_hello_tree(c, tree) end
+    if c.n == PEER_HELLO_SIZE or tree_link then add_tag(c, tree) end
     if av and aa then info = info .. " announce=" .. av:uint() .. " ack=" .. aa:uint() end
     if iv and ia then info = info .. " interest=" .. iv:uint() .. " ack=" .. ia:uint() end
     if tr then
@@ -955,12 +1001,15 @@ body[17] = function(c, tree) -- PEER_ANNOUNCE: the streams the sender's own prod
         local kind = c.tvb(off + 4, 1):uint()
         local ki = e:add(f.kind, c.tvb(off + 4, 1))
         enum_check(c, ki, KINDS, kind, "kind")
-        e:add(f.reserved, c.tvb(off + 5, 3))
+        local origin = c.tvb(off + 5, 3):uint()
+        local oi = e:add(f.origin, c.tvb(off + 5, 3))
+        if origin == 0 then oi:set_text("Origin broker: 0 (none)") else oi:set_text("Origin broker: " .. hex6(origin)) end
         local rate = add_rate(c, e, off + 8)
         local claim = c.tvb(off + 12, 4):uint()
         e:add(f.peer_claim, c.tvb(off + 12, 4))
         e:add(f.peer_nonce, c.tvb(off + 16, 8))
-        e:set_text(string.format("Entry %d: %s %s, %.3f frames/s, claim %d", i, typed, KINDS[kind] or ("kind " .. kind), rate / 1000, claim))
+        e:set_text(string.format("Entry %d: %s %s, %.3f frames/s, claim %d, on broker %s", i, typed, KINDS[kind] or ("kind " .. kind), rate / 1000,
+            claim, hex6(origin)))
         if i < 4 then names[#names + 1] = typed .. " " .. (KINDS[kind] or "?") elseif i == 4 then names[#names + 1] = "..." end
     end
     add_tag(c, tree)

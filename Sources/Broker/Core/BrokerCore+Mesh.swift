@@ -127,7 +127,7 @@ extension BrokerCore {
             setOffline(id, now: now)
         }
         interestChanged()
-        // In a tree we announce every stream we have, so a peer's streams are news for our other links.
+        // In a tree, what we pass on is part of our own announcement.
         if mesh?.isTree == true { announcementChanged() }
     }
 
@@ -162,7 +162,7 @@ extension BrokerCore {
             streamTable.subscribe(Subscriber(slot: slot, address: from), to: [id])
             sendJoinFrame(id, to: Subscriber(slot: slot, address: from))
         }
-        // In a tree a child's interest is ours too: what it wants of a stream we get from elsewhere.
-        if mesh?.isTree == true && !(added.isEmpty && removed.isEmpty) { interestChanged() }
+        // In a tree, a child's interest is ours towards whoever sends us the stream.
+        if mesh?.isTree == true { interestChanged() }
     }
 }

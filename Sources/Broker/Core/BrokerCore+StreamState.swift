@@ -5,7 +5,7 @@ extension BrokerCore {
     mutating func setOffline(_ id: StreamID, now: Int64, reason: StreamOfflineReason = .producerOffline) {
         guard let was = streamTable.setOffline(id, now: now) else { return }
         streamTimers.cancel(id)
-        if !was.remote || mesh?.isTree == true { announcementChanged() }  // in a tree we announce every stream
+        if !was.remote || mesh?.isTree == true { announcementChanged() }
         interestChanged()
         history.record(id, online: false, from: nil, now: now, reason: reason.description)
         notify(id, .offline)

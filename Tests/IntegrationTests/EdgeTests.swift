@@ -1,0 +1,124 @@
+import Foundation
+import XCTest
+
+/// Edges with the real executables (issue 24, docs/PROTOCOL.md §12 "Edges"): brokers given BROKER_UPSTREAM below a
+/// meshed core, producers on a core and on an edge, clients on the edges; frames byte-identical to the sources, each
+/// stream carried once per edge, an edge that loses its upstream moving to the next, and a loop refused.
+final class EdgeTests: IntegrationTestCase {
+    /// An edge below `upstreams` (tried in order).
+    func startEdge(_ name: String, upstreams: [Broker]) throws -> Broker {
+        let list = upstreams.map(\.address).joined(separator: ",")
+        let e = try startBroker(metrics: true, name: name, extra: ["--upstream", list, "--cluster-secret", ClusterTests.secret])
+        try waitUntil("\(name) links to its upstream", timeout: 20) { e.process.stderr.contains("peer broker \(upstreams[0].address) is up") }
+        return e
+    }
+
+    func metric(_ b: Broker, _ name: String, containing label: String = "") throws -> Double {
+        let text = try httpGet(port: b.metricsPort!, path: "/metrics").body
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name) && $0.contains(label) && !$0.hasPrefix("#") }
+        return line.flatMap { Double($0.split(separator: " ").last!) } ?? 0
+    }
+
+    func checkFrames(_ output: URL, producer: String) throws {
+        let sources = try SourceSet(folder: Paths.frames(producer))
+        let check = sources.check(savedFiles(output, stream: "\(producer)01"))
+        XCTAssertEqual(check.mismatched, [], "frames of \(producer) that match no source frame in \(output.lastPathComponent)")
+    }
+
+    /// Three cores; edge 1 below core 1 (then core 2), edge 2 below edge 1: a stream produced at core 3 reaches a
+    /// client two levels down, a stream produced at edge 1 reaches a client at core 2 through the mesh, and each edge
+    /// receives each stream once however many clients it has.
+    func testStreamsCrossTheTreeOncePerEdge() throws {
+        let cores = try startBrokerCluster(3)
+        let edge1 = try startEdge("edge1", upstreams: [cores[0], cores[1]])
+        let edge2 = try startEdge("edge2", upstreams: [edge1])
+        try startProducer("1AAA99", brokerPort: cores[2].port, rate: 30, audio: false)
+        try startProducer("2BBB77", brokerPort: edge1.port, rate: 30, audio: false)
+        try waitForProducerOnline("1AAA99", at: cores[2])
+        try waitForProducerOnline("2BBB77", at: edge1)
+        let outA = folder("outA"), outB = folder("outB"), outC = folder("outC")
+        let a = try startClient(brokerPort: edge2.port, subscribe: ["1AAA99"], output: outA, name: "client-edge2a")
+        let b = try startClient(brokerPort: edge2.port, subscribe: ["1AAA99"], output: outB, name: "client-edge2b")
+        let c = try startClient(brokerPort: cores[1].port, subscribe: ["2BBB77"], output: outC, name: "client-core2")
+        for (client, id) in [(a, "1AAA99"), (b, "1AAA99"), (c, "2BBB77")] { try waitForLine(client, startingWith: "subscribed to \(id)") }
+        try waitUntil("every client saves 60 frames", timeout: 40) {
+            savedCount(outA, stream: "1AAA9901") >= 60 && savedCount(outB, stream: "1AAA9901") >= 60 && savedCount(outC, stream: "2BBB7701") >= 60
+        }
+        try checkFrames(outA, producer: "1AAA99")
+        try checkFrames(outB, producer: "1AAA99")
+        try checkFrames(outC, producer: "2BBB77")
+        // Once per edge: what edge 2 received of 1AAA99 (two clients there) is what the origin received.
+        let atOrigin = try metric(cores[2], "broker_stream_datagrams_in_total", containing: "1AAA9901")
+        let atEdge1 = try metric(edge1, "broker_stream_datagrams_in_total", containing: "1AAA9901")
+        let atEdge2 = try metric(edge2, "broker_stream_datagrams_in_total", containing: "1AAA9901")
+        print(String(format: "edges: 1AAA9901 datagrams per origin datagram: edge1 %.3f, edge2 %.3f", atEdge1 / atOrigin, atEdge2 / atOrigin))
+        XCTAssertGreaterThan(atEdge2, 0)
+        XCTAssertLessThan(atEdge2, atOrigin * 1.1, "edge 2 has two clients but gets the stream once")
+        XCTAssertLessThan(atEdge1, atOrigin * 1.1, "edge 1 gets the stream once for its edge")
+        // `list` at the bottom of the tree shows the whole tree's streams.
+        try a.type("list")
+        try waitForLine(a, containing: "2BBB77")
+    }
+
+    /// `kill -9` of an edge's upstream: the edge moves to the next of its list and its client keeps receiving.
+    func testAnEdgeMovesWhenItsUpstreamIsKilled() throws {
+        let cores = try startBrokerCluster(3)
+        let edge = try startEdge("edge1", upstreams: [cores[0], cores[1]])
+        try startProducer("1AAA99", brokerPort: cores[2].port, rate: 30, audio: false)
+        try waitForProducerOnline("1AAA99", at: cores[2])
+        let out = folder("out")
+        let client = try startClient(brokerPort: edge.port, subscribe: ["1AAA99"], output: out, name: "client-edge")
+        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        try waitUntil("the client saves 30 frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= 30 }
+        cores[0].process.expectAlive = false
+        cores[0].process.signal(SIGKILL)
+        try waitUntil("the edge moves to core 2", timeout: 20) { edge.process.stderr.contains("edge: upstream is now \(cores[1].address)") }
+        let before = savedCount(out, stream: "1AAA9901")
+        try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= before + 60 }
+        try checkFrames(out, producer: "1AAA99")
+        let numbers = savedFiles(out, stream: "1AAA9901").compactMap(savedName).map(\.frameNumber).sorted()
+        let missing = zip(numbers, numbers.dropFirst()).reduce(0) { $0 + Int($1.1 - $1.0) - 1 }
+        print("edges: kill -9 of the edge's upstream: \(missing) frames lost at its client, \(numbers.count) saved")
+        XCTAssertEqual(missing, 0, "frames lost when the edge moved")
+        XCTAssertEqual(numbers.count, Set(numbers).count, "a frame saved twice")
+    }
+
+    /// `kill -9` of a client's edge: the client, given two edges, moves to the other with no frame lost.
+    func testAClientMovesWhenItsEdgeIsKilled() throws {
+        let cores = try startBrokerCluster(3)
+        let edges = try [startEdge("edge1", upstreams: [cores[0], cores[1]]), startEdge("edge2", upstreams: [cores[1], cores[0]])]
+        try startProducer("1AAA99", brokerPort: cores[2].port, rate: 30, audio: false)
+        try waitForProducerOnline("1AAA99", at: cores[2])
+        let out = folder("out")
+        let list = edges.map(\.address).joined(separator: ",")
+        let args = ["--broker", list, "--bind", try Ports.freeLocalAddress(), "--status-interval", "0", "--subscribe", "1AAA99", "--output", out.path]
+        let client = try launch("client", args, name: "client", stdin: true)
+        let line = try waitForLine(client, startingWith: "connected to broker 127.0.0.1:")
+        let on = edges.firstIndex { line.hasSuffix($0.address) }!
+        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        try waitUntil("the client saves 30 frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= 30 }
+        edges[on].process.expectAlive = false
+        edges[on].process.signal(SIGKILL)
+        try waitForLine(client, containing: "is gone; now on \(edges[1 - on].address)")
+        let before = savedCount(out, stream: "1AAA9901")
+        try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= before + 60 }
+        try checkFrames(out, producer: "1AAA99")
+        let numbers = savedFiles(out, stream: "1AAA9901").compactMap(savedName).map(\.frameNumber).sorted()
+        let missing = zip(numbers, numbers.dropFirst()).reduce(0) { $0 + Int($1.1 - $1.0) - 1 }
+        print("edges: kill -9 of the client's edge: \(missing) frames lost at the client, \(numbers.count) saved")
+        XCTAssertEqual(missing, 0, "frames lost when the client moved")
+    }
+
+    /// Two brokers each named as the other's upstream: the link is refused with a clear log line, not looped.
+    func testALoopIsRefused() throws {
+        let pA = try Ports.freeUDP(), pB = try Ports.freeUDP()
+        let secret = ["--cluster-secret", ClusterTests.secret]
+        let a = try startBroker(port: pA, metrics: true, name: "edgeA", extra: ["--upstream", "127.0.0.1:\(pB)"] + secret)
+        let b = try startBroker(port: pB, metrics: true, name: "edgeB", extra: ["--upstream", "127.0.0.1:\(pA)"] + secret)
+        try waitUntil("a loop is refused and said", timeout: 20) {
+            (a.process.stderr + b.process.stderr).contains("would make a loop")
+        }
+        let refused = try metric(a, "broker_drops_total", containing: "tree_loop") + metric(b, "broker_drops_total", containing: "tree_loop")
+        XCTAssertGreaterThan(refused, 0)
+    }
+}
