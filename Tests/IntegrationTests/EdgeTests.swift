@@ -25,39 +25,47 @@ final class EdgeTests: IntegrationTestCase {
         XCTAssertEqual(check.mismatched, [], "frames of \(producer) that match no source frame in \(output.lastPathComponent)")
     }
 
-    /// Three cores; edge 1 below core 1 (then core 2), edge 2 below edge 1: a stream produced at core 3 reaches a
-    /// client two levels down, a stream produced at edge 1 reaches a client at core 2 through the mesh, and each edge
-    /// receives each stream once however many clients it has.
+    /// Three cores and four edges: edges 1 and 2 below cores 1 and 2 (each with the other core as its second),
+    /// edge 3 below edge 1, edge 4 below core 3. 1AAA99 is produced at core 3, 2BBB77 at edge 1. A client of each
+    /// stream on every edge (two of 1AAA99 on edge 3): frames byte-identical, each edge receives each stream once
+    /// whatever its clients, and `list` at the bottom shows the whole tree's streams.
     func testStreamsCrossTheTreeOncePerEdge() throws {
         let cores = try startBrokerCluster(3)
         let edge1 = try startEdge("edge1", upstreams: [cores[0], cores[1]])
-        let edge2 = try startEdge("edge2", upstreams: [edge1])
+        let edge2 = try startEdge("edge2", upstreams: [cores[1], cores[0]])
+        let edge3 = try startEdge("edge3", upstreams: [edge1, edge2])
+        let edge4 = try startEdge("edge4", upstreams: [cores[2], cores[0]])
+        let edges = [edge1, edge2, edge3, edge4]
         try startProducer("1AAA99", brokerPort: cores[2].port, rate: 30, audio: false)
         try startProducer("2BBB77", brokerPort: edge1.port, rate: 30, audio: false)
         try waitForProducerOnline("1AAA99", at: cores[2])
         try waitForProducerOnline("2BBB77", at: edge1)
-        let outA = folder("outA"), outB = folder("outB"), outC = folder("outC")
-        let a = try startClient(brokerPort: edge2.port, subscribe: ["1AAA99"], output: outA, name: "client-edge2a")
-        let b = try startClient(brokerPort: edge2.port, subscribe: ["1AAA99"], output: outB, name: "client-edge2b")
-        let c = try startClient(brokerPort: cores[1].port, subscribe: ["2BBB77"], output: outC, name: "client-core2")
-        for (client, id) in [(a, "1AAA99"), (b, "1AAA99"), (c, "2BBB77")] { try waitForLine(client, startingWith: "subscribed to \(id)") }
-        try waitUntil("every client saves 60 frames", timeout: 40) {
-            savedCount(outA, stream: "1AAA9901") >= 60 && savedCount(outB, stream: "1AAA9901") >= 60 && savedCount(outC, stream: "2BBB7701") >= 60
+        var watching: [(client: ManagedProcess, output: URL, producer: String)] = []
+        for (i, e) in edges.enumerated() {
+            for id in ["1AAA99", "2BBB77"] {
+                let out = folder("out-edge\(i + 1)-\(id)")
+                watching.append((try startClient(brokerPort: e.port, subscribe: [id], output: out, name: "client-edge\(i + 1)-\(id)"), out, id))
+            }
         }
-        try checkFrames(outA, producer: "1AAA99")
-        try checkFrames(outB, producer: "1AAA99")
-        try checkFrames(outC, producer: "2BBB77")
-        // Once per edge: what edge 2 received of 1AAA99 (two clients there) is what the origin received.
-        let atOrigin = try metric(cores[2], "broker_stream_datagrams_in_total", containing: "1AAA9901")
-        let atEdge1 = try metric(edge1, "broker_stream_datagrams_in_total", containing: "1AAA9901")
-        let atEdge2 = try metric(edge2, "broker_stream_datagrams_in_total", containing: "1AAA9901")
-        print(String(format: "edges: 1AAA9901 datagrams per origin datagram: edge1 %.3f, edge2 %.3f", atEdge1 / atOrigin, atEdge2 / atOrigin))
-        XCTAssertGreaterThan(atEdge2, 0)
-        XCTAssertLessThan(atEdge2, atOrigin * 1.1, "edge 2 has two clients but gets the stream once")
-        XCTAssertLessThan(atEdge1, atOrigin * 1.1, "edge 1 gets the stream once for its edge")
-        // `list` at the bottom of the tree shows the whole tree's streams.
-        try a.type("list")
-        try waitForLine(a, containing: "2BBB77")
+        let second = folder("out-edge3-second")
+        watching.append((try startClient(brokerPort: edge3.port, subscribe: ["1AAA99"], output: second, name: "client-edge3-second"), second, "1AAA99"))
+        for w in watching { try waitForLine(w.client, startingWith: "subscribed to \(w.producer)") }
+        try waitUntil("every client saves 60 frames", timeout: 40) {
+            watching.allSatisfy { savedCount($0.output, stream: "\($0.producer)01") >= 60 }
+        }
+        for w in watching { try checkFrames(w.output, producer: w.producer) }
+        // Once per edge: what each edge received of a stream is what the stream's origin received.
+        for (id, origin) in [("1AAA9901", cores[2]), ("2BBB7701", edge1)] {
+            let atOrigin = try metric(origin, "broker_stream_datagrams_in_total", containing: id)
+            for (i, e) in edges.enumerated() where e.port != origin.port {
+                let atEdge = try metric(e, "broker_stream_datagrams_in_total", containing: id)
+                print(String(format: "edges: %@ at edge%d: %.3f datagrams per origin datagram", id, i + 1, atEdge / atOrigin))
+                XCTAssertGreaterThan(atEdge, 0, "edge\(i + 1) receives \(id)")
+                XCTAssertLessThan(atEdge, atOrigin * 1.1, "edge\(i + 1) gets \(id) once, whatever its clients")
+            }
+        }
+        try watching[4].client.type("list")
+        try waitForLine(watching[4].client, containing: "2BBB77")
     }
 
     /// `kill -9` of an edge's upstream: the edge moves to the next of its list and its client keeps receiving.
