@@ -23,12 +23,13 @@ extension BrokerServer {
             return .text(200, "ok epoch=\(String(core.epoch, radix: 16)) uptime_s=\((Clock.now() - started) / 1_000_000)\n")
         }
         // Ready: the UDP socket is bound (the broker would not run otherwise) and, in a cluster, BROKER_PEERS
-        // resolved to at least one address (links need not be up: a first broker has nobody to link to).
+        // (or an edge's BROKER_UPSTREAM) resolved to at least one address (links need not be up: a first broker has
+        // nobody to link to).
         let links = core.peerLinks.values.filter { !$0.isSelf }
         let up = links.filter(\.up).count
-        if !config.peers.isEmpty && core.peerLinks.isEmpty {
+        if let (setting, entries, _) = resolving, core.peerLinks.isEmpty {
             let why = resolveFailures.isEmpty ? "not resolved yet" : resolveFailures.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "; ")
-            return .text(503, "not ready: BROKER_PEERS \(config.peers.joined(separator: ",")) \(why)\n")
+            return .text(503, "not ready: \(setting) \(entries.joined(separator: ",")) \(why)\n")
         }
         return .text(200, "ready address=\(boundAddress) peers=\(links.count) up=\(up)\n")
     }

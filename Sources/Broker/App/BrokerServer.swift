@@ -36,29 +36,38 @@ struct BrokerConfig {
 }
 
 extension BrokerServer {
-    /// Starts resolving BROKER_PEERS every 5 s (a broker that starts later, or returns on a new address, is found).
+    /// What the resolver looks up: BROKER_PEERS (a mesh member) or BROKER_UPSTREAM (an edge); a broker has one or
+    /// neither (the settings refuse both).
+    var resolving: (setting: String, entries: [String], what: String)? {
+        if !config.peers.isEmpty { return ("BROKER_PEERS", config.peers, "cluster: peer") }
+        if !config.upstream.isEmpty { return ("BROKER_UPSTREAM", config.upstream, "edge: upstream") }
+        return nil
+    }
+
+    /// Starts resolving BROKER_PEERS or BROKER_UPSTREAM every 5 s (a broker that starts later, or returns on a new
+    /// address, is found; a name with several addresses, such as a headless Service, gives them all).
     func startResolver() -> PosixThread? {
-        guard !config.peers.isEmpty else { return nil }
-        let r = PeerResolver(entries: config.peers, intervalMicros: 5_000_000)
+        guard let (_, entries, what) = resolving else { return nil }
+        let r = PeerResolver(entries: entries, intervalMicros: 5_000_000)
         resolver = r
-        log.info("cluster: peers \(config.peers.joined(separator: ", ")), resolved every 5 s")
+        log.info("\(what)s \(entries.joined(separator: ", ")), resolved every 5 s")
         return r.start()
     }
 
     /// Hands the resolver's newest answer to the core, and says once which entries do not resolve (yet).
-    func takeResolvedPeers(now: Int64) {
-        guard let r = resolver else { return }
+    func takeResolved(now: Int64) {
+        guard let r = resolver, let (_, _, what) = resolving else { return }
         let (addresses, generation, failures) = r.latest()
         if failures != resolveFailures {
             for (entry, why) in failures.sorted(by: { $0.key < $1.key }) where resolveFailures[entry] != why {
-                log.warning("cluster: peer entry \(entry) does not resolve (yet): \(why)")
+                log.warning("\(what) entry \(entry) does not resolve (yet): \(why)")
             }
             resolveFailures = failures
         }
         guard generation != resolvedGeneration else { return }
         resolvedGeneration = generation
-        core.setPeers(addresses, now: now)
-        log.info("cluster: peer addresses now \(addresses.map(\.description).joined(separator: ", "))")
+        if config.upstream.isEmpty { core.setPeers(addresses, now: now) } else { core.setUpstreams(addresses, now: now) }
+        log.info("\(what) addresses now \(addresses.map(\.description).joined(separator: ", "))")
     }
 }
 
@@ -79,8 +88,6 @@ final class BrokerServer {
     var resolver: PeerResolver?
     var resolvedGeneration = -1
     /// Resolves BROKER_UPSTREAM the same way, for an edge.
-    var upstreamResolver: PeerResolver?
-    var upstreamGeneration = -1
     var resolveFailures: [String: String] = [:]
     let signals: SignalWatcher
     var metrics: HTTPServer?
@@ -152,12 +159,9 @@ final class BrokerServer {
             log.info(gate.password == nil ? "status page off: set STATUS_PASSWORD to turn it on" : "status page on http://\(m.address)/status")
         }
         let resolverThread = startResolver()
-        let upstreamThread = startUpstreamResolver()
         defer {
             resolver?.stop()
-            upstreamResolver?.stop()
             resolverThread?.join()
-            upstreamThread?.join()
         }
         return EventLoop.run(self)
     }
@@ -235,8 +239,7 @@ extension BrokerServer: EventLoopHost {
     var clockPerDatagram: Bool { true }
 
     func turnStarts(now: Int64) -> Int32? {
-        takeResolvedPeers(now: now)
-        takeResolvedUpstreams(now: now)
+        takeResolved(now: now)
         guard let d = drainUntil, now >= d || now - lastReceived >= BrokerConfig.drainQuiet else { return nil }
         log.info("drained: exiting")
         _ = forwarder.flush()
