@@ -123,8 +123,10 @@ def main():
 
         tab.evaluate("document.querySelector('.tile[data-stream=\"2BBB77\"] .close').click()")
         check(wait_for(lambda: "2BBB77" not in read_tiles(tab), 10), "closing a tile unsubscribes: the tile goes")
-        out = open(cluster.logs["client"]).read()
-        check("web page: unsubscribe 2BBB77" in out and "unsubscribed from 2BBB77" in out, "the prompt shows the page's unsubscribe and its answer")
+        # The page hears the answer over its WebSocket, the prompt prints it to stdout: wait for the latter too.
+        said = lambda: ("web page: unsubscribe 2BBB77" in (out := open(cluster.logs["client"]).read())
+                        and "unsubscribed from 2BBB77" in out)
+        check(wait_for(said, 5), "the prompt shows the page's unsubscribe and its answer")
         check(t["sha256"] in hashes["1AAA99"] and cluster.client.poll() is None, "the client is still running")
     finally:
         if browser:
