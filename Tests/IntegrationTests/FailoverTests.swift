@@ -21,21 +21,6 @@ final class FailoverTests: IntegrationTestCase {
         return (brokers, client, output, on)
     }
 
-    /// The longest gap between consecutive saved frames' capture times (ms), frames missing by number, duplicates;
-    /// over the frames numbered `from` and later.
-    func scan(_ output: URL, from: UInt32 = 0) -> (longestGapMs: Double, missing: Int, duplicates: Int) {
-        let names = savedFiles(output, stream: "1AAA9901").compactMap(savedName).filter { $0.frameNumber >= from }
-            .sorted { $0.captureTime < $1.captureTime }
-        var longest: UInt64 = 0
-        var missing = 0
-        for (a, b) in zip(names, names.dropFirst()) {
-            longest = max(longest, b.captureTime - a.captureTime)
-            if b.frameNumber > a.frameNumber + 1 { missing += Int(b.frameNumber - a.frameNumber - 1) }
-        }
-        let numbers = names.map(\.frameNumber)
-        return (Double(longest) / 1000, missing, numbers.count - Set(numbers).count)
-    }
-
     @discardableResult
     func verifyFrames(_ output: URL, label: String, from: UInt32 = 0) throws -> (longestGapMs: Double, missing: Int, duplicates: Int) {
         let sources = try SourceSet(folder: Paths.frames("1AAA99"))
@@ -170,6 +155,21 @@ final class FailoverTests: IntegrationTestCase {
 }
 
 extension IntegrationTestCase {
+    /// The longest gap between consecutive saved frames' capture times (ms), frames missing by number, duplicates;
+    /// over the frames numbered `from` and later.
+    func scan(_ output: URL, from: UInt32 = 0) -> (longestGapMs: Double, missing: Int, duplicates: Int) {
+        let names = savedFiles(output, stream: "1AAA9901").compactMap(savedName).filter { $0.frameNumber >= from }
+            .sorted { $0.captureTime < $1.captureTime }
+        var longest: UInt64 = 0
+        var missing = 0
+        for (a, b) in zip(names, names.dropFirst()) {
+            longest = max(longest, b.captureTime - a.captureTime)
+            if b.frameNumber > a.frameNumber + 1 { missing += Int(b.frameNumber - a.frameNumber - 1) }
+        }
+        let numbers = names.map(\.frameNumber)
+        return (Double(longest) / 1000, missing, numbers.count - Set(numbers).count)
+    }
+
     /// Starts `n` brokers that list each other, as `ClusterTests.startCluster` does (that one is private to its class).
     func startBrokerCluster(_ n: Int) throws -> [Broker] {
         let ports = try (0..<n).map { _ in try Ports.freeUDP() }

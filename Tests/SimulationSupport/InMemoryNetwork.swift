@@ -21,7 +21,7 @@ public struct InMemoryNetwork {
         }
     }
 
-    public struct Packet {
+    public struct Packet: HeapOrdered {
         public var time: Int64
         public var order: Int
         public var from: PeerAddress
@@ -34,8 +34,8 @@ public struct InMemoryNetwork {
     public let conditions: Conditions
     /// The same rules `lossy-relay` applies on real sockets.
     private var impairment: Impairment
-    /// A binary min-heap on (time, order).
-    private var heap: [Packet] = []
+    /// Datagrams in flight, by (time, order).
+    private var heap = MinHeap<Packet>()
     private var order = 0
     public private(set) var datagramsSent = 0
     public private(set) var datagramsLost = 0
@@ -74,32 +74,8 @@ public struct InMemoryNetwork {
     /// The next datagram due at or before `now`, in delivery order.
     public mutating func popDue(now: Int64) -> Packet? {
         guard let first = heap.first, first.time <= now else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1
-                let r = l + 1
-                var m = i
-                if l < heap.count && heap[l].before(heap[m]) { m = l }
-                if r < heap.count && heap[r].before(heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
-            }
-        }
-        return first
+        return heap.pop()
     }
 
-    private mutating func push(_ p: Packet) {
-        heap.append(p)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard heap[i].before(heap[parent]) else { break }
-            heap.swapAt(i, parent)
-            i = parent
-        }
-    }
+    private mutating func push(_ p: Packet) { heap.push(p) }
 }
