@@ -114,6 +114,28 @@ final class PeerMeshTests: XCTestCase {
         XCTAssertEqual(m.links[peer]?.up, false)
     }
 
+    /// An edge greets its upstream every tree heartbeat (so it finds a silent one inside the latency budget); a
+    /// broker with mesh links only keeps the peer heartbeat.
+    func testTreeLinksAreGreetedEveryTreeHeartbeatAndMeshLinksEveryPeerHeartbeat() {
+        let config = ClusterConfig(secret: Array("a cluster secret of the tests".utf8))
+        XCTAssertLessThan(config.upstreamTimeout, Timers().latencyBudget)
+        var edge = PeerMesh(config: config, brokerID: 0x5EED_0000_0000_0A0A)
+        edge.setUpstreams([peer], now: 0)
+        var hellos: [Int64] = []
+        var now: Int64 = 0
+        while now <= 200_000 {
+            if now >= edge.nextTick {
+                edge.tick(streams: StreamTable(), blocks: BlockList(origin: 1), now: now)
+                if drain(&edge).contains(where: { if case .send(peer, _) = $0 { true } else { false } }) { hellos.append(now) }
+            }
+            now += 1_000
+        }
+        XCTAssertEqual(hellos, [0, 50_000, 100_000, 150_000, 200_000])
+        var m = mesh()
+        m.tick(streams: StreamTable(), blocks: BlockList(origin: 1), now: 0)
+        XCTAssertEqual(m.nextTick, config.peerHeartbeat)
+    }
+
     func testAChangedInterestIsFlushedOncePerTurnAndDueAtOnce() {
         var m = linked()
         m.tick(streams: StreamTable(), blocks: BlockList(origin: 1), now: 1_000)  // the heartbeat is scheduled, not due

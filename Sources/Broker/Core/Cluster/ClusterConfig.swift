@@ -22,11 +22,15 @@ public struct ClusterConfig: Sendable {
     /// Pages of one snapshot sent to one peer per heartbeat when resending (a restart does not flood).
     public var maxPagesPerTick = 8
 
-    /// Missed PEER_HELLOs after which an edge gives up its upstream and links to the next one (400 ms by default):
-    /// sooner than a mesh link goes down, because the edge's clients wait for it; a move costs them no frame.
+    /// PEER_HELLO period on tree links (an edge and its upstream), while a broker has any: short enough that an
+    /// edge finds a silent upstream well inside the latency budget (250 ms), so what its clients missed just
+    /// before the upstream hung is still worth fetching from the next one.
+    public var treeHeartbeat: Int64 = 50_000
+    /// Missed tree PEER_HELLOs after which an edge gives up its upstream and links to the next one (200 ms by
+    /// default): sooner than a mesh link goes down, because the edge's clients wait for it.
     public var upstreamMisses = 4
 
     public init(secret: [UInt8]) { self.secret = secret }
     public var linkTimeout: Int64 { peerHeartbeat * Int64(peerMisses) }
-    public var upstreamTimeout: Int64 { peerHeartbeat * Int64(upstreamMisses) }
+    public var upstreamTimeout: Int64 { treeHeartbeat * Int64(upstreamMisses) }
 }

@@ -20,6 +20,8 @@ struct PeerMesh: Sendable {
     /// The links by peer address; only the mesh (its files) changes them, the core reads.
     var links: [PeerAddress: PeerLink] = [:]
     var nextTick: Int64 = .max
+    /// When mesh links next get their PEER_HELLO (every `peerHeartbeat`; tree links may tick in between).
+    var nextMeshTick: Int64 = 0
     /// Our announcement snapshot, its version, and whether local streams or interest changed this turn.
     var announceVersion: UInt32 = 1
     var lastAnnouncement: [PeerAnnounceEntry] = []
@@ -50,6 +52,7 @@ struct PeerMesh: Sendable {
         for a in wanted where links[a] == nil && links.count < config.maxPeers {
             links[a] = PeerLink(address: a, configured: true)
             nextTick = min(nextTick, now)
+            nextMeshTick = min(nextMeshTick, now)
         }
         for a in links.keys {
             links[a]!.configured = wanted.contains(a)
@@ -115,9 +118,13 @@ struct PeerMesh: Sendable {
 
     // MARK: Timers
 
-    /// Every peer heartbeat: PEER_HELLOs, link timeouts, snapshots not yet acknowledged, the block list now and then.
+    /// Every peer heartbeat: PEER_HELLOs, link timeouts, snapshots not yet acknowledged, the block list now and
+    /// then. A broker with tree links ticks every tree heartbeat; its mesh links are greeted every peer heartbeat
+    /// of those (their silence is judged at every tick).
     mutating func tick(streams: StreamTable, blocks: BlockList, now: Int64) {
-        nextTick = leaving ? .max : now + config.peerHeartbeat
+        let meshTurn = now >= nextMeshTick
+        if meshTurn { nextMeshTick = now + config.peerHeartbeat }
+        nextTick = leaving ? .max : min(nextMeshTick, isTree ? now + config.treeHeartbeat : .max)
         guard !leaving else { return }
         var lostUpstream = false
         for a in Array(links.keys) {
@@ -132,11 +139,12 @@ struct PeerMesh: Sendable {
                 }
             }
             links[a] = link
+            guard link.kind != .mesh || meshTurn else { continue }
             sendHello(to: a, now: now)
             if link.up { sendSnapshots(to: a, streams: streams, now: now, force: false) }
         }
         if lostUpstream { upstreamLost(now: now) } else { checkUpstream(now: now) }
-        blockListTick(blocks: blocks)
+        if meshTurn { blockListTick(blocks: blocks) }
     }
 
     /// Marks a link down: what either side had applied of the other's snapshots is forgotten; the core takes the
