@@ -228,39 +228,12 @@ public struct BrokerCore: ProtocolCore, Sendable {
     }
 
     mutating func handleData(_ h: DataHeader, _ bytes: [UInt8], from: PeerAddress, now: Int64) {
-        guard let known = streamTable[h.stream] else {
-            refuse(.unknownStream)
-            return
-        }
-        guard known.owner == from, known.online else {
-            refuse(.notOwner)
-            return
-        }
-        // Checked once per datagram received, before it touches any state: a forgery (an off-path spoofer using
-        // the producer's address, or a subscriber, neither of whom holds the media key) is dropped and counted.
-        guard let mac = known.mac else { return refuse(.notOwner) }
-        var promote = false
-        if !mac.verify(bytes) {
-            guard let previous = known.previousMac, previous.verify(bytes) else {
-                counters.dataForged += 1
-                return
-            }
-            promote = true  // the genuine session's key: back in front
-        }
-        // Every datagram carries its origin broker (stamped by the producer for the broker it is connected to):
-        // ours from our producers, the owner's from a peer. Our own tag coming back from a peer would be a loop.
-        let origin = DataHeader.origin(of: bytes)
-        if known.remote {
-            guard origin == known.origin, origin != originTag else { return refuse(origin == originTag ? .loop : .badOrigin) }
-            mesh?.countData(from: from, bytes: bytes.count)
-        } else if origin != originTag && origin != 0 {
-            return refuse(.badOrigin)
-        }
+        // Taken out of the table while it is read and changed: looked up once, and its buffers stay uniquely
+        // referenced and are mutated in place (a copy left in the table would make every insert copy the whole
+        // retransmit ring).
+        guard var st = streamTable.take(h.stream) else { return refuse(.unknownStream) }
+        guard admitData(bytes, of: &st, from: from) else { return streamTable.put(st) }
         counters.dataIn += 1
-        // Taken out of the table while it is changed, so its buffers are uniquely referenced and mutated in
-        // place (a copy left in the table would make every insert copy the whole retransmit ring).
-        guard var st = streamTable.take(h.stream) else { return }
-        if promote { swap(&st.mac, &st.previousMac) }
         defer {
             streamTimers.set(h.stream, at: st.detector.deadline)
             streamTable.put(st)
@@ -282,7 +255,41 @@ public struct BrokerCore: ProtocolCore, Sendable {
             if !st.remote && mesh != nil { mesh!.countCopies(st.fanout, bytes: bytes.count) }
             outbox.push(.forward(bytes, frameKey: FrameKey.of(stream: h.stream, frame: h.frameNumber), to: st.subscribers))
         }
-        table[from]?.lastHeard = now  // media proves the producer alive as well as heartbeats do
+        table.heard(from, at: now)  // media proves the producer alive as well as heartbeats do
+    }
+
+    /// Whether a DATA datagram is the stream's: from its owner while online, under its media key, with the
+    /// right origin. The MAC is checked once per datagram received, before it touches any state: a forgery (an
+    /// off-path spoofer using the producer's address, or a subscriber, neither of whom holds the media key) is
+    /// dropped and counted.
+    private mutating func admitData(_ bytes: [UInt8], of st: inout BrokerStream, from: PeerAddress) -> Bool {
+        guard st.owner == from, st.online, let mac = st.mac else {
+            refuse(.notOwner)
+            return false
+        }
+        var promote = false
+        if !mac.verify(bytes) {
+            guard let previous = st.previousMac, previous.verify(bytes) else {
+                counters.dataForged += 1
+                return false
+            }
+            promote = true  // the genuine session's key: back in front
+        }
+        // Every datagram carries its origin broker (stamped by the producer for the broker it is connected to):
+        // ours from our producers, the owner's from a peer. Our own tag coming back from a peer would be a loop.
+        let origin = DataHeader.origin(of: bytes)
+        if st.remote {
+            guard origin == st.origin, origin != originTag else {
+                refuse(origin == originTag ? .loop : .badOrigin)
+                return false
+            }
+            mesh?.countData(from: from, bytes: bytes.count)
+        } else if origin != originTag && origin != 0 {
+            refuse(.badOrigin)
+            return false
+        }
+        if promote { swap(&st.mac, &st.previousMac) }
+        return true
     }
 
     /// Ends a session: a client's subscriptions go, a producer's streams go offline (their subscribers are told).

@@ -30,6 +30,13 @@ struct SessionTable: Sendable {
         leases = LeaseWheel(tick: max(1, tick), span: leaseDuration)
     }
 
+    /// Notes that `address` was heard at `now` (its lease is renewed by that alone), changing the session in
+    /// place: per DATA datagram, where reading the session out and storing it back would copy it twice.
+    mutating func heard(_ address: PeerAddress, at now: Int64) {
+        guard let i = byAddress.index(forKey: address) else { return }
+        byAddress.values[i].lastHeard = now
+    }
+
     subscript(_ address: PeerAddress) -> PeerSession? {
         get { byAddress[address] }
         set {

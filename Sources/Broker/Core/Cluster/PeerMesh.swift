@@ -173,9 +173,12 @@ struct PeerMesh: Sendable {
         }
     }
 
+    /// Per datagram: through the values' index, which changes the link in place (the dictionary's optional
+    /// subscript moves the whole link out and back).
     mutating func countData(from a: PeerAddress, bytes: Int) {
-        links[a]?.counters.dataIn += 1
-        links[a]?.counters.bytesIn += bytes
+        guard let i = links.index(forKey: a) else { return }
+        links.values[i].counters.dataIn += 1
+        links.values[i].counters.bytesIn += bytes
     }
 
     mutating func countNack(from a: PeerAddress) { links[a]?.counters.nacksIn += 1 }
