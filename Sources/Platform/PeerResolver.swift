@@ -2,8 +2,9 @@ import Synchronization
 import Wire
 
 /// Resolves a list of `host:port` entries again and again on a thread of its own (getaddrinfo may block for
-/// seconds), so brokers that start later or come back on a new address are found without blocking the media loop.
-/// The loop reads `latest()`; the generation tells it whether anything changed.
+/// seconds: a name whose container is gone takes about 10 s to fail in Docker), so brokers that start later or come
+/// back on a new address are found without blocking the media loop, at start or at exit. The loop reads
+/// `latest()` when `wake` says an answer came; the generation tells it whether the addresses changed.
 public final class PeerResolver: Sendable {
     private struct State {
         var addresses: [PeerAddress] = []
@@ -25,23 +26,27 @@ public final class PeerResolver: Sendable {
         return nil
     }
 
+    /// Readable after each resolution: the event loop waits on `wake.readFD` with its sockets.
+    public let wake = WakePipe()
+
     public init(entries: [String], intervalMicros: Int64) {
         self.entries = entries
         interval = intervalMicros
     }
 
-    /// Resolves once now (so the first answer is there before the loop starts), then every interval.
-    public func start() -> PosixThread {
-        resolveOnce()
-        return PosixThread { [self] in
-            while true {
+    /// Resolves at once on its thread, then every interval. The thread is never joined: a process leaving while a
+    /// lookup hangs exits without waiting for it.
+    public func start() {
+        _ = PosixThread { [self] in
+            while !state.withLock({ $0.stopped }) {
+                resolveOnce()
+                wake.wake()
                 var slept: Int64 = 0
                 while slept < interval {
                     if state.withLock({ $0.stopped }) { return }
                     Clock.sleepMicros(min(100_000, interval - slept))
                     slept += 100_000
                 }
-                resolveOnce()
             }
         }
     }

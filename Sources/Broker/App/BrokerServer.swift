@@ -46,12 +46,12 @@ extension BrokerServer {
 
     /// Starts resolving BROKER_PEERS or BROKER_UPSTREAM every 5 s (a broker that starts later, or returns on a new
     /// address, is found; a name with several addresses, such as a headless Service, gives them all).
-    func startResolver() -> PosixThread? {
-        guard let (_, entries, what) = resolving else { return nil }
+    func startResolver() {
+        guard let (_, entries, what) = resolving else { return }
         let r = PeerResolver(entries: entries, intervalMicros: 5_000_000)
         resolver = r
         log.info("\(what)s \(entries.joined(separator: ", ")), resolved every 5 s")
-        return r.start()
+        r.start()
     }
 
     /// Hands the resolver's newest answer to the core, and says once which entries do not resolve (yet).
@@ -158,11 +158,8 @@ final class BrokerServer {
             log.info("metrics on http://\(m.address)/metrics")
             log.info(gate.password == nil ? "status page off: set STATUS_PASSWORD to turn it on" : "status page on http://\(m.address)/status")
         }
-        let resolverThread = startResolver()
-        defer {
-            resolver?.stop()
-            resolverThread?.join()
-        }
+        startResolver()
+        defer { resolver?.stop() }
         return EventLoop.run(self)
     }
 
@@ -230,7 +227,7 @@ final class BrokerServer {
     }
 }
 
-/// The broker's turn around `EventLoop`: the resolver and the drain before it, signals, the fan-out planner
+/// The broker's turn around `EventLoop`: the drain before it, the resolver's answers and signals, the fan-out planner
 /// between receive batches, the HTTP side, the state file and the capture after it.
 extension BrokerServer: EventLoopHost {
     /// Batches read per turn: the rest waits for the next turn so that timers and HTTP keep their turn.
@@ -239,7 +236,6 @@ extension BrokerServer: EventLoopHost {
     var clockPerDatagram: Bool { true }
 
     func turnStarts(now: Int64) -> Int32? {
-        takeResolved(now: now)
         guard let d = drainUntil, now >= d || now - lastReceived >= BrokerConfig.drainQuiet else { return nil }
         log.info("drained: exiting")
         _ = forwarder.flush()
@@ -249,6 +245,7 @@ extension BrokerServer: EventLoopHost {
 
     func waitFor(now: Int64) -> EventLoop.Wait {
         var read = [signals.fd]
+        if let r = resolver { read.append(r.wake.readFD) }
         var write = writable ? [] : [socket.fd]
         if let m = metrics {
             read += m.readDescriptors + [renderer!.wakeFD]
@@ -259,6 +256,10 @@ extension BrokerServer: EventLoopHost {
     }
 
     func woke(_ ready: Set<Int32>, now: Int64) -> Int32? {
+        if let r = resolver, ready.contains(r.wake.readFD) {
+            r.wake.drain()
+            takeResolved(now: now)
+        }
         guard ready.contains(signals.fd), let sig = signals.take() else { return nil }
         if drainUntil == nil {
             log.info("signal \(sig): telling \(core.sessions.count) peers the broker is leaving")
