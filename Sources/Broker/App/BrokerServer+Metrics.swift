@@ -79,8 +79,10 @@ extension BrokerServer {
     }
 
     /// Gives the finished renders to the requests waiting for them.
-    func answerRendered(now: Int64) -> Bool {
-        guard let worker = renderer, let m = metrics else { return false }
+    /// Only when the worker's pipe woke the loop: taking (reading the pipe) at every turn would cost a system call
+    /// per turn of the media loop.
+    func answerRendered(ready: Set<Int32>, now: Int64) -> Bool {
+        guard let worker = renderer, let m = metrics, ready.contains(worker.wakeFD) else { return false }
         let done = worker.takeFinished()
         for d in done {
             httpFigures.rendered += 1

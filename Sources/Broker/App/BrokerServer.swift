@@ -168,9 +168,10 @@ final class BrokerServer {
     private func serviceHTTP(ready: Set<Int32>) {
         guard let m = metrics else { return }
         let t = Clock.now()
-        let cpu = Clock.threadCPUNanos()
-        let answered = answerRendered(now: t)
+        let answered = answerRendered(ready: ready, now: t)
         let busy = answered || m.connectionCount > 0 || ready.contains(m.listenFD)
+        // The thread's CPU clock is a system call, not the vDSO: read only on a turn with HTTP work.
+        let cpu = busy ? Clock.threadCPUNanos() : 0
         m.service(ready: ready, now: t) { r, from, ticket in serveHTTP(r, from: from, ticket: ticket) }
         guard busy else { return }
         let nanos = (Clock.now() - t) * 1000
