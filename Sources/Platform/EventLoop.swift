@@ -44,7 +44,7 @@ public enum EventLoop {
             if let status = host.turnStarts(now: now) { return status }
             let w = host.waitFor(now: now)
             // A deadline in the past means "at once" (a core answers 0 when work waits for the next turn).
-            let wake = min(host.core.pollTimeout(), w.deadline)
+            let wake = min(host.core.deadlineInPlace(), w.deadline)
             let ready = Poller.wait(
                 readable: [host.socket.fd] + w.readable, writable: w.writable, timeoutMicros: w.immediately || wake <= now ? 0 : wake - now)
             if let status = host.woke(ready, now: Clock.now()) { return status }
@@ -58,13 +58,13 @@ public enum EventLoop {
     @inlinable
     @discardableResult
     public static func serve<Host: EventLoopHost>(_ host: Host, readable: Bool, now: Int64) -> Int64 {
-        if readable || now >= host.core.pollTimeout() {
+        if readable || now >= host.core.deadlineInPlace() {
             receive(host, now: now)
             host.afterReceive(now: now)
             host.transmit()
         }
         let t = Clock.now()
-        if t >= host.core.pollTimeout() { host.runTimers(now: t) }
+        if t >= host.core.deadlineInPlace() { host.runTimers(now: t) }
         return t
     }
 
