@@ -81,13 +81,7 @@ final class EdgeTests: IntegrationTestCase {
         cores[0].process.expectAlive = false
         cores[0].process.signal(SIGKILL)
         try waitUntil("the edge moves to core 2", timeout: 20) { edge.process.stderr.contains("edge: upstream is now \(cores[1].address)") }
-        let before = savedCount(out, stream: "1AAA9901")
-        try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= before + 60 }
-        try checkFrames(out, producer: "1AAA99")
-        let s = scan(out)
-        print("edges: kill -9 of the edge's upstream: \(s.missing) frames lost at its client, longest gap \(s.longestGapMs) ms")
-        XCTAssertEqual(s.missing, 0, "frames lost when the edge moved")
-        XCTAssertEqual(s.duplicates, 0, "a frame saved twice")
+        try expectNoFrameLost(out, "kill -9 of the edge's upstream")
     }
 
     /// `kill -9` of a client's edge: the client, given two edges, moves to the other with no frame lost.
@@ -96,24 +90,23 @@ final class EdgeTests: IntegrationTestCase {
         let edges = try [startEdge("edge1", upstreams: [cores[0], cores[1]]), startEdge("edge2", upstreams: [cores[1], cores[0]])]
         try startProducer("1AAA99", brokerPort: cores[2].port, rate: 30, audio: false)
         try waitForProducerOnline("1AAA99", at: cores[2])
-        let out = folder("out")
-        let list = edges.map(\.address).joined(separator: ",")
-        let args = ["--broker", list, "--bind", try Ports.freeLocalAddress(), "--status-interval", "0", "--subscribe", "1AAA99", "--output", out.path]
-        let client = try launch("client", args, name: "client", stdin: true)
-        let line = try waitForLine(client, startingWith: "connected to broker 127.0.0.1:")
-        let on = edges.firstIndex { line.hasSuffix($0.address) }!
-        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        let (client, out, on) = try startClient(given: edges, of: edges)
         try waitUntil("the client saves 30 frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= 30 }
         edges[on].process.expectAlive = false
         edges[on].process.signal(SIGKILL)
         try waitForLine(client, containing: "is gone; now on \(edges[1 - on].address)")
+        try expectNoFrameLost(out, "kill -9 of the client's edge")
+    }
+
+    /// After a kill: 60 more frames saved, every one byte-identical to a source, none missing by number, none twice.
+    func expectNoFrameLost(_ out: URL, _ what: String) throws {
         let before = savedCount(out, stream: "1AAA9901")
         try waitUntil("the client saves 60 more frames", timeout: 30) { savedCount(out, stream: "1AAA9901") >= before + 60 }
         try checkFrames(out, producer: "1AAA99")
         let s = scan(out)
-        print("edges: kill -9 of the client's edge: \(s.missing) frames lost at the client, longest gap \(s.longestGapMs) ms")
-        XCTAssertEqual(s.missing, 0, "frames lost when the client moved")
-        XCTAssertEqual(s.duplicates, 0, "a frame saved twice")
+        print("edges: \(what): \(s.missing) frames lost at the client, longest gap \(s.longestGapMs) ms")
+        XCTAssertEqual(s.missing, 0, "\(what): frames lost")
+        XCTAssertEqual(s.duplicates, 0, "\(what): a frame saved twice")
     }
 
     /// Two brokers each named as the other's upstream: the link is refused with a clear log line, not looped.

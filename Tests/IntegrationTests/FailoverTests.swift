@@ -10,13 +10,7 @@ final class FailoverTests: IntegrationTestCase {
         let brokers = try startBrokerCluster(3)
         try startProducer("1AAA99", brokerPort: brokers[0].port, rate: 30, audio: false)
         try waitForProducerOnline("1AAA99", at: brokers[0])
-        let output = folder("out")
-        let list = [brokers[1], brokers[2]].map(\.address).joined(separator: ",")
-        let args = ["--broker", list, "--bind", try Ports.freeLocalAddress(), "--status-interval", "0", "--subscribe", "1AAA99", "--output", output.path]
-        let client = try launch("client", args, name: "client", stdin: true)
-        let line = try waitForLine(client, startingWith: "connected to broker 127.0.0.1:")
-        let on = brokers.firstIndex { line.hasSuffix($0.address) }!
-        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        let (client, output, on) = try startClient(given: [brokers[1], brokers[2]], of: brokers)
         try waitUntil("the client saves 60 frames", timeout: 30) { savedCount(output, stream: "1AAA9901") >= 60 }
         return (brokers, client, output, on)
     }
@@ -155,6 +149,19 @@ final class FailoverTests: IntegrationTestCase {
 }
 
 extension IntegrationTestCase {
+    /// A client given `list` (in that order), subscribed to 1AAA99 and saving it: returns it, its folder, and the
+    /// index in `all` of the broker it connected to.
+    func startClient(given list: [Broker], of all: [Broker]) throws -> (client: ManagedProcess, output: URL, on: Int) {
+        let output = folder("out")
+        let brokers = list.map(\.address).joined(separator: ",")
+        let args = ["--broker", brokers, "--bind", try Ports.freeLocalAddress(), "--status-interval", "0", "--subscribe", "1AAA99", "--output", output.path]
+        let client = try launch("client", args, name: "client", stdin: true)
+        let line = try waitForLine(client, startingWith: "connected to broker 127.0.0.1:")
+        let on = all.firstIndex { line.hasSuffix($0.address) }!
+        try waitForLine(client, startingWith: "subscribed to 1AAA99")
+        return (client, output, on)
+    }
+
     /// The longest gap between consecutive saved frames' capture times (ms), frames missing by number, duplicates;
     /// over the frames numbered `from` and later.
     func scan(_ output: URL, from: UInt32 = 0) -> (longestGapMs: Double, missing: Int, duplicates: Int) {
